@@ -1,0 +1,99 @@
+# walviz: plain Makefile. `make V=1` shows the commands.
+# User CFLAGS/LDFLAGS are honoured; the project's own flags live in WV_*.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+CLANG   ?= clang
+FUZZ_SECONDS ?= 30
+
+PKGS := libpq sdl2 SDL2_ttf SDL2_image
+WV_CPPFLAGS := -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+               -DWV_DATADIR='"$(PREFIX)/share/walviz"'
+WV_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
+             -Wstrict-prototypes -Wvla -g -O2 -MMD -MP
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) cmocka 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# The pure core: no SDL, no libpq. Unit tests link against it alone.
+CORE_SRCS := src/util.c src/decode.c src/json.c src/reader.c src/record.c
+# The edges: only these include libpq or SDL headers.
+EDGE_SRCS := src/cli_decode.c
+MAIN_SRCS := src/main.c
+
+CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
+EDGE_OBJS := $(EDGE_SRCS:%.c=$(BUILD)/%.o)
+MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+
+.DELETE_ON_ERROR:
+.PHONY: all check check-asan unit integration fuzz fuzz-build bench demo install clean deps
+
+all: $(BUILD)/walviz
+
+$(BUILD)/walviz: $(MAIN_OBJS) $(EDGE_OBJS) $(CORE_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(WV_CPPFLAGS) $(CPPFLAGS) $(WV_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(CORE_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(shell pkg-config --libs libpq) -lm $(LDLIBS)
+
+# Every test: unit tests, then the end-to-end tests against a throwaway
+# PostgreSQL, then a bounded fuzz run. tests/run prints one summary.
+check: deps
+	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS)
+	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run
+
+check-asan: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
+	    CFLAGS="-O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	    LDFLAGS="-fsanitize=address,undefined" FUZZ_SECONDS=0 check
+
+unit: all $(TEST_BINS)
+	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=0 WV_ONLY=unit tests/run
+
+$(BUILD)/fuzz_decode: tests/fuzz/fuzz_decode.c src/decode.c src/util.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) $(WV_CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^
+
+fuzz-build: $(BUILD)/fuzz_decode
+
+fuzz: deps $(BUILD)/fuzz_decode
+	$(Q)mkdir -p $(BUILD)/fuzz-corpus
+	$(Q)$(BUILD)/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    $(BUILD)/fuzz-corpus tests/fuzz/corpus
+
+bench: deps all
+	$(Q)BUILD=$(BUILD) tests/bench/run
+
+demo: deps all
+	$(Q)$(BUILD)/walviz demo
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/walviz
+	install -m 755 $(BUILD)/walviz $(DESTDIR)$(PREFIX)/bin/walviz
+	cp -R assets/. $(DESTDIR)$(PREFIX)/share/walviz/
+
+clean:
+	rm -rf build build-asan
+
+deps:
+	$(Q)scripts/deps
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,48 @@
+/* reader: change streams from files, in the three forms walviz accepts,
+ * told apart by their first line:
+ *   raw        pg_recvlogical -f - output, one message per line except
+ *              where a value or a message's content holds newlines;
+ *   copy       "LSN<TAB>XID<TAB>DATA" rows with COPY escapes, as
+ *              COPY (SELECT lsn, xid, data FROM pg_logical_slot_peek_changes(...))
+ *              TO STDOUT or psql's \copy write them;
+ *   recording  walviz's own format (record.h).
+ * Memory stays flat: the reader holds one buffer of input, grown only to
+ * the longest message. */
+#ifndef WALVIZ_READER_H
+#define WALVIZ_READER_H
+
+#include <stddef.h>
+
+#include "walviz/decode.h"
+#include "walviz/record.h"
+
+typedef enum wv_form { WV_FORM_RAW, WV_FORM_COPY, WV_FORM_RECORDING } wv_form;
+
+typedef struct wv_item {
+    wv_change change; /* slices valid until the next wv_reader_next */
+    wv_meta meta;     /* xid filled from the change or its transaction */
+    wv_slice text;    /* the message exactly as the plugin printed it */
+    size_t line;      /* line of the input where the message starts */
+} wv_item;
+
+typedef struct wv_reader wv_reader;
+
+/* Reads from fd, which the caller keeps and closes; name labels errors.
+ * Returns a new reader; free it with wv_reader_free (NULL is fine). */
+wv_reader *wv_reader_new(int fd, const char *name);
+void wv_reader_free(wv_reader *r);
+
+/* Returns 1 with the next message in *it, 0 at the end of input, or -1
+ * when a message could not be read: wv_reader_error() then says
+ * "NAME:LINE: what was expected, what was found", and the next call goes on
+ * with the message after it. */
+int wv_reader_next(wv_reader *r, wv_item *it);
+const char *wv_reader_error(const wv_reader *r);
+
+/* The input's form; known after the first wv_reader_next. */
+wv_form wv_reader_form(const wv_reader *r);
+
+/* A recording's header value for key, or NULL. Valid while r lives. */
+const char *wv_reader_header(const wv_reader *r, const char *key);
+
+#endif

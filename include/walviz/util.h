@@ -1,0 +1,62 @@
+/* util: allocation that aborts on failure, and small string helpers.
+ *
+ * Running out of memory is not an input error walviz can report usefully,
+ * so the x* helpers print a message and abort; callers stay free of NULL
+ * checks. */
+#ifndef WALVIZ_UTIL_H
+#define WALVIZ_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WV_VERSION "0.1.0"
+
+/* A view into memory someone else owns; never NUL-terminated by contract. */
+typedef struct wv_slice {
+    const char *ptr;
+    size_t len;
+} wv_slice;
+
+#define WV_SLICE_LIT(s) ((wv_slice){ (s), sizeof(s) - 1 })
+
+/* Abort with a message; for programmer errors and exhausted memory. */
+_Noreturn void wv_fatal(const char *fmt, ...);
+
+#define WV_ASSERT(cond) \
+    ((cond) ? (void)0 : wv_fatal("%s:%d: assertion failed: %s", __FILE__, __LINE__, #cond))
+
+void *wv_xmalloc(size_t n);
+void *wv_xcalloc(size_t n, size_t size);
+void *wv_xrealloc(void *p, size_t n);
+char *wv_xstrdup(const char *s);
+/* Returns a new NUL-terminated copy of the slice; the caller frees it. */
+char *wv_slice_dup(wv_slice s);
+
+/* Grows *buf (capacity *cap) so that it holds at least need bytes. */
+void wv_grow(char **buf, size_t *cap, size_t need);
+
+int wv_slice_eq(wv_slice s, const char *lit);
+
+/* A growable byte buffer; caller-owned storage: wv_buf_init/wv_buf_destroy. */
+typedef struct wv_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} wv_buf;
+
+void wv_buf_init(wv_buf *b);
+void wv_buf_destroy(wv_buf *b);
+/* Makes room for n more bytes and returns where they go; add them to len. */
+char *wv_buf_reserve(wv_buf *b, size_t n);
+void wv_buf_append(wv_buf *b, const void *p, size_t n);
+void wv_buf_puts(wv_buf *b, const char *s);
+void wv_buf_printf(wv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* LSNs print as two hex halves, as PostgreSQL does: "0/16B3748".
+ * wv_lsn_format writes at most WV_LSN_BUFSZ bytes including the NUL. */
+#define WV_LSN_BUFSZ 18
+void wv_lsn_format(uint64_t lsn, char out[WV_LSN_BUFSZ]);
+/* Returns 0 and sets *lsn on success, -1 when s is not an LSN. */
+int wv_lsn_parse(const char *s, size_t len, uint64_t *lsn);
+
+#endif

@@ -1,0 +1,348 @@
+/* reader: see include/walviz/reader.h.
+ *
+ * Input is read in chunks into one buffer holding [pos, len). A message
+ * that runs past the buffer's end makes the reader move what is left to the
+ * front, read more (growing the buffer only when it is full), and parse
+ * again from the message's start. */
+#include "walviz/reader.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHUNK (256 * 1024)
+#define MAX_MESSAGE ((size_t)1 << 31) /* past PostgreSQL's 1 GB value limit */
+
+typedef struct header_entry {
+    char *key, *value;
+} header_entry;
+
+struct wv_reader {
+    int fd;
+    char *name;
+    bool eof;
+    bool detected;
+    wv_form form;
+    char *buf;
+    size_t pos, len, cap;
+    size_t line;     /* line number at pos */
+    bool in_xact;    /* raw form: between BEGIN and COMMIT */
+    uint32_t xact_xid;
+    bool xact_has_xid;
+    wv_decoder *dec;
+    wv_buf data; /* unescaped message for copy and recording forms */
+    header_entry *headers;
+    size_t nheaders;
+    char error[512];
+};
+
+wv_reader *wv_reader_new(int fd, const char *name)
+{
+    wv_reader *r = wv_xcalloc(1, sizeof *r);
+    r->fd = fd;
+    r->name = wv_xstrdup(name);
+    r->line = 1;
+    r->dec = wv_decode_new();
+    wv_buf_init(&r->data);
+    return r;
+}
+
+void wv_reader_free(wv_reader *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nheaders; i++) {
+        free(r->headers[i].key);
+        free(r->headers[i].value);
+    }
+    free(r->headers);
+    wv_buf_destroy(&r->data);
+    wv_decode_free(r->dec);
+    free(r->buf);
+    free(r->name);
+    free(r);
+}
+
+const char *wv_reader_error(const wv_reader *r)
+{
+    return r->error;
+}
+
+wv_form wv_reader_form(const wv_reader *r)
+{
+    return r->form;
+}
+
+const char *wv_reader_header(const wv_reader *r, const char *key)
+{
+    for (size_t i = 0; i < r->nheaders; i++)
+        if (strcmp(r->headers[i].key, key) == 0)
+            return r->headers[i].value;
+    return NULL;
+}
+
+static int error_at(wv_reader *r, size_t line, const char *fmt, const char *detail)
+{
+    char msg[400];
+    snprintf(msg, sizeof msg, fmt, detail);
+    snprintf(r->error, sizeof r->error, "%s:%zu: %s", r->name, line, msg);
+    return -1;
+}
+
+/* Reads more input after what is buffered. Returns 1 when bytes came, 0 at
+ * end of input, -1 on a read error. */
+static int fill(wv_reader *r)
+{
+    if (r->eof)
+        return 0;
+    if (r->pos > 0) {
+        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+        r->len -= r->pos;
+        r->pos = 0;
+    }
+    if (r->cap - r->len < CHUNK / 2) {
+        if (r->len >= MAX_MESSAGE)
+            return error_at(r, r->line, "%s", "a message longer than 2 GB; giving up");
+        wv_grow(&r->buf, &r->cap, r->len + CHUNK);
+    }
+    for (;;) {
+        ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
+        if (n > 0) {
+            r->len += (size_t)n;
+            return 1;
+        }
+        if (n == 0) {
+            r->eof = true;
+            return 0;
+        }
+        if (errno != EINTR)
+            return error_at(r, r->line, "read failed: %s", strerror(errno));
+    }
+}
+
+static size_t count_newlines(const char *p, size_t n)
+{
+    size_t k = 0;
+    const char *end = p + n;
+    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL)
+        k++, p++;
+    return k;
+}
+
+static bool looks_like_copy(const char *p, size_t n)
+{
+    size_t i = 0, digits = 0;
+    while (i < n && p[i] != '/' && i < 8)
+        i++;
+    if (i == 0 || i >= n || p[i] != '/')
+        return false;
+    i++;
+    while (i < n && p[i] != '\t')
+        i++;
+    if (i >= n || wv_lsn_parse(p, i, &(uint64_t){ 0 }) < 0)
+        return false;
+    for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+        digits++;
+    return digits > 0 && i < n && p[i] == '\t';
+}
+
+static int detect(wv_reader *r)
+{
+    /* Enough of the first line to tell the forms apart. */
+    while (!r->eof && !memchr(r->buf + r->pos, '\n', r->len - r->pos) && r->len - r->pos < 64)
+        if (fill(r) < 0)
+            return -1;
+    const char *p = r->buf + r->pos;
+    size_t n = r->len - r->pos;
+    if (n >= strlen(WV_RECORD_MAGIC) && memcmp(p, WV_RECORD_MAGIC, strlen(WV_RECORD_MAGIC)) == 0)
+        r->form = WV_FORM_RECORDING;
+    else if (looks_like_copy(p, n))
+        r->form = WV_FORM_COPY;
+    else
+        r->form = WV_FORM_RAW;
+    r->detected = true;
+    return 0;
+}
+
+/* Fills the item's xid from the change, the row, or the enclosing
+ * transaction (raw form prints the xid only on BEGIN and COMMIT). */
+static void settle_xid(wv_reader *r, wv_item *it)
+{
+    const wv_change *c = &it->change;
+    if (c->has_xid) {
+        it->meta.has_xid = true;
+        it->meta.xid = c->xid;
+    } else if (!it->meta.has_xid && r->in_xact && r->xact_has_xid &&
+               (c->op == WV_OP_INSERT || c->op == WV_OP_UPDATE || c->op == WV_OP_DELETE ||
+                c->op == WV_OP_TRUNCATE || c->op == WV_OP_COMMIT ||
+                (c->op == WV_OP_MESSAGE && c->transactional))) {
+        it->meta.has_xid = true;
+        it->meta.xid = r->xact_xid;
+    }
+    if (c->op == WV_OP_BEGIN) {
+        r->in_xact = true;
+        r->xact_has_xid = it->meta.has_xid;
+        r->xact_xid = it->meta.xid;
+    } else if (c->op == WV_OP_COMMIT || c->op == WV_OP_PREPARE) {
+        r->in_xact = false;
+    }
+}
+
+static int decode_error(wv_reader *r, size_t line)
+{
+    return error_at(r, line, "%s", wv_decode_error(r->dec));
+}
+
+static int next_raw(wv_reader *r, wv_item *it)
+{
+    for (;;) {
+        /* Blank lines carry nothing; skip them. */
+        while (r->pos < r->len && r->buf[r->pos] == '\n')
+            r->pos++, r->line++;
+        if (r->pos == r->len) {
+            int f = fill(r);
+            if (f < 0)
+                return -1;
+            if (f == 0)
+                return 0;
+            continue;
+        }
+        const char *msg = r->buf + r->pos;
+        size_t avail = r->len - r->pos, used = 0;
+        wv_decode_status st = wv_decode_line(r->dec, msg, avail, &it->change, &used);
+        if (st == WV_DECODE_INCOMPLETE && !r->eof) {
+            if (fill(r) < 0)
+                return -1;
+            continue;
+        }
+        bool last = st == WV_DECODE_INCOMPLETE;
+        if (last) {
+            /* The last message of the input has no newline after it. */
+            st = wv_decode_message(r->dec, msg, avail, &it->change);
+            used = avail;
+        }
+        size_t line = r->line;
+        if (st != WV_DECODE_OK) {
+            const char *nl = memchr(msg, '\n', avail);
+            size_t skip = nl ? (size_t)(nl - msg) + 1 : avail;
+            r->pos += skip;
+            r->line++;
+            return decode_error(r, line);
+        }
+        it->text.ptr = msg;
+        it->text.len = last ? used : used - 1; /* without the newline */
+        it->line = line;
+        memset(&it->meta, 0, sizeof it->meta);
+        r->line += count_newlines(msg, used);
+        r->pos += used;
+        settle_xid(r, it);
+        return 1;
+    }
+}
+
+/* Returns the next complete line (without its newline) and moves past it;
+ * *torn when the input ended in the middle of a line. 0 at end of input. */
+static int next_line(wv_reader *r, wv_slice *line, bool *torn)
+{
+    *torn = false;
+    for (;;) {
+        const char *p = r->buf + r->pos;
+        const char *nl = r->len > r->pos ? memchr(p, '\n', r->len - r->pos) : NULL;
+        if (nl) {
+            line->ptr = p;
+            line->len = (size_t)(nl - p);
+            r->pos += line->len + 1;
+            return 1;
+        }
+        int f = fill(r);
+        if (f < 0)
+            return -1;
+        if (f == 0) {
+            if (r->pos == r->len)
+                return 0;
+            line->ptr = r->buf + r->pos;
+            line->len = r->len - r->pos;
+            r->pos = r->len;
+            *torn = true;
+            return 1;
+        }
+    }
+}
+
+static void add_header(wv_reader *r, wv_slice line)
+{
+    const char *colon = memchr(line.ptr, ':', line.len);
+    if (line.len < 3 || !colon || line.ptr[1] != ' ')
+        return;
+    r->headers = wv_xrealloc(r->headers, (r->nheaders + 1) * sizeof *r->headers);
+    header_entry *h = &r->headers[r->nheaders++];
+    h->key = wv_slice_dup((wv_slice){ line.ptr + 2, (size_t)(colon - line.ptr - 2) });
+    const char *v = colon + 1 + (colon + 1 < line.ptr + line.len && colon[1] == ' ');
+    h->value = wv_slice_dup((wv_slice){ v, (size_t)(line.ptr + line.len - v) });
+}
+
+static int next_tabular(wv_reader *r, wv_item *it)
+{
+    char err[160];
+    for (;;) {
+        wv_slice line;
+        bool torn;
+        size_t lineno = r->line;
+        int got = next_line(r, &line, &torn);
+        if (got <= 0)
+            return got;
+        r->line++;
+        if (torn && r->form == WV_FORM_RECORDING)
+            return error_at(r, lineno, "%s",
+                            "the last line is torn (no newline: the recording was cut off "
+                            "mid-write); skipped it");
+        if (line.len == 0)
+            continue;
+        if (r->form == WV_FORM_RECORDING && line.ptr[0] == '#') {
+            add_header(r, line);
+            continue;
+        }
+        memset(&it->meta, 0, sizeof it->meta);
+        if (r->form == WV_FORM_RECORDING) {
+            if (wv_record_parse_line(line.ptr, line.len, &it->meta, &r->data, err, sizeof err) < 0)
+                return error_at(r, lineno, "%s", err);
+        } else {
+            const char *t1 = memchr(line.ptr, '\t', line.len);
+            const char *t2 = t1 ? memchr(t1 + 1, '\t', line.len - (size_t)(t1 + 1 - line.ptr)) : NULL;
+            if (!t2)
+                return error_at(r, lineno, "%s",
+                                "expected 3 tab-separated fields (lsn, xid, data)");
+            if (wv_lsn_parse(line.ptr, (size_t)(t1 - line.ptr), &it->meta.lsn) < 0)
+                return error_at(r, lineno, "%s", "expected an LSN like 0/16B3748 in field 1");
+            it->meta.has_lsn = true;
+            char *xend;
+            unsigned long long x = strtoull(t1 + 1, &xend, 10);
+            if (xend != t2 || x > UINT32_MAX)
+                return error_at(r, lineno, "%s", "expected a transaction id in field 2");
+            it->meta.has_xid = x != 0;
+            it->meta.xid = (uint32_t)x;
+            const char *data = t2 + 1;
+            if (wv_record_unescape(data, (size_t)(line.ptr + line.len - data), &r->data, err,
+                                   sizeof err) < 0)
+                return error_at(r, lineno, "%s", err);
+        }
+        if (wv_decode_message(r->dec, r->data.data ? r->data.data : "", r->data.len,
+                              &it->change) != WV_DECODE_OK)
+            return decode_error(r, lineno);
+        it->text.ptr = r->data.data ? r->data.data : "";
+        it->text.len = r->data.len;
+        it->line = lineno;
+        settle_xid(r, it);
+        return 1;
+    }
+}
+
+int wv_reader_next(wv_reader *r, wv_item *it)
+{
+    r->error[0] = '\0';
+    if (!r->detected && detect(r) < 0)
+        return -1;
+    return r->form == WV_FORM_RAW ? next_raw(r, it) : next_tabular(r, it);
+}

@@ -1,0 +1,161 @@
+/* util: see include/walviz/util.h. */
+#include "walviz/util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void wv_fatal(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("walviz: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    abort();
+}
+
+void *wv_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        wv_fatal("out of memory allocating %zu bytes", n);
+    return p;
+}
+
+void *wv_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        wv_fatal("out of memory allocating %zu x %zu bytes", n, size);
+    return p;
+}
+
+void *wv_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        wv_fatal("out of memory allocating %zu bytes", n);
+    return q;
+}
+
+char *wv_xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(wv_xmalloc(n), s, n);
+}
+
+char *wv_slice_dup(wv_slice s)
+{
+    char *p = wv_xmalloc(s.len + 1);
+    if (s.len)
+        memcpy(p, s.ptr, s.len);
+    p[s.len] = '\0';
+    return p;
+}
+
+void wv_grow(char **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return;
+    size_t n = *cap ? *cap : 256;
+    while (n < need)
+        n *= 2;
+    *buf = wv_xrealloc(*buf, n);
+    *cap = n;
+}
+
+int wv_slice_eq(wv_slice s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.len == n && memcmp(s.ptr, lit, n) == 0;
+}
+
+void wv_buf_init(wv_buf *b)
+{
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+void wv_buf_destroy(wv_buf *b)
+{
+    free(b->data);
+    wv_buf_init(b);
+}
+
+char *wv_buf_reserve(wv_buf *b, size_t n)
+{
+    if (b->cap - b->len < n)
+        wv_grow(&b->data, &b->cap, b->len + n);
+    return b->data + b->len;
+}
+
+void wv_buf_append(wv_buf *b, const void *p, size_t n)
+{
+    if (n == 0)
+        return;
+    memcpy(wv_buf_reserve(b, n), p, n);
+    b->len += n;
+}
+
+void wv_buf_puts(wv_buf *b, const char *s)
+{
+    wv_buf_append(b, s, strlen(s));
+}
+
+void wv_buf_printf(wv_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    char *dst = wv_buf_reserve(b, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(dst, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void wv_lsn_format(uint64_t lsn, char out[WV_LSN_BUFSZ])
+{
+    snprintf(out, WV_LSN_BUFSZ, "%X/%X", (unsigned)(lsn >> 32), (unsigned)lsn);
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int wv_lsn_parse(const char *s, size_t len, uint64_t *lsn)
+{
+    uint64_t hi = 0, lo = 0;
+    size_t i = 0, nd = 0;
+    for (; i < len && s[i] != '/'; i++, nd++) {
+        int d = hex_digit(s[i]);
+        if (d < 0 || nd >= 8)
+            return -1;
+        hi = hi << 4 | (uint64_t)d;
+    }
+    if (nd == 0 || i >= len)
+        return -1;
+    for (i++, nd = 0; i < len; i++, nd++) {
+        int d = hex_digit(s[i]);
+        if (d < 0 || nd >= 8)
+            return -1;
+        lo = lo << 4 | (uint64_t)d;
+    }
+    if (nd == 0)
+        return -1;
+    *lsn = hi << 32 | lo;
+    return 0;
+}
