@@ -137,14 +137,17 @@ static bool at_message_end(parser *ps)
 static bool accept(parser *ps, const char *lit, size_t n)
 {
     size_t avail = (size_t)(ps->end - ps->p);
+    if (avail > 0 && *ps->p != *lit)
+        return false; /* the common miss, without a call */
     if (avail < n) {
         /* A prefix of lit at the buffer's end may complete with more input. */
         if (ps->line && memcmp(ps->p, lit, avail) == 0)
             ps->incomplete = true;
         return false;
     }
-    if (memcmp(ps->p, lit, n) != 0)
-        return false;
+    for (size_t i = 1; i < n; i++) /* literals are short: a loop beats a call */
+        if (ps->p[i] != lit[i])
+            return false;
     ps->p += n;
     return true;
 }
@@ -162,10 +165,10 @@ static bool parse_u32(parser *ps, uint32_t *out)
             return fail(ps, "a transaction id");
         p++;
     }
-    if (p == ps->p)
-        return fail(ps, "a transaction id");
     if (p == ps->end && ps->line)
         ps->incomplete = true;
+    if (p == ps->p)
+        return fail(ps, "a transaction id");
     ps->p = p;
     *out = (uint32_t)v;
     return true;
@@ -182,10 +185,10 @@ static bool parse_size(parser *ps, size_t *out)
         v = v * 10 + digit;
         p++;
     }
-    if (p == ps->p)
-        return fail(ps, "a message size");
     if (p == ps->end && ps->line)
         ps->incomplete = true;
+    if (p == ps->p)
+        return fail(ps, "a message size");
     ps->p = p;
     *out = v;
     return true;
@@ -199,6 +202,10 @@ static bool scan_quoted(parser *ps, char quote, bool backslash_doubled, wv_slice
 {
     const char *p = ps->p + 1;
     for (;;) {
+        if (!backslash_doubled && p < ps->end) {
+            const char *q = memchr(p, quote, (size_t)(ps->end - p));
+            p = q ? q : ps->end;
+        }
         if (out_of_input(ps, p))
             return fail(ps, what);
         if (*p == quote) {
@@ -222,6 +229,14 @@ static bool scan_quoted(parser *ps, char quote, bool backslash_doubled, wv_slice
     return true;
 }
 
+/* Bytes that end a bare identifier: the grammar's delimiters. */
+static const bool ident_stop[256] = {
+    ['.'] = 1, [':'] = 1, ['['] = 1, [']'] = 1, [','] = 1, [' '] = 1, ['\n'] = 1, ['"'] = 1,
+    ['\''] = 1,
+};
+
+static const bool type_stop[256] = { [']'] = 1, ['"'] = 1, ['\n'] = 1 };
+
 /* An identifier as quote_identifier prints it. Bare ones stop at the
  * grammar's delimiters; the plugin never prints those unquoted. */
 static bool parse_ident(parser *ps, wv_slice *out)
@@ -238,7 +253,7 @@ static bool parse_ident(parser *ps, wv_slice *out)
         return true;
     }
     const char *p = ps->p;
-    while (p < ps->end && !strchr(".:[], \n\"'", *p))
+    while (p < ps->end && !ident_stop[(unsigned char)*p])
         p++;
     if (p == ps->p)
         return fail(ps, "an identifier");
@@ -269,6 +284,16 @@ static bool parse_relname(parser *ps, wv_relname *rel)
 static bool parse_type(parser *ps, wv_slice *out)
 {
     const char *p = ps->p;
+    /* Fast path: the first ']' closes the type when no quote precedes it. */
+    const char *close = p;
+    while (close < ps->end && !type_stop[(unsigned char)*close])
+        close++;
+    if (close + 1 < ps->end && *close == ']' && close[1] == ':' && close > p) {
+        out->ptr = p;
+        out->len = (size_t)(close - p);
+        ps->p = close + 2;
+        return true;
+    }
     for (;;) {
         if (out_of_input(ps, p + 1))
             return fail(ps, "a type name closed by \"]:\"");
@@ -328,9 +353,9 @@ static bool parse_value(parser *ps, wv_column *col)
     col->value.len = (size_t)(p - ps->p);
     if (!value_ends(ps, p))
         return fail(ps, "a value");
-    if (wv_slice_eq(col->value, "null"))
+    if (col->value.len == 4 && memcmp(col->value.ptr, "null", 4) == 0)
         col->kind = WV_VAL_NULL;
-    else if (wv_slice_eq(col->value, "unchanged-toast-datum"))
+    else if (col->value.len == 21 && memcmp(col->value.ptr, "unchanged-toast-datum", 21) == 0)
         col->kind = WV_VAL_TOAST;
     else
         col->kind = WV_VAL_BARE;
@@ -349,7 +374,7 @@ static bool parse_columns(parser *ps, wv_column **cols, size_t *cap, wv_tuple *t
     while (!at_message_end(ps)) {
         if (ps->incomplete)
             return false;
-        if (ps->end - ps->p >= 11 && memcmp(ps->p, " new-tuple:", 11) == 0)
+        if (ps->end - ps->p >= 11 && ps->p[1] == 'n' && memcmp(ps->p, " new-tuple:", 11) == 0)
             break;
         if (!EXPECT(ps, " "))
             return false;
