@@ -26,7 +26,7 @@ endif
 # The pure core: no SDL, no libpq. Unit tests link against it alone.
 CORE_SRCS := src/util.c src/decode.c src/json.c src/reader.c src/record.c
 # The edges: only these include libpq or SDL headers.
-EDGE_SRCS := src/cli_decode.c
+EDGE_SRCS := src/cli_decode.c src/cli_record.c src/source_pg.c
 MAIN_SRCS := src/main.c
 
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)

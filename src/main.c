@@ -23,6 +23,7 @@ static const char usage[] =
     "travelling from the leader to simulated followers.\n"
     "\n"
     "Commands:\n"
+    "  record     stream a replication slot from a server into a recording\n"
     "  decode     print a change stream (raw, COPY or recording) as JSON Lines\n"
     "\n"
     "Options:\n"
@@ -36,6 +37,7 @@ typedef struct command {
 
 static const command commands[] = {
     { "decode", wv_cli_decode },
+    { "record", wv_cli_record },
 };
 
 int main(int argc, char **argv)

@@ -4,6 +4,7 @@
 #define WALVIZ_CLI_H
 
 int wv_cli_decode(int argc, char **argv);
+int wv_cli_record(int argc, char **argv);
 
 /* Set by main's SIGINT/SIGTERM handler; long loops stop when it is. */
 extern volatile int wv_cli_interrupted;

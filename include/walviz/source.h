@@ -1,0 +1,107 @@
+/* source: the live change stream of a logical replication slot, read over
+ * PostgreSQL's streaming replication protocol the way pg_recvlogical reads
+ * it. source_pg.c is the only file that includes libpq.
+ *
+ * Everything is non-blocking: wv_source_poll() does whatever the sockets
+ * allow right now and returns. Connecting, the replication commands, the
+ * stream, status updates, reconnecting with backoff and the once-a-second
+ * slot status query are steps of one state machine driven by poll. Wait for
+ * wv_source_fds() to become readable (or for the returned timeout) between
+ * calls, or call it once per frame. */
+#ifndef WALVIZ_SOURCE_H
+#define WALVIZ_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "walviz/decode.h"
+#include "walviz/record.h"
+
+typedef struct wv_source_opts {
+    const char *conninfo; /* -d: conninfo string or URI; NULL: PG* variables */
+    const char *host, *port, *user; /* -h -p -U, override conninfo */
+    const char *slot;               /* -S; NULL: a temporary slot of our own */
+    bool create_slot;               /* --create-slot: make slot, permanent */
+    bool if_not_exists;             /* --if-not-exists with create_slot */
+    bool two_phase;                 /* create the slot with two_phase */
+    uint64_t startpos;              /* -I; 0: where the slot stands */
+    uint64_t endpos;                /* -E; 0: no end */
+    const char *const *plugin_opts; /* name[=value] strings, -o */
+    size_t nplugin_opts;
+    int status_interval_ms; /* feedback at least this often (default 10 s) */
+    bool reconnect;         /* retry with backoff when the connection drops */
+} wv_source_opts;
+
+typedef enum wv_source_event_kind {
+    WV_SOURCE_NONE,
+    WV_SOURCE_MESSAGE, /* a decoded plugin message */
+    WV_SOURCE_STATUS,  /* the status line changed (connecting, retrying...) */
+    WV_SOURCE_END,     /* stream over: endpos reached or a fatal error */
+} wv_source_event_kind;
+
+typedef struct wv_source_event {
+    wv_source_event_kind kind;
+    wv_change change; /* MESSAGE: valid until the next poll */
+    wv_meta meta;     /* lsn, xid, send and receive times */
+    wv_slice text;    /* the message byte-exact, valid until the next poll */
+} wv_source_event;
+
+/* Slot state read over a second, ordinary connection once a second. */
+typedef struct wv_slot_status {
+    bool valid;
+    uint64_t current_wal_lsn;
+    uint64_t restart_lsn;
+    uint64_t confirmed_flush_lsn;
+    char wal_status[16]; /* reserved, extended, unreserved, lost; or "" */
+    bool has_safe_wal_size;
+    int64_t safe_wal_size;
+    int64_t read_at_us;
+} wv_slot_status;
+
+typedef struct wv_source wv_source;
+
+/* Returns a new source (nothing connected yet: poll does that). Copies what
+ * it needs from opts. Free with wv_source_free (NULL is fine), which sends a
+ * last status update and closes the connections; a temporary slot goes with
+ * its connection. */
+wv_source *wv_source_new(const wv_source_opts *opts);
+void wv_source_free(wv_source *s);
+
+/* Advances the state machine; now_us is the wall clock (microseconds since
+ * the Unix epoch). Returns 1 and fills *ev when something happened, 0 when
+ * nothing will happen before the sockets are ready or *wait_ms passes. */
+int wv_source_poll(wv_source *s, int64_t now_us, wv_source_event *ev, int *wait_ms);
+
+/* Up to 2 sockets to wait on for reading (the stream, the status query);
+ * returns how many. */
+int wv_source_fds(const wv_source *s, int fds[2]);
+
+/* The caller has durably handled everything received so far (written and
+ * fsynced to a recording, or drawn): the next status update reports the
+ * last transaction boundary received as flushed. */
+void wv_source_confirm(wv_source *s);
+
+/* Asks the stream to end: a last status update, then WV_SOURCE_END. */
+void wv_source_stop(wv_source *s);
+
+/* One line on what the source is doing, for a terminal or a screen. */
+const char *wv_source_status(const wv_source *s);
+/* True once the stream ended because of an error (status says which). */
+bool wv_source_failed(const wv_source *s);
+const wv_slot_status *wv_source_slot(const wv_source *s);
+
+/* Facts for a recording's header, known once streaming: server version,
+ * database, slot name, plugin options as sent, session settings. NULL
+ * before. */
+const char *wv_source_info(const wv_source *s, const char *key);
+
+/* Drops the slot opts->slot over a replication connection, waiting for
+ * the answer (for the command line's --drop-slot). Returns 0, or -1 with a
+ * sentence in err. */
+int wv_source_drop_slot(const wv_source_opts *opts, char *err, size_t errsz);
+
+/* Microseconds since the Unix epoch. */
+int64_t wv_now_us(void);
+
+#endif
