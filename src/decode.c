@@ -99,12 +99,14 @@ static bool fail(parser *ps, const char *expected)
     if (q >= ps->end || (ps->line && *q == '\n')) {
         snprintf(found, sizeof found, "end of message");
     } else {
+        /* Only in line mode does a newline end the message: in a whole
+         * message it is shown like any other control byte. */
         found[n++] = '\'';
-        while (q < ps->end && n < 28 && *q != '\n') {
+        while (q < ps->end && n < 28 && !(ps->line && *q == '\n')) {
             unsigned char c = (unsigned char)*q++;
             found[n++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
         }
-        if (q < ps->end && *q != '\n')
+        if (q < ps->end && !(ps->line && *q == '\n'))
             found[n++] = '.', found[n++] = '.', found[n++] = '.';
         found[n++] = '\'';
         found[n] = '\0';
@@ -538,6 +540,9 @@ static bool parse_message(parser *ps, wv_change *c, bool streamed)
         }
         parser attempt = *ps;
         attempt.p = p;
+        /* Content seen by an earlier, rejected split is not this one's. */
+        c->has_content = false;
+        c->content = (wv_slice){ NULL, 0 };
         if (!ACCEPT(&attempt, ", sz: ") || !parse_size(&attempt, &c->size)) {
             if (attempt.incomplete) {
                 ps->incomplete = true;
