@@ -133,21 +133,22 @@ static int next_field(const char **p, const char *end, wv_slice *f)
     return 0;
 }
 
+/* A decimal int64, as "%lld" prints it: from INT64_MIN to INT64_MAX. */
 static int parse_int64(wv_slice f, int64_t *v)
 {
-    if (f.len == 0 || f.len > 19)
+    bool neg = f.len > 0 && f.ptr[0] == '-';
+    size_t digits = f.len - (neg ? 1 : 0);
+    if (digits == 0 || digits > 19) /* 19 digits always fit in a uint64 */
         return -1;
-    int64_t x = 0;
-    size_t i = 0;
-    bool neg = f.ptr[0] == '-';
-    if (neg && f.len == 1)
-        return -1;
-    for (i = neg; i < f.len; i++) {
+    uint64_t x = 0;
+    for (size_t i = f.len - digits; i < f.len; i++) {
         if (f.ptr[i] < '0' || f.ptr[i] > '9')
             return -1;
-        x = x * 10 + (f.ptr[i] - '0');
+        x = x * 10 + (uint64_t)(f.ptr[i] - '0');
     }
-    *v = neg ? -x : x;
+    if (x > (uint64_t)INT64_MAX + (neg ? 1 : 0))
+        return -1;
+    *v = neg ? (x > (uint64_t)INT64_MAX ? INT64_MIN : -(int64_t)x) : (int64_t)x;
     return 0;
 }
 
