@@ -2,8 +2,11 @@
  *
  * One state machine, advanced by wv_source_poll(), never blocking:
  *   CONNECT -> (check the slot) -> IDENTIFY_SYSTEM -> (CREATE_REPLICATION_SLOT)
- *   -> START_REPLICATION -> STREAM -> ... -> STOP -> DONE
+ *   -> START_REPLICATION -> STREAM -> DONE
  * and, when the connection drops with a permanent slot, BACKOFF -> CONNECT.
+ * A stream that ends at the end position or on request stays in COPY mode
+ * until wv_source_free(): its final status update must report what the
+ * caller made durable after the last message, which only the caller knows.
  *
  * Resuming without duplicates: the stream restarts at the end LSN of the
  * last COMMIT received, so the server skips every transaction already here;
@@ -36,7 +39,6 @@ typedef enum state {
     ST_CONNECT,
     ST_QUERY, /* a command is out; on_result decides what follows */
     ST_STREAM,
-    ST_STOPPING,
     ST_DONE
 } state;
 
@@ -67,7 +69,8 @@ struct wv_source {
     bool streamed_once;
     bool failed;
     bool stop_requested;
-    bool copy_end_sent;
+    bool in_copy;      /* START_REPLICATION's COPY is open on conn */
+    bool end_reported; /* WV_SOURCE_END was returned */
     int attempts;
     int64_t retry_at_us;
     char status[512];
@@ -319,6 +322,8 @@ static void explain(wv_source *s, const char *what, const char *err)
         hint = "raise max_wal_senders (restart needed) or close other replication connections";
     else if (strstr(msg, "is active for PID"))
         hint = "another client is reading this slot; stop it, or use another slot";
+    else if (strstr(msg, "was not created in this database"))
+        hint = "connect to the slot's database (-d DBNAME; pg_replication_slots.database names it)";
     else if (strstr(msg, "does not exist") && strstr(msg, "replication slot"))
         hint = "create it with --create-slot, or leave out --slot for a temporary slot";
     else if (strstr(msg, "already exists"))
@@ -342,6 +347,7 @@ static void close_conn(wv_source *s)
         PQfinish(s->conn);
         s->conn = NULL;
     }
+    s->in_copy = false;
 }
 
 static void finish(wv_source *s, bool failed)
@@ -535,6 +541,7 @@ static void on_result(wv_source *s, PGresult *res, int64_t now_us)
             break;
         }
         s->st = ST_STREAM;
+        s->in_copy = true;
         s->streamed_once = true;
         s->attempts = 0;
         s->last_feedback_us = now_us;
@@ -615,13 +622,22 @@ static void track_transaction(wv_source *s, const wv_change *c, uint64_t lsn)
     }
 }
 
-static void begin_stop(wv_source *s, int64_t now_us)
+/* Ends the stream but keeps the COPY open: wv_source_free() sends the
+ * final status update once the caller has confirmed what it kept. */
+static void end_stream(wv_source *s, const char *why)
 {
-    send_feedback(s, now_us);
-    PQputCopyEnd(s->conn, NULL);
-    PQflush(s->conn);
-    s->copy_end_sent = true;
-    s->st = ST_STOPPING;
+    set_status(s, "%s", why);
+    s->st = ST_DONE;
+}
+
+/* The end position is passed: everything that commits at or before it is
+ * here (the server sends transactions in commit order, and a later
+ * non-transactional message after them), so the slot may move up to it. */
+static void reach_endpos(wv_source *s)
+{
+    if (s->endpos > s->boundary_lsn)
+        s->boundary_lsn = s->endpos;
+    end_stream(s, "reached end position");
 }
 
 /* Handles one CopyData message; returns 1 when *ev holds a message. */
@@ -633,10 +649,8 @@ static int on_copy_data(wv_source *s, char *buf, int len, int64_t now_us, wv_sou
             s->reply_now = true;
         if (!s->in_txn && wal_end > s->boundary_lsn)
             s->boundary_lsn = wal_end; /* between transactions: all sent */
-        if (s->endpos && wal_end >= s->endpos && !s->in_txn) {
-            set_status(s, "reached end position");
-            begin_stop(s, now_us);
-        }
+        if (s->endpos && wal_end >= s->endpos && !s->in_txn)
+            reach_endpos(s);
         return 0;
     }
     if (len < 25 || buf[0] != 'w') {
@@ -648,20 +662,22 @@ static int on_copy_data(wv_source *s, char *buf, int len, int64_t now_us, wv_sou
     const char *payload = buf + 25;
     size_t plen = (size_t)len - 25;
 
-    if (s->endpos && lsn > s->endpos) {
-        set_status(s, "reached end position");
-        begin_stop(s, now_us);
-        return 0;
-    }
-    if (lsn > s->received_lsn)
-        s->received_lsn = lsn;
-
     memset(ev, 0, sizeof *ev);
     if (wv_decode_message(s->dec, payload, plen, &ev->change) != WV_DECODE_OK) {
         /* Keep the message byte-exact even when walviz cannot read it. */
         memset(&ev->change, 0, sizeof ev->change);
         ev->change.op = WV_OP_COUNT;
     }
+    /* A transaction that begins at the end position commits after it: it
+     * is not kept, as pg_logical_slot_peek_changes(upto_lsn) leaves it out,
+     * rather than recorded as a BEGIN with no COMMIT. */
+    if (s->endpos && (lsn > s->endpos || (lsn == s->endpos && ev->change.op == WV_OP_BEGIN))) {
+        memset(ev, 0, sizeof *ev);
+        reach_endpos(s);
+        return 0;
+    }
+    if (lsn > s->received_lsn)
+        s->received_lsn = lsn;
     if (ev->change.op != WV_OP_COUNT && is_duplicate(s, &ev->change, lsn))
         return 0;
     if (ev->change.op != WV_OP_COUNT)
@@ -678,8 +694,8 @@ static int on_copy_data(wv_source *s, char *buf, int len, int64_t now_us, wv_sou
     }
     ev->text.ptr = payload;
     ev->text.len = plen;
-    if (s->endpos && lsn == s->endpos)
-        begin_stop(s, now_us); /* kept: a message at endpos belongs in */
+    if (s->endpos && lsn == s->endpos && !s->in_txn)
+        reach_endpos(s); /* kept: a message at endpos belongs in */
     return 1;
 }
 
@@ -876,7 +892,7 @@ int wv_source_poll(wv_source *s, int64_t now_us, wv_source_event *ev, int *wait_
     }
     case ST_STREAM:
         if (s->stop_requested) {
-            begin_stop(s, now_us);
+            end_stream(s, "stopped");
             break;
         }
         if (poll_stream(s, now_us, ev))
@@ -890,44 +906,14 @@ int wv_source_poll(wv_source *s, int64_t now_us, wv_source_event *ev, int *wait_
             *wait_ms = due < 1 ? 1 : due > 1000 ? 1000 : (int)due;
         }
         break;
-    case ST_STOPPING: {
-        /* Drain the rest of the copy, then the final results. */
-        if (PQflush(s->conn) < 0 || !PQconsumeInput(s->conn)) {
-            finish(s, false);
-            break;
-        }
-        char *buf = NULL;
-        int n;
-        while ((n = PQgetCopyData(s->conn, &buf, 1)) > 0)
-            PQfreemem(buf);
-        if (n == 0) {
-            *wait_ms = 10;
-            break;
-        }
-        PGresult *res;
-        while (!PQisBusy(s->conn) && (res = PQgetResult(s->conn)) != NULL)
-            PQclear(res);
-        if (PQisBusy(s->conn)) {
-            *wait_ms = 10;
-            break;
-        }
-        if (!s->failed)
-            set_status(s, "stream ended at %s", "end position");
-        finish(s, false);
-        break;
-    }
     case ST_DONE:
         break;
     }
 
     if (ev->kind == WV_SOURCE_MESSAGE)
         return 1;
-    if (s->st == ST_DONE && !s->copy_end_sent) {
-        s->copy_end_sent = true; /* report the end once */
-        ev->kind = WV_SOURCE_END;
-        return 1;
-    }
-    if (s->st == ST_DONE && s->status_changed) {
+    if (s->st == ST_DONE && !s->end_reported) {
+        s->end_reported = true;
         s->status_changed = false;
         ev->kind = WV_SOURCE_END;
         return 1;
@@ -1017,7 +1003,7 @@ void wv_source_free(wv_source *s)
 {
     if (!s)
         return;
-    if (s->conn && s->st == ST_STREAM) {
+    if (s->conn && s->in_copy) {
         /* A last status update so the server knows what we kept. */
         PQsetnonblocking(s->conn, 0);
         send_feedback(s, wv_now_us());

@@ -63,8 +63,9 @@ typedef struct wv_source wv_source;
 
 /* Returns a new source (nothing connected yet: poll does that). Copies what
  * it needs from opts. Free with wv_source_free (NULL is fine), which sends a
- * last status update and closes the connections; a temporary slot goes with
- * its connection. */
+ * last status update (with what wv_source_confirm last allowed: confirm
+ * first) and closes the connections; a temporary slot goes with its
+ * connection. */
 wv_source *wv_source_new(const wv_source_opts *opts);
 void wv_source_free(wv_source *s);
 
@@ -82,7 +83,8 @@ int wv_source_fds(const wv_source *s, int fds[2]);
  * last transaction boundary received as flushed. */
 void wv_source_confirm(wv_source *s);
 
-/* Asks the stream to end: a last status update, then WV_SOURCE_END. */
+/* Asks the stream to end: WV_SOURCE_END follows, and wv_source_free sends
+ * the last status update. */
 void wv_source_stop(wv_source *s);
 
 /* One line on what the source is doing, for a terminal or a screen. */
