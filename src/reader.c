@@ -117,8 +117,12 @@ static int fill(wv_reader *r)
             r->eof = true;
             return 0;
         }
-        if (errno != EINTR)
+        if (errno != EINTR) {
+            /* Reported once: the input ends here, or callers that go on
+             * after an error would read (and fail) forever. */
+            r->eof = true;
             return error_at(r, r->line, "read failed: %s", strerror(errno));
+        }
     }
 }
 
@@ -317,9 +321,12 @@ static int next_tabular(wv_reader *r, wv_item *it)
             if (wv_lsn_parse(line.ptr, (size_t)(t1 - line.ptr), &it->meta.lsn) < 0)
                 return error_at(r, lineno, "%s", "expected an LSN like 0/16B3748 in field 1");
             it->meta.has_lsn = true;
-            char *xend;
-            unsigned long long x = strtoull(t1 + 1, &xend, 10);
-            if (xend != t2 || x > UINT32_MAX)
+            /* Digits only: strtoull would skip blanks, the tab after an
+             * empty field included, and read on past it. */
+            bool digit = t1[1] >= '0' && t1[1] <= '9';
+            char *xend = NULL;
+            unsigned long long x = digit ? strtoull(t1 + 1, &xend, 10) : 0;
+            if (!digit || xend != t2 || x > UINT32_MAX)
                 return error_at(r, lineno, "%s", "expected a transaction id in field 2");
             it->meta.has_xid = x != 0;
             it->meta.xid = (uint32_t)x;
