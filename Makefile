@@ -24,9 +24,10 @@ Q := @
 endif
 
 # The pure core: no SDL, no libpq. Unit tests link against it alone.
-CORE_SRCS := src/util.c src/decode.c src/json.c src/reader.c src/record.c
+CORE_SRCS := src/util.c src/decode.c src/json.c src/reader.c src/record.c src/rows.c \
+             src/sim.c src/sim_cfg.c
 # The edges: only these include libpq or SDL headers.
-EDGE_SRCS := src/cli_decode.c src/cli_record.c src/source_pg.c
+EDGE_SRCS := src/cli_decode.c src/cli_record.c src/cli_simulate.c src/source_pg.c
 MAIN_SRCS := src/main.c
 
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)

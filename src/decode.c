@@ -742,3 +742,59 @@ size_t wv_decode_literal(wv_slice s, bool escaped, char *out)
     }
     return n;
 }
+
+/* Reads exactly n digits at *p. */
+static bool digits(const char **p, const char *end, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++, (*p)++) {
+        if (*p >= end || **p < '0' || **p > '9')
+            return false;
+        v = v * 10 + (**p - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * civil-from-days, inverted). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int wv_decode_timestamp(wv_slice s, int64_t *unix_us)
+{
+    const char *p = s.ptr, *end = s.ptr + s.len;
+    int y, mo, d, h, mi, sec, frac = 0, oh = 0, om = 0, os = 0;
+    if (!digits(&p, end, 4, &y) || p >= end || *p++ != '-' || !digits(&p, end, 2, &mo) ||
+        p >= end || *p++ != '-' || !digits(&p, end, 2, &d) || p >= end || *p++ != ' ' ||
+        !digits(&p, end, 2, &h) || p >= end || *p++ != ':' || !digits(&p, end, 2, &mi) ||
+        p >= end || *p++ != ':' || !digits(&p, end, 2, &sec))
+        return -1;
+    if (p < end && *p == '.') {
+        int scale = 100000;
+        for (p++; p < end && *p >= '0' && *p <= '9'; p++, scale /= 10)
+            frac += scale > 0 ? (*p - '0') * scale : 0;
+    }
+    if (p >= end || (*p != '+' && *p != '-'))
+        return -1;
+    int sign = *p++ == '-' ? -1 : 1;
+    if (!digits(&p, end, 2, &oh))
+        return -1;
+    if (p < end && *p == ':' && (p++, !digits(&p, end, 2, &om)))
+        return -1;
+    if (p < end && *p == ':' && (p++, !digits(&p, end, 2, &os)))
+        return -1;
+    if (p != end || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return -1;
+    int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+                   sign * (oh * 3600 + om * 60 + os);
+    *unix_us = secs * 1000000 + frac;
+    return 0;
+}

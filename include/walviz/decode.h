@@ -128,6 +128,11 @@ const char *wv_decode_error(const wv_decoder *d);
 /* Offset in the message where the last error was found. */
 size_t wv_decode_error_offset(const wv_decoder *d);
 
+/* Parses a timestamp as test_decoding prints "(at ...)" with ISO DateStyle:
+ * "2026-11-25 15:32:37.640021+00" (offset +HH, +HH:MM or +HH:MM:SS).
+ * Returns 0 and microseconds since the Unix epoch, or -1. */
+int wv_decode_timestamp(wv_slice s, int64_t *unix_us);
+
 /* Writes the text of an identifier as printed (quoted or bare) without its
  * quoting to out, which needs room for s.len bytes; returns the length. */
 size_t wv_decode_ident(wv_slice s, char *out);

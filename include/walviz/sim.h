@@ -1,0 +1,211 @@
+/* sim: the simulated cluster. Given the decoded change stream, it computes
+ * when every message reaches each stage on each follower (sent, written,
+ * flushed, applied), when each COMMIT is acknowledged under
+ * synchronous_commit, and which rows every node holds at any time.
+ *
+ * Pure and deterministic: no clock (times are passed in and out, in
+ * microseconds of session time, t = 0 at the first transaction), no I/O;
+ * jitter comes from a hash of (seed, follower, message), so recomputing any
+ * part of the schedule reproduces it exactly.
+ *
+ * The model, in the terms of a database teacher:
+ *  - logical decoding sends a transaction at its commit, transactions in
+ *    commit order; each message leaves the leader in order, taking its size
+ *    over the link's bandwidth on the wire;
+ *  - a follower receives one ordered stream: one-way latency plus jitter,
+ *    never overtaking; it flushes what it has written in bursts (one fsync
+ *    covers everything written before it starts) and replays flushed WAL in
+ *    order, one change at a time (apply cost); a transaction becomes visible
+ *    when its COMMIT is replayed;
+ *  - a partition stops arrivals; on heal the backlog streams at the link's
+ *    bandwidth. A stopped follower also loses what it wrote but had not
+ *    flushed; on restart the leader sends it again.
+ * Every stage time is non-decreasing along the stream on each follower, so
+ * positions, lags and "next event" are binary searches, and a seek costs no
+ * replay. Rows are kept as per-row version lists (see rows.h). */
+#ifndef WALVIZ_SIM_H
+#define WALVIZ_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "walviz/decode.h"
+#include "walviz/record.h"
+#include "walviz/rows.h"
+
+#define WV_SIM_MAX_FOLLOWERS 8
+#define WV_SIM_MAX_FAULTS 32 /* per follower; more are refused */
+#define WV_SIM_NEVER INT64_MAX
+
+typedef enum wv_stage { WV_STAGE_SENT, WV_STAGE_WRITTEN, WV_STAGE_FLUSHED, WV_STAGE_APPLIED, WV_STAGE_COUNT } wv_stage;
+
+typedef enum wv_sync_level {
+    WV_SYNC_OFF,
+    WV_SYNC_LOCAL,
+    WV_SYNC_REMOTE_WRITE,
+    WV_SYNC_ON,
+    WV_SYNC_REMOTE_APPLY,
+    WV_SYNC_COUNT
+} wv_sync_level;
+
+typedef enum wv_time_source { WV_TIME_AUTO, WV_TIME_COMMIT, WV_TIME_RECEIVE, WV_TIME_UNIFORM } wv_time_source;
+
+typedef enum wv_fault_kind { WV_FAULT_PARTITION, WV_FAULT_STOP } wv_fault_kind;
+
+typedef struct wv_fault {
+    wv_fault_kind kind;
+    int64_t from, to; /* [from, to); to = WV_SIM_NEVER until healed */
+} wv_fault;
+
+typedef struct wv_link_cfg {
+    int64_t latency_us;    /* one way */
+    int64_t jitter_us;     /* extra delay, uniform in [0, jitter) */
+    double bandwidth_bps;  /* bytes per second */
+    int64_t flush_us;      /* one fsync */
+    int64_t apply_us;      /* replaying one change */
+} wv_link_cfg;
+
+typedef struct wv_sim_cfg {
+    int nfollowers;
+    char names[WV_SIM_MAX_FOLLOWERS][32];
+    wv_link_cfg link[WV_SIM_MAX_FOLLOWERS];
+    wv_fault faults[WV_SIM_MAX_FOLLOWERS][WV_SIM_MAX_FAULTS];
+    int nfaults[WV_SIM_MAX_FOLLOWERS];
+    wv_sync_level sync;
+    bool sync_any;            /* ANY n (...) rather than FIRST n (...) */
+    int sync_num;             /* n */
+    int sync_standbys[WV_SIM_MAX_FOLLOWERS]; /* follower indexes, by priority */
+    int nsync_standbys;       /* 0: none named, commits never wait on standbys */
+    uint64_t seed;
+    wv_time_source time_source;
+    int64_t max_gap_us;       /* idle gaps longer than this are compressed */
+    int64_t uniform_us;       /* spacing of transactions for uniform time */
+
+    /* Options as given, turned into the fields above by wv_sim_cfg_check
+     * (they may name followers before --followers or --names is seen). */
+    struct {
+        char *latency, *jitter, *bandwidth, *flush, *apply, *names, *sync_standbys;
+        char *faults[WV_SIM_MAX_FOLLOWERS * 4];
+        wv_fault_kind fault_kinds[WV_SIM_MAX_FOLLOWERS * 4];
+        int nfaults;
+    } raw;
+} wv_sim_cfg;
+
+/* The defaults: 3 followers (near, far, very far), synchronous_commit on
+ * with no synchronous standbys (asynchronous replication). Caller-owned
+ * storage: wv_sim_cfg_init / wv_sim_cfg_destroy (frees the raw strings). */
+void wv_sim_cfg_init(wv_sim_cfg *cfg);
+void wv_sim_cfg_destroy(wv_sim_cfg *cfg);
+
+/* Parses one option of `walviz simulate` (and replay, live, demo), e.g.
+ * name "latency", value "20ms,200ms". Returns 0, or -1 with a one-line
+ * sentence in err naming the option and what it expects. Unknown names
+ * return 1 (not a simulation option). Call wv_sim_cfg_check after all. */
+int wv_sim_cfg_option(wv_sim_cfg *cfg, const char *name, const char *value, char *err, size_t errsz);
+int wv_sim_cfg_check(wv_sim_cfg *cfg, char *err, size_t errsz);
+/* The option names wv_sim_cfg_option knows, for getopt tables; NULL-ended. */
+extern const char *const wv_sim_option_names[];
+/* The usage text for those options. */
+extern const char wv_sim_options_help[];
+
+/* Durations: "250ms", "1.5s", "2m", "800us"; a bare number is seconds. */
+int wv_parse_duration(const char *s, int64_t *us);
+/* "off", "local", ...: returns -1 for an unknown name. */
+int wv_sync_level_parse(const char *s);
+const char *wv_sync_level_name(wv_sync_level level);
+
+typedef struct wv_sim wv_sim;
+
+/* Returns a new, empty simulation; free with wv_sim_free (NULL is fine). */
+wv_sim *wv_sim_new(const wv_sim_cfg *cfg);
+void wv_sim_free(wv_sim *s);
+const wv_sim_cfg *wv_sim_config(const wv_sim *s);
+
+/* Appends one message of the stream; the sim keeps a copy of text. A
+ * transaction is scheduled when its COMMIT (or PREPARE) arrives; the
+ * messages after the last one are scheduled by wv_sim_flush. */
+void wv_sim_add(wv_sim *s, const wv_change *c, const wv_meta *m, wv_slice text);
+/* Schedules whatever is still pending (end of a recording). */
+void wv_sim_flush(wv_sim *s);
+
+/* The stream. Message indexes run from 0 to count-1. */
+size_t wv_sim_count(const wv_sim *s);
+wv_op wv_sim_op(const wv_sim *s, size_t msg);
+uint64_t wv_sim_lsn(const wv_sim *s, size_t msg);
+bool wv_sim_xid(const wv_sim *s, size_t msg, uint32_t *xid);
+wv_slice wv_sim_text(const wv_sim *s, size_t msg);
+/* The transaction (scheduling unit) a message belongs to. */
+size_t wv_sim_txn_of(const wv_sim *s, size_t msg);
+/* When the message leaves the leader: its transaction's commit time. */
+int64_t wv_sim_leader_time(const wv_sim *s, size_t msg);
+/* Stage times; WV_SIM_NEVER when it has not happened (yet). */
+int64_t wv_sim_stage(const wv_sim *s, int follower, size_t msg, wv_stage stage);
+/* True when the message was written, then lost in a crash, and resent. */
+bool wv_sim_resent(const wv_sim *s, int follower, size_t msg);
+
+/* Transactions (scheduling units): BEGIN..COMMIT, or a lone message. */
+size_t wv_sim_txn_count(const wv_sim *s);
+size_t wv_sim_txn_first(const wv_sim *s, size_t txn);
+size_t wv_sim_txn_last(const wv_sim *s, size_t txn);
+int64_t wv_sim_txn_time(const wv_sim *s, size_t txn);
+bool wv_sim_txn_is_commit(const wv_sim *s, size_t txn);
+/* When the client's COMMIT returns under the configured level, or
+ * WV_SIM_NEVER; *acked gets a bit per follower that counted. */
+int64_t wv_sim_txn_ack(const wv_sim *s, size_t txn, unsigned *acked);
+
+/* Compressed gaps: at session time `at`, `original_us` of idleness shown as
+ * max_gap. */
+typedef struct wv_gap {
+    int64_t at, original_us;
+} wv_gap;
+size_t wv_sim_gaps(const wv_sim *s, const wv_gap **gaps);
+/* Session time of the last scheduled event (end of the timeline). */
+int64_t wv_sim_end_time(const wv_sim *s);
+/* Unix time (us) of session time 0, or 0 when the stream had none. */
+int64_t wv_sim_epoch_us(const wv_sim *s);
+
+/* Positions and lags of a follower at time t, as pg_stat_replication
+ * names them. Lags are -1 when nothing has reached that stage. */
+typedef struct wv_positions {
+    uint64_t leader_lsn; /* the leader's position: sent transactions' max LSN */
+    uint64_t sent_lsn, write_lsn, flush_lsn, replay_lsn;
+    int64_t write_lag, flush_lag, replay_lag;
+    uint64_t byte_lag; /* leader_lsn - replay_lsn */
+    bool partitioned, stopped;
+    bool catching_up; /* sent but not applied messages are waiting */
+} wv_positions;
+void wv_sim_positions(const wv_sim *s, int follower, int64_t t, wv_positions *out);
+
+/* Interventions at time t fork the future: the schedule before t stays as
+ * it was, after t it is recomputed. Return 0, or -1 when refused (too many
+ * faults, or none to end). */
+int wv_sim_partition(wv_sim *s, int follower, int64_t t);
+int wv_sim_heal(wv_sim *s, int follower, int64_t t);
+int wv_sim_stop(wv_sim *s, int follower, int64_t t);
+int wv_sim_restart(wv_sim *s, int follower, int64_t t);
+int wv_sim_set_latency(wv_sim *s, int follower, int64_t t, int64_t latency_us);
+void wv_sim_set_sync(wv_sim *s, wv_sync_level level);
+/* The fault covering t on a follower, or NULL. */
+const wv_fault *wv_sim_fault_at(const wv_sim *s, int follower, int64_t t);
+
+/* Stepping through events: depart (sent), written, flushed, applied,
+ * visible (a COMMIT applied), commit acknowledged. */
+typedef enum wv_step_filter {
+    WV_STEP_ALL,
+    WV_STEP_COMMITS,  /* COMMITs: sent, applied (visible), acknowledged */
+    WV_STEP_FOLLOWER, /* only events on one follower */
+    WV_STEP_MESSAGE   /* only one message's journey */
+} wv_step_filter;
+/* The first event time > t (next) or < t (prev), or WV_SIM_NEVER / -1 when
+ * there is none. arg: the follower or message index for those filters. */
+int64_t wv_sim_next_event(const wv_sim *s, int64_t t, wv_step_filter filter, size_t arg);
+int64_t wv_sim_prev_event(const wv_sim *s, int64_t t, wv_step_filter filter, size_t arg);
+
+/* Rows. node 0 is the leader, 1..n the followers. */
+#define WV_SIM_LEADER 0
+/* Number of transactions whose changes node sees at time t. */
+size_t wv_sim_visible(const wv_sim *s, int node, int64_t t);
+const wv_rows *wv_sim_rows(const wv_sim *s);
+
+#endif

@@ -1,0 +1,242 @@
+/* cli_simulate: `walviz simulate`, the schedule of a stream as JSON Lines
+ * or as a summary a teacher can read. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "walviz/cli.h"
+#include "walviz/json.h"
+#include "walviz/reader.h"
+#include "walviz/sim.h"
+
+static const char usage_head[] =
+    "Usage: walviz simulate [OPTIONS] FILE\n"
+    "\n"
+    "Simulates the stream in FILE (a recording, raw pg_recvlogical output or\n"
+    "COPY output; - for stdin) travelling to followers and prints when each\n"
+    "message is sent, written, flushed and applied on each, and when each\n"
+    "commit is acknowledged. See docs/simulate-json.md.\n"
+    "\n"
+    "  --json                  JSON Lines, one object per (message, follower)\n"
+    "                          and one per transaction (default: a summary)\n"
+    "  -h, --help              show this help\n"
+    "\n";
+
+/* Reads every message of path into sim; returns the number of errors
+ * (reported on stderr), or -1 when the file cannot be opened. */
+int wv_cli_load(wv_sim *sim, const char *path)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY);
+    if (fd < 0) {
+        fprintf(stderr, "walviz: cannot open %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    wv_reader *r = wv_reader_new(fd, is_stdin ? "stdin" : path);
+    wv_item it;
+    int got, errors = 0;
+    while ((got = wv_reader_next(r, &it)) != 0) {
+        if (got < 0) {
+            fprintf(stderr, "%s\n", wv_reader_error(r));
+            errors++;
+            continue;
+        }
+        wv_sim_add(sim, &it.change, &it.meta, it.text);
+    }
+    wv_sim_flush(sim);
+    wv_reader_free(r);
+    if (!is_stdin)
+        close(fd);
+    return errors;
+}
+
+static void put_ms(wv_buf *b, const char *key, int64_t us)
+{
+    wv_buf_printf(b, ",\"%s\":", key);
+    if (us == WV_SIM_NEVER)
+        wv_buf_puts(b, "null");
+    else
+        wv_buf_printf(b, "%.3f", (double)us / 1000.0);
+}
+
+static void print_json(const wv_sim *sim, wv_buf *out)
+{
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    static const char *const stage_keys[WV_STAGE_COUNT] = { "sent_ms", "written_ms", "flushed_ms",
+                                                            "applied_ms" };
+    size_t n = wv_sim_count(sim);
+    for (size_t m = 0; m < n; m++) {
+        char lsn[WV_LSN_BUFSZ];
+        wv_lsn_format(wv_sim_lsn(sim, m), lsn);
+        uint32_t xid;
+        bool has_xid = wv_sim_xid(sim, m, &xid);
+        for (int f = 0; f < cfg->nfollowers; f++) {
+            wv_buf_printf(out, "{\"type\":\"message\",\"index\":%zu,\"op\":\"%s\",\"lsn\":\"%s\",", m,
+                          wv_op_name(wv_sim_op(sim, m)), lsn);
+            if (has_xid)
+                wv_buf_printf(out, "\"xid\":%u", xid);
+            else
+                wv_buf_puts(out, "\"xid\":null");
+            wv_buf_printf(out, ",\"txn\":%zu,\"follower\":", wv_sim_txn_of(sim, m));
+            wv_json_string(out, (wv_slice){ cfg->names[f], strlen(cfg->names[f]) }, 0, false);
+            put_ms(out, "leader_ms", wv_sim_leader_time(sim, m));
+            for (int st = 0; st < WV_STAGE_COUNT; st++)
+                put_ms(out, stage_keys[st], wv_sim_stage(sim, f, m, (wv_stage)st));
+            wv_buf_printf(out, ",\"resent\":%s}\n", wv_sim_resent(sim, f, m) ? "true" : "false");
+        }
+        size_t u = wv_sim_txn_of(sim, m);
+        if (wv_sim_txn_last(sim, u) != m || !wv_sim_txn_is_commit(sim, u))
+            continue;
+        unsigned acked;
+        int64_t ack = wv_sim_txn_ack(sim, u, &acked);
+        int64_t at = wv_sim_txn_time(sim, u);
+        wv_buf_printf(out, "{\"type\":\"transaction\",\"txn\":%zu,\"first\":%zu,\"last\":%zu", u,
+                      wv_sim_txn_first(sim, u), m);
+        if (has_xid)
+            wv_buf_printf(out, ",\"xid\":%u", xid);
+        else
+            wv_buf_puts(out, ",\"xid\":null");
+        put_ms(out, "commit_ms", at);
+        put_ms(out, "ack_ms", ack);
+        put_ms(out, "wait_ms", ack == WV_SIM_NEVER ? WV_SIM_NEVER : ack - at);
+        wv_buf_printf(out, ",\"synchronous_commit\":\"%s\",\"acknowledged_by\":[",
+                      wv_sync_level_name(cfg->sync));
+        bool first = true;
+        for (int f = 0; f < cfg->nfollowers; f++) {
+            if (!(acked & (1u << f)))
+                continue;
+            if (!first)
+                wv_buf_puts(out, ",");
+            first = false;
+            wv_json_string(out, (wv_slice){ cfg->names[f], strlen(cfg->names[f]) }, 0, false);
+        }
+        wv_buf_puts(out, "]}\n");
+        if (out->len > (1 << 20)) {
+            fwrite(out->data, 1, out->len, stdout);
+            out->len = 0;
+        }
+    }
+}
+
+static void print_summary(const wv_sim *sim)
+{
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    size_t n = wv_sim_count(sim), ntx = wv_sim_txn_count(sim), commits = 0;
+    int64_t end = wv_sim_end_time(sim), max_wait = 0, total_wait = 0;
+    for (size_t u = 0; u < ntx; u++) {
+        if (!wv_sim_txn_is_commit(sim, u))
+            continue;
+        commits++;
+        int64_t ack = wv_sim_txn_ack(sim, u, NULL);
+        int64_t wait = ack == WV_SIM_NEVER ? 0 : ack - wv_sim_txn_time(sim, u);
+        total_wait += wait;
+        if (wait > max_wait)
+            max_wait = wait;
+    }
+    printf("%zu messages, %zu transactions (%zu commits), %.2f s of session time\n", n, ntx,
+           commits, (double)end / 1e6);
+    printf("synchronous_commit = %s", wv_sync_level_name(cfg->sync));
+    if (cfg->nsync_standbys) {
+        printf(", synchronous_standby_names = '%s %d (", cfg->sync_any ? "ANY" : "FIRST",
+               cfg->sync_num);
+        for (int i = 0; i < cfg->nsync_standbys; i++)
+            printf("%s%s", i ? ", " : "", cfg->names[cfg->sync_standbys[i]]);
+        printf(")'");
+    }
+    printf("\ncommit wait: average %.1f ms, longest %.1f ms\n\n",
+           commits ? (double)total_wait / (double)commits / 1e3 : 0.0, (double)max_wait / 1e3);
+    printf("%-12s %10s %10s %12s %14s %16s\n", "follower", "latency", "bandwidth", "max lag",
+           "caught up at", "lost and resent");
+    for (int f = 0; f < cfg->nfollowers; f++) {
+        int64_t max_lag = 0, caught = 0;
+        size_t resent = 0;
+        for (size_t m = 0; m < n; m++) {
+            int64_t a = wv_sim_stage(sim, f, m, WV_STAGE_APPLIED);
+            if (a == WV_SIM_NEVER) {
+                caught = WV_SIM_NEVER;
+                continue;
+            }
+            if (a - wv_sim_leader_time(sim, m) > max_lag)
+                max_lag = a - wv_sim_leader_time(sim, m);
+            if (caught != WV_SIM_NEVER && a > caught)
+                caught = a;
+            resent += wv_sim_resent(sim, f, m);
+        }
+        char caught_text[32];
+        if (caught == WV_SIM_NEVER)
+            snprintf(caught_text, sizeof caught_text, "never");
+        else
+            snprintf(caught_text, sizeof caught_text, "%.2f s", (double)caught / 1e6);
+        printf("%-12s %8.0fms %6.1fMB/s %10.1fms %14s %16zu\n", cfg->names[f],
+               (double)cfg->link[f].latency_us / 1e3, cfg->link[f].bandwidth_bps / 1048576.0,
+               (double)max_lag / 1e3, caught_text, resent);
+    }
+}
+
+int wv_cli_simulate(int argc, char **argv)
+{
+    struct option longopts[32];
+    int nopt = 0;
+    for (const char *const *name = wv_sim_option_names; *name; name++)
+        longopts[nopt++] = (struct option){ *name, required_argument, NULL, 0 };
+    int json_index = nopt;
+    longopts[nopt++] = (struct option){ "json", no_argument, NULL, 0 };
+    longopts[nopt++] = (struct option){ "help", no_argument, NULL, 'h' };
+    longopts[nopt] = (struct option){ NULL, 0, NULL, 0 };
+
+    wv_sim_cfg cfg;
+    wv_sim_cfg_init(&cfg);
+    bool json = false;
+    int c, idx, status = 2;
+    char err[300];
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
+        if (c == 'h') {
+            fputs(usage_head, stdout);
+            fputs(wv_sim_options_help, stdout);
+            status = 0;
+            goto done;
+        }
+        if (c != 0) {
+            fputs("Try 'walviz simulate --help'.\n", stderr);
+            goto done;
+        }
+        if (idx == json_index) {
+            json = true;
+        } else if (wv_sim_cfg_option(&cfg, longopts[idx].name, optarg, err, sizeof err) != 0) {
+            fprintf(stderr, "walviz simulate: %s\n", err);
+            goto done;
+        }
+    }
+    if (optind != argc - 1) {
+        fputs("walviz simulate: give exactly one FILE (or - for stdin). Try 'walviz simulate "
+              "--help'.\n", stderr);
+        goto done;
+    }
+    if (wv_sim_cfg_check(&cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "walviz simulate: %s\n", err);
+        goto done;
+    }
+    wv_sim *sim = wv_sim_new(&cfg);
+    int errors = wv_cli_load(sim, argv[optind]);
+    if (errors >= 0) {
+        if (json) {
+            wv_buf out;
+            wv_buf_init(&out);
+            print_json(sim, &out);
+            fwrite(out.data, 1, out.len, stdout);
+            wv_buf_destroy(&out);
+        } else {
+            print_summary(sim);
+        }
+    }
+    status = errors == 0 ? 0 : 1;
+    wv_sim_free(sim);
+done:
+    wv_sim_cfg_destroy(&cfg);
+    return status;
+}

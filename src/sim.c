@@ -1,0 +1,930 @@
+/* sim: the schedule of the simulated cluster (see include/walviz/sim.h).
+ *
+ * Messages are grouped into transactions ("units": BEGIN..COMMIT or
+ * ..PREPARE, a streamed block, or a lone message). A unit gets its leader
+ * time when it closes; then each follower's schedule is extended by walking
+ * its messages in order with a little running state (when the link is
+ * free, the last write, the flush in progress, the last replay). Faults and
+ * latency changes are part of the follower's configuration over time, so an
+ * intervention at t just recomputes that follower: determinism keeps
+ * everything before t as it was. */
+#include "walviz/sim.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define WIRE_OVERHEAD 30 /* CopyData framing and the XLogData header, bytes */
+#define MAX_LATENCY_CHANGES 64
+
+typedef struct msg {
+    uint64_t lsn;
+    uint64_t text_off;
+    uint32_t text_len;
+    uint32_t xid;
+    uint32_t txn;
+    uint8_t op;
+    uint8_t has_xid;
+} msg;
+
+typedef struct txn {
+    size_t first, last;
+    int64_t time;     /* session time, WV_SIM_NEVER until scheduled */
+    int64_t ack;      /* under the configured synchronous_commit */
+    unsigned acked;   /* followers that counted for the ack */
+    bool closed;
+    bool is_commit;   /* COMMIT, COMMIT PREPARED, STREAM COMMIT, PREPARE */
+} txn;
+
+typedef struct latency_change {
+    int64_t from;
+    int64_t latency_us;
+} latency_change;
+
+typedef struct follower_state {
+    int64_t link_free, last_written, flush_start, flush_end, last_applied;
+    size_t next_txn; /* first unit not yet scheduled on this follower */
+} follower_state;
+
+typedef struct pending_prepare {
+    char *gid;
+    size_t first, last; /* its messages */
+} pending_prepare;
+
+struct wv_sim {
+    wv_sim_cfg cfg;
+    msg *msgs;
+    size_t nmsgs, msgs_cap;
+    uint64_t *max_lsn; /* running maximum of LSNs along the stream */
+    char *text;
+    size_t text_len, text_cap;
+    txn *txns;
+    size_t ntxns, txns_cap;
+    bool open_txn;     /* the last unit waits for its COMMIT */
+    bool open_stream;  /* the last unit is a streamed block */
+
+    int64_t *stage[WV_SIM_MAX_FOLLOWERS][WV_STAGE_COUNT];
+    uint8_t *resent[WV_SIM_MAX_FOLLOWERS];
+    size_t stage_cap;
+    follower_state fs[WV_SIM_MAX_FOLLOWERS];
+    latency_change lat[WV_SIM_MAX_FOLLOWERS][MAX_LATENCY_CHANGES];
+    int nlat[WV_SIM_MAX_FOLLOWERS];
+
+    /* leader time */
+    int64_t epoch_us;    /* Unix time of session time 0 */
+    int64_t last_raw_us; /* raw time of the last scheduled unit */
+    int64_t last_time;
+    bool have_epoch;
+    wv_gap *gaps;
+    size_t ngaps, gaps_cap;
+    size_t *commits; /* indexes of commit units, for stepping by commits */
+    size_t ncommits, commits_cap;
+
+    wv_rows *rows;
+    wv_decoder *dec;
+    pending_prepare *prepared;
+    size_t nprepared;
+};
+
+#define GROW(arr, n, cap)                                                   \
+    do {                                                                    \
+        if ((n) >= (cap)) {                                                 \
+            (cap) = (cap) ? (cap) * 2 : 64;                                 \
+            (arr) = wv_xrealloc((arr), (cap) * sizeof *(arr));              \
+        }                                                                   \
+    } while (0)
+
+static void reset_follower(wv_sim *s, int f);
+
+static wv_slice text_of(void *ctx, size_t m)
+{
+    return wv_sim_text(ctx, m);
+}
+
+wv_sim *wv_sim_new(const wv_sim_cfg *cfg)
+{
+    wv_sim *s = wv_xcalloc(1, sizeof *s);
+    s->cfg = *cfg;
+    memset(&s->cfg.raw, 0, sizeof s->cfg.raw); /* the caller owns those strings */
+    for (int f = 0; f < WV_SIM_MAX_FOLLOWERS; f++)
+        reset_follower(s, f);
+    s->rows = wv_rows_new(text_of, s);
+    s->dec = wv_decode_new();
+    return s;
+}
+
+void wv_sim_free(wv_sim *s)
+{
+    if (!s)
+        return;
+    for (int f = 0; f < WV_SIM_MAX_FOLLOWERS; f++) {
+        for (int st = 0; st < WV_STAGE_COUNT; st++)
+            free(s->stage[f][st]);
+        free(s->resent[f]);
+    }
+    for (size_t i = 0; i < s->nprepared; i++)
+        free(s->prepared[i].gid);
+    free(s->prepared);
+    free(s->msgs);
+    free(s->max_lsn);
+    free(s->text);
+    free(s->txns);
+    free(s->gaps);
+    free(s->commits);
+    wv_rows_free(s->rows);
+    wv_decode_free(s->dec);
+    free(s);
+}
+
+const wv_sim_cfg *wv_sim_config(const wv_sim *s)
+{
+    return &s->cfg;
+}
+
+/* --- the stream -------------------------------------------------------- */
+
+size_t wv_sim_count(const wv_sim *s) { return s->nmsgs; }
+wv_op wv_sim_op(const wv_sim *s, size_t m) { return (wv_op)s->msgs[m].op; }
+uint64_t wv_sim_lsn(const wv_sim *s, size_t m) { return s->msgs[m].lsn; }
+size_t wv_sim_txn_of(const wv_sim *s, size_t m) { return s->msgs[m].txn; }
+size_t wv_sim_txn_count(const wv_sim *s) { return s->ntxns; }
+size_t wv_sim_txn_first(const wv_sim *s, size_t t) { return s->txns[t].first; }
+size_t wv_sim_txn_last(const wv_sim *s, size_t t) { return s->txns[t].last; }
+int64_t wv_sim_txn_time(const wv_sim *s, size_t t) { return s->txns[t].time; }
+bool wv_sim_txn_is_commit(const wv_sim *s, size_t t) { return s->txns[t].is_commit; }
+int64_t wv_sim_epoch_us(const wv_sim *s) { return s->have_epoch ? s->epoch_us : 0; }
+const wv_rows *wv_sim_rows(const wv_sim *s) { return s->rows; }
+
+bool wv_sim_xid(const wv_sim *s, size_t m, uint32_t *xid)
+{
+    *xid = s->msgs[m].xid;
+    return s->msgs[m].has_xid;
+}
+
+wv_slice wv_sim_text(const wv_sim *s, size_t m)
+{
+    return (wv_slice){ s->text + s->msgs[m].text_off, s->msgs[m].text_len };
+}
+
+int64_t wv_sim_leader_time(const wv_sim *s, size_t m)
+{
+    return s->txns[s->msgs[m].txn].time;
+}
+
+int64_t wv_sim_stage(const wv_sim *s, int f, size_t m, wv_stage st)
+{
+    return s->stage[f][st][m];
+}
+
+bool wv_sim_resent(const wv_sim *s, int f, size_t m)
+{
+    return s->resent[f][m] != 0;
+}
+
+size_t wv_sim_gaps(const wv_sim *s, const wv_gap **gaps)
+{
+    *gaps = s->gaps;
+    return s->ngaps;
+}
+
+int64_t wv_sim_end_time(const wv_sim *s)
+{
+    int64_t end = s->last_time;
+    if (!s->nmsgs)
+        return end;
+    size_t last = s->nmsgs - 1;
+    for (int f = 0; f < s->cfg.nfollowers; f++)
+        for (size_t m = last + 1; m-- > 0;) {
+            int64_t a = s->stage[f][WV_STAGE_APPLIED][m];
+            if (a != WV_SIM_NEVER) {
+                if (a > end)
+                    end = a;
+                break;
+            }
+        }
+    return end;
+}
+
+/* --- scheduling ---------------------------------------------------------- */
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static int64_t jitter(const wv_sim *s, int f, size_t m)
+{
+    int64_t j = s->cfg.link[f].jitter_us;
+    if (j <= 0)
+        return 0;
+    uint64_t h = mix64(s->cfg.seed * 0x9e3779b97f4a7c15ULL ^ mix64(((uint64_t)f << 56) ^ m));
+    return (int64_t)(h % (uint64_t)j);
+}
+
+static int64_t latency_at(const wv_sim *s, int f, int64_t t)
+{
+    int64_t lat = s->cfg.link[f].latency_us;
+    for (int i = 0; i < s->nlat[f] && s->lat[f][i].from <= t; i++)
+        lat = s->lat[f][i].latency_us;
+    return lat;
+}
+
+static int64_t apply_cost(const wv_sim *s, int f, wv_op op)
+{
+    return op == WV_OP_BEGIN ? 0 : s->cfg.link[f].apply_us;
+}
+
+static int64_t add_sat(int64_t a, int64_t b)
+{
+    return a >= WV_SIM_NEVER - b ? WV_SIM_NEVER : a + b;
+}
+
+static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
+{
+    follower_state *st = &s->fs[f];
+    const wv_fault *faults = s->cfg.faults[f];
+    int nfaults = s->cfg.nfaults[f];
+    int64_t wire = (int64_t)((double)(s->msgs[m].text_len + WIRE_OVERHEAD) * 1e6 /
+                             s->cfg.link[f].bandwidth_bps);
+    int64_t sent = ready > st->link_free ? ready : st->link_free;
+    int64_t depart = sent; /* when the bytes (re)start on the wire */
+    int64_t written = 0, flushed = 0;
+    bool resent = false;
+
+    for (int guard = 0; guard < 4 * WV_SIM_MAX_FAULTS + 4; guard++) {
+        int64_t w = add_sat(add_sat(depart, wire), add_sat(latency_at(s, f, depart), jitter(s, f, m)));
+        if (w < st->last_written)
+            w = st->last_written; /* one ordered stream: never overtake */
+        /* Nothing crosses a cut link: what is on the wire when it goes
+         * down, or would leave while it is down, goes after it is back. */
+        bool moved = false;
+        for (int i = 0; i < nfaults && !moved; i++) {
+            const wv_fault *fl = &faults[i];
+            if (depart < fl->to && w > fl->from) {
+                if (depart < fl->from)
+                    resent = true;
+                depart = fl->to;
+                if (sent >= fl->from)
+                    sent = fl->to; /* it waited at the leader */
+                moved = true;
+            }
+        }
+        if (moved) {
+            if (depart == WV_SIM_NEVER)
+                break;
+            continue;
+        }
+        written = w;
+        /* One fsync covers everything written before it starts. */
+        if (written <= st->flush_start && st->flush_end >= written) {
+            flushed = st->flush_end;
+        } else {
+            int64_t start = written > st->flush_end ? written : st->flush_end;
+            st->flush_start = start;
+            st->flush_end = add_sat(start, s->cfg.link[f].flush_us);
+            flushed = st->flush_end;
+        }
+        /* A crash loses what was written but not yet flushed. */
+        bool lost = false;
+        for (int i = 0; i < nfaults && !lost; i++) {
+            const wv_fault *fl = &faults[i];
+            if (fl->kind == WV_FAULT_STOP && written < fl->from && flushed > fl->from) {
+                lost = true;
+                resent = true;
+                depart = depart > fl->to ? depart : fl->to;
+                st->flush_start = st->flush_end = fl->to;
+                st->last_written = fl->to;
+            }
+        }
+        if (!lost)
+            break;
+    }
+    if (depart == WV_SIM_NEVER) {
+        written = flushed = WV_SIM_NEVER;
+        if (sent >= WV_SIM_NEVER)
+            sent = WV_SIM_NEVER;
+    }
+    st->link_free = add_sat(depart, wire);
+    if (written != WV_SIM_NEVER)
+        st->last_written = written;
+
+    /* Replay: flushed WAL, in order; a stopped follower replays nothing. */
+    int64_t applied = WV_SIM_NEVER;
+    if (flushed != WV_SIM_NEVER) {
+        int64_t start = flushed > st->last_applied ? flushed : st->last_applied;
+        int64_t cost = apply_cost(s, f, (wv_op)s->msgs[m].op);
+        for (int i = 0; i < nfaults; i++) {
+            const wv_fault *fl = &faults[i];
+            if (fl->kind == WV_FAULT_STOP && start < fl->to && add_sat(start, cost) > fl->from)
+                start = fl->to;
+        }
+        applied = add_sat(start, cost);
+        st->last_applied = applied;
+    }
+    s->stage[f][WV_STAGE_SENT][m] = sent;
+    s->stage[f][WV_STAGE_WRITTEN][m] = written;
+    s->stage[f][WV_STAGE_FLUSHED][m] = flushed;
+    s->stage[f][WV_STAGE_APPLIED][m] = applied;
+    s->resent[f][m] = resent;
+}
+
+static void schedule_follower(wv_sim *s, int f)
+{
+    follower_state *st = &s->fs[f];
+    for (; st->next_txn < s->ntxns && s->txns[st->next_txn].time != WV_SIM_NEVER; st->next_txn++) {
+        const txn *t = &s->txns[st->next_txn];
+        for (size_t m = t->first; m <= t->last; m++)
+            schedule_msg(s, f, m, t->time);
+    }
+}
+
+static void reset_follower(wv_sim *s, int f)
+{
+    follower_state *st = &s->fs[f];
+    st->next_txn = 0;
+    st->link_free = st->last_written = st->flush_start = st->flush_end = st->last_applied =
+        INT64_MIN / 4;
+}
+
+static void reschedule_follower(wv_sim *s, int f)
+{
+    reset_follower(s, f);
+    schedule_follower(s, f);
+}
+
+/* --- synchronous_commit ------------------------------------------------- */
+
+static wv_stage stage_for(wv_sync_level level)
+{
+    return level == WV_SYNC_REMOTE_WRITE ? WV_STAGE_WRITTEN
+         : level == WV_SYNC_ON           ? WV_STAGE_FLUSHED
+                                         : WV_STAGE_APPLIED;
+}
+
+static bool stopped_at(const wv_sim *s, int f, int64_t t)
+{
+    for (int i = 0; i < s->cfg.nfaults[f]; i++) {
+        const wv_fault *fl = &s->cfg.faults[f][i];
+        if (fl->kind == WV_FAULT_STOP && t >= fl->from && t < fl->to)
+            return true;
+    }
+    return false;
+}
+
+/* FIRST n: the synchronous standbys at t are the first n listed that are
+ * connected (a crashed one drops out, a partitioned one is still waited
+ * for: its connection has not timed out). The commit returns at the first
+ * t when all of them have reached the stage. */
+static int64_t ack_first(const wv_sim *s, size_t m, int64_t from, wv_stage stage, unsigned *acked)
+{
+    const wv_sim_cfg *c = &s->cfg;
+    int64_t cand[WV_SIM_MAX_FOLLOWERS * (2 * WV_SIM_MAX_FAULTS + 1) + 1];
+    int n = 0;
+    cand[n++] = from;
+    for (int i = 0; i < c->nsync_standbys; i++) {
+        int f = c->sync_standbys[i];
+        if (s->stage[f][stage][m] != WV_SIM_NEVER && s->stage[f][stage][m] > from)
+            cand[n++] = s->stage[f][stage][m];
+        for (int k = 0; k < c->nfaults[f]; k++) {
+            if (c->faults[f][k].kind != WV_FAULT_STOP)
+                continue;
+            if (c->faults[f][k].from > from)
+                cand[n++] = c->faults[f][k].from;
+            if (c->faults[f][k].to > from && c->faults[f][k].to != WV_SIM_NEVER)
+                cand[n++] = c->faults[f][k].to;
+        }
+    }
+    int64_t best = WV_SIM_NEVER;
+    for (int i = 0; i < n; i++) {
+        int64_t t = cand[i];
+        if (t >= best)
+            continue;
+        unsigned set = 0;
+        int chosen = 0;
+        bool ok = true;
+        for (int k = 0; k < c->nsync_standbys && chosen < c->sync_num; k++) {
+            int f = c->sync_standbys[k];
+            if (stopped_at(s, f, t))
+                continue;
+            chosen++;
+            set |= 1u << f;
+            if (s->stage[f][stage][m] > t)
+                ok = false;
+        }
+        if (ok && chosen == c->sync_num) {
+            best = t;
+            *acked = set;
+        }
+    }
+    return best;
+}
+
+/* ANY n: the n-th earliest among the listed standbys. */
+static int64_t ack_any(const wv_sim *s, size_t m, int64_t from, wv_stage stage, unsigned *acked)
+{
+    const wv_sim_cfg *c = &s->cfg;
+    int64_t times[WV_SIM_MAX_FOLLOWERS];
+    int idx[WV_SIM_MAX_FOLLOWERS];
+    for (int i = 0; i < c->nsync_standbys; i++) {
+        times[i] = s->stage[c->sync_standbys[i]][stage][m];
+        idx[i] = c->sync_standbys[i];
+    }
+    for (int i = 1; i < c->nsync_standbys; i++)
+        for (int k = i; k > 0 && times[k] < times[k - 1]; k--) {
+            int64_t tt = times[k];
+            times[k] = times[k - 1], times[k - 1] = tt;
+            int ti = idx[k];
+            idx[k] = idx[k - 1], idx[k - 1] = ti;
+        }
+    int64_t t = times[c->sync_num - 1];
+    if (t == WV_SIM_NEVER)
+        return WV_SIM_NEVER;
+    for (int i = 0; i < c->sync_num; i++)
+        *acked |= 1u << idx[i];
+    return t > from ? t : from;
+}
+
+static void compute_ack(wv_sim *s, size_t u)
+{
+    txn *t = &s->txns[u];
+    t->acked = 0;
+    if (t->time == WV_SIM_NEVER) {
+        t->ack = WV_SIM_NEVER;
+        return;
+    }
+    const wv_sim_cfg *c = &s->cfg;
+    if (!t->is_commit || c->sync <= WV_SYNC_LOCAL || c->nsync_standbys == 0) {
+        t->ack = t->time;
+        return;
+    }
+    wv_stage stage = stage_for(c->sync);
+    t->ack = c->sync_any ? ack_any(s, t->last, t->time, stage, &t->acked)
+                         : ack_first(s, t->last, t->time, stage, &t->acked);
+    /* The leader releases waiting commits in LSN order. */
+    for (size_t p = u; p-- > 0;) {
+        if (s->txns[p].is_commit) {
+            if (s->txns[p].ack > t->ack)
+                t->ack = s->txns[p].ack;
+            break;
+        }
+    }
+}
+
+static void recompute_acks(wv_sim *s, size_t from)
+{
+    for (size_t u = from; u < s->ntxns; u++)
+        compute_ack(s, u);
+}
+
+int64_t wv_sim_txn_ack(const wv_sim *s, size_t u, unsigned *acked)
+{
+    if (acked)
+        *acked = s->txns[u].acked;
+    return s->txns[u].ack;
+}
+
+/* --- leader time and units ---------------------------------------------- */
+
+/* The unit's own clock reading: its commit timestamp, else when its last
+ * message was received; 0 when neither is known. */
+static int64_t raw_time(wv_sim *s, const txn *t, const wv_meta *last_meta)
+{
+    wv_time_source src = s->cfg.time_source;
+    if (src == WV_TIME_UNIFORM)
+        return 0;
+    if (src != WV_TIME_RECEIVE) {
+        wv_slice text = wv_sim_text(s, t->last);
+        wv_change c;
+        int64_t us;
+        if (wv_decode_message(s->dec, text.ptr, text.len, &c) == WV_DECODE_OK && c.timestamp.ptr &&
+            wv_decode_timestamp(c.timestamp, &us) == 0)
+            return us;
+        if (src == WV_TIME_COMMIT)
+            return 0;
+    }
+    return last_meta ? last_meta->recv_us : 0;
+}
+
+static void close_unit(wv_sim *s, const wv_meta *last_meta)
+{
+    size_t u = s->ntxns - 1;
+    txn *t = &s->txns[u];
+    t->closed = true;
+    int64_t raw = raw_time(s, t, last_meta);
+    int64_t time;
+    if (s->cfg.time_source == WV_TIME_UNIFORM || (raw == 0 && !s->have_epoch)) {
+        time = u == 0 ? 0 : s->last_time + s->cfg.uniform_us;
+        if (raw == 0 && s->cfg.time_source != WV_TIME_UNIFORM && u > 0)
+            time = s->last_time; /* no clock of its own: goes with the last one */
+    } else if (!s->have_epoch) {
+        s->have_epoch = true;
+        s->epoch_us = raw;
+        s->last_raw_us = raw;
+        time = u == 0 ? 0 : s->last_time + s->cfg.uniform_us;
+    } else {
+        if (raw == 0 || raw < s->last_raw_us)
+            raw = s->last_raw_us; /* commit order is stream order */
+        int64_t delta = raw - s->last_raw_us;
+        if (delta > s->cfg.max_gap_us) {
+            GROW(s->gaps, s->ngaps, s->gaps_cap);
+            s->gaps[s->ngaps++] = (wv_gap){ s->last_time, delta };
+            delta = s->cfg.max_gap_us;
+        }
+        time = s->last_time + delta;
+        s->last_raw_us = raw;
+    }
+    if (u > 0 && time < s->last_time)
+        time = s->last_time;
+    t->time = time;
+    s->last_time = time;
+    if (t->is_commit) {
+        GROW(s->commits, s->ncommits, s->commits_cap);
+        s->commits[s->ncommits++] = u;
+    }
+    for (int f = 0; f < s->cfg.nfollowers; f++)
+        schedule_follower(s, f);
+    compute_ack(s, u);
+}
+
+static void open_unit(wv_sim *s, size_t first)
+{
+    GROW(s->txns, s->ntxns, s->txns_cap);
+    s->txns[s->ntxns++] = (txn){ first, first, WV_SIM_NEVER, WV_SIM_NEVER, 0, false, false };
+}
+
+static void ensure_stage_capacity(wv_sim *s, size_t n)
+{
+    if (n <= s->stage_cap)
+        return;
+    size_t cap = s->stage_cap ? s->stage_cap : 1024;
+    while (cap < n)
+        cap *= 2;
+    for (int f = 0; f < s->cfg.nfollowers; f++) {
+        for (int st = 0; st < WV_STAGE_COUNT; st++) {
+            s->stage[f][st] = wv_xrealloc(s->stage[f][st], cap * sizeof(int64_t));
+            for (size_t i = s->stage_cap; i < cap; i++)
+                s->stage[f][st][i] = WV_SIM_NEVER;
+        }
+        s->resent[f] = wv_xrealloc(s->resent[f], cap);
+        memset(s->resent[f] + s->stage_cap, 0, cap - s->stage_cap);
+    }
+    s->stage_cap = cap;
+}
+
+static void prepare_rows(wv_sim *s, const wv_change *c, size_t first, size_t last)
+{
+    s->prepared = wv_xrealloc(s->prepared, (s->nprepared + 1) * sizeof *s->prepared);
+    pending_prepare *p = &s->prepared[s->nprepared++];
+    p->gid = wv_slice_dup(c->gid);
+    p->first = first;
+    p->last = last;
+}
+
+/* The rows of messages first..last become visible with unit vis. They are
+ * decoded again from the kept text: a transaction's rows are known only at
+ * its COMMIT, and the caller's records are long gone by then. */
+static void apply_rows(wv_sim *s, size_t first, size_t last, size_t vis)
+{
+    for (size_t m = first; m <= last; m++) {
+        wv_op op = (wv_op)s->msgs[m].op;
+        if (op != WV_OP_INSERT && op != WV_OP_UPDATE && op != WV_OP_DELETE && op != WV_OP_TRUNCATE)
+            continue;
+        wv_slice text = wv_sim_text(s, m);
+        wv_change c;
+        if (wv_decode_message(s->dec, text.ptr, text.len, &c) == WV_DECODE_OK)
+            wv_rows_apply(s->rows, &c, m, vis);
+    }
+}
+
+/* COMMIT PREPARED makes the prepared changes visible; ROLLBACK PREPARED
+ * drops them. */
+static void resolve_prepared(wv_sim *s, const wv_change *c, size_t vis, bool commit)
+{
+    for (size_t i = 0; i < s->nprepared; i++) {
+        pending_prepare *p = &s->prepared[i];
+        if (!wv_slice_eq(c->gid, p->gid))
+            continue;
+        if (commit)
+            apply_rows(s, p->first, p->last, vis);
+        free(p->gid);
+        s->prepared[i] = s->prepared[--s->nprepared];
+        return;
+    }
+}
+
+void wv_sim_add(wv_sim *s, const wv_change *c, const wv_meta *meta, wv_slice text)
+{
+    size_t m = s->nmsgs;
+    GROW(s->msgs, s->nmsgs, s->msgs_cap);
+    if (s->msgs_cap > s->stage_cap)
+        ensure_stage_capacity(s, s->msgs_cap);
+    s->max_lsn = wv_xrealloc(s->max_lsn, s->msgs_cap * sizeof *s->max_lsn);
+    wv_grow(&s->text, &s->text_cap, s->text_len + text.len + 1);
+    if (text.len)
+        memcpy(s->text + s->text_len, text.ptr, text.len);
+    msg *mm = &s->msgs[m];
+    mm->lsn = meta->has_lsn ? meta->lsn : 0;
+    mm->text_off = s->text_len;
+    mm->text_len = (uint32_t)text.len;
+    mm->op = (uint8_t)c->op;
+    mm->has_xid = meta->has_xid || c->has_xid;
+    mm->xid = c->has_xid ? c->xid : meta->xid;
+    s->text_len += text.len;
+    s->max_lsn[m] = m && s->max_lsn[m - 1] > mm->lsn ? s->max_lsn[m - 1] : mm->lsn;
+    s->nmsgs++;
+
+    wv_op op = c->op;
+    bool starts = op == WV_OP_BEGIN || op == WV_OP_STREAM_START;
+    if (starts && (s->open_txn || s->open_stream))
+        close_unit(s, meta); /* a transaction cut off before its COMMIT */
+    bool in_unit = s->open_txn || s->open_stream;
+    if (starts || !in_unit) {
+        open_unit(s, m);
+        s->open_txn = op == WV_OP_BEGIN;
+        s->open_stream = op == WV_OP_STREAM_START;
+    }
+    size_t u = s->ntxns - 1;
+    txn *t = &s->txns[u];
+    t->last = m;
+    mm->txn = (uint32_t)u;
+
+    if (op == WV_OP_COMMIT_PREPARED || op == WV_OP_ROLLBACK_PREPARED)
+        resolve_prepared(s, c, u, op == WV_OP_COMMIT_PREPARED);
+
+    bool ends = (s->open_txn && (op == WV_OP_COMMIT || op == WV_OP_PREPARE)) ||
+                (s->open_stream && op == WV_OP_STREAM_STOP) || (!s->open_txn && !s->open_stream);
+    if (!ends)
+        return;
+    if (op == WV_OP_PREPARE)
+        prepare_rows(s, c, t->first, m); /* rows wait for COMMIT PREPARED */
+    else if (op == WV_OP_COMMIT)
+        apply_rows(s, t->first, m, u);
+    t->is_commit = op == WV_OP_COMMIT || op == WV_OP_COMMIT_PREPARED ||
+                   op == WV_OP_STREAM_COMMIT || op == WV_OP_PREPARE;
+    s->open_txn = s->open_stream = false;
+    close_unit(s, meta);
+}
+
+void wv_sim_flush(wv_sim *s)
+{
+    if (s->open_txn || s->open_stream) {
+        s->open_txn = s->open_stream = false;
+        close_unit(s, NULL);
+    }
+}
+
+/* --- queries ------------------------------------------------------------ */
+
+/* Number of elements of a[0..n) that are <= t (a non-decreasing). */
+static size_t count_le(const int64_t *a, size_t n, int64_t t)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Units whose leader time is <= t. */
+static size_t txns_departed(const wv_sim *s, int64_t t)
+{
+    size_t lo = 0, hi = s->ntxns;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->txns[mid].time <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Units whose last message is < m, i.e. complete within the first m. */
+static size_t txns_within(const wv_sim *s, size_t m)
+{
+    size_t lo = 0, hi = s->ntxns;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->txns[mid].last < m)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+size_t wv_sim_visible(const wv_sim *s, int node, int64_t t)
+{
+    if (node == WV_SIM_LEADER)
+        return txns_departed(s, t);
+    size_t m = count_le(s->stage[node - 1][WV_STAGE_APPLIED], s->nmsgs, t);
+    return txns_within(s, m);
+}
+
+const wv_fault *wv_sim_fault_at(const wv_sim *s, int f, int64_t t)
+{
+    for (int i = 0; i < s->cfg.nfaults[f]; i++) {
+        const wv_fault *fl = &s->cfg.faults[f][i];
+        if (t >= fl->from && t < fl->to)
+            return fl;
+    }
+    return NULL;
+}
+
+void wv_sim_positions(const wv_sim *s, int f, int64_t t, wv_positions *p)
+{
+    memset(p, 0, sizeof *p);
+    size_t departed_txns = txns_departed(s, t);
+    size_t departed = departed_txns ? s->txns[departed_txns - 1].last + 1 : 0;
+    p->leader_lsn = departed ? s->max_lsn[departed - 1] : 0;
+    size_t n[WV_STAGE_COUNT];
+    uint64_t *lsn[WV_STAGE_COUNT] = { &p->sent_lsn, &p->write_lsn, &p->flush_lsn, &p->replay_lsn };
+    int64_t *lag[WV_STAGE_COUNT] = { NULL, &p->write_lag, &p->flush_lag, &p->replay_lag };
+    for (int st = 0; st < WV_STAGE_COUNT; st++) {
+        n[st] = count_le(s->stage[f][st], s->nmsgs, t);
+        *lsn[st] = n[st] ? s->max_lsn[n[st] - 1] : 0;
+        if (lag[st])
+            *lag[st] = n[st] ? s->stage[f][st][n[st] - 1] - wv_sim_leader_time(s, n[st] - 1) : -1;
+    }
+    p->byte_lag = p->leader_lsn > p->replay_lsn ? p->leader_lsn - p->replay_lsn : 0;
+    const wv_fault *fl = wv_sim_fault_at(s, f, t);
+    p->partitioned = fl && fl->kind == WV_FAULT_PARTITION;
+    p->stopped = fl && fl->kind == WV_FAULT_STOP;
+    /* Catching up: something departed more than a second ago is not
+     * replayed yet. */
+    size_t applied = n[WV_STAGE_APPLIED];
+    p->catching_up = applied < departed && t - wv_sim_leader_time(s, applied) > 1000000;
+}
+
+/* --- interventions -------------------------------------------------------- */
+
+static int add_fault(wv_sim *s, int f, wv_fault_kind kind, int64_t t)
+{
+    if (f < 0 || f >= s->cfg.nfollowers || s->cfg.nfaults[f] == WV_SIM_MAX_FAULTS)
+        return -1;
+    const wv_fault *cur = wv_sim_fault_at(s, f, t);
+    if (cur)
+        return -1; /* already cut off or down */
+    s->cfg.faults[f][s->cfg.nfaults[f]++] = (wv_fault){ kind, t, WV_SIM_NEVER };
+    reschedule_follower(s, f);
+    recompute_acks(s, 0);
+    return 0;
+}
+
+static int end_fault(wv_sim *s, int f, wv_fault_kind kind, int64_t t)
+{
+    if (f < 0 || f >= s->cfg.nfollowers)
+        return -1;
+    for (int i = 0; i < s->cfg.nfaults[f]; i++) {
+        wv_fault *fl = &s->cfg.faults[f][i];
+        if (fl->kind == kind && t >= fl->from && t < fl->to) {
+            fl->to = t > fl->from ? t : fl->from + 1;
+            reschedule_follower(s, f);
+            recompute_acks(s, 0);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int wv_sim_partition(wv_sim *s, int f, int64_t t) { return add_fault(s, f, WV_FAULT_PARTITION, t); }
+int wv_sim_heal(wv_sim *s, int f, int64_t t) { return end_fault(s, f, WV_FAULT_PARTITION, t); }
+int wv_sim_stop(wv_sim *s, int f, int64_t t) { return add_fault(s, f, WV_FAULT_STOP, t); }
+int wv_sim_restart(wv_sim *s, int f, int64_t t) { return end_fault(s, f, WV_FAULT_STOP, t); }
+
+int wv_sim_set_latency(wv_sim *s, int f, int64_t t, int64_t latency_us)
+{
+    if (f < 0 || f >= s->cfg.nfollowers || s->nlat[f] == MAX_LATENCY_CHANGES || latency_us < 0)
+        return -1;
+    if (s->nlat[f] && s->lat[f][s->nlat[f] - 1].from > t)
+        return -1; /* the past is fixed */
+    s->lat[f][s->nlat[f]++] = (latency_change){ t, latency_us };
+    reschedule_follower(s, f);
+    recompute_acks(s, 0);
+    return 0;
+}
+
+void wv_sim_set_sync(wv_sim *s, wv_sync_level level)
+{
+    s->cfg.sync = level;
+    recompute_acks(s, 0);
+}
+
+/* --- stepping ------------------------------------------------------------- */
+
+/* First element > t, or WV_SIM_NEVER; a is non-decreasing over [0, n). */
+static int64_t first_after(const int64_t *a, size_t n, int64_t t)
+{
+    size_t i = count_le(a, n, t);
+    return i < n ? a[i] : WV_SIM_NEVER;
+}
+
+/* Last element < t, or -1. */
+static int64_t last_before(const int64_t *a, size_t n, int64_t t)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    while (lo > 0 && a[lo - 1] == WV_SIM_NEVER)
+        lo--;
+    return lo ? a[lo - 1] : -1;
+}
+
+typedef struct best {
+    int64_t t;
+    bool next;
+} best;
+
+static void consider(best *b, int64_t v, int64_t t)
+{
+    if (v == WV_SIM_NEVER || v < 0)
+        return;
+    if (b->next ? (v > t && v < b->t) : (v < t && v > b->t))
+        b->t = v;
+}
+
+/* Commit-unit times, a view for first_after/last_before. */
+static int64_t commit_time(const wv_sim *s, size_t i, int kind, int f)
+{
+    const txn *t = &s->txns[s->commits[i]];
+    if (kind == 0)
+        return t->time;
+    if (kind == 1)
+        return t->ack;
+    return s->stage[f][WV_STAGE_APPLIED][t->last];
+}
+
+static void consider_commits(const wv_sim *s, best *b, int64_t t, int kind, int f)
+{
+    size_t lo = 0, hi = s->ncommits;
+    /* each kind is non-decreasing along commits */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int64_t v = commit_time(s, mid, kind, f);
+        if (b->next ? v <= t : v < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (b->next && lo < s->ncommits)
+        consider(b, commit_time(s, lo, kind, f), t);
+    if (!b->next && lo > 0)
+        consider(b, commit_time(s, lo - 1, kind, f), t);
+}
+
+static int64_t step(const wv_sim *s, int64_t t, wv_step_filter filter, size_t arg, bool next)
+{
+    best b = { next ? WV_SIM_NEVER : -1, next };
+    int nf = s->cfg.nfollowers;
+    switch (filter) {
+    case WV_STEP_MESSAGE:
+        if (arg < s->nmsgs) {
+            consider(&b, wv_sim_leader_time(s, arg), t);
+            for (int f = 0; f < nf; f++)
+                for (int st = 0; st < WV_STAGE_COUNT; st++)
+                    consider(&b, s->stage[f][st][arg], t);
+        }
+        break;
+    case WV_STEP_COMMITS:
+        consider_commits(s, &b, t, 0, 0);
+        consider_commits(s, &b, t, 1, 0);
+        for (int f = 0; f < nf; f++)
+            consider_commits(s, &b, t, 2, f);
+        break;
+    case WV_STEP_FOLLOWER:
+    case WV_STEP_ALL:
+        for (int f = 0; f < nf; f++) {
+            if (filter == WV_STEP_FOLLOWER && (size_t)f != arg)
+                continue;
+            for (int st = 0; st < WV_STAGE_COUNT; st++)
+                consider(&b, next ? first_after(s->stage[f][st], s->nmsgs, t)
+                                  : last_before(s->stage[f][st], s->nmsgs, t), t);
+        }
+        if (filter == WV_STEP_ALL)
+            consider_commits(s, &b, t, 1, 0);
+        break;
+    }
+    return b.t;
+}
+
+int64_t wv_sim_next_event(const wv_sim *s, int64_t t, wv_step_filter filter, size_t arg)
+{
+    return step(s, t, filter, arg, true);
+}
+
+int64_t wv_sim_prev_event(const wv_sim *s, int64_t t, wv_step_filter filter, size_t arg)
+{
+    return step(s, t, filter, arg, false);
+}

@@ -1,0 +1,407 @@
+/* sim_cfg: the simulation's options, parsed and checked (see sim.h). */
+#include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "walviz/sim.h"
+
+const char *const wv_sim_option_names[] = {
+    "followers", "names", "latency", "jitter", "bandwidth", "flush", "apply", "sync",
+    "sync-standbys", "partition", "stop", "seed", "time-source", "max-gap", NULL,
+};
+
+const char wv_sim_options_help[] =
+    "Simulation (one value per follower, or one for all):\n"
+    "  --followers=N           simulated followers, 1 to 8 (default 3)\n"
+    "  --names=A,B,...         follower names (default f1,f2,...)\n"
+    "  --latency=D,...         one-way network delay (default 20ms,150ms,600ms)\n"
+    "  --jitter=D,...          extra random delay, 0 to D (default 10% of latency)\n"
+    "  --bandwidth=B,...       link speed: 500kB/s, 10MB/s, 100Mbit (default 1MB/s)\n"
+    "  --flush=D,...           one fsync on the follower (default 5ms)\n"
+    "  --apply=D,...           replaying one change (default 200us)\n"
+    "  --sync=LEVEL            synchronous_commit: off, local, remote_write, on,\n"
+    "                          remote_apply (default on)\n"
+    "  --sync-standbys=SPEC    synchronous_standby_names: 'FIRST 1 (f1)',\n"
+    "                          'ANY 2 (f1, f2, f3)' (default none: asynchronous)\n"
+    "  --partition=F@FROM-TO   cut follower F off from FROM to TO (repeatable),\n"
+    "                          e.g. f2@3s-8s; F is a name or a number\n"
+    "  --stop=F@FROM-TO        crash follower F at FROM, restart it at TO\n"
+    "  --seed=N                jitter seed (default 1)\n"
+    "  --time-source=SRC       commit, receive or uniform (default: commit\n"
+    "                          timestamps when the stream has them)\n"
+    "  --max-gap=D             compress idle gaps longer than D (default 2s)\n"
+    "Durations: 800us, 20ms, 1.5s, 2m; a bare number is seconds.\n";
+
+static const int64_t default_latency_ms[WV_SIM_MAX_FOLLOWERS] = { 20, 150, 600, 40, 300, 1000, 80, 450 };
+
+void wv_sim_cfg_init(wv_sim_cfg *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->nfollowers = 3;
+    for (int i = 0; i < WV_SIM_MAX_FOLLOWERS; i++) {
+        snprintf(cfg->names[i], sizeof cfg->names[i], "f%d", i + 1);
+        cfg->link[i].latency_us = default_latency_ms[i] * 1000;
+        cfg->link[i].jitter_us = cfg->link[i].latency_us / 10;
+        cfg->link[i].bandwidth_bps = 1024.0 * 1024.0;
+        cfg->link[i].flush_us = 5000;
+        cfg->link[i].apply_us = 200;
+    }
+    cfg->sync = WV_SYNC_ON;
+    cfg->seed = 1;
+    cfg->time_source = WV_TIME_AUTO;
+    cfg->max_gap_us = 2000000;
+    cfg->uniform_us = 500000;
+}
+
+void wv_sim_cfg_destroy(wv_sim_cfg *cfg)
+{
+    free(cfg->raw.latency);
+    free(cfg->raw.jitter);
+    free(cfg->raw.bandwidth);
+    free(cfg->raw.flush);
+    free(cfg->raw.apply);
+    free(cfg->raw.names);
+    free(cfg->raw.sync_standbys);
+    for (int i = 0; i < cfg->raw.nfaults; i++)
+        free(cfg->raw.faults[i]);
+    memset(&cfg->raw, 0, sizeof cfg->raw);
+}
+
+static const char *const sync_names[WV_SYNC_COUNT] = { "off", "local", "remote_write", "on",
+                                                       "remote_apply" };
+
+const char *wv_sync_level_name(wv_sync_level level)
+{
+    return (unsigned)level < WV_SYNC_COUNT ? sync_names[level] : "?";
+}
+
+int wv_sync_level_parse(const char *s)
+{
+    for (int i = 0; i < WV_SYNC_COUNT; i++)
+        if (strcasecmp(s, sync_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+int wv_parse_duration(const char *s, int64_t *us)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v < 0 || v > 1e7)
+        return -1;
+    double scale;
+    if (*end == '\0' || strcmp(end, "s") == 0)
+        scale = 1e6;
+    else if (strcmp(end, "ms") == 0)
+        scale = 1e3;
+    else if (strcmp(end, "us") == 0)
+        scale = 1;
+    else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+        scale = 60e6;
+    else
+        return -1;
+    *us = (int64_t)(v * scale + 0.5);
+    return 0;
+}
+
+static int parse_bandwidth(const char *s, double *bps)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v <= 0)
+        return -1;
+    static const struct {
+        const char *unit;
+        double scale;
+    } units[] = {
+        { "", 1 },           { "B/s", 1 },          { "kB/s", 1024 },     { "KB/s", 1024 },
+        { "MB/s", 1048576 }, { "GB/s", 1073741824 }, { "kbit", 125 },      { "Mbit", 125000 },
+        { "Gbit", 125e6 },
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcmp(end, units[i].unit) == 0) {
+            *bps = v * units[i].scale;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static char **replace(char **slot, const char *value)
+{
+    free(*slot);
+    *slot = wv_xstrdup(value);
+    return slot;
+}
+
+int wv_sim_cfg_option(wv_sim_cfg *cfg, const char *name, const char *value, char *err, size_t errsz)
+{
+    if (strcmp(name, "followers") == 0) {
+        char *end;
+        long n = strtol(value, &end, 10);
+        if (*end || n < 1 || n > WV_SIM_MAX_FOLLOWERS) {
+            snprintf(err, errsz, "--followers expects a number from 1 to 8, not '%s'", value);
+            return -1;
+        }
+        cfg->nfollowers = (int)n;
+    } else if (strcmp(name, "names") == 0) {
+        replace(&cfg->raw.names, value);
+    } else if (strcmp(name, "latency") == 0) {
+        replace(&cfg->raw.latency, value);
+    } else if (strcmp(name, "jitter") == 0) {
+        replace(&cfg->raw.jitter, value);
+    } else if (strcmp(name, "bandwidth") == 0) {
+        replace(&cfg->raw.bandwidth, value);
+    } else if (strcmp(name, "flush") == 0) {
+        replace(&cfg->raw.flush, value);
+    } else if (strcmp(name, "apply") == 0) {
+        replace(&cfg->raw.apply, value);
+    } else if (strcmp(name, "sync-standbys") == 0) {
+        replace(&cfg->raw.sync_standbys, value);
+    } else if (strcmp(name, "sync") == 0) {
+        int level = wv_sync_level_parse(value);
+        if (level < 0) {
+            snprintf(err, errsz, "--sync expects off, local, remote_write, on or remote_apply, "
+                                 "not '%s'", value);
+            return -1;
+        }
+        cfg->sync = (wv_sync_level)level;
+    } else if (strcmp(name, "partition") == 0 || strcmp(name, "stop") == 0) {
+        if (cfg->raw.nfaults == WV_SIM_MAX_FOLLOWERS * 4) {
+            snprintf(err, errsz, "--%s: too many faults (at most %d)", name, WV_SIM_MAX_FOLLOWERS * 4);
+            return -1;
+        }
+        cfg->raw.fault_kinds[cfg->raw.nfaults] = name[0] == 'p' ? WV_FAULT_PARTITION : WV_FAULT_STOP;
+        cfg->raw.faults[cfg->raw.nfaults++] = wv_xstrdup(value);
+    } else if (strcmp(name, "seed") == 0) {
+        char *end;
+        unsigned long long seed = strtoull(value, &end, 10);
+        if (*end || !*value) {
+            snprintf(err, errsz, "--seed expects a whole number, not '%s'", value);
+            return -1;
+        }
+        cfg->seed = seed;
+    } else if (strcmp(name, "time-source") == 0) {
+        if (strcmp(value, "commit") == 0)
+            cfg->time_source = WV_TIME_COMMIT;
+        else if (strcmp(value, "receive") == 0)
+            cfg->time_source = WV_TIME_RECEIVE;
+        else if (strcmp(value, "uniform") == 0)
+            cfg->time_source = WV_TIME_UNIFORM;
+        else if (strcmp(value, "auto") == 0)
+            cfg->time_source = WV_TIME_AUTO;
+        else {
+            snprintf(err, errsz, "--time-source expects commit, receive or uniform, not '%s'", value);
+            return -1;
+        }
+    } else if (strcmp(name, "max-gap") == 0) {
+        if (wv_parse_duration(value, &cfg->max_gap_us) < 0 || cfg->max_gap_us == 0) {
+            snprintf(err, errsz, "--max-gap expects a duration like 2s or 500ms, not '%s'", value);
+            return -1;
+        }
+    } else {
+        return 1;
+    }
+    return 0;
+}
+
+/* Splits a comma list into up to max trimmed items in place; returns the
+ * count, or -1 when there are more. */
+static int split_list(char *s, char **items, int max)
+{
+    int n = 0;
+    for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
+        while (isspace((unsigned char)*tok))
+            tok++;
+        char *e = tok + strlen(tok);
+        while (e > tok && isspace((unsigned char)e[-1]))
+            *--e = '\0';
+        if (n == max)
+            return -1;
+        items[n++] = tok;
+    }
+    return n;
+}
+
+typedef enum list_kind { L_DURATION, L_BANDWIDTH } list_kind;
+
+/* Applies "v1,v2,..." (one per follower, or one for all) to a field. */
+static int apply_list(wv_sim_cfg *cfg, const char *opt, const char *raw, list_kind kind,
+                      size_t field, char *err, size_t errsz)
+{
+    if (!raw)
+        return 0;
+    char *copy = wv_xstrdup(raw), *items[WV_SIM_MAX_FOLLOWERS];
+    int n = split_list(copy, items, WV_SIM_MAX_FOLLOWERS);
+    int rc = 0;
+    if (n != 1 && n != cfg->nfollowers) {
+        snprintf(err, errsz, "--%s expects one value, or one per follower (%d), not '%s'", opt,
+                 cfg->nfollowers, raw);
+        rc = -1;
+    }
+    for (int f = 0; rc == 0 && f < cfg->nfollowers; f++) {
+        const char *v = items[n == 1 ? 0 : f];
+        char *base = (char *)&cfg->link[f];
+        if (kind == L_DURATION ? wv_parse_duration(v, (int64_t *)(base + field)) < 0
+                               : parse_bandwidth(v, (double *)(base + field)) < 0) {
+            snprintf(err, errsz, kind == L_DURATION
+                                     ? "--%s expects durations like 20ms or 1.5s, not '%s'"
+                                     : "--%s expects speeds like 500kB/s, 10MB/s or 100Mbit, not '%s'",
+                     opt, v);
+            rc = -1;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+static int follower_ref(const wv_sim_cfg *cfg, const char *ref)
+{
+    for (int f = 0; f < cfg->nfollowers; f++)
+        if (strcmp(ref, cfg->names[f]) == 0)
+            return f;
+    char *end;
+    long n = strtol(ref[0] == 'f' ? ref + 1 : ref, &end, 10);
+    if (*end == '\0' && end != ref && n >= 1 && n <= cfg->nfollowers)
+        return (int)n - 1;
+    return -1;
+}
+
+/* "FIRST n (a, b)", "ANY n (a, b)", or "n (a, b)" (FIRST). */
+static int parse_standbys(wv_sim_cfg *cfg, const char *raw, char *err, size_t errsz)
+{
+    char *copy = wv_xstrdup(raw), *p = copy;
+    int rc = -1;
+    while (isspace((unsigned char)*p))
+        p++;
+    cfg->sync_any = false;
+    if (strncasecmp(p, "ANY", 3) == 0 && isspace((unsigned char)p[3]))
+        cfg->sync_any = true, p += 3;
+    else if (strncasecmp(p, "FIRST", 5) == 0 && isspace((unsigned char)p[5]))
+        p += 5;
+    char *end;
+    long num = strtol(p, &end, 10);
+    char *open = strchr(end, '('), *close = open ? strchr(open, ')') : NULL;
+    if (end == p || num < 1 || !open || !close) {
+        snprintf(err, errsz, "--sync-standbys expects 'FIRST n (f1, f2)' or 'ANY n (f1, f2)', "
+                             "not '%s'", raw);
+        goto done;
+    }
+    *close = '\0';
+    char *items[WV_SIM_MAX_FOLLOWERS];
+    int n = split_list(open + 1, items, WV_SIM_MAX_FOLLOWERS);
+    if (n <= 0) {
+        snprintf(err, errsz, "--sync-standbys names no standby in '%s'", raw);
+        goto done;
+    }
+    if (num > n) {
+        snprintf(err, errsz, "--sync-standbys asks for %ld standbys but lists %d", num, n);
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        const char *name = items[i];
+        size_t len = strlen(name);
+        char unq[64];
+        if (len >= 2 && name[0] == '"' && name[len - 1] == '"' && len - 2 < sizeof unq) {
+            memcpy(unq, name + 1, len - 2);
+            unq[len - 2] = '\0';
+            name = unq;
+        }
+        int f = follower_ref(cfg, name);
+        if (f < 0) {
+            snprintf(err, errsz, "--sync-standbys: '%s' is not a follower (names: f1..f%d or "
+                                 "--names)", items[i], cfg->nfollowers);
+            goto done;
+        }
+        cfg->sync_standbys[i] = f;
+    }
+    cfg->nsync_standbys = n;
+    cfg->sync_num = (int)num;
+    rc = 0;
+done:
+    free(copy);
+    return rc;
+}
+
+static int parse_fault(wv_sim_cfg *cfg, wv_fault_kind kind, const char *raw, char *err, size_t errsz)
+{
+    const char *opt = kind == WV_FAULT_PARTITION ? "partition" : "stop";
+    char *copy = wv_xstrdup(raw);
+    char *at = strchr(copy, '@'), *dash = at ? strchr(at + 1, '-') : NULL;
+    int rc = -1;
+    if (!at || !dash) {
+        snprintf(err, errsz, "--%s expects FOLLOWER@FROM-TO like f2@3s-8s, not '%s'", opt, raw);
+        goto done;
+    }
+    *at = *dash = '\0';
+    int f = follower_ref(cfg, copy);
+    wv_fault fault = { kind, 0, 0 };
+    if (f < 0) {
+        snprintf(err, errsz, "--%s: '%s' is not a follower (f1..f%d, or a --names name)", opt,
+                 copy, cfg->nfollowers);
+        goto done;
+    }
+    if (wv_parse_duration(at + 1, &fault.from) < 0 || wv_parse_duration(dash + 1, &fault.to) < 0 ||
+        fault.to <= fault.from) {
+        snprintf(err, errsz, "--%s expects FROM-TO times with FROM before TO, like 3s-8s, not '%s'",
+                 opt, raw);
+        goto done;
+    }
+    if (cfg->nfaults[f] == WV_SIM_MAX_FAULTS) {
+        snprintf(err, errsz, "--%s: too many faults on %s", opt, cfg->names[f]);
+        goto done;
+    }
+    cfg->faults[f][cfg->nfaults[f]++] = fault;
+    rc = 0;
+done:
+    free(copy);
+    return rc;
+}
+
+int wv_sim_cfg_check(wv_sim_cfg *cfg, char *err, size_t errsz)
+{
+    if (cfg->raw.names) {
+        char *copy = wv_xstrdup(cfg->raw.names), *items[WV_SIM_MAX_FOLLOWERS];
+        int n = split_list(copy, items, WV_SIM_MAX_FOLLOWERS);
+        int rc = 0;
+        if (n < 1)
+            rc = -1, snprintf(err, errsz, "--names expects at most 8 names, like tokyo,sydney");
+        for (int i = 0; rc == 0 && i < n; i++) {
+            if (!*items[i] || strlen(items[i]) >= sizeof cfg->names[i]) {
+                snprintf(err, errsz, "--names: each name needs 1 to 31 characters ('%s')", items[i]);
+                rc = -1;
+            } else {
+                strcpy(cfg->names[i], items[i]);
+            }
+        }
+        /* naming followers implies how many, unless --followers says more */
+        if (rc == 0 && n > cfg->nfollowers)
+            cfg->nfollowers = n;
+        free(copy);
+        if (rc)
+            return -1;
+    }
+    /* The default jitter follows a latency given on the command line. */
+    bool default_jitter = !cfg->raw.jitter;
+    if (apply_list(cfg, "latency", cfg->raw.latency, L_DURATION, offsetof(wv_link_cfg, latency_us), err, errsz) ||
+        apply_list(cfg, "jitter", cfg->raw.jitter, L_DURATION, offsetof(wv_link_cfg, jitter_us), err, errsz) ||
+        apply_list(cfg, "bandwidth", cfg->raw.bandwidth, L_BANDWIDTH, offsetof(wv_link_cfg, bandwidth_bps), err, errsz) ||
+        apply_list(cfg, "flush", cfg->raw.flush, L_DURATION, offsetof(wv_link_cfg, flush_us), err, errsz) ||
+        apply_list(cfg, "apply", cfg->raw.apply, L_DURATION, offsetof(wv_link_cfg, apply_us), err, errsz))
+        return -1;
+    if (default_jitter)
+        for (int f = 0; f < WV_SIM_MAX_FOLLOWERS; f++)
+            cfg->link[f].jitter_us = cfg->link[f].latency_us / 10;
+    memset(cfg->nfaults, 0, sizeof cfg->nfaults);
+    for (int i = 0; i < cfg->raw.nfaults; i++)
+        if (parse_fault(cfg, cfg->raw.fault_kinds[i], cfg->raw.faults[i], err, errsz) < 0)
+            return -1;
+    cfg->nsync_standbys = 0;
+    if (cfg->raw.sync_standbys && *cfg->raw.sync_standbys &&
+        parse_standbys(cfg, cfg->raw.sync_standbys, err, errsz) < 0)
+        return -1;
+    return 0;
+}
