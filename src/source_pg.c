@@ -292,17 +292,45 @@ static bool send_feedback(wv_source *s, int64_t now_us)
     return true;
 }
 
+/* Copies a server or libpq message as one line: libpq's continuation
+ * lines ("\n\t...") and trailing newlines become single spaces. */
+static void one_line(char *dst, size_t dstsz, const char *src)
+{
+    size_t n = 0;
+    bool space = false;
+    for (const char *p = src; *p && n + 1 < dstsz; p++) {
+        if (*p == '\n' || *p == '\t' || *p == ' ') {
+            space = n > 0;
+            continue;
+        }
+        if (space && n + 2 < dstsz)
+            dst[n++] = ' ';
+        space = false;
+        dst[n++] = *p;
+    }
+    dst[n] = '\0';
+}
+
+/* Server notices (a WARNING before an immediate shutdown, say) go to the
+ * status line instead of libpq's default, a raw write to stderr. */
+static void on_notice(void *arg, const char *message)
+{
+    char msg[300];
+    one_line(msg, sizeof msg, message);
+    set_status(arg, "the server says: %s", msg);
+}
+
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 /* Turns a server or libpq error into a sentence that says what to do. */
 static void explain(wv_source *s, const char *what, const char *err)
 {
     char msg[300];
-    snprintf(msg, sizeof msg, "%s", err ? err : "unknown error");
-    size_t n = strlen(msg);
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        msg[--n] = '\0';
-    for (char *p = msg; *p; p++)
-        if (*p == '\n')
-            *p = ' ';
+    one_line(msg, sizeof msg, err ? err : "unknown error");
     const char *hint = NULL;
     if (strstr(msg, "wal_level"))
         hint = "set wal_level = logical in postgresql.conf and restart the server";
@@ -753,6 +781,7 @@ static void poll_slot_status(wv_source *s, int64_t now_us)
         s->next_status_us = now_us + 1000000;
         if (!s->sconn)
             return;
+        PQsetNoticeProcessor(s->sconn, ignore_notice, NULL); /* the stream's say it */
     }
     if (PQstatus(s->sconn) == CONNECTION_BAD) {
         PQfinish(s->sconn);
@@ -829,6 +858,7 @@ static void start_connect(wv_source *s, int64_t now_us)
                         s->conn ? PQerrorMessage(s->conn) : "out of memory");
         return;
     }
+    PQsetNoticeProcessor(s->conn, on_notice, s);
     s->st = ST_CONNECT;
     s->step = STEP_CHECK_SLOT;
 }
