@@ -31,6 +31,15 @@ pgctl() {
     as_pg "$WV_PGBIN/pg_ctl" -D "$WV_PGDATA" "$@"
 }
 
+# Where tests/pg/cluster sends the server's log; pg_ctl restart must be told
+# again, or the server keeps our stdout open.
+pg_log="$(dirname "$WV_PGDATA")/server.log"
+
+# Makes sure the server runs (for traps of scripts that restart it).
+ensure_server() {
+    pgctl status >/dev/null 2>&1 || pgctl start -w -t 60 -l "$pg_log" >/dev/null
+}
+
 # The session settings walviz gives its walsender, so that values print the
 # same in an ordinary session (pg_logical_slot_peek_changes).
 WV_SESSION="-c datestyle=ISO -c timezone=UTC -c intervalstyle=postgres -c bytea_output=hex -c extra_float_digits=3"
@@ -55,7 +64,6 @@ wait_until() {
 DB="wv_${e2e_name}_$$"
 e2e_pids=""
 e2e_work=$(mktemp -d "${TMPDIR:-/tmp}/walviz-e2e.XXXXXX")
-chmod 755 "$e2e_work"
 
 e2e_cleanup() {
     rc=$?
