@@ -335,8 +335,12 @@ static void explain(wv_source *s, const char *what, const char *err)
     if (strstr(msg, "wal_level"))
         hint = "set wal_level = logical in postgresql.conf and restart the server";
     else if (strstr(msg, "pg_hba.conf"))
-        hint = "add a line for replication connections to pg_hba.conf, e.g. "
-               "'local replication all peer' or 'host replication all 127.0.0.1/32 scram-sha-256', "
+        /* A logical replication connection names a database, and pg_hba.conf
+         * matches it by that name like an ordinary connection: a line with
+         * the keyword "replication" (physical replication) does not let it in. */
+        hint = "add a pg_hba.conf line that lets this role into this database (logical "
+               "replication connections match the database name, not the keyword 'replication'), "
+               "e.g. 'local all all peer' or 'host all all 127.0.0.1/32 scram-sha-256', "
                "then reload the server";
     else if (strstr(msg, "replication role") || strstr(msg, "REPLICATION attribute") ||
              strstr(msg, "permission denied to start WAL sender") ||
