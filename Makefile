@@ -68,7 +68,7 @@ check-asan: deps
 unit: all $(TEST_BINS)
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=0 WV_ONLY=unit tests/run
 
-$(BUILD)/fuzz_decode: tests/fuzz/fuzz_decode.c src/decode.c src/util.c
+$(BUILD)/fuzz_decode: tests/fuzz/fuzz_decode.c src/decode.c src/json.c src/util.c
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	$(Q)$(CLANG) $(WV_CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^
