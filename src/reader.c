@@ -155,7 +155,8 @@ static bool looks_like_copy(const char *p, size_t n)
 static int detect(wv_reader *r)
 {
     /* Enough of the first line to tell the forms apart. */
-    while (!r->eof && !memchr(r->buf + r->pos, '\n', r->len - r->pos) && r->len - r->pos < 64)
+    while (!r->eof && (r->len == r->pos || !memchr(r->buf + r->pos, '\n', r->len - r->pos)) &&
+           r->len - r->pos < 64)
         if (fill(r) < 0)
             return -1;
     const char *p = r->buf + r->pos;
