@@ -928,3 +928,14 @@ int64_t wv_sim_prev_event(const wv_sim *s, int64_t t, wv_step_filter filter, siz
 {
     return step(s, t, filter, arg, false);
 }
+
+size_t wv_sim_reached(const wv_sim *s, int f, wv_stage stage, int64_t t)
+{
+    return count_le(s->stage[f][stage], s->nmsgs, t);
+}
+
+size_t wv_sim_departed(const wv_sim *s, int64_t t)
+{
+    size_t n = txns_departed(s, t);
+    return n ? s->txns[n - 1].last + 1 : 0;
+}

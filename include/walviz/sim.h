@@ -202,6 +202,12 @@ typedef enum wv_step_filter {
 int64_t wv_sim_next_event(const wv_sim *s, int64_t t, wv_step_filter filter, size_t arg);
 int64_t wv_sim_prev_event(const wv_sim *s, int64_t t, wv_step_filter filter, size_t arg);
 
+/* How many messages (from the start) have reached stage on follower f by
+ * time t; those in flight at t are [reached(WRITTEN), reached(SENT)). */
+size_t wv_sim_reached(const wv_sim *s, int follower, wv_stage stage, int64_t t);
+/* How many messages have left the leader (their commit) by time t. */
+size_t wv_sim_departed(const wv_sim *s, int64_t t);
+
 /* Rows. node 0 is the leader, 1..n the followers. */
 #define WV_SIM_LEADER 0
 /* Number of transactions whose changes node sees at time t. */
