@@ -25,9 +25,10 @@ endif
 
 # The pure core: no SDL, no libpq. Unit tests link against it alone.
 CORE_SRCS := src/util.c src/decode.c src/json.c src/reader.c src/record.c src/rows.c \
-             src/sim.c src/sim_cfg.c
+             src/sim.c src/sim_cfg.c src/theme.c src/layout.c src/keys.c src/timeline.c
 # The edges: only these include libpq or SDL headers.
-EDGE_SRCS := src/cli_decode.c src/cli_record.c src/cli_simulate.c src/source_pg.c
+EDGE_SRCS := src/cli_decode.c src/cli_record.c src/cli_simulate.c src/cli_replay.c \
+             src/source_pg.c src/render.c src/ui.c
 MAIN_SRCS := src/main.c
 
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
@@ -50,9 +51,10 @@ $(BUILD)/%.o: %.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(WV_CPPFLAGS) $(CPPFLAGS) $(WV_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(CORE_OBJS)
+# Tests link the core, and the renderer for the headless pixel tests.
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(CORE_OBJS) $(BUILD)/src/render.o
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(shell pkg-config --libs libpq) -lm $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) -lm $(LDLIBS)
 
 # Every test: unit tests, then the end-to-end tests against a throwaway
 # PostgreSQL, then a bounded fuzz run. tests/run prints one summary.

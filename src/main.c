@@ -24,6 +24,7 @@ static const char usage[] =
     "\n"
     "Commands:\n"
     "  record     stream a replication slot from a server into a recording\n"
+    "  replay     show a recording in a window: leader, followers, packets\n"
     "  simulate   compute when each change reaches each simulated follower\n"
     "  decode     print a change stream (raw, COPY or recording) as JSON Lines\n"
     "\n"
@@ -40,6 +41,7 @@ static const command commands[] = {
     { "decode", wv_cli_decode },
     { "record", wv_cli_record },
     { "simulate", wv_cli_simulate },
+    { "replay", wv_cli_replay },
 };
 
 int main(int argc, char **argv)

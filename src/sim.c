@@ -743,15 +743,17 @@ void wv_sim_positions(const wv_sim *s, int f, int64_t t, wv_positions *p)
     memset(p, 0, sizeof *p);
     size_t departed_txns = txns_departed(s, t);
     size_t departed = departed_txns ? s->txns[departed_txns - 1].last + 1 : 0;
-    p->leader_lsn = departed ? s->max_lsn[departed - 1] : 0;
+    /* Before anything moved, every position is where the stream starts. */
+    uint64_t origin = s->nmsgs ? s->msgs[0].lsn : 0;
+    p->leader_lsn = departed ? s->max_lsn[departed - 1] : origin;
     size_t n[WV_STAGE_COUNT];
     uint64_t *lsn[WV_STAGE_COUNT] = { &p->sent_lsn, &p->write_lsn, &p->flush_lsn, &p->replay_lsn };
     int64_t *lag[WV_STAGE_COUNT] = { NULL, &p->write_lag, &p->flush_lag, &p->replay_lag };
     for (int st = 0; st < WV_STAGE_COUNT; st++) {
         n[st] = count_le(s->stage[f][st], s->nmsgs, t);
-        *lsn[st] = n[st] ? s->max_lsn[n[st] - 1] : 0;
+        *lsn[st] = n[st] ? s->max_lsn[n[st] - 1] : origin;
         if (lag[st])
-            *lag[st] = n[st] ? s->stage[f][st][n[st] - 1] - wv_sim_leader_time(s, n[st] - 1) : -1;
+            *lag[st] = n[st] < departed ? t - wv_sim_leader_time(s, n[st]) : 0;
     }
     p->byte_lag = p->leader_lsn > p->replay_lsn ? p->leader_lsn - p->replay_lsn : 0;
     const wv_fault *fl = wv_sim_fault_at(s, f, t);
@@ -814,6 +816,17 @@ int wv_sim_set_latency(wv_sim *s, int f, int64_t t, int64_t latency_us)
 void wv_sim_set_sync(wv_sim *s, wv_sync_level level)
 {
     s->cfg.sync = level;
+    recompute_acks(s, 0);
+}
+
+void wv_sim_set_standbys(wv_sim *s, bool any, int num, const int *followers, int n)
+{
+    WV_ASSERT(n >= 0 && n <= WV_SIM_MAX_FOLLOWERS && num <= n);
+    s->cfg.sync_any = any;
+    s->cfg.sync_num = num;
+    s->cfg.nsync_standbys = n;
+    for (int i = 0; i < n; i++)
+        s->cfg.sync_standbys[i] = followers[i];
     recompute_acks(s, 0);
 }
 

@@ -166,7 +166,10 @@ int64_t wv_sim_end_time(const wv_sim *s);
 int64_t wv_sim_epoch_us(const wv_sim *s);
 
 /* Positions and lags of a follower at time t, as pg_stat_replication
- * names them. Lags are -1 when nothing has reached that stage. */
+ * names them. A lag is how long the oldest change that left the leader
+ * but has not reached that stage yet has been waiting; 0 when caught up.
+ * (PostgreSQL reports the last measured delay instead, and NULL when idle;
+ * "how far behind right now" is what a picture needs.) */
 typedef struct wv_positions {
     uint64_t leader_lsn; /* the leader's position: sent transactions' max LSN */
     uint64_t sent_lsn, write_lsn, flush_lsn, replay_lsn;
@@ -186,6 +189,8 @@ int wv_sim_stop(wv_sim *s, int follower, int64_t t);
 int wv_sim_restart(wv_sim *s, int follower, int64_t t);
 int wv_sim_set_latency(wv_sim *s, int follower, int64_t t, int64_t latency_us);
 void wv_sim_set_sync(wv_sim *s, wv_sync_level level);
+/* synchronous_standby_names: FIRST/ANY num of the followers listed. */
+void wv_sim_set_standbys(wv_sim *s, bool any, int num, const int *followers, int n);
 /* The fault covering t on a follower, or NULL. */
 const wv_fault *wv_sim_fault_at(const wv_sim *s, int follower, int64_t t);
 

@@ -1,0 +1,53 @@
+/* ui: the window and its event loop, or the same pictures written to PNG
+ * files with no display (SDL's software renderer on a plain surface).
+ * Maps SDL input to walviz actions through keys.h and applies them to the
+ * timeline and the simulation. With ui.c, render.c is the only SDL code. */
+#ifndef WALVIZ_UI_H
+#define WALVIZ_UI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "walviz/keys.h"
+#include "walviz/render.h"
+#include "walviz/sim.h"
+#include "walviz/theme.h"
+
+/* A live session: called every frame with the wall clock; adds what
+ * arrived to the sim (return true when it did) and may set the status line
+ * and the slot gauge in the view. */
+typedef bool (*wv_ui_feed_fn)(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view);
+/* The demo's own keys (W, R); returns true when it used the action. */
+typedef bool (*wv_ui_action_fn)(void *ctx, wv_action action);
+
+typedef struct wv_ui_opts {
+    const char *title;
+    const char *font_file; /* --font: one TTF for all text; NULL: ours */
+    int width, height;     /* window or picture size */
+    bool fullscreen;
+    wv_theme_id theme;
+
+    /* headless: one picture, or a sequence of them */
+    const char *screenshot; /* PNG path */
+    int64_t at;             /* session time of the picture (or the first) */
+    int step;               /* > 0: the picture after this many step events */
+    const char *frames_dir; /* PNG sequence */
+    int fps;
+    int64_t duration_us;
+
+    /* live */
+    wv_ui_feed_fn feed;
+    wv_ui_action_fn on_action;
+    void *ctx;
+    const char *demo_hint;
+} wv_ui_opts;
+
+/* Runs the window until the user quits (or writes the pictures). Returns
+ * 0, or 1 with a sentence on stderr (no display, no font, cannot write). */
+int wv_ui_run(wv_sim *sim, const wv_ui_opts *opts);
+
+/* Parses "1920x1080" into w, h; returns -1 when it is not a size between
+ * 320x240 and 7680x4320. */
+int wv_ui_parse_size(const char *s, int *w, int *h);
+
+#endif

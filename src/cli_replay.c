@@ -1,0 +1,154 @@
+/* cli_replay: `walviz replay`, a recorded session in the window (or as
+ * PNG pictures, with no display). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "walviz/cli.h"
+#include "walviz/ui.h"
+
+static const char usage_head[] =
+    "Usage: walviz replay [OPTIONS] FILE\n"
+    "\n"
+    "Shows the stream in FILE (a walviz recording, raw pg_recvlogical output or\n"
+    "COPY output) travelling from the leader to simulated followers. Starts\n"
+    "paused at the first change: Space plays, Right steps, ? lists the keys.\n"
+    "\n";
+
+const char wv_cli_display_help[] =
+    "Display:\n"
+    "  --size=WxH              window or picture size (default 1280x720)\n"
+    "  --fullscreen            start in (desktop) fullscreen\n"
+    "  --theme=NAME            projector-dark (default), projector-light,\n"
+    "                          high-contrast\n"
+    "  --font=FILE.ttf         draw all text with this font\n"
+    "Pictures, with no display needed:\n"
+    "  --screenshot=PATH.png   write one picture and exit\n"
+    "  --at=TIME               ... of the moment TIME (e.g. 3.5s; default 0)\n"
+    "  --step=N                ... after N step events (as pressing Right N times)\n"
+    "  --frames=DIR            write a sequence of pictures (for slides)\n"
+    "  --fps=N --duration=TIME ... N a second for TIME, from --at (default 10, 5s)\n";
+
+const char *const wv_cli_display_options[] = { "size", "fullscreen", "theme", "font", "screenshot",
+                                               "at", "step", "frames", "fps", "duration", NULL };
+
+int wv_cli_display_option(wv_ui_opts *o, const char *name, const char *value, char *err, size_t errsz)
+{
+    if (strcmp(name, "size") == 0) {
+        if (wv_ui_parse_size(value, &o->width, &o->height) < 0) {
+            snprintf(err, errsz, "--size expects WIDTHxHEIGHT from 320x240 to 7680x4320, not '%s'", value);
+            return -1;
+        }
+    } else if (strcmp(name, "fullscreen") == 0) {
+        o->fullscreen = true;
+    } else if (strcmp(name, "theme") == 0) {
+        int found = -1;
+        for (int i = 0; i < WV_THEME_COUNT; i++)
+            if (strcmp(value, wv_theme_get((wv_theme_id)i)->name) == 0)
+                found = i;
+        if (found < 0) {
+            snprintf(err, errsz, "--theme expects projector-dark, projector-light or high-contrast, "
+                                 "not '%s'", value);
+            return -1;
+        }
+        o->theme = (wv_theme_id)found;
+    } else if (strcmp(name, "font") == 0) {
+        o->font_file = value;
+    } else if (strcmp(name, "screenshot") == 0) {
+        o->screenshot = value;
+    } else if (strcmp(name, "frames") == 0) {
+        o->frames_dir = value;
+    } else if (strcmp(name, "at") == 0 || strcmp(name, "duration") == 0) {
+        int64_t *dst = name[0] == 'a' ? &o->at : &o->duration_us;
+        if (wv_parse_duration(value, dst) < 0) {
+            snprintf(err, errsz, "--%s expects a time like 3.5s or 800ms, not '%s'", name, value);
+            return -1;
+        }
+    } else if (strcmp(name, "step") == 0 || strcmp(name, "fps") == 0) {
+        char *end;
+        long n = strtol(value, &end, 10);
+        if (*end || n < 1 || n > 1000000) {
+            snprintf(err, errsz, "--%s expects a whole number from 1, not '%s'", name, value);
+            return -1;
+        }
+        *(name[0] == 's' ? &o->step : &o->fps) = (int)n;
+    } else {
+        return 1;
+    }
+    return 0;
+}
+
+void wv_cli_display_defaults(wv_ui_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->width = 1280;
+    o->height = 720;
+    o->fps = 10;
+    o->duration_us = 5000000;
+}
+
+int wv_cli_replay(int argc, char **argv)
+{
+    struct option longopts[40];
+    int nopt = 0;
+    for (const char *const *n = wv_sim_option_names; *n; n++)
+        longopts[nopt++] = (struct option){ *n, required_argument, NULL, 0 };
+    int first_display = nopt;
+    for (const char *const *n = wv_cli_display_options; *n; n++)
+        longopts[nopt++] = (struct option){ *n, strcmp(*n, "fullscreen") ? required_argument : no_argument, NULL, 0 };
+    longopts[nopt++] = (struct option){ "help", no_argument, NULL, 'h' };
+    longopts[nopt] = (struct option){ NULL, 0, NULL, 0 };
+
+    wv_sim_cfg cfg;
+    wv_sim_cfg_init(&cfg);
+    wv_ui_opts o;
+    wv_cli_display_defaults(&o);
+    char err[300];
+    int c, idx, status = 2;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
+        if (c == 'h') {
+            fputs(usage_head, stdout);
+            fputs(wv_sim_options_help, stdout);
+            fputs(wv_cli_display_help, stdout);
+            status = 0;
+            goto done;
+        }
+        if (c != 0) {
+            fputs("Try 'walviz replay --help'.\n", stderr);
+            goto done;
+        }
+        int rc = idx < first_display ? wv_sim_cfg_option(&cfg, longopts[idx].name, optarg, err, sizeof err)
+                                     : wv_cli_display_option(&o, longopts[idx].name, optarg, err, sizeof err);
+        if (rc != 0) {
+            fprintf(stderr, "walviz replay: %s\n", err);
+            goto done;
+        }
+    }
+    if (optind != argc - 1) {
+        fputs("walviz replay: give one FILE to replay. Try 'walviz replay --help'.\n", stderr);
+        goto done;
+    }
+    if (wv_sim_cfg_check(&cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "walviz replay: %s\n", err);
+        goto done;
+    }
+    const char *path = argv[optind];
+    wv_sim *sim = wv_sim_new(&cfg);
+    int errors = wv_cli_load(sim, path);
+    if (errors < 0) {
+        status = 1;
+    } else {
+        if (errors > 0)
+            fprintf(stderr, "walviz replay: %d message(s) of %s could not be read; showing the rest\n",
+                    errors, path);
+        const char *slash = strrchr(path, '/');
+        o.title = slash ? slash + 1 : path;
+        status = wv_ui_run(sim, &o);
+    }
+    wv_sim_free(sim);
+done:
+    wv_sim_cfg_destroy(&cfg);
+    return status;
+}

@@ -1,0 +1,69 @@
+/* layout: see include/walviz/layout.h. */
+#include "walviz/layout.h"
+
+static int max_i(int a, int b) { return a > b ? a : b; }
+
+void wv_layout_compute(wv_layout *l, int width, int height, int nfollowers, double text_scale)
+{
+    if (text_scale < 0.5)
+        text_scale = 0.5;
+    if (text_scale > 2.0)
+        text_scale = 2.0;
+    l->width = width;
+    l->height = height;
+    l->nfollowers = nfollowers;
+    /* 1/44 of the height reads from the back row; never below 1/50. */
+    l->body_px = max_i((int)(height / 44.0 * text_scale + 0.5), (height + 49) / 50);
+    l->label_px = l->body_px * 5 / 4;
+    l->line_h = l->body_px * 5 / 4;
+    l->pad = max_i(l->body_px / 2, 4);
+    int pad = l->pad;
+
+    l->top = (wv_rect){ 0, 0, width, l->label_px * 8 / 5 };
+    int timeline_h = l->body_px * 5 / 2;
+    l->timeline = (wv_rect){ pad, height - timeline_h - pad / 2, width - 2 * pad, timeline_h };
+    int panels_h = max_i(height * 27 / 100, l->line_h * 6 + pad);
+    int panels_y = l->timeline.y - pad - panels_h;
+    int log_w = (width - 3 * pad) * 56 / 100;
+    l->log = (wv_rect){ pad, panels_y, log_w, panels_h };
+    l->inspector = (wv_rect){ 2 * pad + log_w, panels_y, width - 3 * pad - log_w, panels_h };
+
+    int mid_y = l->top.h + pad;
+    int mid_h = panels_y - pad - mid_y;
+    int leader_w = width * 25 / 100;
+    l->leader = (wv_rect){ pad, mid_y, leader_w, mid_h };
+    int fw = width * 27 / 100;
+    int fx = width - pad - fw;
+    int n = nfollowers < 1 ? 1 : nfollowers;
+    int gap = pad / 2 + 1;
+    int fh = (mid_h - (n - 1) * gap) / n;
+    int lane_x = l->leader.x + l->leader.w + pad;
+    int lane_w = fx - pad - lane_x;
+    for (int i = 0; i < WV_SIM_MAX_FOLLOWERS; i++) {
+        if (i >= nfollowers) {
+            l->followers[i] = l->lanes[i] = (wv_rect){ 0, 0, 0, 0 };
+            continue;
+        }
+        int fy = mid_y + i * (fh + gap);
+        l->followers[i] = (wv_rect){ fx, fy, fw, fh };
+        int lane_h = fh * 4 / 5 < l->line_h * 2 ? fh * 4 / 5 : l->line_h * 2;
+        l->lanes[i] = (wv_rect){ lane_x, fy + (fh - lane_h) / 2, lane_w, lane_h };
+    }
+}
+
+bool wv_rect_overlaps(wv_rect a, wv_rect b)
+{
+    return a.w > 0 && a.h > 0 && b.w > 0 && b.h > 0 && a.x < b.x + b.w && b.x < a.x + a.w &&
+           a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+bool wv_rect_contains(wv_rect r, int x, int y)
+{
+    return x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h;
+}
+
+bool wv_rect_inside(wv_rect in, wv_rect out)
+{
+    return in.x >= out.x && in.y >= out.y && in.x + in.w <= out.x + out.w &&
+           in.y + in.h <= out.y + out.h;
+}

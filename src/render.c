@@ -1,0 +1,1041 @@
+/* render: one frame of the scene (see include/walviz/render.h).
+ *
+ * The picture is a pure function of the view: every packet's place on its
+ * lane is (t - sent) / (written - sent) of the way, so pausing, stepping
+ * back and scrubbing need nothing but a new t. Text goes through a cache of
+ * textures keyed by font, colour and string; entries unused for a few
+ * frames are dropped when the cache fills. */
+#include "walviz/render.h"
+#include "walviz/keys.h"
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { F_BODY, F_MONO, F_LABEL, F_COUNT };
+
+#define CACHE_SLOTS 8192 /* power of two */
+#define CACHE_MAX 5000
+#define MAX_HITS 4096
+#define MAX_TABLE_ROWS 12
+#define MAX_CELLS 16
+
+typedef struct text_entry {
+    uint64_t hash;
+    char *str;
+    int font;
+    wv_rgb color;
+    SDL_Texture *tex;
+    int w, h;
+    uint32_t used; /* frame number */
+} text_entry;
+
+typedef struct hit_box {
+    wv_rect rect;
+    wv_hit hit;
+} hit_box;
+
+struct wv_render {
+    SDL_Renderer *ren;
+    char font_path[F_COUNT][1024];
+    TTF_Font *font[F_COUNT];
+    int font_px[F_COUNT];
+    text_entry *cache;
+    size_t cached;
+    uint32_t frame;
+    hit_box hits[MAX_HITS];
+    int nhits;
+    wv_layout lay;
+    const wv_theme *th;
+    wv_decoder *dec;
+    char scratch[4096];
+};
+
+/* --- fonts and text ------------------------------------------------------ */
+
+int wv_render_find_fonts(char *out, size_t outsz)
+{
+    char *base = SDL_GetBasePath();
+    const char *rel[] = { "../assets/fonts", "assets/fonts", "../share/walviz/fonts" };
+    int rc = -1;
+    for (size_t i = 0; base && i < sizeof rel / sizeof rel[0] && rc < 0; i++) {
+        snprintf(out, outsz, "%s%s", base, rel[i]);
+        char probe[1200];
+        snprintf(probe, sizeof probe, "%s/DejaVuSans.ttf", out);
+        if (access(probe, R_OK) == 0)
+            rc = 0;
+    }
+    SDL_free(base);
+    if (rc < 0) {
+        snprintf(out, outsz, "%s/fonts", WV_DATADIR);
+        char probe[1200];
+        snprintf(probe, sizeof probe, "%s/DejaVuSans.ttf", out);
+        if (access(probe, R_OK) == 0)
+            rc = 0;
+    }
+    return rc;
+}
+
+static void close_fonts(wv_render *r)
+{
+    for (int i = 0; i < F_COUNT; i++) {
+        if (r->font[i])
+            TTF_CloseFont(r->font[i]);
+        r->font[i] = NULL;
+        r->font_px[i] = 0;
+    }
+}
+
+static void clear_cache(wv_render *r)
+{
+    for (size_t i = 0; i < CACHE_SLOTS; i++) {
+        if (r->cache[i].str) {
+            free(r->cache[i].str);
+            SDL_DestroyTexture(r->cache[i].tex);
+        }
+    }
+    memset(r->cache, 0, CACHE_SLOTS * sizeof *r->cache);
+    r->cached = 0;
+}
+
+/* (Re)opens the fonts at the sizes the layout asks for. */
+static int size_fonts(wv_render *r, char *err, size_t errsz)
+{
+    int want[F_COUNT] = { r->lay.body_px, r->lay.body_px, r->lay.label_px };
+    bool same = true;
+    for (int i = 0; i < F_COUNT; i++)
+        same = same && r->font[i] && r->font_px[i] == want[i];
+    if (same)
+        return 0;
+    close_fonts(r);
+    clear_cache(r);
+    for (int i = 0; i < F_COUNT; i++) {
+        r->font[i] = TTF_OpenFont(r->font_path[i], want[i]);
+        if (!r->font[i]) {
+            snprintf(err, errsz, "cannot open font %s: %s", r->font_path[i], TTF_GetError());
+            return -1;
+        }
+        r->font_px[i] = want[i];
+    }
+    return 0;
+}
+
+wv_render *wv_render_new(SDL_Renderer *ren, const char *font_dir, const char *font_file, char *err,
+                         size_t errsz)
+{
+    if (!TTF_WasInit() && TTF_Init() < 0) {
+        snprintf(err, errsz, "cannot start SDL_ttf: %s", TTF_GetError());
+        return NULL;
+    }
+    wv_render *r = wv_xcalloc(1, sizeof *r);
+    r->ren = ren;
+    static const char *const files[F_COUNT] = { "DejaVuSans.ttf", "DejaVuSansMono.ttf",
+                                                "DejaVuSans-Bold.ttf" };
+    for (int i = 0; i < F_COUNT; i++) {
+        if (font_file)
+            snprintf(r->font_path[i], sizeof r->font_path[i], "%s", font_file);
+        else
+            snprintf(r->font_path[i], sizeof r->font_path[i], "%s/%s", font_dir, files[i]);
+    }
+    r->cache = wv_xcalloc(CACHE_SLOTS, sizeof *r->cache);
+    r->dec = wv_decode_new();
+    wv_layout_compute(&r->lay, 1024, 768, 1, 1.0);
+    if (size_fonts(r, err, errsz) < 0) {
+        wv_render_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void wv_render_free(wv_render *r)
+{
+    if (!r)
+        return;
+    clear_cache(r);
+    free(r->cache);
+    close_fonts(r);
+    wv_decode_free(r->dec);
+    free(r);
+}
+
+static uint64_t hash_text(int font, wv_rgb c, const char *s)
+{
+    uint64_t h = 1469598103934665603ULL ^ (uint64_t)font ^ ((uint64_t)c.r << 8) ^
+                 ((uint64_t)c.g << 16) ^ ((uint64_t)c.b << 24);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return h;
+}
+
+/* Drops entries not used in the last frames, once the cache fills. */
+static void evict(wv_render *r)
+{
+    for (size_t i = 0; i < CACHE_SLOTS; i++) {
+        text_entry *e = &r->cache[i];
+        if (e->str && r->frame - e->used > 2) {
+            free(e->str);
+            SDL_DestroyTexture(e->tex);
+            memset(e, 0, sizeof *e);
+            r->cached--;
+        }
+    }
+    /* re-place the survivors so that probing finds them */
+    text_entry *old = r->cache;
+    r->cache = wv_xcalloc(CACHE_SLOTS, sizeof *r->cache);
+    for (size_t i = 0; i < CACHE_SLOTS; i++) {
+        if (!old[i].str)
+            continue;
+        size_t s = old[i].hash & (CACHE_SLOTS - 1);
+        while (r->cache[s].str)
+            s = (s + 1) & (CACHE_SLOTS - 1);
+        r->cache[s] = old[i];
+    }
+    free(old);
+}
+
+static const text_entry *get_text(wv_render *r, int font, wv_rgb c, const char *s)
+{
+    uint64_t h = hash_text(font, c, s);
+    size_t slot = h & (CACHE_SLOTS - 1);
+    for (; r->cache[slot].str; slot = (slot + 1) & (CACHE_SLOTS - 1)) {
+        text_entry *e = &r->cache[slot];
+        if (e->hash == h && e->font == font && e->color.r == c.r && e->color.g == c.g &&
+            e->color.b == c.b && strcmp(e->str, s) == 0) {
+            e->used = r->frame;
+            return e;
+        }
+    }
+    if (r->cached >= CACHE_MAX) {
+        evict(r);
+        return get_text(r, font, c, s);
+    }
+    SDL_Color col = { c.r, c.g, c.b, 255 };
+    SDL_Surface *surf = TTF_RenderUTF8_Blended(r->font[font], *s ? s : " ", col);
+    if (!surf)
+        return NULL;
+    SDL_Texture *tex = SDL_CreateTextureFromSurface(r->ren, surf);
+    text_entry *e = &r->cache[slot];
+    e->hash = h;
+    e->str = wv_xstrdup(s);
+    e->font = font;
+    e->color = c;
+    e->tex = tex;
+    e->w = surf->w;
+    e->h = surf->h;
+    e->used = r->frame;
+    SDL_FreeSurface(surf);
+    r->cached++;
+    return e;
+}
+
+static int text_width(wv_render *r, int font, const char *s)
+{
+    const text_entry *e = get_text(r, font, r->th->text, s);
+    return e ? e->w : 0;
+}
+
+/* Draws s at (x, y) (top-left), cut with an ellipsis to maxw when maxw > 0;
+ * returns the width drawn. */
+static int draw_text(wv_render *r, int font, wv_rgb c, int x, int y, const char *s, int maxw)
+{
+    const text_entry *e = get_text(r, font, c, s);
+    if (!e)
+        return 0;
+    if (maxw > 0 && e->w > maxw) {
+        size_t len = strlen(s);
+        char *cut = r->scratch;
+        size_t keep = (size_t)((double)len * maxw / e->w);
+        for (int tries = 0; tries < 4; tries++) {
+            if (keep + 4 > sizeof r->scratch)
+                keep = sizeof r->scratch - 4;
+            while (keep > 0 && ((unsigned char)s[keep] & 0xc0) == 0x80)
+                keep--; /* never split a UTF-8 sequence */
+            memcpy(cut, s, keep);
+            memcpy(cut + keep, "\xe2\x80\xa6", 4); /* ... */
+            e = get_text(r, font, c, cut);
+            if (!e || e->w <= maxw || keep == 0)
+                break;
+            keep = keep * 9 / 10;
+        }
+        if (!e)
+            return 0;
+    }
+    SDL_Rect dst = { x, y, e->w, e->h };
+    SDL_RenderCopy(r->ren, e->tex, NULL, &dst);
+    return e->w;
+}
+
+/* --- shapes ---------------------------------------------------------- */
+
+static void set_color(wv_render *r, wv_rgb c)
+{
+    SDL_SetRenderDrawColor(r->ren, c.r, c.g, c.b, 255);
+}
+
+static void fill(wv_render *r, wv_rect rc, wv_rgb c)
+{
+    set_color(r, c);
+    SDL_Rect s = { rc.x, rc.y, rc.w, rc.h };
+    SDL_RenderFillRect(r->ren, &s);
+}
+
+static void outline(wv_render *r, wv_rect rc, wv_rgb c, int thick)
+{
+    set_color(r, c);
+    for (int i = 0; i < thick; i++) {
+        SDL_Rect s = { rc.x + i, rc.y + i, rc.w - 2 * i, rc.h - 2 * i };
+        SDL_RenderDrawRect(r->ren, &s);
+    }
+}
+
+static void hline(wv_render *r, int x0, int x1, int y, int thick, wv_rgb c)
+{
+    fill(r, (wv_rect){ x0, y - thick / 2, x1 - x0, thick > 0 ? thick : 1 }, c);
+}
+
+static void add_hit(wv_render *r, wv_rect rc, wv_hit_kind kind, size_t index)
+{
+    if (r->nhits < MAX_HITS)
+        r->hits[r->nhits++] = (hit_box){ rc, { kind, index, 0 } };
+}
+
+wv_hit wv_render_hit(const wv_render *r, int x, int y)
+{
+    /* later boxes were drawn on top */
+    for (int i = r->nhits; i-- > 0;) {
+        if (!wv_rect_contains(r->hits[i].rect, x, y))
+            continue;
+        wv_hit h = r->hits[i].hit;
+        if (h.kind == WV_HIT_TIMELINE) {
+            const wv_rect tr = r->hits[i].rect;
+            h.time = (int64_t)((double)(x - tr.x) / (tr.w > 1 ? tr.w - 1 : 1) * (double)h.index);
+        }
+        return h;
+    }
+    return (wv_hit){ WV_HIT_NONE, 0, 0 };
+}
+
+/* --- formatting ---------------------------------------------------------- */
+
+static void fmt_duration(char *out, size_t n, int64_t us)
+{
+    if (us < 0)
+        snprintf(out, n, "-");
+    else if (us < 1000)
+        snprintf(out, n, "%lld us", (long long)us);
+    else if (us < 10000000)
+        snprintf(out, n, "%.0f ms", (double)us / 1e3);
+    else
+        snprintf(out, n, "%.1f s", (double)us / 1e6);
+}
+
+static void fmt_bytes(char *out, size_t n, uint64_t b)
+{
+    if (b < 1024)
+        snprintf(out, n, "%llu B", (unsigned long long)b);
+    else if (b < 1024 * 1024)
+        snprintf(out, n, "%.1f kB", (double)b / 1024.0);
+    else
+        snprintf(out, n, "%.1f MB", (double)b / 1048576.0);
+}
+
+/* One line of display text for a message: newlines and tabs shown as \n
+ * and \t, cut at max bytes. */
+static void display_line(wv_slice text, char *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < text.len && n + 3 < max; i++) {
+        char c = text.ptr[i];
+        if (c == '\n' || c == '\t' || c == '\r') {
+            out[n++] = '\\';
+            out[n++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+        } else {
+            out[n++] = (unsigned char)c < 0x20 ? '?' : c;
+        }
+    }
+    out[n] = '\0';
+}
+
+/* "name=value" of a column, unquoted, newlines shown as \n. */
+static void cell_text(const wv_column *col, char *out, size_t max)
+{
+    char name[128], value[256];
+    size_t nl = col->name.len < sizeof name ? col->name.len : sizeof name - 1;
+    nl = wv_decode_ident((wv_slice){ col->name.ptr, nl }, name);
+    name[nl] = '\0';
+    if (col->kind == WV_VAL_NULL) {
+        snprintf(value, sizeof value, "null");
+    } else if (col->kind == WV_VAL_TOAST) {
+        snprintf(value, sizeof value, "(unchanged)");
+    } else {
+        char raw[256];
+        size_t vl = col->value.len < sizeof raw - 1 ? col->value.len : sizeof raw - 1;
+        if (col->kind == WV_VAL_BARE) {
+            memcpy(raw, col->value.ptr, vl);
+        } else {
+            while (vl > 0 && col->value.ptr[vl - 1] == '\'' && vl < col->value.len)
+                vl--; /* never cut between a doubled quote */
+            vl = wv_decode_literal((wv_slice){ col->value.ptr, vl }, false, raw);
+        }
+        display_line((wv_slice){ raw, vl }, value, sizeof value);
+    }
+    snprintf(out, max, "%.60s=%.90s", name, value); /* a cell never needs more */
+}
+
+/* The tuple that holds a change's row (new, else old). */
+static const wv_tuple *row_tuple(const wv_change *c)
+{
+    return c->new_tuple.present ? &c->new_tuple : &c->old_tuple;
+}
+
+size_t wv_render_current(const wv_view *v)
+{
+    if (v->selected_msg != WV_ROWS_NONE && v->selected_msg < wv_sim_count(v->sim))
+        return v->selected_msg;
+    size_t n = wv_sim_departed(v->sim, v->tl->now);
+    return n ? n - 1 : (wv_sim_count(v->sim) ? 0 : WV_ROWS_NONE);
+}
+
+/* "+ accounts id=7" for a change, or the op's name. */
+static void packet_label(wv_render *r, const wv_sim *sim, size_t m, char *out, size_t max)
+{
+    wv_op op = wv_sim_op(sim, m);
+    const wv_rows *rows = wv_sim_rows(sim);
+    size_t key = wv_rows_key_of(rows, m);
+    if (op == WV_OP_INSERT || op == WV_OP_UPDATE || op == WV_OP_DELETE) {
+        wv_slice text = wv_sim_text(sim, m);
+        wv_change c;
+        const char *tname = "?";
+        if (wv_decode_message(r->dec, text.ptr, text.len, &c) == WV_DECODE_OK) {
+            size_t t = wv_rows_table_of(rows, &c);
+            if (t != WV_ROWS_NONE)
+                tname = wv_rows_table_name(rows, t);
+        }
+        snprintf(out, max, "%s %s %s", wv_op_glyph(op), tname,
+                 key != WV_ROWS_NONE ? wv_rows_key_text(rows, key) : "");
+    } else if (op == WV_OP_COMMIT || op == WV_OP_BEGIN) {
+        uint32_t xid;
+        if (wv_sim_xid(sim, m, &xid))
+            snprintf(out, max, "%s %u", op == WV_OP_BEGIN ? "BEGIN" : "COMMIT", xid);
+        else
+            snprintf(out, max, "%s", wv_op_name(op));
+    } else {
+        snprintf(out, max, "%s", wv_op_name(op));
+    }
+}
+
+/* --- regions ------------------------------------------------------------- */
+
+static void draw_top(wv_render *r, const wv_view *v)
+{
+    const wv_theme *th = r->th;
+    wv_rect top = r->lay.top;
+    fill(r, top, th->panel);
+    int pad = r->lay.pad, y = (top.h - r->lay.label_px * 6 / 5) / 2;
+    int x = pad + draw_text(r, F_LABEL, th->text, pad, y, "walviz", 0) + pad * 2;
+    x += draw_text(r, F_BODY, th->text_dim, x, y + (r->lay.label_px - r->lay.body_px) / 2,
+                   v->title ? v->title : "", top.w / 4) + pad * 3;
+
+    char buf[256], t1[32], t2[32];
+    const wv_timeline *tl = v->tl;
+    snprintf(t1, sizeof t1, "%.3f", (double)tl->now / 1e6);
+    snprintf(t2, sizeof t2, "%.1f", (double)v->end / 1e6);
+    snprintf(buf, sizeof buf, "%s  %s   t = %s s / %s s", tl->playing ? "\xe2\x96\xb6 playing" : "\xe2\x9d\x9a\xe2\x9d\x9a paused",
+             wv_timeline_speed_text(tl), t1, t2);
+    x += draw_text(r, F_LABEL, tl->playing ? th->good : th->text, x, y, buf, 0) + pad * 3;
+
+    const char *hint = NULL;
+    if (v->status)
+        hint = v->status;
+    else if (!v->started)
+        hint = "Space: play   \xe2\x86\x92: step   ?: keys";
+    else if (v->demo_hint)
+        hint = v->demo_hint;
+    if (hint)
+        draw_text(r, F_BODY, v->status ? th->warn : th->select_bg.r ? th->text : th->text, x,
+                  y + (r->lay.label_px - r->lay.body_px) / 2, hint, top.w - x - pad);
+}
+
+/* Table rows as one node sees them, the leader's for comparison. */
+typedef struct shown_row {
+    size_t key;
+    wv_row leader, node;
+} shown_row;
+
+static size_t choose_table(const wv_view *v)
+{
+    size_t n = wv_rows_table_count(wv_sim_rows(v->sim));
+    return n ? v->table % n : WV_ROWS_NONE;
+}
+
+/* Draws one row's cells from x, marking cells that differ from the
+ * leader's (stale); returns nothing, cut at x_end. */
+static void draw_row(wv_render *r, int x, int y, int x_end, const wv_view *v, const shown_row *sr,
+                     bool is_leader)
+{
+    const wv_theme *th = r->th;
+    const wv_sim *sim = v->sim;
+    const wv_rows *rows = wv_sim_rows(sim);
+    char cells[MAX_CELLS][160], lcells[MAX_CELLS][160];
+    int ncells = 0, nl = 0;
+    /* the node's version */
+    if (sr->node.exists) {
+        wv_slice text = wv_sim_text(sim, sr->node.msg);
+        wv_change c;
+        if (wv_decode_message(r->dec, text.ptr, text.len, &c) == WV_DECODE_OK) {
+            const wv_tuple *t = row_tuple(&c);
+            for (size_t i = 0; i < t->ncols && ncells < MAX_CELLS; i++)
+                cell_text(&t->cols[i], cells[ncells++], sizeof cells[0]);
+        }
+    }
+    if (!is_leader && sr->leader.exists) {
+        wv_slice text = wv_sim_text(sim, sr->leader.msg);
+        wv_change c;
+        if (wv_decode_message(r->dec, text.ptr, text.len, &c) == WV_DECODE_OK) {
+            const wv_tuple *t = row_tuple(&c);
+            for (size_t i = 0; i < t->ncols && nl < MAX_CELLS; i++)
+                cell_text(&t->cols[i], lcells[nl++], sizeof lcells[0]);
+        }
+    }
+    int lh = r->lay.line_h, gap = r->lay.body_px / 2;
+    if (!sr->node.exists) {
+        const char *what = sr->leader.exists && !is_leader ? "(not here yet)" : "(deleted)";
+        char line[256];
+        snprintf(line, sizeof line, "%s %s", wv_rows_key_text(rows, sr->key), what);
+        bool stale = !is_leader && sr->leader.exists;
+        if (stale) {
+            int w = text_width(r, F_MONO, line);
+            fill(r, (wv_rect){ x - 2, y, w + 4 < x_end - x ? w + 4 : x_end - x, lh }, th->stale_bg);
+        }
+        draw_text(r, F_MONO, stale ? th->stale_text : th->text_dim, x, y, line, x_end - x);
+        return;
+    }
+    bool row_stale = !is_leader && !sr->leader.exists; /* deleted on the leader */
+    for (int i = 0; i < ncells && x < x_end; i++) {
+        bool stale = row_stale || (!is_leader && (i >= nl || strcmp(cells[i], lcells[i]) != 0));
+        int w = text_width(r, F_MONO, cells[i]);
+        if (w > x_end - x)
+            w = x_end - x;
+        if (stale)
+            fill(r, (wv_rect){ x - 2, y, w + 4, lh }, th->stale_bg);
+        draw_text(r, F_MONO, stale ? th->stale_text : th->text, x, y, cells[i], x_end - x);
+        x += w + gap;
+    }
+}
+
+/* The table view of a node: the rows the leader touched most recently,
+ * as this node has them. Returns the y below it. */
+static int draw_table_view(wv_render *r, const wv_view *v, int node, wv_rect box, int y, int max_rows)
+{
+    const wv_sim *sim = v->sim;
+    const wv_rows *rows = wv_sim_rows(sim);
+    size_t tbl = choose_table(v);
+    if (tbl == WV_ROWS_NONE || max_rows <= 0)
+        return y;
+    int64_t t = v->tl->now;
+    size_t kl = wv_sim_visible(sim, WV_SIM_LEADER, t);
+    size_t kn = node == WV_SIM_LEADER ? kl : wv_sim_visible(sim, node, t);
+    size_t keys[MAX_TABLE_ROWS];
+    size_t n = wv_rows_recent(rows, tbl, kl, keys, (size_t)(max_rows < MAX_TABLE_ROWS ? max_rows : MAX_TABLE_ROWS));
+    int x = box.x + r->lay.pad, x_end = box.x + box.w - r->lay.pad;
+    if (node == WV_SIM_LEADER) {
+        char head[160];
+        snprintf(head, sizeof head, "table %s%s", wv_rows_table_name(rows, tbl),
+                 wv_rows_table_count(rows) > 1 ? "  (Tab: next)" : "");
+        draw_text(r, F_BODY, r->th->text_dim, x, y, head, x_end - x);
+        y += r->lay.line_h;
+    }
+    for (size_t i = 0; i < n; i++) {
+        shown_row sr = { keys[i], wv_rows_read(rows, keys[i], kl), wv_rows_read(rows, keys[i], kn) };
+        draw_row(r, x, y, x_end, v, &sr, node == WV_SIM_LEADER);
+        y += r->lay.line_h;
+    }
+    return y;
+}
+
+static void draw_leader(wv_render *r, const wv_view *v)
+{
+    const wv_theme *th = r->th;
+    const wv_sim *sim = v->sim;
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    wv_rect box = r->lay.leader;
+    fill(r, box, th->panel);
+    outline(r, box, th->border, 2);
+    int pad = r->lay.pad, x = box.x + pad, y = box.y + pad, w = box.w - 2 * pad;
+    int lh = r->lay.line_h;
+    draw_text(r, F_LABEL, th->text, x, y, "leader", w);
+    y += r->lay.label_px * 3 / 2;
+
+    int64_t t = v->tl->now;
+    char buf[256], lsn[WV_LSN_BUFSZ];
+    size_t departed = wv_sim_departed(sim, t);
+    uint64_t max_lsn = 0;
+    if (departed) {
+        wv_positions p;
+        wv_sim_positions(sim, 0, t, &p);
+        max_lsn = p.leader_lsn;
+    }
+    wv_lsn_format(max_lsn, lsn);
+    snprintf(buf, sizeof buf, "LSN %s", lsn);
+    draw_text(r, F_MONO, th->text, x, y, buf, w);
+    y += lh;
+    snprintf(buf, sizeof buf, "synchronous_commit = %s", wv_sync_level_name(cfg->sync));
+    draw_text(r, F_BODY, th->text, x, y, buf, w);
+    y += lh;
+    if (cfg->nsync_standbys) {
+        int n = snprintf(buf, sizeof buf, "standbys: %s %d (", cfg->sync_any ? "ANY" : "FIRST",
+                         cfg->sync_num);
+        for (int i = 0; i < cfg->nsync_standbys && n < (int)sizeof buf - 40; i++)
+            n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%s", i ? ", " : "",
+                          cfg->names[cfg->sync_standbys[i]]);
+        snprintf(buf + n, sizeof buf - (size_t)n, ")");
+    } else {
+        snprintf(buf, sizeof buf, "no synchronous standbys");
+    }
+    draw_text(r, F_BODY, th->text_dim, x, y, buf, w);
+    y += lh;
+
+    /* The latest commit: acknowledged, or still waiting. */
+    size_t ntx = wv_sim_txn_count(sim);
+    size_t u = departed ? wv_sim_txn_of(sim, departed - 1) + 1 : 0;
+    while (u-- > 0 && !wv_sim_txn_is_commit(sim, u))
+        ;
+    if (u != (size_t)-1 && u < ntx) {
+        unsigned acked;
+        int64_t ack = wv_sim_txn_ack(sim, u, &acked);
+        int64_t at = wv_sim_txn_time(sim, u);
+        char d[32];
+        uint32_t xid;
+        bool has_xid = wv_sim_xid(sim, wv_sim_txn_last(sim, u), &xid);
+        if (has_xid)
+            snprintf(buf, sizeof buf, "last commit: xid %u", xid);
+        else
+            snprintf(buf, sizeof buf, "last commit: #%zu", u);
+        draw_text(r, F_BODY, th->text, x, y, buf, w);
+        y += lh;
+        if (ack > t) {
+            fmt_duration(d, sizeof d, t - at);
+            snprintf(buf, sizeof buf, "\xe2\x8f\xb3 COMMIT waits: %s", d);
+            draw_text(r, F_BODY, th->warn, x, y, buf, w);
+        } else if (ack == at) {
+            draw_text(r, F_BODY, th->good, x, y, "\xe2\x9c\x93 returned at once", w);
+        } else {
+            fmt_duration(d, sizeof d, ack - at);
+            snprintf(buf, sizeof buf, "\xe2\x9c\x93 returned after %s", d);
+            draw_text(r, F_BODY, th->good, x, y, buf, w);
+        }
+        y += lh;
+    }
+    y += lh / 2;
+    int rows_fit = (box.y + box.h - pad - y) / lh - 1;
+    draw_table_view(r, v, WV_SIM_LEADER, box, y, rows_fit);
+}
+
+static void draw_follower(wv_render *r, const wv_view *v, int f)
+{
+    const wv_theme *th = r->th;
+    const wv_sim *sim = v->sim;
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    wv_rect box = r->lay.followers[f];
+    int64_t t = v->tl->now;
+    wv_positions p;
+    wv_sim_positions(sim, f, t, &p);
+    fill(r, box, th->panel);
+    bool selected = v->selected_follower == f;
+    outline(r, box, selected ? th->select_bg : th->border, selected ? 4 : 2);
+    add_hit(r, box, WV_HIT_FOLLOWER, (size_t)f);
+
+    int pad = r->lay.pad, x = box.x + pad, y = box.y + pad / 2, w = box.w - 2 * pad;
+    int lh = r->lay.line_h, bottom = box.y + box.h - pad / 2;
+    char buf[256], a[WV_LSN_BUFSZ], b[WV_LSN_BUFSZ], d[32], bytes[32];
+    const char *state = p.stopped ? "stopped (crashed)" : p.partitioned ? "partitioned"
+                      : p.catching_up ? "catching up" : "streaming";
+    bool bad = p.stopped || p.partitioned || p.catching_up;
+    snprintf(buf, sizeof buf, "%d %s", f + 1, cfg->names[f]);
+    int nw = draw_text(r, F_LABEL, th->text, x, y, buf, w / 2);
+    draw_text(r, F_BODY, bad ? th->warn : th->good, x + nw + pad,
+              y + (r->lay.label_px - r->lay.body_px) / 2, state, w - nw - pad);
+    y += r->lay.label_px * 5 / 4;
+    if (y + lh > bottom)
+        return;
+    fmt_duration(d, sizeof d, p.replay_lag);
+    fmt_bytes(bytes, sizeof bytes, p.byte_lag);
+    if (p.replay_lag == 0 && p.byte_lag == 0)
+        snprintf(buf, sizeof buf, "replay lag 0: caught up");
+    else
+        snprintf(buf, sizeof buf, "replay lag %s \xc2\xb7 %s behind", d, bytes);
+    draw_text(r, F_BODY, th->text, x, y, buf, w);
+    y += lh;
+    if (y + lh > bottom)
+        return;
+    wv_lsn_format(p.write_lsn, a);
+    wv_lsn_format(p.flush_lsn, b);
+    snprintf(buf, sizeof buf, "write %s  flush %s", a, b);
+    draw_text(r, F_MONO, th->text_dim, x, y, buf, w);
+    y += lh;
+    if (y + lh > bottom)
+        return;
+    wv_lsn_format(p.replay_lsn, a);
+    snprintf(buf, sizeof buf, "replay %s", a);
+    draw_text(r, F_MONO, th->text_dim, x, y, buf, w);
+    y += lh;
+    draw_table_view(r, v, f + 1, box, y, (bottom - y) / lh);
+}
+
+/* Where a packet is on its lane: (t - sent) / (written - sent) of the way. */
+static int packet_x(const wv_sim *sim, int f, size_t m, int64_t t, int x0, int span)
+{
+    int64_t s = wv_sim_stage(sim, f, m, WV_STAGE_SENT);
+    int64_t w = wv_sim_stage(sim, f, m, WV_STAGE_WRITTEN);
+    double frac = w > s && w != WV_SIM_NEVER ? (double)(t - s) / (double)(w - s) : 0.0;
+    frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
+    return x0 + (int)(frac * span);
+}
+
+/* Packets on the lane to follower f: messages sent but not yet written. */
+static void draw_lane(wv_render *r, const wv_view *v, int f)
+{
+    const wv_theme *th = r->th;
+    const wv_sim *sim = v->sim;
+    wv_rect lane = r->lay.lanes[f];
+    int64_t t = v->tl->now;
+    int mid = lane.y + lane.h * 2 / 3;
+    int chip = lane.h / 3 > r->lay.body_px ? lane.h / 3 : r->lay.body_px;
+    if (chip > lane.h / 2 + 2)
+        chip = lane.h / 2 + 2;
+    const wv_fault *fault = wv_sim_fault_at(sim, f, t);
+    int cut_x = lane.x + lane.w / 2;
+    if (fault) {
+        hline(r, lane.x, cut_x - chip, mid, 3, th->border);
+        hline(r, cut_x + chip, lane.x + lane.w, mid, 3, th->border);
+        draw_text(r, F_BODY, th->warn, cut_x - chip, mid - r->lay.body_px / 2,
+                  fault->kind == WV_FAULT_PARTITION ? "\xe2\x9c\x82" : "\xe2\x9c\x97", 0);
+    } else {
+        hline(r, lane.x, lane.x + lane.w, mid, 3, th->border);
+    }
+    /* an arrowhead at the follower's end */
+    for (int i = 0; i < chip / 2; i++)
+        hline(r, lane.x + lane.w - chip / 2 + i, lane.x + lane.w, mid, (chip / 2 - i) * 2, th->border);
+
+    size_t hi = wv_sim_reached(sim, f, WV_STAGE_SENT, t);
+    size_t lo = wv_sim_reached(sim, f, WV_STAGE_WRITTEN, t);
+    int span = lane.w - chip * 2;
+    /* a transaction travels as a train: a band from BEGIN to COMMIT */
+    int band_x0 = -1, band_x1 = -1;
+    size_t band_txn = (size_t)-1;
+    int label_left = lane.x + lane.w + 1000000, labels = 0;
+    int band_queue = cut_x - chip * 2;
+    for (size_t m = lo; m < hi; m++) {
+        int x = packet_x(sim, f, m, t, lane.x, span);
+        if (fault) {
+            if (x > band_queue)
+                x = band_queue;
+            band_queue = x - chip / 3 > lane.x ? x - chip / 3 : lane.x;
+        }
+        size_t u = wv_sim_txn_of(sim, m);
+        if (u != band_txn) {
+            if (band_x0 >= 0 && band_x1 > band_x0)
+                fill(r, (wv_rect){ band_x0, mid - chip / 4, band_x1 - band_x0, chip / 2 }, th->border);
+            band_txn = u;
+            band_x0 = band_x1 = x;
+        }
+        if (x < band_x0)
+            band_x0 = x;
+        if (x > band_x1)
+            band_x1 = x;
+    }
+    if (band_x0 >= 0 && band_x1 > band_x0)
+        fill(r, (wv_rect){ band_x0, mid - chip / 4, band_x1 - band_x0, chip / 2 }, th->border);
+
+    /* At a cut, packets queue up: each stops a little before the one ahead. */
+    int queue_x = cut_x - chip * 2;
+    for (size_t m = lo; m < hi; m++) {
+        int x = packet_x(sim, f, m, t, lane.x, span);
+        if (fault) {
+            if (x > queue_x)
+                x = queue_x;
+            queue_x = x - chip / 3 > lane.x ? x - chip / 3 : lane.x;
+        }
+        wv_op op = wv_sim_op(sim, m);
+        wv_rect c = { x, mid - chip / 2, chip, chip };
+        bool selected = v->selected_msg == m;
+        fill(r, c, th->op_fill[op]);
+        if (selected)
+            outline(r, (wv_rect){ c.x - 3, c.y - 3, c.w + 6, c.h + 6 }, th->select_bg, 3);
+        const char *g = wv_op_glyph(op);
+        int gw = text_width(r, F_MONO, g);
+        draw_text(r, F_MONO, th->chip_text, x + (chip - gw) / 2, c.y + (chip - r->lay.line_h) / 2 + 1, g, 0);
+        add_hit(r, c, WV_HIT_MESSAGE, m);
+    }
+    /* labels above the chips, oldest (rightmost) first, where they fit */
+    for (size_t m = hi; m-- > lo && labels < 6 && !fault;) {
+        int x = packet_x(sim, f, m, t, lane.x, span);
+        char label[200];
+        packet_label(r, sim, m, label, sizeof label);
+        int lw = text_width(r, F_BODY, label);
+        if (x + lw > label_left - r->lay.pad || x + lw > lane.x + lane.w)
+            continue;
+        draw_text(r, F_BODY, th->text, x, lane.y, label, 0);
+        label_left = x;
+        labels++;
+    }
+    /* written but not replayed: waiting at the follower */
+    size_t applied = wv_sim_reached(sim, f, WV_STAGE_APPLIED, t);
+    if (lo > applied) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%zu waiting to replay", lo - applied);
+        int bw = text_width(r, F_BODY, buf);
+        int bx = lane.x + lane.w - bw;
+        int by = mid + chip / 2 + 2;
+        if (by + r->lay.line_h > lane.y + lane.h + r->lay.line_h)
+            by = lane.y;
+        draw_text(r, F_BODY, th->warn, bx, by, buf, 0);
+        size_t shown = lo - applied < 8 ? lo - applied : 8;
+        for (size_t i = 0; i < shown; i++) {
+            size_t m = applied + i;
+            wv_rect c = { lane.x + lane.w - chip - (int)i * (chip / 3), mid - chip / 2, chip, chip };
+            fill(r, c, th->op_fill[wv_sim_op(sim, m)]);
+            outline(r, c, th->bg, 1);
+            add_hit(r, c, WV_HIT_MESSAGE, m);
+        }
+    }
+}
+
+static void draw_log(wv_render *r, const wv_view *v)
+{
+    const wv_theme *th = r->th;
+    const wv_sim *sim = v->sim;
+    wv_rect box = r->lay.log;
+    fill(r, box, th->panel);
+    outline(r, box, th->border, 1);
+    int pad = r->lay.pad, x = box.x + pad, y = box.y + pad / 2, lh = r->lay.line_h;
+    int w = box.w - 2 * pad;
+    draw_text(r, F_BODY, th->text_dim, x, y, "stream, as pg_recvlogical prints it", w);
+    y += lh;
+    int nlines = (box.y + box.h - y - pad / 2) / lh;
+    size_t n = wv_sim_count(sim), cur = wv_render_current(v);
+    if (!n || nlines <= 0)
+        return;
+    /* keep the current line a third of the way down */
+    size_t first = cur != WV_ROWS_NONE && cur > (size_t)nlines / 3 ? cur - (size_t)nlines / 3 : 0;
+    if (first + (size_t)nlines > n)
+        first = n > (size_t)nlines ? n - (size_t)nlines : 0;
+    size_t departed = wv_sim_departed(sim, v->tl->now);
+    for (int i = 0; i < nlines && first + (size_t)i < n; i++) {
+        size_t m = first + (size_t)i;
+        char lsn[WV_LSN_BUFSZ], line[600], text[512];
+        wv_lsn_format(wv_sim_lsn(sim, m), lsn);
+        display_line(wv_sim_text(sim, m), text, sizeof text);
+        snprintf(line, sizeof line, "%-10s %s", lsn, text);
+        wv_rect row = { box.x + 2, y, box.w - 4, lh };
+        bool is_cur = m == cur;
+        if (is_cur)
+            fill(r, row, th->select_bg);
+        wv_rgb c = is_cur ? th->select_text : m < departed ? th->text : th->text_dim;
+        draw_text(r, F_MONO, c, x, y, line, w);
+        add_hit(r, row, WV_HIT_MESSAGE, m);
+        y += lh;
+    }
+}
+
+static void draw_inspector(wv_render *r, const wv_view *v)
+{
+    const wv_theme *th = r->th;
+    const wv_sim *sim = v->sim;
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    wv_rect box = r->lay.inspector;
+    fill(r, box, th->panel);
+    outline(r, box, th->border, 1);
+    int pad = r->lay.pad, x = box.x + pad, y = box.y + pad / 2, lh = r->lay.line_h;
+    int w = box.w - 2 * pad, bottom = box.y + box.h - pad / 2;
+    size_t m = wv_render_current(v);
+    if (m == WV_ROWS_NONE) {
+        draw_text(r, F_BODY, th->text_dim, x, y, "no changes yet", w);
+        return;
+    }
+    char buf[512], lsn[WV_LSN_BUFSZ];
+    wv_lsn_format(wv_sim_lsn(sim, m), lsn);
+    uint32_t xid;
+    wv_op op = wv_sim_op(sim, m);
+    char label[200];
+    packet_label(r, sim, m, label, sizeof label);
+    snprintf(buf, sizeof buf, "#%zu  %s", m, label);
+    draw_text(r, F_BODY, th->text, x, y, buf, w);
+    y += lh;
+    if (wv_sim_xid(sim, m, &xid))
+        snprintf(buf, sizeof buf, "%s  LSN %s  xid %u", wv_op_name(op), lsn, xid);
+    else
+        snprintf(buf, sizeof buf, "%s  LSN %s", wv_op_name(op), lsn);
+    draw_text(r, F_MONO, th->text_dim, x, y, buf, w);
+    y += lh;
+
+    /* the four stages on each follower, in ms after the commit; a stage
+     * still to come is dim */
+    int64_t t = v->tl->now;
+    static const char *const names[WV_STAGE_COUNT] = { "sent", "written", "flushed", "applied" };
+    int cw = text_width(r, F_MONO, "00000000");
+    int name_w = text_width(r, F_MONO, "follower") + r->lay.pad;
+    if (y + lh <= bottom) {
+        draw_text(r, F_MONO, th->text_dim, x, y, "(ms)", name_w);
+        for (int st = 0; st < WV_STAGE_COUNT; st++)
+            draw_text(r, F_MONO, th->text_dim, x + name_w + st * cw, y, names[st], cw);
+        y += lh;
+    }
+    for (int f = 0; f < cfg->nfollowers && y + lh <= bottom; f++) {
+        draw_text(r, F_MONO, v->selected_follower == f ? th->text : th->text_dim, x, y,
+                  cfg->names[f], name_w - r->lay.pad);
+        for (int st = 0; st < WV_STAGE_COUNT; st++) {
+            int64_t at = wv_sim_stage(sim, f, m, (wv_stage)st);
+            char cell[32] = "-";
+            if (at != WV_SIM_NEVER)
+                snprintf(cell, sizeof cell, "%.0f", (double)(at - wv_sim_leader_time(sim, m)) / 1e3);
+            draw_text(r, F_MONO, at <= t ? th->text : th->text_dim, x + name_w + st * cw, y, cell, cw);
+        }
+        y += lh;
+    }
+    /* the row: every column, old and new */
+    wv_slice text = wv_sim_text(sim, m);
+    wv_change c;
+    if (y + lh > bottom || wv_decode_message(r->dec, text.ptr, text.len, &c) != WV_DECODE_OK)
+        return;
+    const wv_tuple *tups[2] = { &c.old_tuple, &c.new_tuple };
+    const char *tags[2] = { "old", "new" };
+    for (int k = 0; k < 2; k++) {
+        if (!tups[k]->present || !tups[k]->ncols)
+            continue;
+        int n = snprintf(buf, sizeof buf, "%s:", tags[k]);
+        for (size_t i = 0; i < tups[k]->ncols && n < (int)sizeof buf - 8; i++) {
+            char cell[160];
+            cell_text(&tups[k]->cols[i], cell, sizeof cell);
+            n += snprintf(buf + n, sizeof buf - (size_t)n, "  %s", cell);
+        }
+        if (y + lh > bottom)
+            return;
+        draw_text(r, F_MONO, th->text, x, y, buf, w);
+        y += lh;
+    }
+    if (c.op == WV_OP_MESSAGE && c.has_content && y + lh <= bottom) {
+        char content[300];
+        display_line((wv_slice){ c.content.ptr, c.content.len < 200 ? c.content.len : 200 }, content,
+                     sizeof content);
+        snprintf(buf, sizeof buf, "prefix %.*s  content %s", (int)(c.prefix.len < 60 ? c.prefix.len : 60),
+                 c.prefix.ptr, content);
+        draw_text(r, F_MONO, th->text, x, y, buf, w);
+    }
+}
+
+static void draw_timeline(wv_render *r, const wv_view *v)
+{
+    const wv_theme *th = r->th;
+    const wv_sim *sim = v->sim;
+    wv_rect box = r->lay.timeline;
+    int64_t end = v->end > 0 ? v->end : 1;
+    int pad = r->lay.pad;
+    char a[32], b[32];
+    snprintf(a, sizeof a, "0 s");
+    snprintf(b, sizeof b, "%.1f s%s", (double)end / 1e6, v->status ? " (live)" : "");
+    int aw = text_width(r, F_BODY, a), bw = text_width(r, F_BODY, b);
+    int ty = box.y + (box.h - r->lay.line_h) / 2;
+    draw_text(r, F_BODY, th->text_dim, box.x, ty, a, 0);
+    draw_text(r, F_BODY, th->text_dim, box.x + box.w - bw, ty, b, 0);
+    wv_rect track = { box.x + aw + pad, box.y, box.w - aw - bw - 2 * pad, box.h };
+    int mid = track.y + track.h / 2;
+    hline(r, track.x, track.x + track.w, mid, 4, th->border);
+    /* commit ticks, one per pixel column at most */
+    int last_px = -1;
+    for (size_t u = 0; u < wv_sim_txn_count(sim); u++) {
+        if (!wv_sim_txn_is_commit(sim, u))
+            continue;
+        int px = track.x + (int)((double)wv_sim_txn_time(sim, u) / (double)end * (track.w - 1));
+        if (px == last_px)
+            continue;
+        last_px = px;
+        fill(r, (wv_rect){ px, mid - track.h / 4, 2, track.h / 2 }, th->text_dim);
+    }
+    /* compressed gaps */
+    const wv_gap *gaps;
+    size_t ng = wv_sim_gaps(sim, &gaps);
+    for (size_t i = 0; i < ng; i++) {
+        int px = track.x + (int)((double)gaps[i].at / (double)end * (track.w - 1));
+        draw_text(r, F_BODY, th->warn, px, track.y, "\xe2\x89\x88", 0);
+    }
+    int64_t now = v->tl->now;
+    int px = track.x + (int)((double)(now < end ? now : end) / (double)end * (track.w - 1));
+    fill(r, (wv_rect){ px - 2, track.y, 5, track.h }, th->select_bg);
+    outline(r, (wv_rect){ px - 3, track.y, 7, track.h }, th->bg, 1);
+    wv_render *rr = r;
+    if (rr->nhits < MAX_HITS)
+        rr->hits[rr->nhits++] = (hit_box){ track, { WV_HIT_TIMELINE, (size_t)end, 0 } };
+}
+
+static void draw_slot_gauge(wv_render *r, const wv_view *v)
+{
+    if (!v->slot || !v->slot->valid)
+        return;
+    const wv_theme *th = r->th;
+    const wv_slot_status *s = v->slot;
+    char held[32], buf[256], lsn[WV_LSN_BUFSZ];
+    uint64_t back = s->current_wal_lsn > s->restart_lsn ? s->current_wal_lsn - s->restart_lsn : 0;
+    fmt_bytes(held, sizeof held, back);
+    wv_lsn_format(s->confirmed_flush_lsn, lsn);
+    snprintf(buf, sizeof buf, "slot holds %s of WAL \xc2\xb7 confirmed %s \xc2\xb7 %s", held, lsn,
+             *s->wal_status ? s->wal_status : "?");
+    wv_rect box = r->lay.leader;
+    int y = box.y + box.h - r->lay.line_h - r->lay.pad / 2;
+    fill(r, (wv_rect){ box.x + 2, y, box.w - 4, r->lay.line_h }, th->panel);
+    draw_text(r, F_BODY, strcmp(s->wal_status, "reserved") == 0 ? th->text : th->warn,
+              box.x + r->lay.pad, y, buf, box.w - 2 * r->lay.pad);
+}
+
+static void draw_help(wv_render *r)
+{
+    const wv_theme *th = r->th;
+    int W = r->lay.width, H = r->lay.height, lh = r->lay.line_h;
+    int h = lh * (wv_key_help_count + 3);
+    if (h > H - 2 * r->lay.pad)
+        h = H - 2 * r->lay.pad;
+    wv_rect box = { W / 8, (H - h) / 2, W * 3 / 4, h };
+    fill(r, box, th->panel);
+    outline(r, box, th->select_bg, 4);
+    int x = box.x + r->lay.pad * 2, y = box.y + r->lay.pad;
+    draw_text(r, F_LABEL, th->text, x, y, "Keys  (Esc closes)", 0);
+    y += lh * 3 / 2;
+    int col = box.w * 2 / 5;
+    for (int i = 0; i < wv_key_help_count && y + lh <= box.y + box.h; i++) {
+        draw_text(r, F_BODY, th->text, x, y, wv_key_help_rows[i].keys, col - r->lay.pad);
+        draw_text(r, F_BODY, th->text_dim, x + col, y, wv_key_help_rows[i].what,
+                  box.w - col - 3 * r->lay.pad);
+        y += lh;
+    }
+}
+
+void wv_render_frame(wv_render *r, const wv_view *v, int w, int h)
+{
+    char err[256];
+    const wv_sim_cfg *cfg = wv_sim_config(v->sim);
+    r->frame++;
+    r->nhits = 0;
+    r->th = wv_theme_get(v->theme);
+    wv_layout_compute(&r->lay, w, h, cfg->nfollowers, v->text_scale);
+    if (size_fonts(r, err, sizeof err) < 0)
+        return; /* a font that opened once does not vanish; nothing to draw with */
+    set_color(r, v->blank ? (wv_rgb){ 0, 0, 0 } : r->th->bg);
+    SDL_RenderClear(r->ren);
+    if (v->blank)
+        return;
+    draw_top(r, v);
+    draw_leader(r, v);
+    for (int f = 0; f < cfg->nfollowers; f++) {
+        draw_follower(r, v, f);
+        draw_lane(r, v, f);
+    }
+    draw_slot_gauge(r, v);
+    draw_log(r, v);
+    draw_inspector(r, v);
+    draw_timeline(r, v);
+    if (v->help)
+        draw_help(r);
+}
