@@ -664,24 +664,35 @@ static void draw_follower(wv_render *r, const wv_view *v, int f)
     fmt_duration(d, sizeof d, p.replay_lag);
     fmt_bytes(bytes, sizeof bytes, p.byte_lag);
     if (p.replay_lag == 0 && p.byte_lag == 0)
-        snprintf(buf, sizeof buf, "replay lag 0: caught up");
+        snprintf(buf, sizeof buf, "lag 0: caught up");
     else
-        snprintf(buf, sizeof buf, "replay lag %s \xc2\xb7 %s behind", d, bytes);
+        snprintf(buf, sizeof buf, "lag %s \xc2\xb7 %s behind", d, bytes);
     draw_text(r, F_BODY, th->text, x, y, buf, w);
     y += lh;
-    if (y + lh > bottom)
-        return;
+    /* positions: write and flush share a line when the box is wide */
     wv_lsn_format(p.write_lsn, a);
     wv_lsn_format(p.flush_lsn, b);
     snprintf(buf, sizeof buf, "write %s  flush %s", a, b);
-    draw_text(r, F_MONO, th->text_dim, x, y, buf, w);
-    y += lh;
-    if (y + lh > bottom)
-        return;
+    bool wide = text_width(r, F_MONO, buf) <= w;
+    const char *lines[3];
+    char l1[64], l2[64], l3[64];
+    int nlines = 0;
     wv_lsn_format(p.replay_lsn, a);
-    snprintf(buf, sizeof buf, "replay %s", a);
-    draw_text(r, F_MONO, th->text_dim, x, y, buf, w);
-    y += lh;
+    snprintf(l1, sizeof l1, "replay %s", a);
+    if (wide) {
+        lines[nlines++] = buf;
+        lines[nlines++] = l1;
+    } else {
+        wv_lsn_format(p.write_lsn, a);
+        snprintf(l2, sizeof l2, "write  %s", a);
+        snprintf(l3, sizeof l3, "flush  %s", b);
+        /* with little room, replay matters most */
+        lines[nlines++] = l1;
+        lines[nlines++] = l2;
+        lines[nlines++] = l3;
+    }
+    for (int i = 0; i < nlines && y + lh <= bottom; i++, y += lh)
+        draw_text(r, F_MONO, th->text_dim, x, y, lines[i], w);
     draw_table_view(r, v, f + 1, box, y, (bottom - y) / lh);
 }
 
@@ -765,9 +776,14 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
         fill(r, c, th->op_fill[op]);
         if (selected)
             outline(r, (wv_rect){ c.x - 3, c.y - 3, c.w + 6, c.h + 6 }, th->select_bg, 3);
-        const char *g = wv_op_glyph(op);
-        int gw = text_width(r, F_MONO, g);
-        draw_text(r, F_MONO, th->chip_text, x + (chip - gw) / 2, c.y + (chip - r->lay.line_h) / 2 + 1, g, 0);
+        /* A glyph half covered by the next chip reads as noise: in a dense
+         * train the colour band and the labels carry the meaning. */
+        bool crowded = m + 1 < hi && x - packet_x(sim, f, m + 1, t, lane.x, span) < chip * 3 / 4 && !fault;
+        if (!crowded || selected) {
+            const char *g = wv_op_glyph(op);
+            int gw = text_width(r, F_MONO, g);
+            draw_text(r, F_MONO, th->chip_text, x + (chip - gw) / 2, c.y + (chip - r->lay.line_h) / 2 + 1, g, 0);
+        }
         add_hit(r, c, WV_HIT_MESSAGE, m);
     }
     /* labels above the chips, oldest (rightmost) first, where they fit */
@@ -781,6 +797,22 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
         draw_text(r, F_BODY, th->text, x, lane.y, label, 0);
         label_left = x;
         labels++;
+    }
+    /* left the leader (committed) but not on the wire yet: the link is busy
+     * or cut, and they queue at the leader's end */
+    size_t departed = wv_sim_departed(sim, t);
+    if (departed > hi) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%zu queued", departed - hi);
+        size_t shown = departed - hi < 8 ? departed - hi : 8;
+        for (size_t i = 0; i < shown; i++) {
+            size_t m = hi + i;
+            wv_rect c = { lane.x + (int)(shown - 1 - i) * (chip / 3), mid - chip / 2, chip, chip };
+            fill(r, c, th->op_fill[wv_sim_op(sim, m)]);
+            outline(r, c, th->bg, 1);
+            add_hit(r, c, WV_HIT_MESSAGE, m);
+        }
+        draw_text(r, F_BODY, th->warn, lane.x, mid + chip / 2 + 2, buf, 0);
     }
     /* written but not replayed: waiting at the follower */
     size_t applied = wv_sim_reached(sim, f, WV_STAGE_APPLIED, t);
