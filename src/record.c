@@ -107,16 +107,65 @@ int wv_record_unescape(const char *src, size_t len, wv_buf *out, char *err, size
     return 0;
 }
 
+/* Number formatting by hand: walviz record writes a line per message, and
+ * four printf calls per line were a sixth of its CPU time. */
+static char *put_hex32(char *d, uint32_t v)
+{
+    char tmp[8];
+    int n = 0;
+    do {
+        tmp[n++] = "0123456789ABCDEF"[v & 15];
+        v >>= 4;
+    } while (v);
+    while (n)
+        *d++ = tmp[--n];
+    return d;
+}
+
+static char *put_u64(char *d, uint64_t v)
+{
+    char tmp[20];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *d++ = tmp[--n];
+    return d;
+}
+
+static char *put_i64(char *d, int64_t v)
+{
+    if (v >= 0)
+        return put_u64(d, (uint64_t)v);
+    *d++ = '-';
+    return put_u64(d, -(uint64_t)v);
+}
+
 void wv_record_format_line(wv_buf *out, const wv_meta *m, const char *data, size_t len)
 {
-    char lsn[WV_LSN_BUFSZ] = "-";
-    if (m->has_lsn)
-        wv_lsn_format(m->lsn, lsn);
-    char xid[16] = "-";
+    /* "FFFFFFFF/FFFFFFFF\t4294967295\t-9223372036854775808\t...\t": < 80 */
+    char *start = wv_buf_reserve(out, 80);
+    char *d = start;
+    if (m->has_lsn) {
+        d = put_hex32(d, (uint32_t)(m->lsn >> 32));
+        *d++ = '/';
+        d = put_hex32(d, (uint32_t)m->lsn);
+    } else {
+        *d++ = '-';
+    }
+    *d++ = '\t';
     if (m->has_xid)
-        snprintf(xid, sizeof xid, "%u", m->xid);
-    wv_buf_printf(out, "%s\t%s\t%lld\t%lld\t", lsn, xid, (long long)m->send_us,
-                  (long long)m->recv_us);
+        d = put_u64(d, m->xid);
+    else
+        *d++ = '-';
+    *d++ = '\t';
+    d = put_i64(d, m->send_us);
+    *d++ = '\t';
+    d = put_i64(d, m->recv_us);
+    *d++ = '\t';
+    out->len += (size_t)(d - start);
     wv_record_escape(out, data, len);
     wv_buf_append(out, "\n", 1);
 }
