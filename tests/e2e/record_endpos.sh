@@ -94,8 +94,9 @@ def show(row):
 
 # Non-transactional messages are sent as soon as they are decoded; the SQL
 # function and the walsender may place them differently relative to the
-# transaction around them. They are compared as a multiset (with their
-# LSNs), everything else as a sequence.
+# transaction around them (in runs here the two orders were the same). So
+# they are compared as a multiset (with their LSNs), everything else as a
+# sequence.
 def nontx(data):
     return data.startswith(b'message: transactional: 0 ')
 
