@@ -15,11 +15,11 @@ cleanup_more() {
     # cat > keeps the file's owner (postgres) and mode.
     cat "$e2e_work/pg_hba.conf.orig" >"$hba"
     pgctl reload >/dev/null
+    psql -X -q -d "$DB" -c "DROP OWNED BY $role" >/dev/null 2>&1
     psql -X -q -d postgres -c "DROP ROLE IF EXISTS $role" >/dev/null 2>&1
 }
 
 q "CREATE ROLE $role LOGIN REPLICATION PASSWORD '$pw'" || fail "cannot create role $role"
-q "CREATE TABLE pw (id serial PRIMARY KEY, v text)"
 # pg_hba.conf is first-match: the role's lines go on top.
 {
     echo "local all $role scram-sha-256"
@@ -41,8 +41,8 @@ check_clean() {
     done
 }
 
-# record NAME ARGS...: walviz record to NAME.wvr with -E a little ahead,
-# making WAL until it ends; sets rc.
+# record NAME ARGS...: walviz record to NAME.wvr with -E a little ahead of
+# the server, making WAL until it ends; sets rc.
 record() {
     name=$1
     shift
@@ -50,12 +50,7 @@ record() {
     "$@" -E "$E" -f "$e2e_work/$name.wvr" >"$e2e_work/$name.out" 2>"$e2e_work/$name.err" &
     pid=$!
     e2e_pids="$e2e_pids $pid"
-    n=0
-    while kill -0 "$pid" 2>/dev/null && [ "$n" -lt 200 ]; do
-        q "INSERT INTO pw (v) SELECT repeat('w', 100) FROM generate_series(1, 100)" >/dev/null
-        n=$((n + 1))
-        sleep 0.05
-    done
+    fill_until_exit "$pid"
     wait "$pid"
     rc=$?
 }

@@ -20,9 +20,6 @@ BEGIN
         PERFORM pg_sleep(0.002);
     END LOOP;
 END \$\$"
-psql -X -q -d "$DB" -c "CALL trickle_forever()" >/dev/null 2>&1 &
-trickle=$!
-e2e_pids="$e2e_pids $trickle"
 
 # start_walviz NAME [ARGS...]: walviz record into $e2e_work/NAME.wvr in the
 # background; sets $pid, and waits until its slot is streaming.
@@ -56,8 +53,10 @@ check_recording() {
 
 # 1. Ends by itself at -E, some way ahead of where the server is now.
 E=$(q "SELECT pg_current_wal_insert_lsn() + 65536")
-start_walviz endpos -E "$E"
-wait_until 20 "! kill -0 $pid 2>/dev/null" || fail "endpos: walviz still runs 20 s after -E $E was due"
+"$WALVIZ" record -d "$DB" -f "$e2e_work/endpos.wvr" -E "$E" 2>"$e2e_work/endpos.err" &
+pid=$!
+e2e_pids="$e2e_pids $pid"
+fill_until_exit "$pid"
 wait "$pid"
 rc=$?
 [ "$rc" -eq 0 ] || { cat "$e2e_work/endpos.err"; fail "endpos: walviz exited with $rc"; }
@@ -66,6 +65,9 @@ slot_gone 10 || fail "endpos: the temporary slot outlived walviz: $(walviz_slots
 note "-E: exit 0, slot gone"
 
 # 2, 3. SIGINT and SIGTERM while changes stream in.
+psql -X -q -d "$DB" -c "CALL trickle_forever()" >/dev/null 2>&1 &
+trickle=$!
+e2e_pids="$e2e_pids $trickle"
 for sig in INT TERM; do
     start_walviz "sig$sig"
     wait_until 10 "grep -q INSERT '$e2e_work/sig$sig.wvr' 2>/dev/null" ||

@@ -59,6 +59,27 @@ wait_until() {
     return 0
 }
 
+# walviz_slot_active: a temporary walviz slot of this test's database streams.
+walviz_slot_active() {
+    [ -n "$(psql -X -At -d postgres -c "SELECT 1 FROM pg_replication_slots WHERE slot_name LIKE 'walviz\\_%' AND database = '$DB' AND active")" ]
+}
+
+# fill_until_exit PID: once PID's temporary slot streams, writes rows (and
+# so WAL) until PID exits, for runs that end at an -E ahead of the server.
+# Fails after 20 s.
+fill_until_exit() {
+    q "CREATE TABLE IF NOT EXISTS e2e_fill (id serial PRIMARY KEY, v text)" 2>/dev/null
+    wait_until 10 "walviz_slot_active || ! kill -0 $1 2>/dev/null" ||
+        fail "no walviz slot streams 10 s after starting walviz"
+    _n=0
+    while kill -0 "$1" 2>/dev/null; do
+        [ "$_n" -lt 400 ] || fail "walviz did not end at its end position in 20 s"
+        q "INSERT INTO e2e_fill (v) SELECT repeat('w', 100) FROM generate_series(1, 100)" >/dev/null
+        _n=$((_n + 1))
+        sleep 0.05
+    done
+}
+
 # A database of this test's own; e2e_cleanup drops it with its slots.
 # Scripts with more to undo define cleanup_more, which runs first.
 DB="wv_${e2e_name}_$$"
