@@ -1,6 +1,7 @@
 /* cli_replay: `walviz replay`, a recorded session in the window (or as
  * PNG pictures, with no display). */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,15 +89,22 @@ void wv_cli_display_defaults(wv_ui_opts *o)
     o->duration_us = 5000000;
 }
 
+int wv_cli_add_longopts(struct option *opts, int n, const char *const *names)
+{
+    for (; *names; names++) {
+        bool flag = strcmp(*names, "fullscreen") == 0;
+        opts[n++] = (struct option){ *names, flag ? no_argument : required_argument, NULL, 0 };
+    }
+    opts[n] = (struct option){ NULL, 0, NULL, 0 };
+    return n;
+}
+
 int wv_cli_replay(int argc, char **argv)
 {
     struct option longopts[40];
-    int nopt = 0;
-    for (const char *const *n = wv_sim_option_names; *n; n++)
-        longopts[nopt++] = (struct option){ *n, required_argument, NULL, 0 };
+    int nopt = wv_cli_add_longopts(longopts, 0, wv_sim_option_names);
     int first_display = nopt;
-    for (const char *const *n = wv_cli_display_options; *n; n++)
-        longopts[nopt++] = (struct option){ *n, strcmp(*n, "fullscreen") ? required_argument : no_argument, NULL, 0 };
+    nopt = wv_cli_add_longopts(longopts, nopt, wv_cli_display_options);
     longopts[nopt++] = (struct option){ "help", no_argument, NULL, 'h' };
     longopts[nopt] = (struct option){ NULL, 0, NULL, 0 };
 

@@ -24,6 +24,8 @@ static const char usage[] =
     "\n"
     "Commands:\n"
     "  record     stream a replication slot from a server into a recording\n"
+    "  demo       the classroom demo: a private server, a workload, the window\n"
+    "  live       show a server's slot as it streams\n"
     "  replay     show a recording in a window: leader, followers, packets\n"
     "  simulate   compute when each change reaches each simulated follower\n"
     "  decode     print a change stream (raw, COPY or recording) as JSON Lines\n"
@@ -42,6 +44,8 @@ static const command commands[] = {
     { "record", wv_cli_record },
     { "simulate", wv_cli_simulate },
     { "replay", wv_cli_replay },
+    { "live", wv_cli_live },
+    { "demo", wv_cli_demo },
 };
 
 int main(int argc, char **argv)

@@ -247,6 +247,18 @@ static int run_headless(app *a, const char *font_dir)
         fprintf(stderr, "walviz: %s\n", err);
         goto done;
     }
+    if (o->feed) {
+        /* A live picture: let the stream run until the moment exists. */
+        int64_t give_up = wv_now_us() + o->at + 60000000;
+        while (!wv_cli_interrupted && wv_now_us() < give_up) {
+            o->feed(o->ctx, a->sim, wv_now_us(), &a->view);
+            if (wv_sim_epoch_us(a->sim) && view_end(a) >= o->at)
+                break;
+            SDL_Delay(10);
+        }
+        o->feed(o->ctx, a->sim, wv_now_us(), &a->view);
+        a->tl.live = false;
+    }
     int64_t end = view_end(a);
     a->view.started = true;
     if (o->step > 0) {
@@ -425,6 +437,7 @@ int wv_ui_run(wv_sim *sim, const wv_ui_opts *o)
         .selected_msg = WV_ROWS_NONE,
         .title = o->title,
         .demo_hint = o->demo_hint,
+        .status = o->status,
     };
     int rc = o->screenshot || o->frames_dir ? run_headless(&a, font_dir) : run_window(&a, font_dir);
     SDL_Quit();

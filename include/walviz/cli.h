@@ -26,6 +26,25 @@ struct wv_sim;
  * stderr as FILE:LINE: ...), or -1 when the file cannot be opened. */
 int wv_cli_load(struct wv_sim *sim, const char *path);
 
+struct option;
+int wv_cli_live(int argc, char **argv);
+/* Appends getopt entries for names (flag value 0, so the caller reads the
+ * index) at opts[n], NULL-terminated; returns the new count. */
+int wv_cli_add_longopts(struct option *opts, int n, const char *const *names);
+int wv_cli_demo(int argc, char **argv);
+
+/* Connection and slot options shared by record and live (pg_recvlogical's
+ * names). Codes are getopt's: the short letter, or one of these. */
+enum { WV_OPT_CREATE_SLOT = 300, WV_OPT_IF_NOT_EXISTS, WV_OPT_NO_TWO_PHASE, WV_OPT_NO_LOOP };
+struct wv_source_opts;
+extern const struct option *const wv_cli_conn_longopts; /* ends with a NULL name */
+extern const char wv_cli_conn_help[];
+#define WV_CLI_CONN_SHORTOPTS "d:h:p:U:S:I:E:o:s:"
+/* plugin_opts: room for argc strings, kept by the caller. */
+void wv_cli_conn_defaults(struct wv_source_opts *o, const char **plugin_opts);
+/* 0, -1 with a sentence in err, or 1 when code is not a connection option. */
+int wv_cli_conn_option(struct wv_source_opts *o, int code, const char *arg, char *err, size_t errsz);
+
 /* Set by main's SIGINT/SIGTERM handler; long loops stop when it is. */
 extern volatile int wv_cli_interrupted;
 

@@ -40,6 +40,7 @@ typedef struct wv_ui_opts {
     wv_ui_action_fn on_action;
     void *ctx;
     const char *demo_hint;
+    const char *status; /* a line to show in the top bar from the start */
 } wv_ui_opts;
 
 /* Runs the window until the user quits (or writes the pictures). Returns

@@ -1,0 +1,49 @@
+/* demo: a private PostgreSQL cluster and a workload at a human pace, for
+ * `walviz demo`. The cluster lives in a temporary directory (unix socket
+ * only, no TCP port), run as the current user, or as the `postgres` system
+ * user when walviz runs as root (PostgreSQL refuses root). The workload is
+ * SQL written to a psql child process: a bank (transfers, some rolled
+ * back), a shop (orders and their items: inserts, updates, deletes), now
+ * and then a bulk insert of a few thousand rows, a TRUNCATE and a logical
+ * message. */
+#ifndef WALVIZ_DEMO_H
+#define WALVIZ_DEMO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct wv_demo wv_demo;
+
+/* Where PostgreSQL's server binaries are (initdb, pg_ctl): pg_config
+ * --bindir, /usr/lib/postgresql/N/bin (newest first), then PATH. Returns 0
+ * with the directory in out, or -1. */
+int wv_demo_find_server(char *out, size_t outsz);
+
+/* Stops and removes clusters that a killed walviz left behind. Returns how
+ * many it cleaned up. */
+int wv_demo_cleanup_stale(void);
+
+/* Creates and starts a cluster with the demo's tables. Returns NULL with a
+ * sentence in err on failure (having cleaned up). */
+wv_demo *wv_demo_start(const char *bindir, double tps, uint64_t seed, char *err, size_t errsz);
+
+/* A libpq conninfo for the cluster (no password: it trusts local users). */
+const char *wv_demo_conninfo(const wv_demo *d);
+/* The cluster's directory, for messages and tests. */
+const char *wv_demo_dir(const wv_demo *d);
+
+/* Starts the workload (after the slot exists, so it sees everything). */
+int wv_demo_workload_start(wv_demo *d, char *err, size_t errsz);
+/* Sends what is due by now_us; never blocks. */
+void wv_demo_tick(wv_demo *d, int64_t now_us);
+void wv_demo_pause(wv_demo *d, bool paused);
+bool wv_demo_paused(const wv_demo *d);
+/* One burst now: a few quick transactions and a bulk insert. */
+void wv_demo_burst(wv_demo *d);
+
+/* Stops the workload and the server and removes the directory. NULL is
+ * fine. */
+void wv_demo_stop(wv_demo *d);
+
+#endif

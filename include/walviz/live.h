@@ -1,0 +1,38 @@
+/* live: a live session for the window: a source feeding the simulation
+ * every frame, without ever waiting on the network. Shared by `walviz
+ * live` and `walviz demo`. */
+#ifndef WALVIZ_LIVE_H
+#define WALVIZ_LIVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "walviz/render.h"
+#include "walviz/sim.h"
+#include "walviz/source.h"
+
+typedef struct wv_live wv_live;
+
+/* Opens a source (nothing connects before the first feed). record: a
+ * recording to write as well, or NULL. Returns NULL with a sentence in
+ * err when the recording cannot be created. */
+wv_live *wv_live_new(const wv_source_opts *opts, const char *record, char *err, size_t errsz);
+/* Stops the stream cleanly (a last status update; a temporary slot goes
+ * with the connection) and closes the recording. NULL is fine. */
+void wv_live_free(wv_live *l);
+
+/* A wv_ui_feed_fn: adds what arrived to sim, sets the view's status line
+ * and slot gauge. ctx is the wv_live. */
+bool wv_live_feed(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view);
+
+/* Waits (up to timeout_us) until the stream is running; returns false with
+ * the source's status when it ended instead. */
+bool wv_live_wait_streaming(wv_live *l, int64_t timeout_us);
+const char *wv_live_status(const wv_live *l);
+bool wv_live_failed(const wv_live *l);
+
+/* Simulation settings for a live stream: receive times, no gap
+ * compression, so the live edge moves with the wall clock. */
+void wv_live_sim_cfg(wv_sim_cfg *cfg);
+
+#endif

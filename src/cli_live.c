@@ -1,0 +1,107 @@
+/* cli_live: `walviz live`, a server's slot animated as it streams. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "walviz/cli.h"
+#include "walviz/live.h"
+#include "walviz/ui.h"
+
+static const char usage_head[] =
+    "Usage: walviz live [OPTIONS]\n"
+    "\n"
+    "Streams a logical replication slot (test_decoding) from a PostgreSQL\n"
+    "server and shows each change travelling to simulated followers as it\n"
+    "happens. The server needs wal_level = logical and a role with the\n"
+    "REPLICATION attribute (see README).\n"
+    "\n"
+    "  --record=FILE           also write the stream to a recording\n"
+    "  --help                  show this help\n";
+
+int wv_cli_live(int argc, char **argv)
+{
+    struct option longopts[64];
+    int nopt = 0;
+    for (const struct option *c = wv_cli_conn_longopts; c->name; c++)
+        longopts[nopt++] = *c;
+    int first_sim = nopt;
+    nopt = wv_cli_add_longopts(longopts, nopt, wv_sim_option_names);
+    int first_display = nopt;
+    nopt = wv_cli_add_longopts(longopts, nopt, wv_cli_display_options);
+    int record_index = nopt;
+    longopts[nopt++] = (struct option){ "record", required_argument, NULL, 0 };
+    longopts[nopt++] = (struct option){ "help", no_argument, NULL, 'H' };
+    longopts[nopt] = (struct option){ NULL, 0, NULL, 0 };
+
+    wv_source_opts so;
+    const char **plugin_opts = wv_xcalloc((size_t)argc + 1, sizeof(char *));
+    wv_cli_conn_defaults(&so, plugin_opts);
+    wv_sim_cfg cfg;
+    wv_sim_cfg_init(&cfg);
+    wv_ui_opts uo;
+    wv_cli_display_defaults(&uo);
+    const char *record = NULL;
+    char err[400];
+    int c, idx = -1, status = 2;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, WV_CLI_CONN_SHORTOPTS, longopts, &idx)) != -1) {
+        int rc = 0;
+        if (c == 'H') {
+            fputs(usage_head, stdout);
+            fputs(wv_cli_conn_help, stdout);
+            fputs(wv_sim_options_help, stdout);
+            fputs(wv_cli_display_help, stdout);
+            status = 0;
+            goto done;
+        } else if (c == '?') {
+            fputs("Try 'walviz live --help'.\n", stderr);
+            goto done;
+        } else if (c != 0) {
+            rc = wv_cli_conn_option(&so, c, optarg, err, sizeof err);
+        } else if (idx == record_index) {
+            record = optarg;
+        } else if (idx >= first_sim && idx < first_display) {
+            rc = wv_sim_cfg_option(&cfg, longopts[idx].name, optarg, err, sizeof err);
+        } else {
+            rc = wv_cli_display_option(&uo, longopts[idx].name, optarg, err, sizeof err);
+        }
+        if (rc != 0) {
+            fprintf(stderr, "walviz live: %s\n", err);
+            goto done;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "walviz live: unexpected argument '%s'. Try 'walviz live --help'.\n", argv[optind]);
+        goto done;
+    }
+    if (wv_sim_cfg_check(&cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "walviz live: %s\n", err);
+        goto done;
+    }
+    wv_live_sim_cfg(&cfg);
+    wv_live *live = wv_live_new(&so, record, err, sizeof err);
+    if (!live) {
+        fprintf(stderr, "walviz live: %s\n", err);
+        status = 1;
+        goto done;
+    }
+    /* Say what is wrong before opening a window on nothing. */
+    if (!wv_live_wait_streaming(live, 30000000)) {
+        fprintf(stderr, "walviz live: %s\n", wv_live_status(live));
+        wv_live_free(live);
+        status = 1;
+        goto done;
+    }
+    wv_sim *sim = wv_sim_new(&cfg);
+    uo.title = "live";
+    uo.feed = wv_live_feed;
+    uo.ctx = live;
+    status = wv_ui_run(sim, &uo);
+    wv_live_free(live);
+    wv_sim_free(sim);
+done:
+    wv_sim_cfg_destroy(&cfg);
+    free(plugin_opts);
+    return status;
+}

@@ -1,0 +1,510 @@
+/* demo: see include/walviz/demo.h.
+ *
+ * Every cluster lives in TMPDIR/walviz-demo.UID/PID, named after the walviz
+ * process that owns it, so a later run can tell a cluster whose walviz was
+ * killed (its PID is gone) and clean it up. */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include "walviz/demo.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <glob.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "walviz/util.h"
+
+struct wv_demo {
+    char bindir[512];
+    char dir[512];
+    char conninfo[700];
+    uid_t owner_uid; /* who runs the server */
+    gid_t owner_gid;
+    bool as_other; /* root: the server runs as postgres */
+    pid_t psql;
+    int psql_in; /* write end of psql's stdin, non-blocking */
+    wv_buf pending;
+    double tps;
+    uint64_t rng;
+    bool started, paused;
+    int64_t next_us, next_bulk_us, next_message_us, next_truncate_us;
+    int next_order;
+    int accounts;
+};
+
+static uint64_t next_rand(wv_demo *d)
+{
+    d->rng ^= d->rng << 13;
+    d->rng ^= d->rng >> 7;
+    d->rng ^= d->rng << 17;
+    return d->rng;
+}
+
+static int rand_between(wv_demo *d, int lo, int hi)
+{
+    return lo + (int)(next_rand(d) % (uint64_t)(hi - lo + 1));
+}
+
+static const char *parent_dir(char *out, size_t n)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(out, n, "%s/walviz-demo.%ld", tmp && *tmp ? tmp : "/tmp", (long)getuid());
+    return out;
+}
+
+int wv_demo_find_server(char *out, size_t outsz)
+{
+    char probe[700];
+    FILE *p = popen("pg_config --bindir 2>/dev/null", "r");
+    if (p) {
+        if (fgets(out, (int)outsz, p)) {
+            out[strcspn(out, "\n")] = '\0';
+            snprintf(probe, sizeof probe, "%s/initdb", out);
+            if (access(probe, X_OK) == 0) {
+                pclose(p);
+                return 0;
+            }
+        }
+        pclose(p);
+    }
+    glob_t g;
+    if (glob("/usr/lib/postgresql/*/bin/initdb", 0, NULL, &g) == 0) {
+        /* the newest version: glob sorts, and 9 < 15 only as numbers */
+        size_t best = 0;
+        long best_v = -1;
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+            long v = strtol(g.gl_pathv[i] + strlen("/usr/lib/postgresql/"), NULL, 10);
+            if (v > best_v)
+                best_v = v, best = i;
+        }
+        snprintf(out, outsz, "%s", g.gl_pathv[best]);
+        out[strlen(out) - strlen("/initdb")] = '\0';
+        globfree(&g);
+        return 0;
+    }
+    const char *path = getenv("PATH");
+    char *copy = wv_xstrdup(path ? path : "");
+    int rc = -1;
+    for (char *tok = strtok(copy, ":"); tok && rc < 0; tok = strtok(NULL, ":")) {
+        snprintf(probe, sizeof probe, "%s/initdb", tok);
+        if (access(probe, X_OK) == 0) {
+            snprintf(out, outsz, "%s", tok);
+            rc = 0;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+/* Runs argv (as the server's owner when owner is set), output to log;
+ * returns its exit status, or -1. */
+static int run(const wv_demo *d, bool owner, char *const argv[], const char *log)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (owner && d->as_other &&
+            (setgroups(0, NULL) < 0 || setgid(d->owner_gid) < 0 || setuid(d->owner_uid) < 0))
+            _exit(126);
+        int fd = open(log ? log : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
+        int null = open("/dev/null", O_RDONLY);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+        }
+        if (null >= 0)
+            dup2(null, STDIN_FILENO);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void remove_tree(const char *dir)
+{
+    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* pg_ctl ACTION on the cluster in dir; mode for stop. */
+static int pg_ctl(const wv_demo *d, const char *dir, const char *action, const char *mode)
+{
+    char bin[600], data[600], log[600];
+    snprintf(bin, sizeof bin, "%s/pg_ctl", d->bindir);
+    snprintf(data, sizeof data, "%s/data", dir);
+    snprintf(log, sizeof log, "%s/server.log", dir);
+    char *argv[16];
+    int n = 0;
+    argv[n++] = bin;
+    argv[n++] = "-D";
+    argv[n++] = data;
+    argv[n++] = "-l";
+    argv[n++] = log;
+    argv[n++] = "-w";
+    argv[n++] = "-t";
+    argv[n++] = "60";
+    if (mode) {
+        argv[n++] = "-m";
+        argv[n++] = (char *)mode;
+    }
+    argv[n++] = (char *)action;
+    argv[n] = NULL;
+    return run(d, true, argv, log);
+}
+
+static int set_owner(wv_demo *d, char *err, size_t errsz)
+{
+    if (geteuid() != 0) {
+        d->owner_uid = getuid();
+        d->owner_gid = getgid();
+        return 0;
+    }
+    struct passwd *pw = getpwnam("postgres");
+    if (!pw) {
+        snprintf(err, errsz, "PostgreSQL refuses to run as root and there is no 'postgres' user: "
+                             "run walviz demo as an ordinary user");
+        return -1;
+    }
+    d->as_other = true;
+    d->owner_uid = pw->pw_uid;
+    d->owner_gid = pw->pw_gid;
+    return 0;
+}
+
+int wv_demo_cleanup_stale(void)
+{
+    char parent[400];
+    parent_dir(parent, sizeof parent);
+    DIR *dir = opendir(parent);
+    if (!dir)
+        return 0;
+    wv_demo d;
+    memset(&d, 0, sizeof d);
+    char err[200];
+    if (wv_demo_find_server(d.bindir, sizeof d.bindir) < 0 || set_owner(&d, err, sizeof err) < 0) {
+        closedir(dir);
+        return 0;
+    }
+    int cleaned = 0;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue; /* not ours, or its walviz still runs */
+        char path[700];
+        snprintf(path, sizeof path, "%s/%s", parent, e->d_name);
+        pg_ctl(&d, path, "stop", "immediate");
+        remove_tree(path);
+        cleaned++;
+    }
+    closedir(dir);
+    return cleaned;
+}
+
+static int psql_run(wv_demo *d, const char *sql)
+{
+    char bin[600];
+    snprintf(bin, sizeof bin, "%s/psql", d->bindir);
+    char log[600];
+    snprintf(log, sizeof log, "%s/setup.log", d->dir);
+    char *argv[] = { bin, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", d->conninfo, "-c", (char *)sql, NULL };
+    return run(d, false, argv, log);
+}
+
+static const char setup_sql[] =
+    "CREATE TABLE accounts (id int PRIMARY KEY, owner text NOT NULL, balance numeric(12,2) NOT NULL);"
+    "CREATE TABLE orders (id int PRIMARY KEY, customer text NOT NULL, status text NOT NULL,"
+    " total numeric(10,2) NOT NULL, created timestamptz NOT NULL DEFAULT now());"
+    "CREATE TABLE order_items (order_id int REFERENCES orders ON DELETE CASCADE, line int,"
+    " product text NOT NULL, qty int NOT NULL, price numeric(10,2) NOT NULL,"
+    " PRIMARY KEY (order_id, line));"
+    "CREATE TABLE page_views (id bigserial PRIMARY KEY, url text NOT NULL, at timestamptz NOT NULL);"
+    "INSERT INTO accounts SELECT g, 'customer ' || g, 1000 FROM generate_series(1, 12) g;";
+
+wv_demo *wv_demo_start(const char *bindir, double tps, uint64_t seed, char *err, size_t errsz)
+{
+    wv_demo *d = wv_xcalloc(1, sizeof *d);
+    snprintf(d->bindir, sizeof d->bindir, "%s", bindir);
+    d->psql = -1;
+    d->psql_in = -1;
+    d->tps = tps > 0 ? tps : 1.5;
+    d->rng = seed ? seed : 0x9e3779b97f4a7c15ULL;
+    d->accounts = 12;
+    d->next_order = 1;
+    wv_buf_init(&d->pending);
+    if (set_owner(d, err, errsz) < 0)
+        goto fail;
+
+    char parent[400];
+    parent_dir(parent, sizeof parent);
+    if (mkdir(parent, 0711) < 0 && errno != EEXIST) {
+        snprintf(err, errsz, "cannot create %s: %s", parent, strerror(errno));
+        goto fail;
+    }
+    chmod(parent, 0711); /* the server's user must pass through it */
+    snprintf(d->dir, sizeof d->dir, "%s/%ld", parent, (long)getpid());
+    remove_tree(d->dir);
+    if (mkdir(d->dir, 0700) < 0 || (d->as_other && chown(d->dir, d->owner_uid, d->owner_gid) < 0)) {
+        snprintf(err, errsz, "cannot create %s: %s", d->dir, strerror(errno));
+        goto fail;
+    }
+    snprintf(d->conninfo, sizeof d->conninfo, "host=%s port=5432 user=postgres dbname=postgres",
+             d->dir);
+
+    char bin[600], data[600], log[600];
+    snprintf(bin, sizeof bin, "%s/initdb", d->bindir);
+    snprintf(data, sizeof data, "%s/data", d->dir);
+    snprintf(log, sizeof log, "%s/initdb.log", d->dir);
+    char *initdb[] = { bin, "-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8",
+                       "--locale=C", NULL };
+    if (run(d, true, initdb, log) != 0) {
+        snprintf(err, errsz, "initdb failed; see %s", log);
+        goto fail_dir;
+    }
+    char conf[700];
+    snprintf(conf, sizeof conf, "%s/postgresql.conf", data);
+    FILE *f = fopen(conf, "a");
+    if (!f) {
+        snprintf(err, errsz, "cannot configure %s: %s", conf, strerror(errno));
+        goto fail_dir;
+    }
+    fprintf(f, "\n# walviz demo: a private, throwaway cluster\n"
+               "listen_addresses = ''\nunix_socket_directories = '%s'\n"
+               "wal_level = logical\nmax_wal_senders = 10\nmax_replication_slots = 10\n"
+               "max_prepared_transactions = 10\nfsync = off\nfull_page_writes = off\n",
+            d->dir);
+    fclose(f);
+    if (pg_ctl(d, d->dir, "start", NULL) != 0) {
+        snprintf(err, errsz, "the demo server did not start; see %s/server.log", d->dir);
+        goto fail_dir;
+    }
+    d->started = true;
+    if (psql_run(d, setup_sql) != 0) {
+        snprintf(err, errsz, "could not create the demo tables; see %s/setup.log", d->dir);
+        goto fail_dir;
+    }
+    return d;
+fail_dir:
+    wv_demo_stop(d);
+    return NULL;
+fail:
+    wv_buf_destroy(&d->pending);
+    free(d);
+    return NULL;
+}
+
+const char *wv_demo_conninfo(const wv_demo *d)
+{
+    return d->conninfo;
+}
+
+const char *wv_demo_dir(const wv_demo *d)
+{
+    return d->dir;
+}
+
+int wv_demo_workload_start(wv_demo *d, char *err, size_t errsz)
+{
+    int fds[2];
+    if (pipe(fds) < 0) {
+        snprintf(err, errsz, "cannot start the workload: %s", strerror(errno));
+        return -1;
+    }
+    char bin[600], log[600];
+    snprintf(bin, sizeof bin, "%s/psql", d->bindir);
+    snprintf(log, sizeof log, "%s/workload.log", d->dir);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        snprintf(err, errsz, "cannot start the workload: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(fds[0], STDIN_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+        }
+        execl(bin, bin, "-X", "-q", "-d", d->conninfo, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[0]);
+    d->psql = pid;
+    d->psql_in = fds[1];
+    fcntl(d->psql_in, F_SETFL, O_NONBLOCK);
+    fcntl(d->psql_in, F_SETFD, FD_CLOEXEC);
+    d->next_us = 0;
+    return 0;
+}
+
+static void emit(wv_demo *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include <stdarg.h>
+static void emit(wv_demo *d, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        wv_buf_append(&d->pending, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+static void flush_pending(wv_demo *d)
+{
+    while (d->pending.len > 0 && d->psql_in >= 0) {
+        ssize_t w = write(d->psql_in, d->pending.data, d->pending.len);
+        if (w <= 0)
+            return; /* full (EAGAIN) or gone: try again next tick */
+        memmove(d->pending.data, d->pending.data + w, d->pending.len - (size_t)w);
+        d->pending.len -= (size_t)w;
+    }
+}
+
+static const char *const products[] = { "coffee", "tea", "mug", "notebook", "pen", "lamp",
+                                        "chair", "desk" };
+static const char *const customers[] = { "Ada", "Grace", "Edsger", "Barbara", "Donald", "Margaret",
+                                         "Ken", "Frances" };
+
+static void bank_transfer(wv_demo *d)
+{
+    int from = rand_between(d, 1, d->accounts), to = rand_between(d, 1, d->accounts);
+    if (to == from)
+        to = from % d->accounts + 1;
+    int amount = rand_between(d, 1, 20) * 5;
+    bool rollback = rand_between(d, 1, 10) == 1; /* changed its mind: absent from the stream */
+    emit(d, "BEGIN;\nUPDATE accounts SET balance = balance - %d WHERE id = %d;\n"
+            "UPDATE accounts SET balance = balance + %d WHERE id = %d;\n%s;\n",
+         amount, from, amount, to, rollback ? "ROLLBACK" : "COMMIT");
+}
+
+static void shop(wv_demo *d)
+{
+    int kind = rand_between(d, 1, 10);
+    if (kind <= 6 || d->next_order <= 3) {
+        int id = d->next_order++, items = rand_between(d, 1, 3);
+        emit(d, "BEGIN;\nINSERT INTO orders (id, customer, status, total) VALUES (%d, '%s', 'new', 0);\n",
+             id, customers[next_rand(d) % 8]);
+        for (int i = 1; i <= items; i++)
+            emit(d, "INSERT INTO order_items VALUES (%d, %d, '%s', %d, %d.%02d);\n", id, i,
+                 products[next_rand(d) % 8], rand_between(d, 1, 4), rand_between(d, 2, 40),
+                 rand_between(d, 0, 99));
+        emit(d, "UPDATE orders SET total = (SELECT sum(qty * price) FROM order_items WHERE "
+                "order_id = %d) WHERE id = %d;\nCOMMIT;\n", id, id);
+    } else if (kind <= 9) {
+        emit(d, "UPDATE orders SET status = 'shipped' WHERE id = %d;\n",
+             rand_between(d, 1, d->next_order - 1));
+    } else {
+        int id = rand_between(d, 1, d->next_order - 1);
+        emit(d, "BEGIN;\nDELETE FROM order_items WHERE order_id = %d;\nDELETE FROM orders WHERE id = %d;\n"
+                "COMMIT;\n", id, id);
+    }
+}
+
+static void bulk(wv_demo *d)
+{
+    emit(d, "INSERT INTO page_views (url, at) SELECT '/product/' || (g %% 50), now() "
+            "FROM generate_series(1, %d) g;\n", rand_between(d, 2000, 4000));
+}
+
+void wv_demo_burst(wv_demo *d)
+{
+    for (int i = 0; i < 4; i++)
+        i % 2 ? shop(d) : bank_transfer(d);
+    bulk(d);
+    flush_pending(d);
+}
+
+void wv_demo_tick(wv_demo *d, int64_t now_us)
+{
+    if (d->psql < 0)
+        return;
+    if (d->next_us == 0) {
+        d->next_us = now_us;
+        d->next_message_us = now_us + 12000000;
+        d->next_bulk_us = now_us + 25000000;
+        d->next_truncate_us = now_us + 70000000;
+    }
+    if (!d->paused && now_us >= d->next_us) {
+        if (rand_between(d, 1, 10) <= 6)
+            bank_transfer(d);
+        else
+            shop(d);
+        /* a human pace, not a metronome: 0.5 to 1.5 times the mean gap */
+        double gap = 1e6 / d->tps * (0.5 + (double)(next_rand(d) % 1000) / 1000.0);
+        d->next_us = now_us + (int64_t)gap;
+    }
+    if (!d->paused && now_us >= d->next_message_us) {
+        emit(d, "SELECT pg_logical_emit_message(true, 'demo', 'inventory check %d');\n",
+             rand_between(d, 1, 999));
+        d->next_message_us = now_us + 20000000;
+    }
+    if (!d->paused && now_us >= d->next_bulk_us) {
+        bulk(d);
+        d->next_bulk_us = now_us + 45000000;
+    }
+    if (!d->paused && now_us >= d->next_truncate_us) {
+        emit(d, "TRUNCATE page_views;\n");
+        d->next_truncate_us = now_us + 90000000;
+    }
+    flush_pending(d);
+}
+
+void wv_demo_pause(wv_demo *d, bool paused)
+{
+    d->paused = paused;
+}
+
+bool wv_demo_paused(const wv_demo *d)
+{
+    return d->paused;
+}
+
+void wv_demo_stop(wv_demo *d)
+{
+    if (!d)
+        return;
+    if (d->psql_in >= 0)
+        close(d->psql_in);
+    if (d->psql > 0) {
+        /* psql ends at the end of its input; do not wait on a stuck one */
+        for (int i = 0; i < 50 && waitpid(d->psql, NULL, WNOHANG) == 0; i++)
+            usleep(20000);
+        if (waitpid(d->psql, NULL, WNOHANG) == 0) {
+            kill(d->psql, SIGKILL);
+            waitpid(d->psql, NULL, 0);
+        }
+    }
+    if (d->started)
+        pg_ctl(d, d->dir, "stop", "immediate");
+    if (*d->dir)
+        remove_tree(d->dir);
+    wv_buf_destroy(&d->pending);
+    free(d);
+}

@@ -1,0 +1,142 @@
+/* live: see include/walviz/live.h. */
+#include "walviz/live.h"
+
+#include <poll.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "walviz/recorder.h"
+
+#define FEED_BUDGET_US 4000 /* of a 16 ms frame */
+#define CONFIRM_EVERY_US 1000000
+
+struct wv_live {
+    wv_source *src;
+    wv_recorder *rec;
+    int64_t last_confirm_us;
+    bool streaming, ended;
+    char status[600];
+};
+
+wv_live *wv_live_new(const wv_source_opts *opts, const char *record, char *err, size_t errsz)
+{
+    wv_live *l = wv_xcalloc(1, sizeof *l);
+    if (record) {
+        l->rec = wv_recorder_open(record, err, errsz);
+        if (!l->rec) {
+            free(l);
+            return NULL;
+        }
+    }
+    l->src = wv_source_new(opts);
+    return l;
+}
+
+void wv_live_free(wv_live *l)
+{
+    if (!l)
+        return;
+    if (l->rec) {
+        wv_recorder_sync(l->rec, l->src);
+        wv_recorder_close(l->rec);
+    }
+    wv_source_free(l->src);
+    free(l);
+}
+
+const char *wv_live_status(const wv_live *l)
+{
+    return wv_source_status(l->src);
+}
+
+bool wv_live_failed(const wv_live *l)
+{
+    return wv_source_failed(l->src);
+}
+
+void wv_live_sim_cfg(wv_sim_cfg *cfg)
+{
+    if (cfg->time_source == WV_TIME_AUTO)
+        cfg->time_source = WV_TIME_RECEIVE;
+    cfg->max_gap_us = INT64_MAX / 4;
+}
+
+/* One event from the source into the sim; returns 1 for a message, 0 for
+ * nothing, -1 when the stream ended. */
+static int take(wv_live *l, wv_sim *sim, int64_t now)
+{
+    wv_source_event ev;
+    int wait_ms;
+    if (!wv_source_poll(l->src, now, &ev, &wait_ms))
+        return 0;
+    switch (ev.kind) {
+    case WV_SOURCE_MESSAGE:
+        if (sim)
+            wv_sim_add(sim, &ev.change, &ev.meta, ev.text);
+        if (l->rec)
+            wv_recorder_add(l->rec, l->src, &ev.meta, ev.text);
+        return 1;
+    case WV_SOURCE_STATUS:
+        l->streaming = strncmp(wv_source_status(l->src), "streaming", 9) == 0;
+        return 0;
+    case WV_SOURCE_END:
+        l->ended = true;
+        return -1;
+    default:
+        return 0;
+    }
+}
+
+bool wv_live_feed(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view)
+{
+    wv_live *l = ctx;
+    bool changed = false;
+    int64_t until = wall_us + FEED_BUDGET_US;
+    for (int64_t now = wall_us; !l->ended && now < until; now = wv_now_us()) {
+        int got = take(l, sim, now);
+        if (got < 0)
+            break;
+        if (got == 0) {
+            /* nothing ready: one more look after the sockets, then draw */
+            int fds[2], n = wv_source_fds(l->src, fds);
+            struct pollfd pfd[2];
+            for (int i = 0; i < n; i++)
+                pfd[i] = (struct pollfd){ fds[i], POLLIN, 0 };
+            if (n == 0 || poll(pfd, (nfds_t)n, 0) <= 0)
+                break;
+            continue;
+        }
+        changed = true;
+    }
+    /* What has been drawn is handled: let the slot move on (and, when
+     * recording, only once it is on disk). */
+    if (wall_us - l->last_confirm_us >= CONFIRM_EVERY_US) {
+        if (l->rec)
+            wv_recorder_sync(l->rec, l->src);
+        else
+            wv_source_confirm(l->src);
+        l->last_confirm_us = wall_us;
+    }
+    if (view) {
+        snprintf(l->status, sizeof l->status, "%s", wv_source_status(l->src));
+        view->status = l->streaming && !l->ended ? NULL : l->status;
+        view->slot = wv_source_slot(l->src);
+    }
+    return changed;
+}
+
+bool wv_live_wait_streaming(wv_live *l, int64_t timeout_us)
+{
+    int64_t until = wv_now_us() + timeout_us;
+    while (!l->streaming && !l->ended && wv_now_us() < until) {
+        if (take(l, NULL, wv_now_us()) == 0) {
+            int fds[2], n = wv_source_fds(l->src, fds);
+            struct pollfd pfd[2];
+            for (int i = 0; i < n; i++)
+                pfd[i] = (struct pollfd){ fds[i], POLLIN, 0 };
+            poll(pfd, (nfds_t)n, 10);
+        }
+    }
+    return l->streaming && !l->ended;
+}
