@@ -66,8 +66,12 @@ INSERT INTO big2 SELECT 1, string_agg(md5(i::text), '') FROM generate_series(1, 
 UPDATE big SET note = 'toast untouched' WHERE id = 1;
 SQL
 
+# WAL the slot does not decode (another database's transaction) between the
+# last COMMIT and E, so that the next transaction begins exactly at E.
+psql -X -q -d postgres -c "CREATE TEMP TABLE elsewhere (i int); INSERT INTO elsewhere VALUES (1)" ||
+    fail "could not write WAL in database postgres"
 E=$(q "SELECT pg_current_wal_insert_lsn()")
-# Past E: must be in neither.
+# Past E: must be in neither, not even the BEGIN at E.
 q "INSERT INTO typ (id, t) VALUES (30, 'after the end position')" >/dev/null
 q "SELECT pg_logical_emit_message(false, 'wv.after', 'after the end position')" >/dev/null
 
