@@ -39,7 +39,7 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 .DELETE_ON_ERROR:
-.PHONY: all check check-asan unit integration fuzz fuzz-build bench demo install clean deps
+.PHONY: all check check-asan unit integration fuzz fuzz-build bench demo samples install clean deps
 
 all: $(BUILD)/walviz
 
@@ -89,10 +89,16 @@ bench: deps all
 demo: deps all
 	$(Q)$(BUILD)/walviz demo
 
+# Records sample-data/*.wvr again from a throwaway server.
+samples: deps all
+	$(Q)WALVIZ=$(CURDIR)/$(BUILD)/walviz scripts/make-samples
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/walviz
 	install -m 755 $(BUILD)/walviz $(DESTDIR)$(PREFIX)/bin/walviz
 	cp -R assets/. $(DESTDIR)$(PREFIX)/share/walviz/
+	install -d $(DESTDIR)$(PREFIX)/share/walviz/sample-data
+	install -m 644 sample-data/*.wvr $(DESTDIR)$(PREFIX)/share/walviz/sample-data/
 
 clean:
 	rm -rf build build-asan
