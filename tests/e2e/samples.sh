@@ -1,0 +1,27 @@
+# Every sample recording decodes, simulates and replays (headless) without a
+# single error, and its picture is a real PNG of the size asked for.
+set -eu
+: "${WALVIZ:?run through tests/run, or export WALVIZ}"
+out=$(mktemp -d "${TMPDIR:-/tmp}/walviz-samples-test.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+n=0
+for f in sample-data/*.wvr; do
+    name=$(basename "$f" .wvr)
+    "$WALVIZ" decode --parse-only "$f" >"$out/$name.decode" 2>"$out/$name.err" ||
+        { cat "$out/$name.err"; echo "FAIL: $f does not decode cleanly"; exit 1; }
+    grep -q ' 0 errors$' "$out/$name.decode" || { echo "FAIL: $f: $(cat "$out/$name.decode")"; exit 1; }
+    "$WALVIZ" simulate --json "$f" --followers 3 --partition f2@1s-2s --stop f3@1s-2s \
+        --sync-standbys 'ANY 1 (f1, f2)' >"$out/$name.json" 2>"$out/$name.err" ||
+        { cat "$out/$name.err"; echo "FAIL: $f does not simulate cleanly"; exit 1; }
+    [ -s "$out/$name.json" ] || { echo "FAIL: $f: empty schedule"; exit 1; }
+    "$WALVIZ" replay "$f" --screenshot "$out/$name.png" --at 2s --size 1024x768 2>"$out/$name.err" ||
+        { cat "$out/$name.err"; echo "FAIL: $f does not replay"; exit 1; }
+    # PNG signature, then the IHDR width and height
+    sig=$(od -An -tx1 -N8 "$out/$name.png" | tr -d ' \n')
+    [ "$sig" = 89504e470d0a1a0a ] || { echo "FAIL: $name.png is not a PNG"; exit 1; }
+    size=$(od -An -tu1 -j16 -N8 "$out/$name.png" | awk '{print ($3*256+$4) "x" ($7*256+$8)}')
+    [ "$size" = 1024x768 ] || { echo "FAIL: $name.png is $size, not 1024x768"; exit 1; }
+    n=$((n + 1))
+done
+[ "$n" -ge 6 ] || { echo "FAIL: expected the six samples, found $n"; exit 1; }
+echo "samples: $n recordings decode, simulate and replay"
