@@ -27,7 +27,7 @@ expect_error() {
 
 # new_cluster SETTING...: a fresh cluster; sets $cdir.
 new_cluster() {
-    cdir=$(mktemp -d "${TMPDIR:-/tmp}/walviz-e2e-pg.XXXXXX")
+    cdir=$(mktemp -d -t walviz-e2e-pg.XXXXXX)
     extra="$extra $cdir"
     "$cluster" start "$cdir" "$@" >/dev/null || fail "could not start a second cluster ($*)"
 }

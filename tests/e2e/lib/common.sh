@@ -84,7 +84,7 @@ fill_until_exit() {
 # Scripts with more to undo define cleanup_more, which runs first.
 DB="wv_${e2e_name}_$$"
 e2e_pids=""
-e2e_work=$(mktemp -d "${TMPDIR:-/tmp}/walviz-e2e.XXXXXX")
+e2e_work=$(mktemp -d -t walviz-e2e.XXXXXX)
 
 e2e_cleanup() {
     rc=$?
