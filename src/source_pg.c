@@ -998,6 +998,10 @@ int wv_source_drop_slot(const wv_source_opts *opts, char *err, size_t errsz)
 int wv_source_fds(const wv_source *s, int fds[2])
 {
     int n = 0;
+    /* After the end the stream's COPY may stay open until wv_source_free,
+     * unread: waiting on it would never block. */
+    if (s->st == ST_DONE)
+        return 0;
     if (s->conn && PQsocket(s->conn) >= 0)
         fds[n++] = PQsocket(s->conn);
     if (s->sconn && PQsocket(s->sconn) >= 0)

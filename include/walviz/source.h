@@ -75,7 +75,7 @@ void wv_source_free(wv_source *s);
 int wv_source_poll(wv_source *s, int64_t now_us, wv_source_event *ev, int *wait_ms);
 
 /* Up to 2 sockets to wait on for reading (the stream, the status query);
- * returns how many. */
+ * returns how many, 0 once the stream has ended. */
 int wv_source_fds(const wv_source *s, int fds[2]);
 
 /* The caller has durably handled everything received so far (written and
