@@ -3,12 +3,28 @@
 
 static int max_i(int a, int b) { return a > b ? a : b; }
 
+static void compute(wv_layout *l, int width, int height, int nfollowers, double text_scale);
+
 void wv_layout_compute(wv_layout *l, int width, int height, int nfollowers, double text_scale)
 {
     if (text_scale < 0.5)
         text_scale = 0.5;
     if (text_scale > 2.0)
         text_scale = 2.0;
+    /* Large text with many followers: shrink it until a follower box holds
+     * its name and lanes hold a line (body text never goes below 1/50). */
+    for (;;) {
+        compute(l, width, height, nfollowers, text_scale);
+        bool fits = nfollowers < 1 ||
+                    (l->followers[0].h >= l->label_px * 13 / 10 && l->lanes[0].h >= l->body_px);
+        if (fits || text_scale <= 0.5)
+            return;
+        text_scale *= 0.9;
+    }
+}
+
+static void compute(wv_layout *l, int width, int height, int nfollowers, double text_scale)
+{
     l->width = width;
     l->height = height;
     l->nfollowers = nfollowers;
@@ -46,7 +62,7 @@ void wv_layout_compute(wv_layout *l, int width, int height, int nfollowers, doub
         }
         int fy = mid_y + i * (fh + gap);
         l->followers[i] = (wv_rect){ fx, fy, fw, fh };
-        int lane_h = fh * 4 / 5 < l->line_h * 2 ? fh * 4 / 5 : l->line_h * 2;
+        int lane_h = fh < l->line_h * 2 ? fh : l->line_h * 2;
         l->lanes[i] = (wv_rect){ lane_x, fy + (fh - lane_h) / 2, lane_w, lane_h };
     }
 }

@@ -359,17 +359,25 @@ static void display_line(wv_slice text, char *out, size_t max)
     out[n] = '\0';
 }
 
-/* "name=value" of a column, unquoted, newlines shown as \n. */
-static void cell_text(const wv_column *col, char *out, size_t max)
+/* A column's name, unquoted. */
+static void column_name(const wv_column *col, char *out, size_t max)
 {
-    char name[128], value[256];
+    char name[128];
     size_t nl = col->name.len < sizeof name ? col->name.len : sizeof name - 1;
     nl = wv_decode_ident((wv_slice){ col->name.ptr, nl }, name);
-    name[nl] = '\0';
+    if (nl >= max)
+        nl = max - 1;
+    memcpy(out, name, nl);
+    out[nl] = '\0';
+}
+
+/* A column's value, unquoted, newlines shown as \n. */
+static void column_value(const wv_column *col, char *out, size_t max)
+{
     if (col->kind == WV_VAL_NULL) {
-        snprintf(value, sizeof value, "null");
+        snprintf(out, max, "null");
     } else if (col->kind == WV_VAL_TOAST) {
-        snprintf(value, sizeof value, "(unchanged)");
+        snprintf(out, max, "(unchanged)");
     } else {
         char raw[256];
         size_t vl = col->value.len < sizeof raw - 1 ? col->value.len : sizeof raw - 1;
@@ -380,8 +388,16 @@ static void cell_text(const wv_column *col, char *out, size_t max)
                 vl--; /* never cut between a doubled quote */
             vl = wv_decode_literal((wv_slice){ col->value.ptr, vl }, false, raw);
         }
-        display_line((wv_slice){ raw, vl }, value, sizeof value);
+        display_line((wv_slice){ raw, vl }, out, max);
     }
+}
+
+/* "name=value" of a column. */
+static void cell_text(const wv_column *col, char *out, size_t max)
+{
+    char name[128], value[256];
+    column_name(col, name, sizeof name);
+    column_value(col, value, sizeof value);
     snprintf(out, max, "%.60s=%.90s", name, value); /* a cell never needs more */
 }
 
@@ -459,99 +475,143 @@ static void draw_top(wv_render *r, const wv_view *v)
                   y + (r->lay.label_px - r->lay.body_px) / 2, hint, top.w - x - pad);
 }
 
-/* Table rows as one node sees them, the leader's for comparison. */
-typedef struct shown_row {
-    size_t key;
-    wv_row leader, node;
-} shown_row;
-
 static size_t choose_table(const wv_view *v)
 {
     size_t n = wv_rows_table_count(wv_sim_rows(v->sim));
     return n ? v->table % n : WV_ROWS_NONE;
 }
 
-/* Draws one row's cells from x, marking cells that differ from the
- * leader's (stale); returns nothing, cut at x_end. */
-static void draw_row(wv_render *r, int x, int y, int x_end, const wv_view *v, const shown_row *sr,
-                     bool is_leader)
+/* A row's values by column, as one node holds it. */
+typedef struct row_cells {
+    bool exists;
+    int n;
+    char name[MAX_CELLS][64];
+    char value[MAX_CELLS][96];
+} row_cells;
+
+static void read_cells(wv_render *r, const wv_sim *sim, wv_row row, row_cells *out)
+{
+    out->exists = row.exists;
+    out->n = 0;
+    if (!row.exists)
+        return;
+    wv_slice text = wv_sim_text(sim, row.msg);
+    wv_change c;
+    if (wv_decode_message(r->dec, text.ptr, text.len, &c) != WV_DECODE_OK)
+        return;
+    const wv_tuple *t = row_tuple(&c);
+    for (size_t i = 0; i < t->ncols && out->n < MAX_CELLS; i++, out->n++) {
+        column_name(&t->cols[i], out->name[out->n], sizeof out->name[0]);
+        column_value(&t->cols[i], out->value[out->n], sizeof out->value[0]);
+    }
+}
+
+/* The value of column name in a row, or NULL. */
+static const char *cell_of(const row_cells *rc, const char *name)
+{
+    for (int i = 0; i < rc->n; i++)
+        if (strcmp(rc->name[i], name) == 0)
+            return rc->value[i];
+    return NULL;
+}
+
+/* The table view of a node: the rows the leader wrote most recently, as
+ * this node has them, in aligned columns like psql prints them; cells that
+ * differ from the leader's (not received yet) are marked stale. Returns the
+ * y below it. */
+static int draw_table_view(wv_render *r, const wv_view *v, int node, wv_rect box, int y, int max_lines)
 {
     const wv_theme *th = r->th;
     const wv_sim *sim = v->sim;
     const wv_rows *rows = wv_sim_rows(sim);
-    char cells[MAX_CELLS][160], lcells[MAX_CELLS][160];
-    int ncells = 0, nl = 0;
-    /* the node's version */
-    if (sr->node.exists) {
-        wv_slice text = wv_sim_text(sim, sr->node.msg);
-        wv_change c;
-        if (wv_decode_message(r->dec, text.ptr, text.len, &c) == WV_DECODE_OK) {
-            const wv_tuple *t = row_tuple(&c);
-            for (size_t i = 0; i < t->ncols && ncells < MAX_CELLS; i++)
-                cell_text(&t->cols[i], cells[ncells++], sizeof cells[0]);
-        }
-    }
-    if (!is_leader && sr->leader.exists) {
-        wv_slice text = wv_sim_text(sim, sr->leader.msg);
-        wv_change c;
-        if (wv_decode_message(r->dec, text.ptr, text.len, &c) == WV_DECODE_OK) {
-            const wv_tuple *t = row_tuple(&c);
-            for (size_t i = 0; i < t->ncols && nl < MAX_CELLS; i++)
-                cell_text(&t->cols[i], lcells[nl++], sizeof lcells[0]);
-        }
-    }
-    int lh = r->lay.line_h, gap = r->lay.body_px / 2;
-    if (!sr->node.exists) {
-        const char *what = sr->leader.exists && !is_leader ? "(not here yet)" : "(deleted)";
-        char line[256];
-        snprintf(line, sizeof line, "%s %s", wv_rows_key_text(rows, sr->key), what);
-        bool stale = !is_leader && sr->leader.exists;
-        if (stale) {
-            int w = text_width(r, F_MONO, line);
-            fill(r, (wv_rect){ x - 2, y, w + 4 < x_end - x ? w + 4 : x_end - x, lh }, th->stale_bg);
-        }
-        draw_text(r, F_MONO, stale ? th->stale_text : th->text_dim, x, y, line, x_end - x);
-        return;
-    }
-    bool row_stale = !is_leader && !sr->leader.exists; /* deleted on the leader */
-    for (int i = 0; i < ncells && x < x_end; i++) {
-        bool stale = row_stale || (!is_leader && (i >= nl || strcmp(cells[i], lcells[i]) != 0));
-        int w = text_width(r, F_MONO, cells[i]);
-        if (w > x_end - x)
-            w = x_end - x;
-        if (stale)
-            fill(r, (wv_rect){ x - 2, y, w + 4, lh }, th->stale_bg);
-        draw_text(r, F_MONO, stale ? th->stale_text : th->text, x, y, cells[i], x_end - x);
-        x += w + gap;
-    }
-}
-
-/* The table view of a node: the rows the leader touched most recently,
- * as this node has them. Returns the y below it. */
-static int draw_table_view(wv_render *r, const wv_view *v, int node, wv_rect box, int y, int max_rows)
-{
-    const wv_sim *sim = v->sim;
-    const wv_rows *rows = wv_sim_rows(sim);
     size_t tbl = choose_table(v);
-    if (tbl == WV_ROWS_NONE || max_rows <= 0)
+    bool leader = node == WV_SIM_LEADER;
+    int lh = r->lay.line_h;
+    int x0 = box.x + r->lay.pad, x_end = box.x + box.w - r->lay.pad;
+    /* a follower with little room shows rows under the leader's header */
+    bool header = leader || max_lines >= 3;
+    if (tbl == WV_ROWS_NONE || max_lines < (leader ? 3 : 1))
         return y;
-    int64_t t = v->tl->now;
-    size_t kl = wv_sim_visible(sim, WV_SIM_LEADER, t);
-    size_t kn = node == WV_SIM_LEADER ? kl : wv_sim_visible(sim, node, t);
-    size_t keys[MAX_TABLE_ROWS];
-    size_t n = wv_rows_recent(rows, tbl, kl, keys, (size_t)(max_rows < MAX_TABLE_ROWS ? max_rows : MAX_TABLE_ROWS));
-    int x = box.x + r->lay.pad, x_end = box.x + box.w - r->lay.pad;
-    if (node == WV_SIM_LEADER) {
+    if (leader) {
         char head[160];
         snprintf(head, sizeof head, "table %s%s", wv_rows_table_name(rows, tbl),
                  wv_rows_table_count(rows) > 1 ? "  (Tab: next)" : "");
-        draw_text(r, F_BODY, r->th->text_dim, x, y, head, x_end - x);
-        y += r->lay.line_h;
+        draw_text(r, F_BODY, th->text_dim, x0, y, head, x_end - x0);
+        y += lh;
+        max_lines--;
     }
+    int64_t t = v->tl->now;
+    size_t kl = wv_sim_visible(sim, WV_SIM_LEADER, t);
+    size_t kn = leader ? kl : wv_sim_visible(sim, node, t);
+    size_t keys[MAX_TABLE_ROWS];
+    int row_lines = max_lines - (header ? 1 : 0);
+    size_t want = (size_t)(row_lines < MAX_TABLE_ROWS ? row_lines : MAX_TABLE_ROWS);
+    size_t n = wv_rows_recent(rows, tbl, kl, keys, want);
+    if (n == 0)
+        return y;
+    static row_cells lead[MAX_TABLE_ROWS], here[MAX_TABLE_ROWS];
+    const row_cells *cols = NULL; /* the row that names the columns */
     for (size_t i = 0; i < n; i++) {
-        shown_row sr = { keys[i], wv_rows_read(rows, keys[i], kl), wv_rows_read(rows, keys[i], kn) };
-        draw_row(r, x, y, x_end, v, &sr, node == WV_SIM_LEADER);
-        y += r->lay.line_h;
+        read_cells(r, sim, wv_rows_read(rows, keys[i], kl), &lead[i]);
+        if (leader)
+            here[i] = lead[i];
+        else
+            read_cells(r, sim, wv_rows_read(rows, keys[i], kn), &here[i]);
+        if (!cols && lead[i].n)
+            cols = &lead[i];
+        if (!cols && here[i].n)
+            cols = &here[i];
+    }
+    if (!cols)
+        return y;
+    /* column widths in characters: the longest of name and values, capped */
+    int cw = text_width(r, F_MONO, "0");
+    int width[MAX_CELLS], ncols = 0, used = 0, avail = cw > 0 ? (x_end - x0) / cw : 0;
+    for (int c = 0; c < cols->n; c++) {
+        int w = (int)strlen(cols->name[c]);
+        for (size_t i = 0; i < n; i++) {
+            const char *a = cell_of(&lead[i], cols->name[c]), *b = cell_of(&here[i], cols->name[c]);
+            if (a && (int)strlen(a) > w)
+                w = (int)strlen(a);
+            if (b && (int)strlen(b) > w)
+                w = (int)strlen(b);
+        }
+        w = w > 16 ? 16 : w;
+        if (used + w > avail)
+            w = avail - used; /* the last column takes what is left */
+        if (w < 3)
+            break;
+        width[ncols++] = w;
+        used += w + 1;
+    }
+    int x = x0;
+    for (int c = 0; header && c < ncols; c++) {
+        draw_text(r, F_MONO, th->text_dim, x, y, cols->name[c], width[c] * cw);
+        x += (width[c] + 1) * cw;
+    }
+    if (header)
+        y += lh;
+    for (size_t i = 0; i < n; i++, y += lh) {
+        if (!here[i].exists) {
+            bool stale = !leader && lead[i].exists;
+            char line[200];
+            snprintf(line, sizeof line, "%s %s", wv_rows_key_text(rows, keys[i]),
+                     stale ? "(not here yet)" : "(deleted)");
+            if (stale)
+                fill(r, (wv_rect){ x0 - 2, y, text_width(r, F_MONO, line) + 4, lh }, th->stale_bg);
+            draw_text(r, F_MONO, stale ? th->stale_text : th->text_dim, x0, y, line, x_end - x0);
+            continue;
+        }
+        x = x0;
+        for (int c = 0; c < ncols; c++) {
+            const char *val = cell_of(&here[i], cols->name[c]);
+            const char *lval = cell_of(&lead[i], cols->name[c]);
+            bool stale = !leader && (!lead[i].exists || !val || !lval || strcmp(val, lval) != 0);
+            if (stale)
+                fill(r, (wv_rect){ x - 2, y, width[c] * cw + 4, lh }, th->stale_bg);
+            draw_text(r, F_MONO, stale ? th->stale_text : th->text, x, y, val ? val : "", width[c] * cw);
+            x += (width[c] + 1) * cw;
+        }
     }
     return y;
 }
@@ -630,8 +690,7 @@ static void draw_leader(wv_render *r, const wv_view *v)
         y += lh;
     }
     y += lh / 2;
-    int rows_fit = (box.y + box.h - pad - y) / lh - 1;
-    draw_table_view(r, v, WV_SIM_LEADER, box, y, rows_fit);
+    draw_table_view(r, v, WV_SIM_LEADER, box, y, (box.y + box.h - pad - y) / lh - 1);
 }
 
 static void draw_follower(wv_render *r, const wv_view *v, int f)
