@@ -347,7 +347,8 @@ void wv_rows_apply(wv_rows *r, const wv_change *c, size_t msg, size_t vis)
 {
     if (c->op == WV_OP_TRUNCATE) {
         for (size_t i = 0; i < c->ntables; i++) {
-            table *t = &r->tables[table_for(r, &c->tables[i])];
+            size_t ti = table_for(r, &c->tables[i]); /* may move r->tables */
+            table *t = &r->tables[ti];
             GROW(t->truncs, t->ntruncs, t->truncs_cap);
             t->truncs[t->ntruncs++] = (mark){ msg, vis, WV_ROWS_NONE };
         }
