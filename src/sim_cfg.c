@@ -1,5 +1,6 @@
 /* sim_cfg: the simulation's options, parsed and checked (see sim.h). */
 #include <ctype.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,7 +91,7 @@ int wv_parse_duration(const char *s, int64_t *us)
 {
     char *end;
     double v = strtod(s, &end);
-    if (end == s || v < 0 || v > 1e7)
+    if (end == s || !(v >= 0 && v <= 1e7)) /* also refuses nan */
         return -1;
     double scale;
     if (*end == '\0' || strcmp(end, "s") == 0)
@@ -111,7 +112,7 @@ static int parse_bandwidth(const char *s, double *bps)
 {
     char *end;
     double v = strtod(s, &end);
-    if (end == s || v <= 0)
+    if (end == s || !(v > 0 && v <= 1e12)) /* also refuses nan and inf */
         return -1;
     static const struct {
         const char *unit;
@@ -178,8 +179,10 @@ int wv_sim_cfg_option(wv_sim_cfg *cfg, const char *name, const char *value, char
         cfg->raw.faults[cfg->raw.nfaults++] = wv_xstrdup(value);
     } else if (strcmp(name, "seed") == 0) {
         char *end;
+        errno = 0;
         unsigned long long seed = strtoull(value, &end, 10);
-        if (*end || !*value) {
+        /* strtoull takes "-1" as ULLONG_MAX and saturates on overflow */
+        if (*end || !isdigit((unsigned char)*value) || errno == ERANGE) {
             snprintf(err, errsz, "--seed expects a whole number, not '%s'", value);
             return -1;
         }
@@ -294,7 +297,8 @@ static int parse_standbys(wv_sim_cfg *cfg, const char *raw, char *err, size_t er
     char *items[WV_SIM_MAX_FOLLOWERS];
     int n = split_list(open + 1, items, WV_SIM_MAX_FOLLOWERS);
     if (n <= 0) {
-        snprintf(err, errsz, "--sync-standbys names no standby in '%s'", raw);
+        snprintf(err, errsz, n < 0 ? "--sync-standbys lists more than 8 standbys in '%s'"
+                                   : "--sync-standbys names no standby in '%s'", raw);
         goto done;
     }
     if (num > n) {
@@ -315,6 +319,13 @@ static int parse_standbys(wv_sim_cfg *cfg, const char *raw, char *err, size_t er
             snprintf(err, errsz, "--sync-standbys: '%s' is not a follower (names: f1..f%d or "
                                  "--names)", items[i], cfg->nfollowers);
             goto done;
+        }
+        /* A walsender counts once however often it is listed. */
+        for (int k = 0; k < i; k++) {
+            if (cfg->sync_standbys[k] == f) {
+                snprintf(err, errsz, "--sync-standbys lists %s twice", cfg->names[f]);
+                goto done;
+            }
         }
         cfg->sync_standbys[i] = f;
     }
@@ -361,6 +372,15 @@ done:
     return rc;
 }
 
+/* The index of name among items[0..n), or -1. */
+static int follower_name_index(char **items, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(items[i], name) == 0)
+            return i;
+    return -1;
+}
+
 int wv_sim_cfg_check(wv_sim_cfg *cfg, char *err, size_t errsz)
 {
     if (cfg->raw.names) {
@@ -372,6 +392,9 @@ int wv_sim_cfg_check(wv_sim_cfg *cfg, char *err, size_t errsz)
         for (int i = 0; rc == 0 && i < n; i++) {
             if (!*items[i] || strlen(items[i]) >= sizeof cfg->names[i]) {
                 snprintf(err, errsz, "--names: each name needs 1 to 31 characters ('%s')", items[i]);
+                rc = -1;
+            } else if (i > 0 && follower_name_index(items, i, items[i]) >= 0) {
+                snprintf(err, errsz, "--names: '%s' names two followers", items[i]);
                 rc = -1;
             } else {
                 strcpy(cfg->names[i], items[i]);
