@@ -16,9 +16,9 @@
 
 #include "walviz/cli.h"
 #include "walviz/record.h"
+#include "walviz/recorder.h"
 #include "walviz/source.h"
 
-#define WRITE_AT (256 * 1024)
 #define FSYNC_EVERY_US 1000000
 #define PROGRESS_EVERY_US 250000
 /* Below this many bytes read since the last wait, the stream is flowing in
@@ -26,104 +26,30 @@
 #define COALESCE_BELOW (64 * 1024)
 #define COALESCE_US 200
 
-static const char usage[] =
+static const char usage_head[] =
     "Usage: walviz record [OPTIONS] -f FILE\n"
     "\n"
     "Streams a logical replication slot (test_decoding) from a PostgreSQL\n"
     "server into a walviz recording that replay, simulate and decode read.\n"
-    "\n"
-    "Connection (as pg_recvlogical; PG* variables and service files work):\n"
-    "  -d, --dbname=CONNINFO   database name, conninfo string or URI\n"
-    "  -h, --host=HOST         server host or socket directory\n"
-    "  -p, --port=PORT         server port\n"
-    "  -U, --username=NAME     role to connect as (needs REPLICATION)\n"
-    "\n"
-    "Slot:\n"
-    "  -S, --slot=NAME         read this slot (default: a temporary slot of\n"
-    "                          our own, dropped by the server when we leave)\n"
-    "      --create-slot       create --slot first, as a permanent slot\n"
-    "      --if-not-exists     with --create-slot: reuse the slot if it exists\n"
-    "      --drop-slot         drop --slot and exit\n"
-    "      --no-two-phase      create the slot without two-phase decoding\n"
-    "\n"
-    "Stream:\n"
+    "\n";
+
+static const char usage_tail[] =
+    "Recording:\n"
     "  -f, --file=FILE         write the recording here (- for stdout)\n"
-    "  -I, --startpos=LSN      start at this LSN (permanent slots)\n"
-    "  -E, --endpos=LSN        stop once the stream passes LSN; a message at\n"
-    "                          LSN is kept, none after it, nor a transaction\n"
-    "                          that begins at LSN (it commits after it)\n"
-    "  -o, --option=NAME[=VALUE]  test_decoding option (repeatable); walviz\n"
-    "                          sets include-xids and include-timestamp itself\n"
-    "  -s, --status-interval=SECS  status updates to the server (default 10)\n"
-    "      --no-loop           do not reconnect when the connection drops\n"
+    "      --drop-slot         drop --slot and exit\n"
     "  -q, --quiet             no progress line on a terminal\n"
     "      --help              show this help\n"
     "\n"
     "Ctrl-C or SIGTERM: the recording is flushed and fsynced, a final status\n"
     "update is sent, and walviz exits 0.\n";
 
-typedef struct recorder {
-    int fd;
-    const char *path;
-    bool is_stdout;
-    wv_buf buf;
-    bool header_written;
-    int64_t last_sync_us;
+/* What the progress line counts. */
+typedef struct tally {
     size_t changes, transactions, messages;
     uint64_t bytes, last_lsn;
-} recorder;
+} tally;
 
-static int write_out(recorder *r)
-{
-    const char *p = r->buf.data;
-    size_t n = r->buf.len;
-    while (n > 0) {
-        ssize_t w = write(r->fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    r->buf.len = 0;
-    return 0;
-}
-
-/* Writes, fsyncs, and lets the source confirm what is now durable. */
-static int sync_out(recorder *r, wv_source *src, int64_t now_us)
-{
-    if (write_out(r) < 0)
-        return -1;
-    if (!r->is_stdout && fsync(r->fd) < 0 && errno != EINVAL)
-        return -1;
-    r->last_sync_us = now_us;
-    wv_source_confirm(src);
-    return 0;
-}
-
-static void write_header(recorder *r, wv_source *src)
-{
-    static const char *const keys[] = { "server-version", "database", "system-identifier",
-                                        "slot", "slot-kind", "plugin", "plugin-options",
-                                        "two-phase", "session-settings" };
-    char started[64];
-    time_t t = time(NULL);
-    strftime(started, sizeof started, "%Y-%m-%d %H:%M:%S+00", gmtime(&t));
-    wv_buf_puts(&r->buf, WV_RECORD_MAGIC "\n");
-    wv_record_header_line(&r->buf, "walviz-version", WV_VERSION);
-    wv_record_header_line(&r->buf, "started", started);
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        const char *v = wv_source_info(src, keys[i]);
-        if (v)
-            wv_record_header_line(&r->buf, keys[i], v);
-    }
-    wv_record_header_line(&r->buf, "columns", "lsn xid sent_us received_us data");
-    r->header_written = true;
-}
-
-static void show_progress(const recorder *r, const wv_source *src, bool final)
+static void show_progress(const tally *r, const wv_source *src, bool final)
 {
     const wv_slot_status *st = wv_source_slot(src);
     char lsn[WV_LSN_BUFSZ];
@@ -136,87 +62,48 @@ static void show_progress(const recorder *r, const wv_source *src, bool final)
             r->transactions, (double)r->bytes / 1048576.0, lsn, lag, final ? "\n" : "");
 }
 
-static bool parse_lsn_arg(const char *opt, const char *arg, uint64_t *lsn)
-{
-    if (wv_lsn_parse(arg, strlen(arg), lsn) == 0)
-        return true;
-    fprintf(stderr, "walviz record: %s expects an LSN like 0/16B3748, not '%s'\n", opt, arg);
-    return false;
-}
-
 int wv_cli_record(int argc, char **argv)
 {
-    enum { OPT_CREATE = 256, OPT_IF_NOT_EXISTS, OPT_DROP, OPT_NO_2PC, OPT_NO_LOOP, OPT_HELP };
-    static const struct option longopts[] = {
-        { "dbname", required_argument, NULL, 'd' },
-        { "host", required_argument, NULL, 'h' },
-        { "port", required_argument, NULL, 'p' },
-        { "username", required_argument, NULL, 'U' },
-        { "slot", required_argument, NULL, 'S' },
-        { "file", required_argument, NULL, 'f' },
-        { "startpos", required_argument, NULL, 'I' },
-        { "endpos", required_argument, NULL, 'E' },
-        { "option", required_argument, NULL, 'o' },
-        { "status-interval", required_argument, NULL, 's' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "create-slot", no_argument, NULL, OPT_CREATE },
-        { "if-not-exists", no_argument, NULL, OPT_IF_NOT_EXISTS },
-        { "drop-slot", no_argument, NULL, OPT_DROP },
-        { "no-two-phase", no_argument, NULL, OPT_NO_2PC },
-        { "no-loop", no_argument, NULL, OPT_NO_LOOP },
-        { "help", no_argument, NULL, OPT_HELP },
-        { NULL, 0, NULL, 0 },
-    };
-    wv_source_opts o = { .two_phase = true, .reconnect = true, .status_interval_ms = 10000 };
+    enum { OPT_DROP = 400, OPT_HELP };
+    struct option longopts[24];
+    int nopt = 0;
+    for (const struct option *c = wv_cli_conn_longopts; c->name; c++)
+        longopts[nopt++] = *c;
+    longopts[nopt++] = (struct option){ "file", required_argument, NULL, 'f' };
+    longopts[nopt++] = (struct option){ "quiet", no_argument, NULL, 'q' };
+    longopts[nopt++] = (struct option){ "drop-slot", no_argument, NULL, OPT_DROP };
+    longopts[nopt++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
+    longopts[nopt] = (struct option){ NULL, 0, NULL, 0 };
+
+    wv_source_opts o;
+    const char **plugin_opts = wv_xcalloc((size_t)argc + 1, sizeof(char *));
+    wv_cli_conn_defaults(&o, plugin_opts);
     const char *path = NULL;
-    const char **plugin_opts = wv_xcalloc((size_t)argc, sizeof(char *));
     bool drop = false, quiet = false;
     int status = 2, c;
+    char err[600];
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:h:p:U:S:f:I:E:o:s:q", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd': o.conninfo = optarg; break;
-        case 'h': o.host = optarg; break;
-        case 'p': o.port = optarg; break;
-        case 'U': o.user = optarg; break;
-        case 'S': o.slot = optarg; break;
-        case 'f': path = optarg; break;
-        case 'I':
-            if (!parse_lsn_arg("--startpos", optarg, &o.startpos))
-                goto done;
-            break;
-        case 'E':
-            if (!parse_lsn_arg("--endpos", optarg, &o.endpos))
-                goto done;
-            break;
-        case 'o': plugin_opts[o.nplugin_opts++] = optarg; break;
-        case 's': {
-            char *end;
-            double secs = strtod(optarg, &end);
-            if (*end || secs <= 0 || secs > 3600) {
-                fprintf(stderr, "walviz record: --status-interval expects seconds between 0 "
-                                "and 3600, not '%s'\n", optarg);
-                goto done;
-            }
-            o.status_interval_ms = (int)(secs * 1000);
-            break;
-        }
-        case 'q': quiet = true; break;
-        case OPT_CREATE: o.create_slot = true; break;
-        case OPT_IF_NOT_EXISTS: o.if_not_exists = true; break;
-        case OPT_DROP: drop = true; break;
-        case OPT_NO_2PC: o.two_phase = false; break;
-        case OPT_NO_LOOP: o.reconnect = false; break;
-        case OPT_HELP:
-            fputs(usage, stdout);
+    while ((c = getopt_long(argc, argv, WV_CLI_CONN_SHORTOPTS "f:q", longopts, NULL)) != -1) {
+        if (c == 'f') {
+            path = optarg;
+        } else if (c == 'q') {
+            quiet = true;
+        } else if (c == OPT_DROP) {
+            drop = true;
+        } else if (c == OPT_HELP) {
+            fputs(usage_head, stdout);
+            fputs(wv_cli_conn_help, stdout);
+            fputs(usage_tail, stdout);
             status = 0;
             goto done;
-        default:
+        } else if (c == '?') {
             fputs("Try 'walviz record --help'.\n", stderr);
+            goto done;
+        } else if (wv_cli_conn_option(&o, c, optarg, err, sizeof err) != 0) {
+            fprintf(stderr, "walviz record: %s\n", err);
             goto done;
         }
     }
-    o.plugin_opts = plugin_opts;
     if (optind < argc) {
         fprintf(stderr, "walviz record: unexpected argument '%s'\n", argv[optind]);
         goto done;
@@ -227,7 +114,6 @@ int wv_cli_record(int argc, char **argv)
         goto done;
     }
     if (drop) {
-        char err[600];
         if (wv_source_drop_slot(&o, err, sizeof err) < 0) {
             fprintf(stderr, "walviz record: %s\n", err);
             status = 1;
@@ -242,21 +128,19 @@ int wv_cli_record(int argc, char **argv)
         goto done;
     }
 
-    recorder r = { .path = path };
-    wv_buf_init(&r.buf);
-    r.is_stdout = strcmp(path, "-") == 0;
-    r.fd = r.is_stdout ? STDOUT_FILENO : open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (r.fd < 0) {
-        fprintf(stderr, "walviz record: cannot create %s: %s\n", path, strerror(errno));
+    wv_recorder *rec = wv_recorder_open(path, err, sizeof err);
+    if (!rec) {
+        fprintf(stderr, "walviz record: %s\n", err);
         status = 1;
         goto done;
     }
-    bool progress = !quiet && isatty(STDERR_FILENO) && !r.is_stdout;
+    tally r = { 0, 0, 0, 0, 0 };
+    int64_t last_sync_us = wv_now_us();
+    bool progress = !quiet && isatty(STDERR_FILENO) && strcmp(path, "-") != 0;
     wv_source *src = wv_source_new(&o);
     int64_t last_progress = 0;
     bool stopping = false, io_error = false;
     size_t batch = 0; /* message bytes read since the last wait */
-    r.last_sync_us = wv_now_us();
     for (;;) {
         if (wv_cli_interrupted && !stopping) {
             stopping = true;
@@ -274,9 +158,10 @@ int wv_cli_record(int argc, char **argv)
             fprintf(stderr, "walviz record: %s\n", wv_source_status(src));
         }
         if (got && ev.kind == WV_SOURCE_MESSAGE) {
-            if (!r.header_written)
-                write_header(&r, src);
-            wv_record_format_line(&r.buf, &ev.meta, ev.text.ptr, ev.text.len);
+            if (wv_recorder_add(rec, src, &ev.meta, ev.text) < 0) {
+                io_error = true;
+                break;
+            }
             r.messages++;
             r.bytes += ev.text.len;
             r.last_lsn = ev.meta.lsn;
@@ -287,14 +172,13 @@ int wv_cli_record(int argc, char **argv)
             else if (op == WV_OP_COMMIT || op == WV_OP_COMMIT_PREPARED ||
                      op == WV_OP_STREAM_COMMIT)
                 r.transactions++;
-            if (r.buf.len >= WRITE_AT && write_out(&r) < 0) {
+        }
+        if (now - last_sync_us >= FSYNC_EVERY_US) {
+            if (wv_recorder_sync(rec, src) < 0) {
                 io_error = true;
                 break;
             }
-        }
-        if (now - r.last_sync_us >= FSYNC_EVERY_US && sync_out(&r, src, now) < 0) {
-            io_error = true;
-            break;
+            last_sync_us = now;
         }
         if (progress && now - last_progress >= PROGRESS_EVERY_US) {
             show_progress(&r, src, false);
@@ -324,9 +208,9 @@ int wv_cli_record(int argc, char **argv)
             pfds[i] = (struct pollfd){ fds[i], POLLIN, 0 };
         poll(pfds, (nfds_t)n, wait_ms < 250 ? wait_ms : 250);
     }
-    if (!r.header_written && !wv_source_failed(src))
-        write_header(&r, src);
-    if (sync_out(&r, src, wv_now_us()) < 0)
+    if (!wv_source_failed(src))
+        wv_recorder_header(rec, src); /* an empty session still says what it was */
+    if (wv_recorder_sync(rec, src) < 0)
         io_error = true;
     if (progress)
         show_progress(&r, src, true);
@@ -336,9 +220,10 @@ int wv_cli_record(int argc, char **argv)
     if (failed)
         fprintf(stderr, "walviz record: %s\n", wv_source_status(src));
     wv_source_free(src); /* sends the final status update */
-    if (!r.is_stdout)
-        close(r.fd);
-    wv_buf_destroy(&r.buf);
+    if (wv_recorder_close(rec) < 0 && !io_error) {
+        fprintf(stderr, "walviz record: cannot write %s: %s\n", path, strerror(errno));
+        io_error = true;
+    }
     status = io_error || failed ? 1 : 0;
 done:
     free(plugin_opts);
