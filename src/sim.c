@@ -7,7 +7,15 @@
  * free, the last write, the flush in progress, the last replay). Faults and
  * latency changes are part of the follower's configuration over time, so an
  * intervention at t just recomputes that follower: determinism keeps
- * everything before t as it was. */
+ * everything before t as it was.
+ *
+ * For that, the running state of the link is kept per connection: the
+ * follower is connected between outages (partitions and stops, merged
+ * where they overlap). A message goes out on the first connection that is
+ * up when it is ready; if that connection dies before it arrives, or the
+ * follower crashes before flushing it, it is sent again on the next one,
+ * behind what went there before it. What happened on a connection before
+ * it died never depends on what comes after. */
 #include "walviz/sim.h"
 
 #include <stdlib.h>
@@ -40,8 +48,20 @@ typedef struct latency_change {
     int64_t latency_us;
 } latency_change;
 
+/* A follower's connection to the leader, up between two outages. */
+typedef struct conn {
+    int64_t from, until;  /* up in [from, until) */
+    int64_t crash;        /* the outage ending it crashes the follower then, or never */
+    int64_t send_free;    /* when the leader may send the next message on it */
+    int64_t last_written; /* its last arrival: nothing overtakes it */
+} conn;
+
 typedef struct follower_state {
-    int64_t link_free, last_written, flush_start, flush_end, last_applied;
+    conn conns[WV_SIM_MAX_FAULTS + 1];
+    int nconns;
+    int first_conn;  /* the connections before it carry nothing more */
+    int flush_reset; /* the last connection whose crash cut the fsync short */
+    int64_t flush_start, flush_end, last_applied;
     size_t next_txn; /* first unit not yet scheduled on this follower */
 } follower_state;
 
@@ -242,84 +262,91 @@ static int64_t add_sat(int64_t a, int64_t b)
     return a >= WV_SIM_NEVER - b ? WV_SIM_NEVER : a + b;
 }
 
+static int64_t max64(int64_t a, int64_t b)
+{
+    return a > b ? a : b;
+}
+
+/* The end of the fsync that covers a write at w: the one that starts
+ * after it (one fsync covers everything written before it starts). */
+static int64_t flush_for(wv_sim *s, int f, int64_t w)
+{
+    follower_state *st = &s->fs[f];
+    if (w <= st->flush_start)
+        return st->flush_end;
+    st->flush_start = max64(w, st->flush_end);
+    st->flush_end = add_sat(st->flush_start, s->cfg.link[f].flush_us);
+    return st->flush_end;
+}
+
 static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
 {
     follower_state *st = &s->fs[f];
-    const wv_fault *faults = s->cfg.faults[f];
-    int nfaults = s->cfg.nfaults[f];
     int64_t wire = (int64_t)((double)(s->msgs[m].text_len + WIRE_OVERHEAD) * 1e6 /
                              s->cfg.link[f].bandwidth_bps);
-    int64_t sent = ready > st->link_free ? ready : st->link_free;
-    int64_t depart = sent; /* when the bytes (re)start on the wire */
-    int64_t written = 0, flushed = 0;
+    int64_t sent = WV_SIM_NEVER, written = WV_SIM_NEVER, flushed = WV_SIM_NEVER;
     bool resent = false;
 
-    for (int guard = 0; guard < 4 * WV_SIM_MAX_FAULTS + 4; guard++) {
-        int64_t w = add_sat(add_sat(depart, wire), add_sat(latency_at(s, f, depart), jitter(s, f, m)));
-        if (w < st->last_written)
-            w = st->last_written; /* one ordered stream: never overtake */
-        /* Nothing crosses a cut link: what is on the wire when it goes
-         * down, or would leave while it is down, goes after it is back. */
-        bool moved = false;
-        for (int i = 0; i < nfaults && !moved; i++) {
-            const wv_fault *fl = &faults[i];
-            if (depart < fl->to && w > fl->from) {
-                if (depart < fl->from)
-                    resent = true;
-                depart = fl->to;
-                if (sent >= fl->from)
-                    sent = fl->to; /* it waited at the leader */
-                moved = true;
-            }
-        }
-        if (moved) {
-            if (depart == WV_SIM_NEVER)
-                break;
+    while (st->first_conn < st->nconns && (st->conns[st->first_conn].until <= ready ||
+                                           st->conns[st->first_conn].send_free >= st->conns[st->first_conn].until))
+        st->first_conn++;
+    /* One attempt per connection, until one delivers it. */
+    for (int k = st->first_conn; k < st->nconns; k++) {
+        conn *c = &st->conns[k];
+        int64_t depart = max64(ready, max64(c->from, c->send_free));
+        if (depart >= c->until)
+            continue; /* the leader holds it until the link is back */
+        if (sent == WV_SIM_NEVER)
+            sent = depart;
+        c->send_free = add_sat(depart, wire);
+        int64_t w = add_sat(c->send_free, add_sat(latency_at(s, f, depart), jitter(s, f, m)));
+        if (w < c->last_written)
+            w = c->last_written; /* one ordered stream: never overtake */
+        c->last_written = w;
+        if (w >= c->until) {
+            resent = true; /* on the wire when the link went: sent again */
             continue;
         }
-        written = w;
-        /* One fsync covers everything written before it starts. */
-        if (written <= st->flush_start && st->flush_end >= written) {
-            flushed = st->flush_end;
-        } else {
-            int64_t start = written > st->flush_end ? written : st->flush_end;
-            st->flush_start = start;
-            st->flush_end = add_sat(start, s->cfg.link[f].flush_us);
-            flushed = st->flush_end;
-        }
-        /* A crash loses what was written but not yet flushed. */
-        bool lost = false;
-        for (int i = 0; i < nfaults && !lost; i++) {
-            const wv_fault *fl = &faults[i];
-            if (fl->kind == WV_FAULT_STOP && written < fl->from && flushed > fl->from) {
-                lost = true;
-                resent = true;
-                depart = depart > fl->to ? depart : fl->to;
-                st->flush_start = st->flush_end = fl->to;
-                st->last_written = fl->to;
-            }
-        }
-        if (!lost)
+        if (written == WV_SIM_NEVER)
+            written = w; /* the first arrival stays, even if a crash loses it */
+        int64_t fl = flush_for(s, f, w);
+        int lost_at = -1;
+        for (int j = k; j < st->nconns && st->conns[j].until <= fl && lost_at < 0; j++)
+            if (st->conns[j].crash <= fl)
+                lost_at = j;
+        if (lost_at < 0) {
+            flushed = fl;
             break;
+        }
+        /* The follower crashed before the fsync finished: lost, and sent
+         * again after the restart from the flush position. */
+        resent = true;
+        if (st->flush_reset < lost_at) {
+            /* The fsync in progress died with it: the next one starts
+             * after the restart, and covers nothing written before the
+             * crash (what else arrived on that connection is lost too). */
+            int64_t restart = lost_at + 1 < st->nconns ? st->conns[lost_at + 1].from : WV_SIM_NEVER;
+            st->flush_reset = lost_at;
+            st->flush_start = restart - 1;
+            st->flush_end = restart;
+        }
+        k = lost_at;
     }
-    if (depart == WV_SIM_NEVER) {
-        written = flushed = WV_SIM_NEVER;
-        if (sent >= WV_SIM_NEVER)
-            sent = WV_SIM_NEVER;
-    }
-    st->link_free = add_sat(depart, wire);
-    if (written != WV_SIM_NEVER)
-        st->last_written = written;
 
     /* Replay: flushed WAL, in order; a stopped follower replays nothing. */
     int64_t applied = WV_SIM_NEVER;
     if (flushed != WV_SIM_NEVER) {
-        int64_t start = flushed > st->last_applied ? flushed : st->last_applied;
+        int64_t start = max64(flushed, st->last_applied);
         int64_t cost = apply_cost(s, f, (wv_op)s->msgs[m].op);
-        for (int i = 0; i < nfaults; i++) {
-            const wv_fault *fl = &faults[i];
-            if (fl->kind == WV_FAULT_STOP && start < fl->to && add_sat(start, cost) > fl->from)
-                start = fl->to;
+        for (bool moved = true; moved;) {
+            moved = false;
+            for (int i = 0; i < s->cfg.nfaults[f]; i++) {
+                const wv_fault *fl = &s->cfg.faults[f][i];
+                if (fl->kind == WV_FAULT_STOP && start < fl->to && add_sat(start, cost) >= fl->from) {
+                    start = fl->to;
+                    moved = true;
+                }
+            }
         }
         applied = add_sat(start, cost);
         st->last_applied = applied;
@@ -341,12 +368,49 @@ static void schedule_follower(wv_sim *s, int f)
     }
 }
 
+/* Back to the start, with the connections the follower's faults leave. */
 static void reset_follower(wv_sim *s, int f)
 {
     follower_state *st = &s->fs[f];
+    const int64_t early = INT64_MIN / 4;
+    const wv_fault *faults = s->cfg.faults[f];
+    int nfaults = s->cfg.nfaults[f], order[WV_SIM_MAX_FAULTS];
+    for (int i = 0; i < nfaults; i++) {
+        int k = i;
+        for (; k > 0 && faults[order[k - 1]].from > faults[i].from; k--)
+            order[k] = order[k - 1];
+        order[k] = i;
+    }
+    st->nconns = 1;
+    st->conns[0] = (conn){ early, WV_SIM_NEVER, WV_SIM_NEVER, early, early };
+    int64_t down_to = early; /* end of the outage being merged */
+    for (int i = 0; i < nfaults; i++) {
+        const wv_fault *fl = &faults[order[i]];
+        conn *c = &st->conns[st->nconns - 1];
+        int64_t crash = fl->kind == WV_FAULT_STOP ? fl->from : WV_SIM_NEVER;
+        if (c->until == WV_SIM_NEVER) {
+            c->until = fl->from; /* the first fault of an outage ends the connection */
+            c->crash = crash;
+            down_to = fl->to;
+            continue;
+        }
+        if (fl->from <= down_to) { /* overlaps the outage: part of it */
+            down_to = max64(down_to, fl->to);
+            if (crash < c->crash)
+                c->crash = crash;
+            continue;
+        }
+        if (down_to == WV_SIM_NEVER)
+            break;
+        st->conns[st->nconns++] = (conn){ down_to, fl->from, crash, early, early };
+        down_to = fl->to;
+    }
+    if (st->conns[st->nconns - 1].until != WV_SIM_NEVER && down_to != WV_SIM_NEVER)
+        st->conns[st->nconns++] = (conn){ down_to, WV_SIM_NEVER, WV_SIM_NEVER, early, early };
+    st->first_conn = 0;
+    st->flush_reset = -1;
+    st->flush_start = st->flush_end = st->last_applied = early;
     st->next_txn = 0;
-    st->link_free = st->last_written = st->flush_start = st->flush_end = st->last_applied =
-        INT64_MIN / 4;
 }
 
 static void reschedule_follower(wv_sim *s, int f)

@@ -139,9 +139,12 @@ wv_slice wv_sim_text(const wv_sim *s, size_t msg);
 size_t wv_sim_txn_of(const wv_sim *s, size_t msg);
 /* When the message leaves the leader: its transaction's commit time. */
 int64_t wv_sim_leader_time(const wv_sim *s, size_t msg);
-/* Stage times; WV_SIM_NEVER when it has not happened (yet). */
+/* Stage times; WV_SIM_NEVER when it has not happened (yet). Sent and
+ * written are the first send and the first arrival, also for a message
+ * lost and sent again. */
 int64_t wv_sim_stage(const wv_sim *s, int follower, size_t msg, wv_stage stage);
-/* True when the message was written, then lost in a crash, and resent. */
+/* True when the message was lost, and sent again: in flight when the link
+ * went down, or written but not flushed when the follower crashed. */
 bool wv_sim_resent(const wv_sim *s, int follower, size_t msg);
 
 /* Transactions (scheduling units): BEGIN..COMMIT, or a lone message. */
