@@ -820,9 +820,13 @@ void wv_sim_positions(const wv_sim *s, int f, int64_t t, wv_positions *p)
             *lag[st] = n[st] < departed ? t - wv_sim_leader_time(s, n[st]) : 0;
     }
     p->byte_lag = p->leader_lsn > p->replay_lsn ? p->leader_lsn - p->replay_lsn : 0;
-    const wv_fault *fl = wv_sim_fault_at(s, f, t);
-    p->partitioned = fl && fl->kind == WV_FAULT_PARTITION;
-    p->stopped = fl && fl->kind == WV_FAULT_STOP;
+    for (int i = 0; i < s->cfg.nfaults[f]; i++) { /* faults may overlap */
+        const wv_fault *fl = &s->cfg.faults[f][i];
+        if (t >= fl->from && t < fl->to) {
+            p->partitioned |= fl->kind == WV_FAULT_PARTITION;
+            p->stopped |= fl->kind == WV_FAULT_STOP;
+        }
+    }
     /* Catching up: something departed more than a second ago is not
      * replayed yet. */
     size_t applied = n[WV_STAGE_APPLIED];
