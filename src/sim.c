@@ -965,6 +965,24 @@ static void consider_commits(const wv_sim *s, best *b, int64_t t, int kind, int 
         consider(b, commit_time(s, lo - 1, kind, f), t);
 }
 
+/* Leader times of all units: commits on the leader, lone messages. When
+ * every link is busy, nothing else happens then. */
+static void consider_units(const wv_sim *s, best *b, int64_t t)
+{
+    size_t lo = 0, hi = s->ntxns;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b->next ? s->txns[mid].time <= t : s->txns[mid].time < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (b->next && lo < s->ntxns)
+        consider(b, s->txns[lo].time, t);
+    if (!b->next && lo > 0)
+        consider(b, s->txns[lo - 1].time, t);
+}
+
 static int64_t step(const wv_sim *s, int64_t t, wv_step_filter filter, size_t arg, bool next)
 {
     best b = { next ? WV_SIM_NEVER : -1, next };
@@ -993,8 +1011,10 @@ static int64_t step(const wv_sim *s, int64_t t, wv_step_filter filter, size_t ar
                 consider(&b, next ? first_after(s->stage[f][st], s->nmsgs, t)
                                   : last_before(s->stage[f][st], s->nmsgs, t), t);
         }
-        if (filter == WV_STEP_ALL)
+        if (filter == WV_STEP_ALL) {
+            consider_units(s, &b, t);
             consider_commits(s, &b, t, 1, 0);
+        }
         break;
     }
     return b.t;

@@ -197,8 +197,8 @@ void wv_sim_set_standbys(wv_sim *s, bool any, int num, const int *followers, int
 /* The fault covering t on a follower, or NULL. */
 const wv_fault *wv_sim_fault_at(const wv_sim *s, int follower, int64_t t);
 
-/* Stepping through events: depart (sent), written, flushed, applied,
- * visible (a COMMIT applied), commit acknowledged. */
+/* Stepping through events: a commit on the leader, depart (sent), written,
+ * flushed, applied, visible (a COMMIT applied), commit acknowledged. */
 typedef enum wv_step_filter {
     WV_STEP_ALL,
     WV_STEP_COMMITS,  /* COMMITs: sent, applied (visible), acknowledged */
