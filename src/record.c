@@ -45,17 +45,6 @@ void wv_record_escape(wv_buf *out, const char *data, size_t len)
     out->len += (size_t)(d - dst);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int wv_record_unescape(const char *src, size_t len, wv_buf *out, char *err, size_t errsz)
 {
     out->len = 0;
@@ -83,7 +72,7 @@ int wv_record_unescape(const char *src, size_t len, wv_buf *out, char *err, size
         case 'v': *d++ = '\v'; break;
         case 'x': {
             int v = 0, nd = 0, h;
-            while (nd < 2 && p < end && (h = hexval(*p)) >= 0)
+            while (nd < 2 && p < end && (h = wv_hex_digit(*p)) >= 0)
                 v = v * 16 + h, p++, nd++;
             if (nd == 0) {
                 snprintf(err, errsz, "expected hex digits after \\x");

@@ -51,6 +51,8 @@ struct wv_render {
     wv_layout lay;
     const wv_theme *th;
     wv_decoder *dec;
+    int *xs; /* packet positions on the lane being drawn */
+    size_t xs_cap;
     char scratch[4096];
 };
 
@@ -158,6 +160,7 @@ void wv_render_free(wv_render *r)
     free(r->cache);
     close_fonts(r);
     wv_decode_free(r->dec);
+    free(r->xs);
     free(r);
 }
 
@@ -793,18 +796,29 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
     size_t hi = wv_sim_reached(sim, f, WV_STAGE_SENT, t);
     size_t lo = wv_sim_reached(sim, f, WV_STAGE_WRITTEN, t);
     int span = lane.w - chip * 2;
+    /* Where each packet is; at a cut they queue up, each stopping a little
+     * before the one ahead. */
+    size_t count = hi > lo ? hi - lo : 0;
+    if (count > r->xs_cap) {
+        r->xs_cap = count * 2;
+        r->xs = wv_xrealloc(r->xs, r->xs_cap * sizeof *r->xs);
+    }
+    int queue_x = cut_x - chip * 2;
+    for (size_t m = lo; m < hi; m++) {
+        int x = packet_x(sim, f, m, t, lane.x, span);
+        if (fault) {
+            if (x > queue_x)
+                x = queue_x;
+            queue_x = x - chip / 3 > lane.x ? x - chip / 3 : lane.x;
+        }
+        r->xs[m - lo] = x;
+    }
     /* a transaction travels as a train: a band from BEGIN to COMMIT */
     int band_x0 = -1, band_x1 = -1;
     size_t band_txn = (size_t)-1;
     int label_left = lane.x + lane.w + 1000000, labels = 0;
-    int band_queue = cut_x - chip * 2;
     for (size_t m = lo; m < hi; m++) {
-        int x = packet_x(sim, f, m, t, lane.x, span);
-        if (fault) {
-            if (x > band_queue)
-                x = band_queue;
-            band_queue = x - chip / 3 > lane.x ? x - chip / 3 : lane.x;
-        }
+        int x = r->xs[m - lo];
         size_t u = wv_sim_txn_of(sim, m);
         if (u != band_txn) {
             if (band_x0 >= 0 && band_x1 > band_x0)
@@ -820,15 +834,8 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
     if (band_x0 >= 0 && band_x1 > band_x0)
         fill(r, (wv_rect){ band_x0, mid - chip / 4, band_x1 - band_x0, chip / 2 }, th->border);
 
-    /* At a cut, packets queue up: each stops a little before the one ahead. */
-    int queue_x = cut_x - chip * 2;
     for (size_t m = lo; m < hi; m++) {
-        int x = packet_x(sim, f, m, t, lane.x, span);
-        if (fault) {
-            if (x > queue_x)
-                x = queue_x;
-            queue_x = x - chip / 3 > lane.x ? x - chip / 3 : lane.x;
-        }
+        int x = r->xs[m - lo];
         wv_op op = wv_sim_op(sim, m);
         wv_rect c = { x, mid - chip / 2, chip, chip };
         bool selected = v->selected_msg == m;
@@ -837,7 +844,7 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
             outline(r, (wv_rect){ c.x - 3, c.y - 3, c.w + 6, c.h + 6 }, th->select_bg, 3);
         /* A glyph half covered by the next chip reads as noise: in a dense
          * train the colour band and the labels carry the meaning. */
-        bool crowded = m + 1 < hi && x - packet_x(sim, f, m + 1, t, lane.x, span) < chip * 3 / 4 && !fault;
+        bool crowded = m + 1 < hi && x - r->xs[m + 1 - lo] < chip * 3 / 4 && !fault;
         if (!crowded || selected) {
             const char *g = wv_op_glyph(op);
             int gw = text_width(r, F_MONO, g);
@@ -847,7 +854,7 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
     }
     /* labels above the chips, oldest (rightmost) first, where they fit */
     for (size_t m = hi; m-- > lo && labels < 6 && !fault;) {
-        int x = packet_x(sim, f, m, t, lane.x, span);
+        int x = r->xs[m - lo];
         char label[200];
         packet_label(r, sim, m, label, sizeof label);
         int lw = text_width(r, F_BODY, label);

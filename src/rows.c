@@ -1,6 +1,7 @@
 /* rows: see include/walviz/rows.h. */
 #include "walviz/rows.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -393,6 +394,23 @@ static const mark *last_truncate(const table *t, size_t k)
     return found;
 }
 
+/* How many of n records (stride bytes apart, versions or marks: both
+ * start with msg and vis) are visible as of k; vis is non-decreasing. */
+static size_t count_visible(const void *base, size_t n, size_t stride, size_t k)
+{
+    _Static_assert(offsetof(version, vis) == offsetof(mark, vis), "vis at one place");
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *rec = (const char *)base + mid * stride;
+        if (*(const size_t *)(rec + offsetof(mark, vis)) < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 wv_row wv_rows_read(const wv_rows *r, size_t k_id, size_t k)
 {
     wv_row row = { false, WV_ROWS_NONE, WV_ROWS_NONE };
@@ -400,14 +418,7 @@ wv_row wv_rows_read(const wv_rows *r, size_t k_id, size_t k)
         return row;
     const key *kk = &r->keys[k_id];
     /* versions are in stream order; find the last one visible as of k */
-    size_t lo = 0, hi = kk->nv;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (kk->v[mid].vis < k)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = count_visible(kk->v, kk->nv, sizeof *kk->v, k);
     if (lo == 0)
         return row;
     const version *v = &kk->v[lo - 1];
@@ -423,14 +434,7 @@ size_t wv_rows_recent(const wv_rows *r, size_t tbl, size_t k, size_t *keys, size
     if (tbl >= r->ntables)
         return 0;
     const table *t = &r->tables[tbl];
-    size_t lo = 0, hi = t->ntouches;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (t->touches[mid].vis < k)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = count_visible(t->touches, t->ntouches, sizeof *t->touches, k);
     const mark *tr = last_truncate(t, k);
     size_t n = 0;
     for (size_t i = lo; i-- > 0 && n < max;) {

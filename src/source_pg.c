@@ -847,15 +847,21 @@ static void poll_slot_status(wv_source *s, int64_t now_us)
 
 /* --- the driver ---------------------------------------------------------- */
 
-static void start_connect(wv_source *s, int64_t now_us)
+/* The replication connection's parameters: the plain one's plus
+ * replication=database; NULL-terminated. */
+static void replication_params(const wv_source *s, const char **kw, const char **val)
 {
-    /* The replication connection is the plain one plus replication=database. */
-    const char *kw[MAX_PARAMS + 1], *val[MAX_PARAMS + 1];
     int n = 0;
     for (int i = 0; i < s->nparams; i++, n++)
         kw[n] = s->keywords[i], val[n] = s->values[i];
     kw[n] = "replication", val[n++] = "database";
     kw[n] = NULL, val[n] = NULL;
+}
+
+static void start_connect(wv_source *s, int64_t now_us)
+{
+    const char *kw[MAX_PARAMS + 1], *val[MAX_PARAMS + 1];
+    replication_params(s, kw, val);
     s->conn = PQconnectStartParams(kw, val, 1);
     if (!s->conn || PQstatus(s->conn) == CONNECTION_BAD) {
         connection_lost(s, now_us, "could not connect",
@@ -964,11 +970,7 @@ int wv_source_drop_slot(const wv_source_opts *opts, char *err, size_t errsz)
 {
     wv_source *s = wv_source_new(opts);
     const char *kw[MAX_PARAMS + 1], *val[MAX_PARAMS + 1];
-    int n = 0;
-    for (int i = 0; i < s->nparams; i++, n++)
-        kw[n] = s->keywords[i], val[n] = s->values[i];
-    kw[n] = "replication", val[n++] = "database";
-    kw[n] = NULL, val[n] = NULL;
+    replication_params(s, kw, val);
     int rc = -1;
     PGconn *conn = PQconnectdbParams(kw, val, 1);
     if (PQstatus(conn) != CONNECTION_OK) {

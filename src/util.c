@@ -125,7 +125,7 @@ void wv_lsn_format(uint64_t lsn, char out[WV_LSN_BUFSZ])
     snprintf(out, WV_LSN_BUFSZ, "%X/%X", (unsigned)(lsn >> 32), (unsigned)lsn);
 }
 
-static int hex_digit(char c)
+int wv_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -141,7 +141,7 @@ int wv_lsn_parse(const char *s, size_t len, uint64_t *lsn)
     uint64_t hi = 0, lo = 0;
     size_t i = 0, nd = 0;
     for (; i < len && s[i] != '/'; i++, nd++) {
-        int d = hex_digit(s[i]);
+        int d = wv_hex_digit(s[i]);
         if (d < 0 || nd >= 8)
             return -1;
         hi = hi << 4 | (uint64_t)d;
@@ -149,7 +149,7 @@ int wv_lsn_parse(const char *s, size_t len, uint64_t *lsn)
     if (nd == 0 || i >= len)
         return -1;
     for (i++, nd = 0; i < len; i++, nd++) {
-        int d = hex_digit(s[i]);
+        int d = wv_hex_digit(s[i]);
         if (d < 0 || nd >= 8)
             return -1;
         lo = lo << 4 | (uint64_t)d;

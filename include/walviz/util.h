@@ -52,6 +52,9 @@ void wv_buf_append(wv_buf *b, const void *p, size_t n);
 void wv_buf_puts(wv_buf *b, const char *s);
 void wv_buf_printf(wv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The value of a hex digit, or -1. */
+int wv_hex_digit(char c);
+
 /* LSNs print as two hex halves, as PostgreSQL does: "0/16B3748".
  * wv_lsn_format writes at most WV_LSN_BUFSZ bytes including the NUL. */
 #define WV_LSN_BUFSZ 18
