@@ -1728,13 +1728,12 @@ static void test_cfg_values(void **state)
 
 /* ---- files: sample recordings and the fuzz corpus ---- */
 
-/* Loads path as `walviz simulate` does; returns the messages read. */
-static size_t load(wv_sim *s, const char *path)
+/* Loads fd from its start as `walviz simulate` does; returns the messages
+ * read. */
+static size_t load(wv_sim *s, int fd, const char *name)
 {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return 0;
-    wv_reader *r = wv_reader_new(fd, path);
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    wv_reader *r = wv_reader_new(fd, name);
     wv_item it;
     int got;
     size_t n = 0;
@@ -1745,11 +1744,10 @@ static size_t load(wv_sim *s, const char *path)
         }
     wv_sim_flush(s);
     wv_reader_free(r);
-    close(fd);
     return n;
 }
 
-static void check_file(const char *path, const workload *wl)
+static void check_file(int fd, const char *path, const workload *wl)
 {
     static const char *const opts[][12] = {
         { NULL },
@@ -1762,7 +1760,7 @@ static void check_file(const char *path, const workload *wl)
         make_cfg(&cfg, opts[c]);
         set_ctx("%s, configuration %zu", path, c);
         wv_sim *s = wv_sim_new(&cfg);
-        size_t n = load(s, path);
+        size_t n = load(s, fd, path);
         assert_int_equal(wv_sim_count(s), n);
         check_schedule(s);
         check_acks(s);
@@ -1815,7 +1813,10 @@ static size_t check_dir(const char *dir)
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
             continue;
-        check_file(path, NULL);
+        int fd = open(path, O_RDONLY);
+        assert_true(fd >= 0);
+        check_file(fd, path, NULL);
+        close(fd);
         n++;
     }
     closedir(d);
@@ -1828,19 +1829,13 @@ static void test_files(void **state)
     /* always at least one file: a generated workload in raw form */
     workload wl;
     gen_workload(&wl, 77, 200);
-    const char *tmp = getenv("TMPDIR");
-    char path[512];
-    snprintf(path, sizeof path, "%s/walviz-test-sim.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    for (size_t i = 0; i < wl.st.n; i++) {
-        size_t len = strlen(wl.st.msg[i]);
-        assert_int_equal(write(fd, wl.st.msg[i], len), (ssize_t)len);
-        assert_int_equal(write(fd, "\n", 1), 1);
-    }
-    close(fd);
-    check_file(path, &wl);
-    unlink(path);
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    for (size_t i = 0; i < wl.st.n; i++)
+        fprintf(f, "%s\n", wl.st.msg[i]);
+    assert_int_equal(fflush(f), 0);
+    check_file(fileno(f), "a generated workload", &wl);
+    fclose(f);
     workload_free(&wl);
 
     size_t n = check_dir("sample-data") + check_dir("tests/fuzz/corpus");
