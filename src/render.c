@@ -460,7 +460,8 @@ static void draw_top(wv_render *r, const wv_view *v)
 
     char buf[256], t1[32], t2[32];
     const wv_timeline *tl = v->tl;
-    snprintf(t1, sizeof t1, "%.3f", (double)tl->now / 1e6);
+    /* stepping moves by microseconds: show them while paused */
+    snprintf(t1, sizeof t1, tl->playing ? "%.3f" : "%.6f", (double)tl->now / 1e6);
     snprintf(t2, sizeof t2, "%.1f", (double)v->end / 1e6);
     snprintf(buf, sizeof buf, "%s  %s   t = %s s / %s s", tl->playing ? "\xe2\x96\xb6 playing" : "\xe2\x9d\x9a\xe2\x9d\x9a paused",
              wv_timeline_speed_text(tl), t1, t2);
@@ -580,10 +581,11 @@ static int draw_table_view(wv_render *r, const wv_view *v, int node, wv_rect box
                 w = (int)strlen(b);
         }
         w = w > 16 ? 16 : w;
-        if (used + w > avail)
+        if (used + w > avail) {
             w = avail - used; /* the last column takes what is left */
-        if (w < 3)
-            break;
+            if (w < 3)
+                break;
+        }
         width[ncols++] = w;
         used += w + 1;
     }
