@@ -90,9 +90,13 @@ static void apply_action(app *a, wv_action act)
         break;
     case WV_ACT_STEP_NEXT:
     case WV_ACT_STEP_PREV:
-        wv_timeline_step(&a->tl, a->sim, act == WV_ACT_STEP_NEXT ? 1 : -1, WV_STEP_ALL, 0);
+        /* with a packet selected, step through its journey alone */
+        if (v->selected_msg != WV_ROWS_NONE)
+            wv_timeline_step(&a->tl, a->sim, act == WV_ACT_STEP_NEXT ? 1 : -1, WV_STEP_MESSAGE,
+                             v->selected_msg);
+        else
+            wv_timeline_step(&a->tl, a->sim, act == WV_ACT_STEP_NEXT ? 1 : -1, WV_STEP_ALL, 0);
         v->started = true;
-        v->selected_msg = WV_ROWS_NONE;
         break;
     case WV_ACT_NEXT_COMMIT:
     case WV_ACT_PREV_COMMIT:
