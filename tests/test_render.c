@@ -214,6 +214,29 @@ static int group_teardown(void **state)
     return 0;
 }
 
+/* Per test: what it opened, closed by the teardown even when it fails. */
+typedef struct fixture {
+    canvas cv;
+    scene sc;
+    char *text;
+} fixture;
+
+static int test_setup(void **state)
+{
+    *state = wv_xcalloc(1, sizeof(fixture));
+    return 0;
+}
+
+static int test_teardown(void **state)
+{
+    fixture *fx = *state;
+    scene_close(&fx->sc);
+    canvas_close(&fx->cv);
+    free(fx->text);
+    free(fx);
+    return 0;
+}
+
 /* One transaction inserting a row, committed at t = 0, and an
  * UPDATE of one of its columns 3 s later. The one follower is 2 s away on a slow
  * link (500 B/s): each message spends a tenth of a second or more on the
@@ -290,12 +313,12 @@ static void check_packet_at(canvas *cv, scene *sc, const lane_geom *g, size_t m,
 
 static void test_packet_position(void **state)
 {
-    (void)state;
-    canvas cv;
-    scene sc;
-    canvas_open(&cv, 1920, 1080);
-    scene_open(&sc, lag_opts, lag_stream);
-    const wv_sim *sim = sc.sim;
+    fixture *fx = *state;
+    canvas *cv = &fx->cv;
+    scene *sc = &fx->sc;
+    canvas_open(cv, 1920, 1080);
+    scene_open(sc, lag_opts, lag_stream);
+    const wv_sim *sim = sc->sim;
     lane_geom g = lane_of(1920, 1080, 1, 0);
     const wv_theme *th = wv_theme_get(WV_THEME_DARK);
     wv_rgb ins = th->op_fill[WV_OP_INSERT];
@@ -314,51 +337,49 @@ static void test_packet_position(void **state)
     static const double fracs[] = { 0.1, 0.5, 0.9 };
     for (size_t i = 0; i < sizeof fracs / sizeof fracs[0]; i++) {
         int64_t t = sent + (int64_t)((double)(written - sent) * fracs[i]);
-        check_packet_at(&cv, &sc, &g, LAG_INSERT, t);
+        check_packet_at(cv, sc, &g, LAG_INSERT, t);
         if (i == 1)
-            keep_picture(&cv, "packet-half-way");
+            keep_picture(cv, "packet-half-way");
     }
     /* the UPDATE, when it is under way, the same */
     int64_t us = wv_sim_stage(sim, 0, LAG_UPDATE, WV_STAGE_SENT);
     int64_t uw = wv_sim_stage(sim, 0, LAG_UPDATE, WV_STAGE_WRITTEN);
-    check_packet_at(&cv, &sc, &g, LAG_UPDATE, us + (uw - us) / 3);
+    check_packet_at(cv, sc, &g, LAG_UPDATE, us + (uw - us) / 3);
 
     /* Written: off the wire. Until it is replayed it waits at the
      * follower's end of the lane (at most 8 chips, chip/3 apart); nowhere
      * else on the lane is there INSERT blue. */
     int waiting_x = g.lane.x + g.lane.w - g.chip - 7 * (g.chip / 3);
     int half_x = g.lane.x + (int)(0.5 * g.span);
-    draw_at(&cv, &sc, written);
+    draw_at(cv, sc, written);
     wv_rect travel = { g.lane.x, g.lane.y, waiting_x - g.lane.x, g.lane.h };
-    color_count cc = count_color(&cv, travel, ins);
+    color_count cc = count_color(cv, travel, ins);
     CHECK(cc.n == 0, "t = written (%lld us): %ld pixels of INSERT colour %s still on the lane, "
           "first at (%d, %d), left of the follower's end (x < %d)",
           (long long)written, cc.n, rgb_str(ins, a, sizeof a), cc.first_x, cc.first_y, waiting_x);
-    wv_hit hit = wv_render_hit(cv.r, half_x + g.chip / 2, g.mid);
+    wv_hit hit = wv_render_hit(cv->r, half_x + g.chip / 2, g.mid);
     CHECK(!(hit.kind == WV_HIT_MESSAGE && hit.index == LAG_INSERT),
           "t = written: the INSERT's half-way spot (%d, %d) still hits it", half_x + g.chip / 2,
           g.mid);
 
     /* Replayed: no INSERT blue anywhere on the lane. */
-    draw_at(&cv, &sc, applied);
-    cc = count_color(&cv, g.lane, ins);
+    draw_at(cv, sc, applied);
+    cc = count_color(cv, g.lane, ins);
     CHECK(cc.n == 0, "t = applied (%lld us): %ld pixels of INSERT colour on the lane, first at (%d, %d)",
           (long long)applied, cc.n, cc.first_x, cc.first_y);
 
-    scene_close(&sc);
-    canvas_close(&cv);
 }
 
 /* ---- stale cells ---- */
 
 static void test_stale_cells(void **state)
 {
-    (void)state;
-    canvas cv;
-    scene sc;
-    canvas_open(&cv, 1920, 1080);
-    scene_open(&sc, lag_opts, lag_stream);
-    const wv_sim *sim = sc.sim;
+    fixture *fx = *state;
+    canvas *cv = &fx->cv;
+    scene *sc = &fx->sc;
+    canvas_open(cv, 1920, 1080);
+    scene_open(sc, lag_opts, lag_stream);
+    const wv_sim *sim = sc->sim;
     wv_layout l;
     wv_layout_compute(&l, 1920, 1080, 1, 1.0);
     wv_rect box = l.followers[0];
@@ -373,7 +394,7 @@ static void test_stale_cells(void **state)
           (long long)commit1, (long long)applied1, (long long)commit2, (long long)applied2);
 
     for (int th_id = 0; th_id < WV_THEME_COUNT; th_id++) {
-        sc.view.theme = (wv_theme_id)th_id;
+        sc->view.theme = (wv_theme_id)th_id;
         const wv_theme *th = wv_theme_get((wv_theme_id)th_id);
         wv_layout lay;
         wv_layout_compute(&lay, 1920, 1080, 1, 1.0);
@@ -395,10 +416,10 @@ static void test_stale_cells(void **state)
             int64_t from = moments[i].which == 1 ? commit1 : commit2;
             int64_t to = moments[i].which == 1 ? applied1 : applied2;
             int64_t t = moments[i].after ? to + 1 : from + (to - from) / 2;
-            draw_at(&cv, &sc, t);
+            draw_at(cv, sc, t);
             if (th_id == WV_THEME_DARK && i == 2)
-                keep_picture(&cv, "stale-cell");
-            int run = longest_run(&cv, box, th->stale_bg, &rx, &ry);
+                keep_picture(cv, "stale-cell");
+            int run = longest_run(cv, box, th->stale_bg, &rx, &ry);
             if (!moments[i].after) {
                 CHECK(run >= min_run,
                       "theme %s, t = %lld us, %s: expected a stale mark (a run of >= %d px of "
@@ -415,13 +436,13 @@ static void test_stale_cells(void **state)
     }
     /* The UPDATE changed one cell: only that one is marked, so the mark
      * is narrower than the row. The leader's table shows the row whole. */
-    sc.view.theme = WV_THEME_DARK;
+    sc->view.theme = WV_THEME_DARK;
     const wv_theme *th = wv_theme_get(WV_THEME_DARK);
-    draw_at(&cv, &sc, commit2 + (applied2 - commit2) / 2);
-    color_count cc = count_color(&cv, box, th->stale_bg);
+    draw_at(cv, sc, commit2 + (applied2 - commit2) / 2);
+    color_count cc = count_color(cv, box, th->stale_bg);
     int rx = 0, ry = 0;
-    int run = longest_run(&cv, box, th->stale_bg, &rx, &ry);
-    color_count in_leader = count_color(&cv, l.leader, th->stale_bg);
+    int run = longest_run(cv, box, th->stale_bg, &rx, &ry);
+    color_count in_leader = count_color(cv, l.leader, th->stale_bg);
     CHECK(in_leader.n == 0, "the leader's table has %ld stale pixels, first at (%d, %d); expected none",
           in_leader.n, in_leader.first_x, in_leader.first_y);
     CHECK(cc.n > 0 && run < box.w / 2,
@@ -429,19 +450,17 @@ static void test_stale_cells(void **state)
           "the %d px box",
           run, rx, ry, box.w);
 
-    scene_close(&sc);
-    canvas_close(&cv);
 }
 
 /* ---- themes ---- */
 
 static void test_every_theme(void **state)
 {
-    (void)state;
-    canvas cv;
-    scene sc;
-    canvas_open(&cv, 1280, 720);
-    scene_open(&sc, lag_opts, lag_stream);
+    fixture *fx = *state;
+    canvas *cv = &fx->cv;
+    scene *sc = &fx->sc;
+    canvas_open(cv, 1280, 720);
+    scene_open(sc, lag_opts, lag_stream);
     wv_layout l;
     wv_layout_compute(&l, 1280, 720, 1, 1.0);
     /* spots that only the background covers: the gap under the top bar,
@@ -455,30 +474,28 @@ static void test_every_theme(void **state)
     char a[16], b[16];
     for (int id = 0; id < WV_THEME_COUNT; id++) {
         const wv_theme *th = wv_theme_get((wv_theme_id)id);
-        sc.view.theme = (wv_theme_id)id;
-        draw_at(&cv, &sc, 1000000);
+        sc->view.theme = (wv_theme_id)id;
+        draw_at(cv, sc, 1000000);
         for (size_t i = 0; i < sizeof spots / sizeof spots[0]; i++) {
-            wv_rgb got = pixel(&cv, spots[i][0], spots[i][1]);
+            wv_rgb got = pixel(cv, spots[i][0], spots[i][1]);
             CHECK(same(got, th->bg), "theme %s: pixel (%d, %d) is %s, expected the background %s",
                   th->name, spots[i][0], spots[i][1], rgb_str(got, a, sizeof a),
                   rgb_str(th->bg, b, sizeof b));
         }
         /* inside the log box, bottom right: panel */
-        wv_rgb got = pixel(&cv, l.log.x + l.log.w - 3, l.log.y + l.log.h - 3);
+        wv_rgb got = pixel(cv, l.log.x + l.log.w - 3, l.log.y + l.log.h - 3);
         CHECK(same(got, th->panel), "theme %s: the log panel's corner is %s, expected panel %s",
               th->name, rgb_str(got, a, sizeof a), rgb_str(th->panel, b, sizeof b));
         if (id == WV_THEME_LIGHT)
-            keep_picture(&cv, "theme-light");
+            keep_picture(cv, "theme-light");
     }
     /* blank: all black, whatever the theme */
-    sc.view.theme = WV_THEME_LIGHT;
-    sc.view.blank = true;
-    draw_at(&cv, &sc, 1000000);
-    color_count black = count_color(&cv, (wv_rect){ 0, 0, cv.w, cv.h }, (wv_rgb){ 0, 0, 0 });
-    CHECK(black.n == (long)cv.w * cv.h, "blank: %ld of %d pixels black, expected all", black.n,
-          cv.w * cv.h);
-    scene_close(&sc);
-    canvas_close(&cv);
+    sc->view.theme = WV_THEME_LIGHT;
+    sc->view.blank = true;
+    draw_at(cv, sc, 1000000);
+    color_count black = count_color(cv, (wv_rect){ 0, 0, cv->w, cv->h }, (wv_rgb){ 0, 0, 0 });
+    CHECK(black.n == (long)cv->w * cv->h, "blank: %ld of %d pixels black, expected all", black.n,
+          cv->w * cv->h);
 }
 
 /* ---- every size, 1 to 8 followers ---- */
@@ -610,52 +627,57 @@ static int check_between_lanes(const canvas *cv, const wv_layout *l, const wv_th
 
 static void test_sizes_and_followers(void **state)
 {
-    (void)state;
+    fixture *fx = *state;
+    canvas *cv = &fx->cv;
+    scene *sc = &fx->sc;
     static const int sizes[][2] = { { 1024, 768 }, { 1920, 1080 }, { 3840, 2160 } };
-    char *text = busy_stream();
+    fx->text = busy_stream();
     int problems = 0;
     for (int nf = 1; nf <= WV_SIM_MAX_FOLLOWERS; nf++) {
-        char nfs[8];
+        char nfs[16];
         snprintf(nfs, sizeof nfs, "%d", nf);
         const char *const opts[] = { "followers", nfs, NULL };
-        scene sc;
-        scene_open(&sc, opts, text);
+        scene_open(sc, opts, fx->text);
         /* the middle of the stream: packets on every lane, waiting rows */
-        int64_t t = wv_sim_end_time(sc.sim) / 3;
+        int64_t t = wv_sim_end_time(sc->sim) / 3;
         for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
             int w = sizes[s][0], h = sizes[s][1];
-            canvas cv;
-            canvas_open(&cv, w, h);
+            canvas_open(cv, w, h);
             wv_layout l;
             wv_layout_compute(&l, w, h, nf, 1.0);
             char ctx[96];
             snprintf(ctx, sizeof ctx, "%dx%d, %d follower(s), t = %lld us", w, h, nf, (long long)t);
-            draw_at(&cv, &sc, t);
+            draw_at(cv, sc, t);
             char name[48];
             snprintf(name, sizeof name, "busy-%dx%d-%df", w, h, nf);
-            keep_picture(&cv, name);
-            problems += check_gaps(&cv, &l, wv_theme_get(WV_THEME_DARK), ctx);
-            problems += check_between_lanes(&cv, &l, wv_theme_get(WV_THEME_DARK), ctx);
+            keep_picture(cv, name);
+            problems += check_gaps(cv, &l, wv_theme_get(WV_THEME_DARK), ctx);
+            problems += check_between_lanes(cv, &l, wv_theme_get(WV_THEME_DARK), ctx);
             /* every follower box answers the pointer with its index */
             for (int f = 0; f < nf; f++) {
                 wv_rect b = l.followers[f];
-                wv_hit hit = wv_render_hit(cv.r, b.x + b.w - 3, b.y + b.h / 2);
-                CHECK(hit.kind == WV_HIT_FOLLOWER && hit.index == (size_t)f,
-                      "%s: hit at the right edge of follower box %d: expected follower %d, got kind "
-                      "%d index %zu",
-                      ctx, f + 1, f, (int)hit.kind, hit.index);
+                wv_hit hit = wv_render_hit(cv->r, b.x + b.w - 3, b.y + b.h / 2);
+                if (hit.kind != WV_HIT_FOLLOWER || hit.index != (size_t)f) {
+                    print_error("%s: hit at the right edge of follower box %d: expected follower "
+                                "%d, got kind %d index %zu\n",
+                                ctx, f + 1, f, (int)hit.kind, hit.index);
+                    problems++;
+                }
             }
             /* and the timeline seeks */
-            wv_hit hit = wv_render_hit(cv.r, l.timeline.x + l.timeline.w / 2, l.timeline.y + l.timeline.h / 2);
-            CHECK(hit.kind == WV_HIT_TIMELINE, "%s: hit in the middle of the timeline: expected kind "
-                  "%d (timeline), got %d", ctx, (int)WV_HIT_TIMELINE, (int)hit.kind);
-            canvas_close(&cv);
+            wv_hit hit = wv_render_hit(cv->r, l.timeline.x + l.timeline.w / 2,
+                                       l.timeline.y + l.timeline.h / 2);
+            if (hit.kind != WV_HIT_TIMELINE) {
+                print_error("%s: hit in the middle of the timeline: expected kind %d (timeline), "
+                            "got %d\n",
+                            ctx, (int)WV_HIT_TIMELINE, (int)hit.kind);
+                problems++;
+            }
+            canvas_close(cv);
         }
-        scene_close(&sc);
+        scene_close(sc);
     }
-    free(text);
-    CHECK(problems == 0, "%d strip(s) between the regions are not background (listed above); "
-          "expected none", problems);
+    CHECK(problems == 0, "%d problem(s) in the pictures (listed above); expected none", problems);
 }
 
 /* ---- a busy frame still answers the pointer ---- */
@@ -664,7 +686,9 @@ static void test_sizes_and_followers(void **state)
  * links: about 2,000 packets on each lane. */
 static void test_busy_frame_hits(void **state)
 {
-    (void)state;
+    fixture *fx = *state;
+    canvas *cv = &fx->cv;
+    scene *sc = &fx->sc;
     wv_buf b;
     wv_buf_init(&b);
     wv_buf_puts(&b, "BEGIN 4242\n");
@@ -675,16 +699,14 @@ static void test_busy_frame_hits(void **state)
     wv_buf_append(&b, "", 1);
     static const char *const opts[] = { "followers", "3", "latency", "2400ms", "jitter", "0",
                                         "bandwidth", "100kB/s", NULL };
-    scene sc;
-    scene_open(&sc, opts, b.data);
-    wv_buf_destroy(&b);
-    canvas cv;
-    canvas_open(&cv, 1280, 720);
-    int64_t t = wv_sim_stage(sc.sim, 2, 0, WV_STAGE_WRITTEN); /* the lanes are full */
-    draw_at(&cv, &sc, t);
-    keep_picture(&cv, "busy-hits");
-    size_t on_lane = wv_sim_reached(sc.sim, 2, WV_STAGE_SENT, t) -
-                     wv_sim_reached(sc.sim, 2, WV_STAGE_WRITTEN, t);
+    fx->text = b.data; /* the teardown frees it */
+    scene_open(sc, opts, fx->text);
+    canvas_open(cv, 1280, 720);
+    int64_t t = wv_sim_stage(sc->sim, 2, 0, WV_STAGE_WRITTEN); /* the lanes are full */
+    draw_at(cv, sc, t);
+    keep_picture(cv, "busy-hits");
+    size_t on_lane = wv_sim_reached(sc->sim, 2, WV_STAGE_SENT, t) -
+                     wv_sim_reached(sc->sim, 2, WV_STAGE_WRITTEN, t);
     CHECK(on_lane > 1500, "packets on lane 3 at %lld us: expected > 1500, got %zu", (long long)t,
           on_lane);
 
@@ -693,7 +715,7 @@ static void test_busy_frame_hits(void **state)
     int problems = 0;
     for (int f = 0; f < 3; f++) {
         wv_rect box = l.followers[f];
-        wv_hit hit = wv_render_hit(cv.r, box.x + box.w - 3, box.y + box.h / 2);
+        wv_hit hit = wv_render_hit(cv->r, box.x + box.w - 3, box.y + box.h / 2);
         if (hit.kind != WV_HIT_FOLLOWER || hit.index != (size_t)f) {
             print_error("%zu packets a lane: hit in follower box %d: expected follower %d, got kind "
                         "%d index %zu\n",
@@ -701,7 +723,7 @@ static void test_busy_frame_hits(void **state)
             problems++;
         }
         lane_geom g = lane_of(1280, 720, 3, f);
-        hit = wv_render_hit(cv.r, g.lane.x + g.lane.w / 2, g.mid);
+        hit = wv_render_hit(cv->r, g.lane.x + g.lane.w / 2, g.mid);
         if (hit.kind != WV_HIT_MESSAGE) {
             print_error("%zu packets a lane: hit in the middle of lane %d (%d, %d): expected a "
                         "message, got kind %d\n",
@@ -709,7 +731,7 @@ static void test_busy_frame_hits(void **state)
             problems++;
         }
     }
-    wv_hit hit = wv_render_hit(cv.r, l.timeline.x + l.timeline.w / 2, l.timeline.y + l.timeline.h / 2);
+    wv_hit hit = wv_render_hit(cv->r, l.timeline.x + l.timeline.w / 2, l.timeline.y + l.timeline.h / 2);
     if (hit.kind != WV_HIT_TIMELINE) {
         print_error("%zu packets a lane: hit in the middle of the timeline: expected kind %d "
                     "(timeline), got %d\n",
@@ -718,18 +740,16 @@ static void test_busy_frame_hits(void **state)
     }
     CHECK(problems == 0, "%d place(s) where the pointer finds nothing or the wrong thing (listed "
           "above); expected none", problems);
-    canvas_close(&cv);
-    scene_close(&sc);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_packet_position),
-        cmocka_unit_test(test_stale_cells),
-        cmocka_unit_test(test_every_theme),
-        cmocka_unit_test(test_sizes_and_followers),
-        cmocka_unit_test(test_busy_frame_hits),
+        cmocka_unit_test_setup_teardown(test_packet_position, test_setup, test_teardown),
+        cmocka_unit_test_setup_teardown(test_stale_cells, test_setup, test_teardown),
+        cmocka_unit_test_setup_teardown(test_every_theme, test_setup, test_teardown),
+        cmocka_unit_test_setup_teardown(test_sizes_and_followers, test_setup, test_teardown),
+        cmocka_unit_test_setup_teardown(test_busy_frame_hits, test_setup, test_teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -82,9 +82,8 @@ static const char *rect_str(wv_rect r, char *buf, size_t n)
 }
 
 typedef struct named_rect {
-    char name[16];
+    char name[24];
     wv_rect r;
-    bool lane;
 } named_rect;
 
 /* Reports a layout problem and counts it: one run lists every size that
@@ -120,15 +119,15 @@ static int check_layout(int w, int h, int nf, double scale)
 
     named_rect all[5 + 2 * WV_SIM_MAX_FOLLOWERS];
     int n = 0;
-    all[n++] = (named_rect){ "top", l.top, false };
-    all[n++] = (named_rect){ "leader", l.leader, false };
-    all[n++] = (named_rect){ "log", l.log, false };
-    all[n++] = (named_rect){ "inspector", l.inspector, false };
-    all[n++] = (named_rect){ "timeline", l.timeline, false };
+    all[n++] = (named_rect){ "top", l.top };
+    all[n++] = (named_rect){ "leader", l.leader };
+    all[n++] = (named_rect){ "log", l.log };
+    all[n++] = (named_rect){ "inspector", l.inspector };
+    all[n++] = (named_rect){ "timeline", l.timeline };
     for (int f = 0; f < nf; f++) {
-        all[n] = (named_rect){ "", l.followers[f], false };
+        all[n] = (named_rect){ "", l.followers[f] };
         snprintf(all[n++].name, sizeof all[0].name, "follower %d", f + 1);
-        all[n] = (named_rect){ "", l.lanes[f], true };
+        all[n] = (named_rect){ "", l.lanes[f] };
         snprintf(all[n++].name, sizeof all[0].name, "lane %d", f + 1);
     }
     for (int i = 0; i < n; i++) {
