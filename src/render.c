@@ -695,7 +695,8 @@ static void draw_leader(wv_render *r, const wv_view *v)
         y += lh;
     }
     y += lh / 2;
-    draw_table_view(r, v, WV_SIM_LEADER, box, y, (box.y + box.h - pad - y) / lh - 1);
+    int gauge_lines = v->slot ? 3 : 0; /* the slot gauge sits below the table */
+    draw_table_view(r, v, WV_SIM_LEADER, box, y, (box.y + box.h - pad - y) / lh - 1 - gauge_lines);
 }
 
 static void draw_follower(wv_render *r, const wv_view *v, int f)
@@ -1071,6 +1072,9 @@ static void draw_timeline(wv_render *r, const wv_view *v)
         rr->hits[rr->nhits++] = (hit_box){ track, { WV_HIT_TIMELINE, (size_t)end, 0 } };
 }
 
+/* Live: how much WAL the slot makes the server keep (current WAL position
+ * minus restart_lsn), what it has confirmed, and wal_status; with
+ * max_slot_wal_keep_size set, a bar of held against what may be held. */
 static void draw_slot_gauge(wv_render *r, const wv_view *v)
 {
     if (!v->slot || !v->slot->valid)
@@ -1081,13 +1085,20 @@ static void draw_slot_gauge(wv_render *r, const wv_view *v)
     uint64_t back = s->current_wal_lsn > s->restart_lsn ? s->current_wal_lsn - s->restart_lsn : 0;
     fmt_bytes(held, sizeof held, back);
     wv_lsn_format(s->confirmed_flush_lsn, lsn);
-    snprintf(buf, sizeof buf, "slot holds %s of WAL \xc2\xb7 confirmed %s \xc2\xb7 %s", held, lsn,
-             *s->wal_status ? s->wal_status : "?");
     wv_rect box = r->lay.leader;
-    int y = box.y + box.h - r->lay.line_h - r->lay.pad / 2;
-    fill(r, (wv_rect){ box.x + 2, y, box.w - 4, r->lay.line_h }, th->panel);
-    draw_text(r, F_BODY, strcmp(s->wal_status, "reserved") == 0 ? th->text : th->warn,
-              box.x + r->lay.pad, y, buf, box.w - 2 * r->lay.pad);
+    int lh = r->lay.line_h, x = box.x + r->lay.pad, w = box.w - 2 * r->lay.pad;
+    int y = box.y + box.h - 2 * lh - r->lay.pad / 2;
+    bool ok = strcmp(s->wal_status, "reserved") == 0;
+    snprintf(buf, sizeof buf, "slot holds %s of WAL (%s)", held, *s->wal_status ? s->wal_status : "?");
+    draw_text(r, F_BODY, ok ? th->text : th->warn, x, y, buf, w);
+    snprintf(buf, sizeof buf, "confirmed %s", lsn);
+    draw_text(r, F_MONO, th->text_dim, x, y + lh, buf, w);
+    if (s->has_safe_wal_size && s->safe_wal_size >= 0) {
+        double frac = (double)back / ((double)back + (double)s->safe_wal_size + 1.0);
+        wv_rect bar = { x, y - lh / 3, w, lh / 4 };
+        outline(r, bar, th->border, 1);
+        fill(r, (wv_rect){ bar.x, bar.y, (int)(bar.w * frac), bar.h }, ok ? th->good : th->warn);
+    }
 }
 
 static void draw_help(wv_render *r)
