@@ -243,7 +243,10 @@ static const char *key_text(wv_rows *r, const table *t, const wv_tuple *tup)
 static void add_version(wv_rows *r, size_t k, size_t msg, size_t vis, bool exists)
 {
     key *kk = &r->keys[k];
-    GROW(kk->v, kk->nv, kk->cap);
+    if (kk->nv == kk->cap) { /* most rows have a version or two: start small */
+        kk->cap = kk->cap ? kk->cap * 2 : 1;
+        kk->v = wv_xrealloc(kk->v, kk->cap * sizeof *kk->v);
+    }
     kk->v[kk->nv++] = (version){ msg, vis, exists };
 }
 

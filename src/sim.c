@@ -626,14 +626,12 @@ static void ensure_stage_capacity(wv_sim *s, size_t n)
     size_t cap = s->stage_cap ? s->stage_cap : 1024;
     while (cap < n)
         cap *= 2;
+    /* Not filled here: wv_sim_add sets each message's entries, so the
+     * room to grow costs address space, not memory. */
     for (int f = 0; f < s->cfg.nfollowers; f++) {
-        for (int st = 0; st < WV_STAGE_COUNT; st++) {
+        for (int st = 0; st < WV_STAGE_COUNT; st++)
             s->stage[f][st] = wv_xrealloc(s->stage[f][st], cap * sizeof(int64_t));
-            for (size_t i = s->stage_cap; i < cap; i++)
-                s->stage[f][st][i] = WV_SIM_NEVER;
-        }
         s->resent[f] = wv_xrealloc(s->resent[f], cap);
-        memset(s->resent[f] + s->stage_cap, 0, cap - s->stage_cap);
     }
     s->stage_cap = cap;
 }
@@ -683,9 +681,15 @@ void wv_sim_add(wv_sim *s, const wv_change *c, const wv_meta *meta, wv_slice tex
 {
     size_t m = s->nmsgs;
     GROW(s->msgs, s->nmsgs, s->msgs_cap);
-    if (s->msgs_cap > s->stage_cap)
+    if (s->msgs_cap > s->stage_cap) {
         ensure_stage_capacity(s, s->msgs_cap);
-    s->max_lsn = wv_xrealloc(s->max_lsn, s->msgs_cap * sizeof *s->max_lsn);
+        s->max_lsn = wv_xrealloc(s->max_lsn, s->stage_cap * sizeof *s->max_lsn);
+    }
+    for (int f = 0; f < s->cfg.nfollowers; f++) {
+        for (int st = 0; st < WV_STAGE_COUNT; st++)
+            s->stage[f][st][m] = WV_SIM_NEVER; /* until its unit is scheduled */
+        s->resent[f][m] = 0;
+    }
     wv_grow(&s->text, &s->text_cap, s->text_len + text.len + 1);
     if (text.len)
         memcpy(s->text + s->text_len, text.ptr, text.len);
