@@ -567,7 +567,7 @@ static int check_gaps(const canvas *cv, const wv_layout *l, const wv_theme *th, 
     wv_rect last_f = l->followers[nf - 1];
     int mid_top = l->leader.y, mid_bottom = l->leader.y + l->leader.h;
     int panels_bottom = l->log.y + l->log.h;
-    named_gap gaps[8 + WV_SIM_MAX_FOLLOWERS];
+    named_gap gaps[10 + WV_SIM_MAX_FOLLOWERS];
     int n = 0;
     gaps[n++] = (named_gap){ "the gap under the top bar", { 0, l->top.h, l->width, mid_top - l->top.h } };
     gaps[n++] = (named_gap){ "the gap left of the leader", { 0, mid_top, l->leader.x, mid_bottom - mid_top } };
@@ -588,6 +588,11 @@ static int check_gaps(const canvas *cv, const wv_layout *l, const wv_theme *th, 
                                l->log.h } };
     gaps[n++] = (named_gap){ "the gap above the timeline",
                              { 0, panels_bottom, l->width, l->timeline.y - panels_bottom } };
+    gaps[n++] = (named_gap){ "the margin left of the log",
+                             { 0, l->log.y, l->log.x, l->log.h } };
+    gaps[n++] = (named_gap){ "the margin right of the inspector",
+                             { l->inspector.x + l->inspector.w, l->inspector.y,
+                               l->width - l->inspector.x - l->inspector.w, l->inspector.h } };
     for (int f = 0; f + 1 < nf; f++) {
         wv_rect a = l->followers[f], b = l->followers[f + 1];
         gaps[n++] = (named_gap){ "the gap between two follower boxes",
@@ -631,51 +636,61 @@ static void test_sizes_and_followers(void **state)
     canvas *cv = &fx->cv;
     scene *sc = &fx->sc;
     static const int sizes[][2] = { { 1024, 768 }, { 1920, 1080 }, { 3840, 2160 } };
+    static const double scales[] = { 1.0, 2.0 };
     fx->text = busy_stream();
     int problems = 0;
-    for (int nf = 1; nf <= WV_SIM_MAX_FOLLOWERS; nf++) {
-        char nfs[16];
-        snprintf(nfs, sizeof nfs, "%d", nf);
-        const char *const opts[] = { "followers", nfs, NULL };
-        scene_open(sc, opts, fx->text);
-        /* the middle of the stream: packets on every lane, waiting rows */
-        int64_t t = wv_sim_end_time(sc->sim) / 3;
-        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
-            int w = sizes[s][0], h = sizes[s][1];
-            canvas_open(cv, w, h);
-            wv_layout l;
-            wv_layout_compute(&l, w, h, nf, 1.0);
-            char ctx[96];
-            snprintf(ctx, sizeof ctx, "%dx%d, %d follower(s), t = %lld us", w, h, nf, (long long)t);
-            draw_at(cv, sc, t);
-            char name[48];
-            snprintf(name, sizeof name, "busy-%dx%d-%df", w, h, nf);
-            keep_picture(cv, name);
-            problems += check_gaps(cv, &l, wv_theme_get(WV_THEME_DARK), ctx);
-            problems += check_between_lanes(cv, &l, wv_theme_get(WV_THEME_DARK), ctx);
-            /* every follower box answers the pointer with its index */
-            for (int f = 0; f < nf; f++) {
-                wv_rect b = l.followers[f];
-                wv_hit hit = wv_render_hit(cv->r, b.x + b.w - 3, b.y + b.h / 2);
-                if (hit.kind != WV_HIT_FOLLOWER || hit.index != (size_t)f) {
-                    print_error("%s: hit at the right edge of follower box %d: expected follower "
-                                "%d, got kind %d index %zu\n",
-                                ctx, f + 1, f, (int)hit.kind, hit.index);
-                    problems++;
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        int w = sizes[s][0], h = sizes[s][1];
+        canvas_open(cv, w, h);
+        for (int nf = 1; nf <= WV_SIM_MAX_FOLLOWERS; nf++) {
+            char nfs[16];
+            snprintf(nfs, sizeof nfs, "%d", nf);
+            const char *const opts[] = { "followers", nfs, NULL };
+            scene_open(sc, opts, fx->text);
+            /* at 0 the first commit has just left and its packets queue at
+             * the leader; a third of the way in, packets are on every lane
+             * and rows wait to be replayed */
+            const int64_t times[] = { 0, wv_sim_end_time(sc->sim) / 3 };
+            for (size_t k = 0; k < sizeof scales / sizeof scales[0]; k++) {
+                sc->view.text_scale = scales[k];
+                wv_layout l;
+                wv_layout_compute(&l, w, h, nf, scales[k]);
+                for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+                    int64_t t = times[i];
+                    char ctx[128];
+                    snprintf(ctx, sizeof ctx, "%dx%d, %d follower(s), text scale %.0f, t = %lld us", w,
+                             h, nf, scales[k], (long long)t);
+                    draw_at(cv, sc, t);
+                    char name[64];
+                    snprintf(name, sizeof name, "busy-%dx%d-%df-x%.0f-t%zu", w, h, nf, scales[k], i);
+                    keep_picture(cv, name);
+                    problems += check_gaps(cv, &l, wv_theme_get(WV_THEME_DARK), ctx);
+                    problems += check_between_lanes(cv, &l, wv_theme_get(WV_THEME_DARK), ctx);
+                    /* every follower box answers the pointer with its index */
+                    for (int f = 0; f < nf; f++) {
+                        wv_rect b = l.followers[f];
+                        wv_hit hit = wv_render_hit(cv->r, b.x + b.w - 3, b.y + b.h / 2);
+                        if (hit.kind != WV_HIT_FOLLOWER || hit.index != (size_t)f) {
+                            print_error("%s: hit at the right edge of follower box %d: expected "
+                                        "follower %d, got kind %d index %zu\n",
+                                        ctx, f + 1, f, (int)hit.kind, hit.index);
+                            problems++;
+                        }
+                    }
+                    /* and the timeline seeks */
+                    wv_hit hit = wv_render_hit(cv->r, l.timeline.x + l.timeline.w / 2,
+                                               l.timeline.y + l.timeline.h / 2);
+                    if (hit.kind != WV_HIT_TIMELINE) {
+                        print_error("%s: hit in the middle of the timeline: expected kind %d "
+                                    "(timeline), got %d\n",
+                                    ctx, (int)WV_HIT_TIMELINE, (int)hit.kind);
+                        problems++;
+                    }
                 }
             }
-            /* and the timeline seeks */
-            wv_hit hit = wv_render_hit(cv->r, l.timeline.x + l.timeline.w / 2,
-                                       l.timeline.y + l.timeline.h / 2);
-            if (hit.kind != WV_HIT_TIMELINE) {
-                print_error("%s: hit in the middle of the timeline: expected kind %d (timeline), "
-                            "got %d\n",
-                            ctx, (int)WV_HIT_TIMELINE, (int)hit.kind);
-                problems++;
-            }
-            canvas_close(cv);
+            scene_close(sc);
         }
-        scene_close(sc);
+        canvas_close(cv);
     }
     CHECK(problems == 0, "%d problem(s) in the pictures (listed above); expected none", problems);
 }
