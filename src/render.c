@@ -19,7 +19,6 @@ enum { F_BODY, F_MONO, F_LABEL, F_COUNT };
 
 #define CACHE_SLOTS 8192 /* power of two */
 #define CACHE_MAX 5000
-#define MAX_HITS 4096
 #define MAX_TABLE_ROWS 12
 #define MAX_CELLS 16
 
@@ -46,8 +45,8 @@ struct wv_render {
     text_entry *cache;
     size_t cached;
     uint32_t frame;
-    hit_box hits[MAX_HITS];
-    int nhits;
+    hit_box *hits; /* what the pointer can find, in drawing order */
+    size_t nhits, hits_cap;
     wv_layout lay;
     const wv_theme *th;
     wv_decoder *dec;
@@ -161,6 +160,7 @@ void wv_render_free(wv_render *r)
     close_fonts(r);
     wv_decode_free(r->dec);
     free(r->xs);
+    free(r->hits);
     free(r);
 }
 
@@ -301,14 +301,17 @@ static void hline(wv_render *r, int x0, int x1, int y, int thick, wv_rgb c)
 
 static void add_hit(wv_render *r, wv_rect rc, wv_hit_kind kind, size_t index)
 {
-    if (r->nhits < MAX_HITS)
-        r->hits[r->nhits++] = (hit_box){ rc, { kind, index, 0 } };
+    if (r->nhits == r->hits_cap) {
+        r->hits_cap = r->hits_cap ? r->hits_cap * 2 : 1024;
+        r->hits = wv_xrealloc(r->hits, r->hits_cap * sizeof *r->hits);
+    }
+    r->hits[r->nhits++] = (hit_box){ rc, { kind, index, 0 } };
 }
 
 wv_hit wv_render_hit(const wv_render *r, int x, int y)
 {
     /* later boxes were drawn on top */
-    for (int i = r->nhits; i-- > 0;) {
+    for (size_t i = r->nhits; i-- > 0;) {
         if (!wv_rect_contains(r->hits[i].rect, x, y))
             continue;
         wv_hit h = r->hits[i].hit;
@@ -778,17 +781,22 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
     const wv_sim *sim = v->sim;
     wv_rect lane = r->lay.lanes[f];
     int64_t t = v->tl->now;
-    int mid = lane.y + lane.h * 2 / 3;
-    int chip = lane.h / 3 > r->lay.body_px ? lane.h / 3 : r->lay.body_px;
-    if (chip > lane.h / 2 + 2)
-        chip = lane.h / 2 + 2;
+    /* A text row on top (labels, queue counts) when the lane is tall
+     * enough, the chips below it; nothing leaves the lane's rectangle. */
+    int lh = r->lay.line_h;
+    bool text_row = lane.h >= lh + r->lay.body_px * 3 / 4;
+    int chip = text_row ? lane.h - lh : lane.h;
+    if (chip > lh)
+        chip = lh;
+    int mid = lane.y + lane.h - chip / 2 - 1;
     const wv_fault *fault = wv_sim_fault_at(sim, f, t);
     int cut_x = lane.x + lane.w / 2;
     if (fault) {
         hline(r, lane.x, cut_x - chip, mid, 3, th->border);
         hline(r, cut_x + chip, lane.x + lane.w, mid, 3, th->border);
-        draw_text(r, F_BODY, th->warn, cut_x - chip, mid - r->lay.body_px / 2,
-                  fault->kind == WV_FAULT_PARTITION ? "\xe2\x9c\x82" : "\xe2\x9c\x97", 0);
+        if (text_row)
+            draw_text(r, F_BODY, th->warn, cut_x - chip / 2, lane.y,
+                      fault->kind == WV_FAULT_PARTITION ? "\xe2\x9c\x82 cut" : "\xe2\x9c\x97 down", 0);
     } else {
         hline(r, lane.x, lane.x + lane.w, mid, 3, th->border);
     }
@@ -819,7 +827,21 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
     /* a transaction travels as a train: a band from BEGIN to COMMIT */
     int band_x0 = -1, band_x1 = -1;
     size_t band_txn = (size_t)-1;
-    int label_left = lane.x + lane.w + 1000000, labels = 0;
+    /* the counts at both ends of the text row; packet labels go between */
+    size_t departed = wv_sim_departed(sim, t);
+    size_t applied = wv_sim_reached(sim, f, WV_STAGE_APPLIED, t);
+    char queued_text[64] = "", waiting_text[64] = "";
+    if (departed > hi)
+        snprintf(queued_text, sizeof queued_text, "%zu queued", departed - hi);
+    if (lo > applied)
+        snprintf(waiting_text, sizeof waiting_text, "%zu waiting to replay", lo - applied);
+    int queued_right = lane.x + (*queued_text ? text_width(r, F_BODY, queued_text) + r->lay.pad : 0);
+    int waiting_left = lane.x + lane.w - (*waiting_text ? text_width(r, F_BODY, waiting_text) : 0);
+    if (text_row && *queued_text)
+        draw_text(r, F_BODY, th->warn, lane.x, lane.y, queued_text, 0);
+    if (text_row && *waiting_text)
+        draw_text(r, F_BODY, th->warn, waiting_left, lane.y, waiting_text, 0);
+    int label_left = waiting_left, labels = 0;
     for (size_t m = lo; m < hi; m++) {
         int x = r->xs[m - lo];
         size_t u = wv_sim_txn_of(sim, m);
@@ -861,7 +883,7 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
         char label[200];
         packet_label(r, sim, m, label, sizeof label);
         int lw = text_width(r, F_BODY, label);
-        if (x + lw > label_left - r->lay.pad || x + lw > lane.x + lane.w)
+        if (!text_row || x + lw > label_left - r->lay.pad || x < queued_right)
             continue;
         draw_text(r, F_BODY, th->text, x, lane.y, label, 0);
         label_left = x;
@@ -869,10 +891,7 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
     }
     /* left the leader (committed) but not on the wire yet: the link is busy
      * or cut, and they queue at the leader's end */
-    size_t departed = wv_sim_departed(sim, t);
     if (departed > hi) {
-        char buf[64];
-        snprintf(buf, sizeof buf, "%zu queued", departed - hi);
         size_t shown = departed - hi < 8 ? departed - hi : 8;
         for (size_t i = 0; i < shown; i++) {
             size_t m = hi + i;
@@ -881,19 +900,9 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
             outline(r, c, th->bg, 1);
             add_hit(r, c, WV_HIT_MESSAGE, m);
         }
-        draw_text(r, F_BODY, th->warn, lane.x, mid + chip / 2 + 2, buf, 0);
     }
     /* written but not replayed: waiting at the follower */
-    size_t applied = wv_sim_reached(sim, f, WV_STAGE_APPLIED, t);
     if (lo > applied) {
-        char buf[64];
-        snprintf(buf, sizeof buf, "%zu waiting to replay", lo - applied);
-        int bw = text_width(r, F_BODY, buf);
-        int bx = lane.x + lane.w - bw;
-        int by = mid + chip / 2 + 2;
-        if (by + r->lay.line_h > lane.y + lane.h + r->lay.line_h)
-            by = lane.y;
-        draw_text(r, F_BODY, th->warn, bx, by, buf, 0);
         size_t shown = lo - applied < 8 ? lo - applied : 8;
         for (size_t i = 0; i < shown; i++) {
             size_t m = applied + i;
@@ -1067,9 +1076,7 @@ static void draw_timeline(wv_render *r, const wv_view *v)
     int px = track.x + (int)((double)(now < end ? now : end) / (double)end * (track.w - 1));
     fill(r, (wv_rect){ px - 2, track.y, 5, track.h }, th->select_bg);
     outline(r, (wv_rect){ px - 3, track.y, 7, track.h }, th->bg, 1);
-    wv_render *rr = r;
-    if (rr->nhits < MAX_HITS)
-        rr->hits[rr->nhits++] = (hit_box){ track, { WV_HIT_TIMELINE, (size_t)end, 0 } };
+    add_hit(r, track, WV_HIT_TIMELINE, (size_t)end);
 }
 
 /* Live: how much WAL the slot makes the server keep (current WAL position
@@ -1123,6 +1130,17 @@ static void draw_help(wv_render *r)
     }
 }
 
+/* Everything a region draws stays inside it, whatever the text size. */
+static void clip(wv_render *r, const wv_rect *rc)
+{
+    if (rc) {
+        SDL_Rect c = { rc->x, rc->y, rc->w, rc->h };
+        SDL_RenderSetClipRect(r->ren, &c);
+    } else {
+        SDL_RenderSetClipRect(r->ren, NULL);
+    }
+}
+
 void wv_render_frame(wv_render *r, const wv_view *v, int w, int h)
 {
     char err[256];
@@ -1137,16 +1155,24 @@ void wv_render_frame(wv_render *r, const wv_view *v, int w, int h)
     SDL_RenderClear(r->ren);
     if (v->blank)
         return;
+    clip(r, &r->lay.top);
     draw_top(r, v);
+    clip(r, &r->lay.leader);
     draw_leader(r, v);
+    draw_slot_gauge(r, v);
     for (int f = 0; f < cfg->nfollowers; f++) {
+        clip(r, &r->lay.followers[f]);
         draw_follower(r, v, f);
+        clip(r, &r->lay.lanes[f]);
         draw_lane(r, v, f);
     }
-    draw_slot_gauge(r, v);
+    clip(r, &r->lay.log);
     draw_log(r, v);
+    clip(r, &r->lay.inspector);
     draw_inspector(r, v);
+    clip(r, &r->lay.timeline);
     draw_timeline(r, v);
+    clip(r, NULL);
     if (v->help)
         draw_help(r);
 }
