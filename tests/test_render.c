@@ -264,10 +264,12 @@ static lane_geom lane_of(int w, int h, int nfollowers, int f)
     wv_layout_compute(&l, w, h, nfollowers, 1.0);
     lane_geom g;
     g.lane = l.lanes[f];
-    g.mid = g.lane.y + g.lane.h * 2 / 3;
-    g.chip = g.lane.h / 3 > l.body_px ? g.lane.h / 3 : l.body_px;
-    if (g.chip > g.lane.h / 2 + 2)
-        g.chip = g.lane.h / 2 + 2;
+    /* a text row on top when the lane is tall enough, the chips under it */
+    bool text_row = g.lane.h >= l.line_h + l.body_px * 3 / 4;
+    g.chip = text_row ? g.lane.h - l.line_h : g.lane.h;
+    if (g.chip > l.line_h)
+        g.chip = l.line_h;
+    g.mid = g.lane.y + g.lane.h - g.chip / 2 - 1;
     g.span = g.lane.w - 2 * g.chip;
     return g;
 }
