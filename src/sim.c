@@ -114,6 +114,7 @@ struct wv_sim {
     } while (0)
 
 static void reset_follower(wv_sim *s, int f);
+static size_t count_le(const int64_t *a, size_t n, int64_t t);
 
 static wv_slice text_of(void *ctx, size_t m)
 {
@@ -428,6 +429,37 @@ static wv_stage stage_for(wv_sync_level level)
                                          : WV_STAGE_APPLIED;
 }
 
+/* The follower reports each stage it reaches at once (the walreceiver's
+ * reply; the leader releases waiting commits when a reply arrives). A
+ * reply takes the link's latency back, never overtakes an earlier one, and
+ * one cut off by an outage is repeated when the follower reconnects. */
+int64_t wv_sim_stage_known(const wv_sim *s, int f, size_t m, wv_stage stage)
+{
+    int64_t at = s->stage[f][stage][m];
+    if (at == WV_SIM_NEVER || stage == WV_STAGE_SENT)
+        return at; /* the leader knows what it sent */
+    const follower_state *st = &s->fs[f];
+    for (int k = 0; k < st->nconns; k++) {
+        const conn *c = &st->conns[k];
+        int64_t sent = max64(at, c->from);
+        if (sent >= c->until)
+            continue;
+        int64_t back = add_sat(sent, latency_at(s, f, sent));
+        /* After a drop in latency, behind the last reply sent before it. */
+        const int64_t *a = s->stage[f][stage];
+        for (int i = 0; i < s->nlat[f] && s->lat[f][i].from <= sent; i++) {
+            size_t before = count_le(a, s->nmsgs, s->lat[f][i].from - 1);
+            if (s->lat[f][i].from > c->from && before > 0) {
+                int64_t prev = max64(a[before - 1], c->from);
+                back = max64(back, add_sat(prev, latency_at(s, f, prev)));
+            }
+        }
+        if (back < c->until)
+            return back;
+    }
+    return WV_SIM_NEVER;
+}
+
 static bool stopped_at(const wv_sim *s, int f, int64_t t)
 {
     for (int i = 0; i < s->cfg.nfaults[f]; i++) {
@@ -441,7 +473,7 @@ static bool stopped_at(const wv_sim *s, int f, int64_t t)
 /* FIRST n: the synchronous standbys at t are the first n listed that are
  * connected (a crashed one drops out, a partitioned one is still waited
  * for: its connection has not timed out). The commit returns at the first
- * t when all of them have reached the stage. */
+ * t when the leader knows all of them have reached the stage. */
 static int64_t ack_first(const wv_sim *s, size_t m, int64_t from, wv_stage stage, unsigned *acked)
 {
     const wv_sim_cfg *c = &s->cfg;
@@ -450,8 +482,9 @@ static int64_t ack_first(const wv_sim *s, size_t m, int64_t from, wv_stage stage
     cand[n++] = from;
     for (int i = 0; i < c->nsync_standbys; i++) {
         int f = c->sync_standbys[i];
-        if (s->stage[f][stage][m] != WV_SIM_NEVER && s->stage[f][stage][m] > from)
-            cand[n++] = s->stage[f][stage][m];
+        int64_t known = wv_sim_stage_known(s, f, m, stage);
+        if (known != WV_SIM_NEVER && known > from)
+            cand[n++] = known;
         for (int k = 0; k < c->nfaults[f]; k++) {
             if (c->faults[f][k].kind != WV_FAULT_STOP)
                 continue;
@@ -475,7 +508,7 @@ static int64_t ack_first(const wv_sim *s, size_t m, int64_t from, wv_stage stage
                 continue;
             chosen++;
             set |= 1u << f;
-            if (s->stage[f][stage][m] > t)
+            if (wv_sim_stage_known(s, f, m, stage) > t)
                 ok = false;
         }
         if (ok && chosen == c->sync_num) {
@@ -486,14 +519,14 @@ static int64_t ack_first(const wv_sim *s, size_t m, int64_t from, wv_stage stage
     return best;
 }
 
-/* ANY n: the n-th earliest among the listed standbys. */
+/* ANY n: the n-th earliest among the listed standbys' replies. */
 static int64_t ack_any(const wv_sim *s, size_t m, int64_t from, wv_stage stage, unsigned *acked)
 {
     const wv_sim_cfg *c = &s->cfg;
     int64_t times[WV_SIM_MAX_FOLLOWERS];
     int idx[WV_SIM_MAX_FOLLOWERS];
     for (int i = 0; i < c->nsync_standbys; i++) {
-        times[i] = s->stage[c->sync_standbys[i]][stage][m];
+        times[i] = wv_sim_stage_known(s, c->sync_standbys[i], m, stage);
         idx[i] = c->sync_standbys[i];
     }
     for (int i = 1; i < c->nsync_standbys; i++)

@@ -41,6 +41,8 @@ static const char *const stage_names[WV_STAGE_COUNT] = { "sent", "written", "flu
 
 /* What is being checked, for failure messages: seed and configuration. */
 static char ctx[240];
+/* Whether wv_sim_set_latency was used on the schedule being checked. */
+static bool latency_changed;
 
 static void set_ctx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void set_ctx(const char *fmt, ...)
@@ -435,6 +437,25 @@ static void check_schedule(const wv_sim *s)
                              us(fl->to));
             }
         }
+        /* the follower's replies: a link latency later, in order, never
+         * arriving while the link is down */
+        bool plain = cfg->nfaults[f] == 0 && !latency_changed;
+        for (int st = 0; st < WV_STAGE_COUNT; st++) {
+            int64_t last_known = INT64_MIN;
+            for (size_t m = 0; m < n; m++) {
+                int64_t at = wv_sim_stage(s, f, m, (wv_stage)st), k = wv_sim_stage_known(s, f, m, (wv_stage)st);
+                int64_t want = st == WV_STAGE_SENT || at == NEVER ? at : at + cfg->link[f].latency_us;
+                if (k < at || k < last_known || (plain && k != want))
+                    fail_msg("%s: f%d message %zu %s at %s, reply at %s (after one at %s), expected %s", ctx,
+                             f + 1, m, stage_names[st], us(at), us(k), us(last_known), plain ? us(want) : "later");
+                for (int i = 0; i < cfg->nfaults[f] && st > WV_STAGE_SENT; i++)
+                    if (inside(&cfg->faults[f][i], k))
+                        fail_msg("%s: f%d's %s reply for message %zu arrives at %s, while the link is down "
+                                 "[%s, %s)", ctx, f + 1, stage_names[st], m, us(k), us(cfg->faults[f][i].from),
+                                 us(cfg->faults[f][i].to));
+                last_known = k;
+            }
+        }
         /* commit order: a later commit is never visible before an earlier one */
         int64_t last = INT64_MIN;
         for (size_t u = 0; u < wv_sim_txn_count(s); u++) {
@@ -464,9 +485,10 @@ static bool stopped(const wv_sim_cfg *cfg, int f, int64_t t)
     return false;
 }
 
-/* FIRST n: the earliest time from `from` on when the first n listed
- * standbys that are up have all reached the stage. That can only start to
- * hold when a standby reaches it or when one goes down or comes back. */
+/* FIRST n: the earliest time from `from` on when the leader knows that
+ * the first n listed standbys that are up have all reached the stage. That
+ * can only start to hold when a reply arrives or a standby goes down or
+ * comes back. */
 static int64_t want_first(const wv_sim *s, size_t m, int64_t from, wv_stage stage, unsigned *acked)
 {
     const wv_sim_cfg *cfg = wv_sim_config(s);
@@ -475,7 +497,7 @@ static int64_t want_first(const wv_sim *s, size_t m, int64_t from, wv_stage stag
     cand[nc++] = from;
     for (int i = 0; i < cfg->nsync_standbys; i++) {
         int f = cfg->sync_standbys[i];
-        cand[nc++] = wv_sim_stage(s, f, m, stage);
+        cand[nc++] = wv_sim_stage_known(s, f, m, stage);
         for (int k = 0; k < cfg->nfaults[f]; k++) {
             cand[nc++] = cfg->faults[f][k].from;
             cand[nc++] = cfg->faults[f][k].to;
@@ -495,7 +517,7 @@ static int64_t want_first(const wv_sim *s, size_t m, int64_t from, wv_stage stag
                 continue;
             chosen++;
             set |= 1u << f;
-            ok &= wv_sim_stage(s, f, m, stage) <= c;
+            ok &= wv_sim_stage_known(s, f, m, stage) <= c;
         }
         if (ok && chosen == cfg->sync_num) {
             best = c;
@@ -536,7 +558,7 @@ static void check_acks(const wv_sim *s)
         if (cfg->sync_any) {
             int64_t t[WV_SIM_MAX_FOLLOWERS];
             for (int i = 0; i < cfg->nsync_standbys; i++)
-                t[i] = wv_sim_stage(s, cfg->sync_standbys[i], m, stage);
+                t[i] = wv_sim_stage_known(s, cfg->sync_standbys[i], m, stage);
             for (int i = 1; i < cfg->nsync_standbys; i++)
                 for (int k = i; k > 0 && t[k] < t[k - 1]; k--) {
                     int64_t x = t[k];
@@ -549,19 +571,20 @@ static void check_acks(const wv_sim *s)
                     fail_msg("%s: unit %zu acknowledged by %#x, expected %d standbys", ctx, u, acked,
                              cfg->sync_num);
                 for (int f = 0; f < cfg->nfollowers; f++)
-                    if ((acked & (1u << f)) && wv_sim_stage(s, f, m, stage) > want)
-                        fail_msg("%s: unit %zu acknowledged by f%d, which reached %s only at %s (ack %s)", ctx,
-                                 u, f + 1, stage_names[stage], us(wv_sim_stage(s, f, m, stage)), us(want));
+                    if ((acked & (1u << f)) && wv_sim_stage_known(s, f, m, stage) > want)
+                        fail_msg("%s: unit %zu acknowledged by f%d, whose %s reply came only at %s (ack %s)",
+                                 ctx, u, f + 1, stage_names[stage], us(wv_sim_stage_known(s, f, m, stage)),
+                                 us(want));
             }
             if (want < at)
                 want = at;
         } else {
             want = want_first(s, m, at, stage, &want_set);
             if (cfg->nsync_standbys == 1 && cfg->sync_num == 1) {
-                /* FIRST 1 (f): exactly that standby's stage time */
-                int64_t own = wv_sim_stage(s, cfg->sync_standbys[0], m, stage);
+                /* FIRST 1 (f): exactly when that standby's reply arrives */
+                int64_t own = wv_sim_stage_known(s, cfg->sync_standbys[0], m, stage);
                 if (own != want)
-                    fail_msg("%s: unit %zu: brute force says %s, f%d reached %s at %s", ctx, u, us(want),
+                    fail_msg("%s: unit %zu: brute force says %s, f%d's %s reply came at %s", ctx, u, us(want),
                              cfg->sync_standbys[0] + 1, stage_names[stage], us(own));
             }
             if (want != NEVER && acked != want_set)
@@ -1087,6 +1110,7 @@ static void test_interventions_fork_the_future(void **state)
             snap_take(&sn, a);
             if (apply_op(a, &o) == 0) {
                 ops[nops++] = o;
+                latency_changed |= o.kind == OP_LATENCY;
                 check_fork(&sn, a, o.t, op_names[o.kind]);
             } else {
                 check_fork(&sn, a, NEVER, "a refused intervention"); /* changes nothing */
@@ -1140,6 +1164,7 @@ static void test_interventions_fork_the_future(void **state)
         wv_sim_free(c);
         wv_sim_cfg_destroy(&cfg);
         workload_free(&wl);
+        latency_changed = false;
     }
 }
 
@@ -1165,6 +1190,7 @@ static void test_interventions_refused(void **state)
     assert_int_equal(wv_sim_heal(s, 0, 3 * SEC), 0);
     assert_int_equal(wv_sim_heal(s, 0, 4 * SEC), -1);
     assert_int_equal(wv_sim_set_latency(s, 1, 5 * SEC, 10 * MS), 0);
+    latency_changed = true;
     assert_int_equal(wv_sim_set_latency(s, 1, 4 * SEC, 10 * MS), -1); /* the past is fixed */
     assert_int_equal(wv_sim_set_latency(s, 1, 6 * SEC, -1), -1);
     check_schedule(s);
@@ -1178,6 +1204,7 @@ static void test_interventions_refused(void **state)
     assert_non_null(fl);
     assert_int_equal(fl->kind, WV_FAULT_PARTITION);
     assert_null(wv_sim_fault_at(s, 0, 3 * SEC));
+    latency_changed = false;
     wv_sim_free(s);
     wv_sim_cfg_destroy(&cfg);
     workload_free(&wl);
@@ -1507,6 +1534,64 @@ static void test_fault_edges(void **state)
     wv_sim_free(s);
     wv_sim_cfg_destroy(&cfg);
     stream_free(&st);
+}
+
+/* A synchronous commit returns when the standby's reply reaches the
+ * leader: a round trip, not a one-way trip. */
+static void test_commit_waits_for_the_reply(void **state)
+{
+    (void)state;
+    static const char *const opts[] = { "followers", "2", "latency", "1s,100ms", "jitter", "0", "flush", "5ms",
+                                        "apply", "1ms", "sync-standbys", "FIRST 1 (f1)", "max-gap", "10s", NULL };
+    wv_sim_cfg cfg;
+    make_cfg(&cfg, opts);
+    stream st = { 0 };
+    stale_stream(&st);
+    wv_sim *s = build(&cfg, &st);
+    set_ctx("the reply's trip back");
+    const size_t commit = 2; /* unit 0, committed at 0 */
+    unsigned acked;
+    static const struct {
+        wv_sync_level level;
+        wv_stage stage;
+    } levels_stages[] = { { WV_SYNC_REMOTE_WRITE, WV_STAGE_WRITTEN },
+                          { WV_SYNC_ON, WV_STAGE_FLUSHED },
+                          { WV_SYNC_REMOTE_APPLY, WV_STAGE_APPLIED } };
+    for (size_t i = 0; i < 3; i++) {
+        wv_sim_set_sync(s, levels_stages[i].level);
+        int64_t at = wv_sim_stage(s, 0, commit, levels_stages[i].stage);
+        assert_true(at > 1000 * MS && at < 1100 * MS);
+        int64_t ack = wv_sim_txn_ack(s, 0, &acked);
+        if (ack != at + SEC || acked != 1)
+            fail_msg("%s: %s: f1 reached %s at %s; ack %s by %#x, expected %s by f1",
+                     wv_sync_level_name(levels_stages[i].level), ctx, stage_names[levels_stages[i].stage], us(at),
+                     us(ack), acked, us(at + SEC));
+    }
+    wv_sim_set_sync(s, WV_SYNC_LOCAL);
+    assert_int_equal(wv_sim_txn_ack(s, 0, &acked), 0);
+    assert_int_equal(acked, 0);
+
+    /* ANY 1 (f1, f2): the near standby answers first */
+    wv_sim_set_sync(s, WV_SYNC_ON);
+    wv_sim_set_standbys(s, true, 1, (const int[]){ 0, 1 }, 2);
+    int64_t f2 = wv_sim_stage(s, 1, commit, WV_STAGE_FLUSHED);
+    assert_int_equal(wv_sim_txn_ack(s, 0, &acked), f2 + 100 * MS);
+    assert_int_equal(acked, 2);
+
+    /* FIRST 1 (f1) again, and the link cut while f1's reply is on its way:
+     * the leader hears of it when f1 reconnects, a trip later */
+    wv_sim_set_standbys(s, false, 1, (const int[]){ 0 }, 1);
+    int64_t flushed = wv_sim_stage(s, 0, commit, WV_STAGE_FLUSHED);
+    assert_int_equal(wv_sim_partition(s, 0, flushed + 500 * MS), 0);
+    assert_int_equal(wv_sim_heal(s, 0, 3 * SEC), 0);
+    assert_int_equal(wv_sim_stage(s, 0, commit, WV_STAGE_FLUSHED), flushed);
+    assert_int_equal(wv_sim_stage_known(s, 0, commit, WV_STAGE_FLUSHED), 4 * SEC);
+    assert_int_equal(wv_sim_txn_ack(s, 0, NULL), 4 * SEC);
+    check_schedule(s);
+    check_acks(s);
+    wv_sim_free(s);
+    stream_free(&st);
+    wv_sim_cfg_destroy(&cfg);
 }
 
 /* A table keyed by (a, b): until a DELETE shows both columns, rows are
@@ -1852,6 +1937,7 @@ int main(void)
         cmocka_unit_test(test_next_prev_events),
         cmocka_unit_test(test_stale_reads),
         cmocka_unit_test(test_fault_edges),
+        cmocka_unit_test(test_commit_waits_for_the_reply),
         cmocka_unit_test(test_rekey),
         cmocka_unit_test(test_cfg_errors),
         cmocka_unit_test(test_cfg_values),

@@ -143,6 +143,11 @@ int64_t wv_sim_leader_time(const wv_sim *s, size_t msg);
  * written are the first send and the first arrival, also for a message
  * lost and sent again. */
 int64_t wv_sim_stage(const wv_sim *s, int follower, size_t msg, wv_stage stage);
+/* When the leader learns that the message reached stage on the follower:
+ * the follower's reply takes the link's latency back (and waits for the
+ * link, if it is down). Synchronous commits wait for this. The sent time
+ * for WV_STAGE_SENT; WV_SIM_NEVER when it never does. */
+int64_t wv_sim_stage_known(const wv_sim *s, int follower, size_t msg, wv_stage stage);
 /* True when the message was lost, and sent again: in flight when the link
  * went down, or written but not flushed when the follower crashed. */
 bool wv_sim_resent(const wv_sim *s, int follower, size_t msg);
