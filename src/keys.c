@@ -72,7 +72,7 @@ wv_action wv_keys_action(wv_key key, unsigned mods)
 
 const wv_key_help wv_key_help_rows[] = {
     { "Space, F5", "play / pause" },
-    { "Right, PageDown, n", "step to the next event (of the selected change only)" },
+    { "Right, PageDown, n", "next event (of the selected change)" },
     { "Left, PageUp, p", "step back" },
     { "Shift+Right / Shift+Left", "next / previous commit" },
     { "Home / End", "start / end" },

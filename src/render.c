@@ -273,6 +273,11 @@ static int draw_text(wv_render *r, int font, wv_rgb c, int x, int y, const char 
 
 /* --- shapes ---------------------------------------------------------- */
 
+static bool same_rgb(wv_rgb a, wv_rgb b)
+{
+    return a.r == b.r && a.g == b.g && a.b == b.b;
+}
+
 static void set_color(wv_render *r, wv_rgb c)
 {
     SDL_SetRenderDrawColor(r->ren, c.r, c.g, c.b, 255);
@@ -292,6 +297,13 @@ static void outline(wv_render *r, wv_rect rc, wv_rgb c, int thick)
         SDL_Rect s = { rc.x + i, rc.y + i, rc.w - 2 * i, rc.h - 2 * i };
         SDL_RenderDrawRect(r->ren, &s);
     }
+}
+
+/* Lines grow with the picture, so a 4K projector draws them as bold as
+ * a 1080p one. */
+static int stroke(const wv_render *r)
+{
+    return r->lay.body_px / 10 > 2 ? r->lay.body_px / 10 : 2;
 }
 
 static void hline(wv_render *r, int x0, int x1, int y, int thick, wv_rgb c)
@@ -631,7 +643,7 @@ static void draw_leader(wv_render *r, const wv_view *v)
     const wv_sim_cfg *cfg = wv_sim_config(sim);
     wv_rect box = r->lay.leader;
     fill(r, box, th->panel);
-    outline(r, box, th->border, 2);
+    outline(r, box, th->border, stroke(r));
     int pad = r->lay.pad, x = box.x + pad, y = box.y + pad, w = box.w - 2 * pad;
     int lh = r->lay.line_h;
     draw_text(r, F_LABEL, th->text, x, y, "leader", w);
@@ -713,7 +725,7 @@ static void draw_follower(wv_render *r, const wv_view *v, int f)
     wv_sim_positions(sim, f, t, &p);
     fill(r, box, th->panel);
     bool selected = v->selected_follower == f;
-    outline(r, box, selected ? th->select_bg : th->border, selected ? 4 : 2);
+    outline(r, box, selected ? th->select_bg : th->border, selected ? 2 * stroke(r) : stroke(r));
     add_hit(r, box, WV_HIT_FOLLOWER, (size_t)f);
 
     int pad = r->lay.pad, x = box.x + pad, y = box.y + pad / 2, w = box.w - 2 * pad;
@@ -722,21 +734,34 @@ static void draw_follower(wv_render *r, const wv_view *v, int f)
     const char *state = p.stopped ? "stopped (crashed)" : p.partitioned ? "partitioned"
                       : p.catching_up ? "catching up" : "streaming";
     bool bad = p.stopped || p.partitioned || p.catching_up;
-    snprintf(buf, sizeof buf, "%d %s", f + 1, cfg->names[f]);
-    int nw = draw_text(r, F_LABEL, th->text, x, y, buf, w / 2);
-    draw_text(r, F_BODY, bad ? th->warn : th->good, x + nw + pad,
-              y + (r->lay.label_px - r->lay.body_px) / 2, state, w - nw - pad);
-    y += r->lay.label_px * 5 / 4;
-    if (y + lh > bottom)
-        return;
+    char lag[96];
     fmt_duration(d, sizeof d, p.replay_lag);
     fmt_bytes(bytes, sizeof bytes, p.byte_lag);
     if (p.replay_lag == 0 && p.byte_lag == 0)
-        snprintf(buf, sizeof buf, "lag 0: caught up");
+        snprintf(lag, sizeof lag, "lag 0: caught up");
     else
-        snprintf(buf, sizeof buf, "lag %s \xc2\xb7 %s behind", d, bytes);
-    draw_text(r, F_BODY, th->text, x, y, buf, w);
-    y += lh;
+        snprintf(lag, sizeof lag, "lag %s \xc2\xb7 %s behind", d, bytes);
+    /* A short box (many followers) says name, state and lag on one line. */
+    bool short_box = bottom - y < r->lay.label_px + 2 * lh;
+    snprintf(buf, sizeof buf, "%d %s", f + 1, cfg->names[f]);
+    int nw = draw_text(r, F_LABEL, th->text, x, y, buf, w / 2);
+    int base = y + (r->lay.label_px - r->lay.body_px) / 2;
+    int sw = draw_text(r, F_BODY, bad ? th->warn : th->good, x + nw + pad, base, state, w - nw - pad);
+    if (short_box) {
+        char brief[48];
+        if (p.replay_lag == 0 && p.byte_lag == 0)
+            snprintf(brief, sizeof brief, "caught up");
+        else
+            snprintf(brief, sizeof brief, "lag %s", d);
+        draw_text(r, F_BODY, th->text, x + nw + sw + 2 * pad, base, brief, w - nw - sw - 2 * pad);
+    }
+    y += r->lay.label_px + r->lay.pad / 2;
+    if (y + lh > bottom)
+        return;
+    if (!short_box) {
+        draw_text(r, F_BODY, th->text, x, y, lag, w);
+        y += lh;
+    }
     /* positions: write and flush share a line when the box is wide */
     wv_lsn_format(p.write_lsn, a);
     wv_lsn_format(p.flush_lsn, b);
@@ -748,8 +773,8 @@ static void draw_follower(wv_render *r, const wv_view *v, int f)
     wv_lsn_format(p.replay_lsn, a);
     snprintf(l1, sizeof l1, "replay %s", a);
     if (wide) {
+        lines[nlines++] = l1; /* replay matters most */
         lines[nlines++] = buf;
-        lines[nlines++] = l1;
     } else {
         wv_lsn_format(p.write_lsn, a);
         snprintf(l2, sizeof l2, "write  %s", a);
@@ -792,13 +817,13 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
     const wv_fault *fault = wv_sim_fault_at(sim, f, t);
     int cut_x = lane.x + lane.w / 2;
     if (fault) {
-        hline(r, lane.x, cut_x - chip, mid, 3, th->border);
-        hline(r, cut_x + chip, lane.x + lane.w, mid, 3, th->border);
+        hline(r, lane.x, cut_x - chip, mid, stroke(r) + 1, th->border);
+        hline(r, cut_x + chip, lane.x + lane.w, mid, stroke(r) + 1, th->border);
         if (text_row)
             draw_text(r, F_BODY, th->warn, cut_x - chip / 2, lane.y,
                       fault->kind == WV_FAULT_PARTITION ? "\xe2\x9c\x82 cut" : "\xe2\x9c\x97 down", 0);
     } else {
-        hline(r, lane.x, lane.x + lane.w, mid, 3, th->border);
+        hline(r, lane.x, lane.x + lane.w, mid, stroke(r) + 1, th->border);
     }
     /* an arrowhead at the follower's end */
     for (int i = 0; i < chip / 2; i++)
@@ -859,31 +884,64 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
     if (band_x0 >= 0 && band_x1 > band_x0)
         fill(r, (wv_rect){ band_x0, mid - chip / 4, band_x1 - band_x0, chip / 2 }, th->border);
 
+    wv_rect run = { 0, 0, 0, 0 };
+    wv_rgb run_col = th->bg;
+    /* Chips are drawn oldest (rightmost) first and each newer one covers
+     * the left part of the one before: only the strip still visible is
+     * filled, so a dense train costs its width, not its length. */
     for (size_t m = lo; m < hi; m++) {
         int x = r->xs[m - lo];
+        int left = m + 1 < hi ? r->xs[m + 1 - lo] + chip : x;
+        if (left < x)
+            left = x;
+        bool selected = v->selected_msg == m;
+        bool whole = left == x;
+        if (left >= x + chip && !selected)
+            continue;
         wv_op op = wv_sim_op(sim, m);
         wv_rect c = { x, mid - chip / 2, chip, chip };
-        bool selected = v->selected_msg == m;
-        fill(r, c, th->op_fill[op]);
+        wv_rect strip = selected ? c : (wv_rect){ left, c.y, x + chip - left, chip };
+        /* strips of one colour that touch are filled as one run */
+        wv_rgb col = th->op_fill[op];
+        if (run.w > 0 && strip.x + strip.w == run.x && !selected && same_rgb(col, run_col)) {
+            run.x = strip.x;
+            run.w += strip.w;
+        } else {
+            if (run.w > 0)
+                fill(r, run, run_col);
+            run = strip;
+            run_col = col;
+        }
         if (selected)
             outline(r, (wv_rect){ c.x - 3, c.y - 3, c.w + 6, c.h + 6 }, th->select_bg, 3);
         /* A glyph half covered by the next chip reads as noise: in a dense
          * train the colour band and the labels carry the meaning. */
         bool crowded = m + 1 < hi && x - r->xs[m + 1 - lo] < chip * 3 / 4 && !fault;
         if (!crowded || selected) {
+            fill(r, run, run_col); /* the glyph goes on top of it */
+            run.w = 0;
+            if (whole)
+                outline(r, c, th->border, 1); /* white chips on a white screen */
             const char *g = wv_op_glyph(op);
             int gw = text_width(r, F_MONO, g);
             draw_text(r, F_MONO, th->chip_text, x + (chip - gw) / 2, c.y + (chip - r->lay.line_h) / 2 + 1, g, 0);
         }
-        add_hit(r, c, WV_HIT_MESSAGE, m);
+        add_hit(r, strip, WV_HIT_MESSAGE, m);
     }
+    if (run.w > 0)
+        fill(r, run, run_col);
     /* labels above the chips, oldest (rightmost) first, where they fit */
-    for (size_t m = hi; m-- > lo && labels < 6 && !fault;) {
+    int shortest = text_width(r, F_BODY, "+ t"); /* no label is narrower */
+    for (size_t m = lo; m < hi && labels < 6 && !fault && text_row; m++) {
         int x = r->xs[m - lo];
+        if (x < queued_right)
+            break; /* positions only decrease from here */
+        if (x + shortest > label_left - r->lay.pad)
+            continue; /* cheap test before building the label */
         char label[200];
         packet_label(r, sim, m, label, sizeof label);
         int lw = text_width(r, F_BODY, label);
-        if (!text_row || x + lw > label_left - r->lay.pad || x < queued_right)
+        if (x + lw > label_left - r->lay.pad)
             continue;
         draw_text(r, F_BODY, th->text, x, lane.y, label, 0);
         label_left = x;
@@ -920,7 +978,7 @@ static void draw_log(wv_render *r, const wv_view *v)
     const wv_sim *sim = v->sim;
     wv_rect box = r->lay.log;
     fill(r, box, th->panel);
-    outline(r, box, th->border, 1);
+    outline(r, box, th->border, stroke(r) / 2);
     int pad = r->lay.pad, x = box.x + pad, y = box.y + pad / 2, lh = r->lay.line_h;
     int w = box.w - 2 * pad;
     draw_text(r, F_BODY, th->text_dim, x, y, "stream, as pg_recvlogical prints it", w);
@@ -939,7 +997,8 @@ static void draw_log(wv_render *r, const wv_view *v)
         char lsn[WV_LSN_BUFSZ], line[600], text[512];
         wv_lsn_format(wv_sim_lsn(sim, m), lsn);
         display_line(wv_sim_text(sim, m), text, sizeof text);
-        snprintf(line, sizeof line, "%-10s %s", lsn, text);
+        /* the current line is marked by a glyph too, not by colour alone */
+        snprintf(line, sizeof line, "%s%-10s %s", m == cur ? "\xe2\x96\xb6 " : "  ", lsn, text);
         wv_rect row = { box.x + 2, y, box.w - 4, lh };
         bool is_cur = m == cur;
         if (is_cur)
@@ -958,7 +1017,7 @@ static void draw_inspector(wv_render *r, const wv_view *v)
     const wv_sim_cfg *cfg = wv_sim_config(sim);
     wv_rect box = r->lay.inspector;
     fill(r, box, th->panel);
-    outline(r, box, th->border, 1);
+    outline(r, box, th->border, stroke(r) / 2);
     int pad = r->lay.pad, x = box.x + pad, y = box.y + pad / 2, lh = r->lay.line_h;
     int w = box.w - 2 * pad, bottom = box.y + box.h - pad / 2;
     size_t m = wv_render_current(v);
@@ -1074,8 +1133,9 @@ static void draw_timeline(wv_render *r, const wv_view *v)
     }
     int64_t now = v->tl->now;
     int px = track.x + (int)((double)(now < end ? now : end) / (double)end * (track.w - 1));
-    fill(r, (wv_rect){ px - 2, track.y, 5, track.h }, th->select_bg);
-    outline(r, (wv_rect){ px - 3, track.y, 7, track.h }, th->bg, 1);
+    /* text colour: it reads on every theme's background */
+    int ph = r->lay.body_px / 5 > 3 ? r->lay.body_px / 5 : 3;
+    fill(r, (wv_rect){ px - ph / 2, track.y, ph, track.h }, th->text);
     add_hit(r, track, WV_HIT_TIMELINE, (size_t)end);
 }
 

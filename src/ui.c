@@ -381,8 +381,9 @@ static int run_window(app *a, const char *font_dir)
             }
             got = SDL_PollEvent(&ev);
         }
+        /* time waited while paused is not time played */
         uint64_t now = SDL_GetTicks64();
-        int64_t wall_us = (int64_t)(now - last) * 1000;
+        int64_t wall_us = moving ? (int64_t)(now - last) * 1000 : 0;
         last = now;
         if (live && o->feed(o->ctx, a->sim, wv_now_us(), &a->view))
             dirty = true;
