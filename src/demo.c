@@ -65,6 +65,13 @@ static const char *parent_dir(char *out, size_t n)
 int wv_demo_find_server(char *out, size_t outsz)
 {
     char probe[700];
+    /* an explicit choice wins, and a wrong one means "none here" */
+    const char *forced = getenv("WALVIZ_PG_BINDIR");
+    if (forced && *forced) {
+        snprintf(out, outsz, "%s", forced);
+        snprintf(probe, sizeof probe, "%s/initdb", out);
+        return access(probe, X_OK) == 0 ? 0 : -1;
+    }
     FILE *p = popen("pg_config --bindir 2>/dev/null", "r");
     if (p) {
         if (fgets(out, (int)outsz, p)) {

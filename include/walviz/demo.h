@@ -15,9 +15,10 @@
 
 typedef struct wv_demo wv_demo;
 
-/* Where PostgreSQL's server binaries are (initdb, pg_ctl): pg_config
- * --bindir, /usr/lib/postgresql/N/bin (newest first), then PATH. Returns 0
- * with the directory in out, or -1. */
+/* Where PostgreSQL's server binaries are (initdb, pg_ctl): the directory
+ * WALVIZ_PG_BINDIR names when set (only there), else pg_config --bindir,
+ * /usr/lib/postgresql/N/bin (newest first), then PATH. Returns 0 with the
+ * directory in out, or -1. */
 int wv_demo_find_server(char *out, size_t outsz);
 
 /* Stops and removes clusters that a killed walviz left behind. Returns how

@@ -37,4 +37,10 @@ grep -q "left behind by a walviz that was killed" "$out/err3" ||
     { cat "$out/err3"; echo "FAIL: the next demo did not clean up"; exit 1; }
 [ "$(servers)" -eq 0 ] || { echo "FAIL: a demo server still runs after cleanup"; exit 1; }
 [ -z "$(ls -A "$parent" 2>/dev/null)" ] || { ls -la "$parent"; echo "FAIL: directory left after cleanup"; exit 1; }
-echo "demo: picture written, nothing left behind, a killed demo cleaned up"
+# No server binaries: the demo replays the shipped sample and says so.
+WALVIZ_PG_BINDIR=/nonexistent "$WALVIZ" demo --screenshot "$out/sample.png" --at 2s 2>"$out/err4" ||
+    { cat "$out/err4"; echo "FAIL: the demo without a server failed"; exit 1; }
+grep -q "no PostgreSQL server found; replaying .*sample-data/bank.wvr" "$out/err4" ||
+    { cat "$out/err4"; echo "FAIL: the demo without a server did not say it replays a sample"; exit 1; }
+[ -s "$out/sample.png" ] || { echo "FAIL: no picture from the sample"; exit 1; }
+echo "demo: picture written, nothing left behind, a killed demo cleaned up, a sample without a server"
