@@ -4,9 +4,14 @@
 set -eu
 : "${WALVIZ:?run through tests/run, or export WALVIZ}"
 out=$(mktemp -d "${TMPDIR:-/tmp}/walviz-demo-test.XXXXXX")
-parent="${TMPDIR:-/tmp}/walviz-demo.$(id -u)"
+# A TMPDIR of its own: a demo running elsewhere on this machine is not ours
+# to count or clean up. The server's user must be able to pass through.
+chmod 711 "$out"
+export TMPDIR="$out"
+parent="$out/walviz-demo.$(id -u)"
 bg=""
-trap '[ -n "$bg" ] && kill -9 "$bg" 2>/dev/null; rm -rf "$out"' EXIT
+# on failure too: no walviz, no server of ours, no directory
+trap '[ -n "$bg" ] && kill -9 "$bg" 2>/dev/null; pkill -9 -f "postgres -D $parent/" 2>/dev/null; rm -rf "$out"' EXIT
 
 servers() { pgrep -f "postgres -D $parent/" | wc -l; }
 
