@@ -11,7 +11,7 @@ export TMPDIR="$out"
 parent="$out/walviz-demo.$(id -u)"
 bg=""
 # on failure too: no walviz, no server of ours, no directory
-trap '[ -n "$bg" ] && kill -9 "$bg" 2>/dev/null; pkill -9 -f "postgres -D $parent/" 2>/dev/null; rm -rf "$out"' EXIT
+trap '[ -n "$bg" ] && kill -9 "$bg" 2>/dev/null; pkill -9 -f "postgres -D $parent/" 2>/dev/null || true; rm -rf "$out"' EXIT
 
 servers() { pgrep -f "postgres -D $parent/" | wc -l; }
 
