@@ -922,9 +922,13 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
             run.w = 0;
             if (whole)
                 outline(r, c, th->border, 1); /* white chips on a white screen */
+            /* the bold label face when the chip is tall enough: thin
+             * glyphs vanish at the back of a room */
+            int gf = chip >= r->lay.label_px ? F_LABEL : F_MONO;
             const char *g = wv_op_glyph(op);
-            int gw = text_width(r, F_MONO, g);
-            draw_text(r, F_MONO, th->chip_text, x + (chip - gw) / 2, c.y + (chip - r->lay.line_h) / 2 + 1, g, 0);
+            int gw = text_width(r, gf, g);
+            int gh = gf == F_LABEL ? r->lay.label_px * 6 / 5 : r->lay.line_h;
+            draw_text(r, gf, th->chip_text, x + (chip - gw) / 2, c.y + (chip - gh) / 2 + 1, g, 0);
         }
         add_hit(r, strip, WV_HIT_MESSAGE, m);
     }
@@ -1045,7 +1049,7 @@ static void draw_inspector(wv_render *r, const wv_view *v)
      * still to come is dim */
     int64_t t = v->tl->now;
     static const char *const names[WV_STAGE_COUNT] = { "sent", "written", "flushed", "applied" };
-    int cw = text_width(r, F_MONO, "00000000");
+    int cw = text_width(r, F_MONO, "000000000");
     int name_w = text_width(r, F_MONO, "follower") + r->lay.pad;
     if (y + lh <= bottom) {
         draw_text(r, F_MONO, th->text_dim, x, y, "(ms)", name_w);
@@ -1054,6 +1058,14 @@ static void draw_inspector(wv_render *r, const wv_view *v)
         y += lh;
     }
     for (int f = 0; f < cfg->nfollowers && y + lh <= bottom; f++) {
+        if (f + 1 < cfg->nfollowers && y + 2 * lh > bottom) {
+            /* say what did not fit rather than leave it out unseen */
+            snprintf(buf, sizeof buf, "+ %d more followers (Ctrl - for smaller text)",
+                     cfg->nfollowers - f);
+            draw_text(r, F_BODY, th->text_dim, x, y, buf, w);
+            y += lh;
+            break;
+        }
         draw_text(r, F_MONO, v->selected_follower == f ? th->text : th->text_dim, x, y,
                   cfg->names[f], name_w - r->lay.pad);
         for (int st = 0; st < WV_STAGE_COUNT; st++) {
@@ -1122,7 +1134,7 @@ static void draw_timeline(wv_render *r, const wv_view *v)
         if (px == last_px)
             continue;
         last_px = px;
-        fill(r, (wv_rect){ px, mid - track.h / 4, 2, track.h / 2 }, th->text_dim);
+        fill(r, (wv_rect){ px, mid - track.h / 4, stroke(r), track.h / 2 }, th->text_dim);
     }
     /* compressed gaps */
     const wv_gap *gaps;
