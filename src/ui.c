@@ -224,6 +224,16 @@ static void output_size(SDL_Renderer *ren, int *w, int *h)
         *w = 1280, *h = 720;
 }
 
+/* A click or drag at window coordinates: the picture may have more
+ * pixels than the window has points (HiDPI). */
+static void on_pointer(app *a, SDL_Renderer *ren, wv_render *r, int x, int y, bool drag)
+{
+    int ow, oh, ww, wh;
+    output_size(ren, &ow, &oh);
+    SDL_GetWindowSize(a->win, &ww, &wh);
+    on_click(a, r, x * ow / (ww ? ww : 1), y * oh / (wh ? wh : 1), drag);
+}
+
 static int save_png(SDL_Surface *surf, const char *path)
 {
     if (IMG_SavePNG(surf, path) < 0) {
@@ -353,20 +363,12 @@ static int run_window(app *a, const char *font_dir)
                 break;
             }
             case SDL_MOUSEBUTTONDOWN:
-                if (ev.button.button == SDL_BUTTON_LEFT) {
-                    int ow, oh, ww, wh;
-                    output_size(ren, &ow, &oh);
-                    SDL_GetWindowSize(a->win, &ww, &wh);
-                    on_click(a, r, ev.button.x * ow / (ww ? ww : 1), ev.button.y * oh / (wh ? wh : 1), false);
-                }
+                if (ev.button.button == SDL_BUTTON_LEFT)
+                    on_pointer(a, ren, r, ev.button.x, ev.button.y, false);
                 break;
             case SDL_MOUSEMOTION:
-                if (a->dragging && (ev.motion.state & SDL_BUTTON_LMASK)) {
-                    int ow, oh, ww, wh;
-                    output_size(ren, &ow, &oh);
-                    SDL_GetWindowSize(a->win, &ww, &wh);
-                    on_click(a, r, ev.motion.x * ow / (ww ? ww : 1), ev.motion.y * oh / (wh ? wh : 1), true);
-                }
+                if (a->dragging && (ev.motion.state & SDL_BUTTON_LMASK))
+                    on_pointer(a, ren, r, ev.motion.x, ev.motion.y, true);
                 break;
             case SDL_MOUSEBUTTONUP:
                 a->dragging = false;
