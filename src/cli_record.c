@@ -5,7 +5,6 @@
  * source told it may confirm what was received: the slot never moves past
  * what is safely on disk. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
@@ -15,7 +14,6 @@
 #include <unistd.h>
 
 #include "walviz/cli.h"
-#include "walviz/record.h"
 #include "walviz/recorder.h"
 #include "walviz/source.h"
 
