@@ -15,7 +15,14 @@
  * up when it is ready; if that connection dies before it arrives, or the
  * follower crashes before flushing it, it is sent again on the next one,
  * behind what went there before it. What happened on a connection before
- * it died never depends on what comes after. */
+ * it died never depends on what comes after.
+ *
+ * Stage times are most of the memory (four per message and follower), so
+ * each is kept as a uint32_t count of microseconds after the message's
+ * leader time, which never changes once its unit is scheduled: DELTA_NEVER
+ * for never (also before it is scheduled), and the rare time more than
+ * about 71 minutes later (a long outage) as DELTA_FAR, its exact value in
+ * the follower's table of far times. Every read goes through stage_at. */
 #include "walviz/sim.h"
 
 #include <stdlib.h>
@@ -23,6 +30,8 @@
 
 #define WIRE_OVERHEAD 30 /* CopyData framing and the XLogData header, bytes */
 #define MAX_LATENCY_CHANGES 64
+#define DELTA_NEVER UINT32_MAX      /* the stage never happens (or not yet) */
+#define DELTA_FAR (UINT32_MAX - 1)  /* in the follower's far table */
 
 typedef struct msg {
     uint64_t lsn;
@@ -47,6 +56,12 @@ typedef struct latency_change {
     int64_t from;
     int64_t latency_us;
 } latency_change;
+
+/* A stage time too far after its leader time for a uint32_t delta. */
+typedef struct far_time {
+    uint64_t key; /* message * WV_STAGE_COUNT + stage */
+    int64_t at;
+} far_time;
 
 /* A follower's connection to the leader, up between two outages. */
 typedef struct conn {
@@ -82,9 +97,11 @@ struct wv_sim {
     bool open_txn;     /* the last unit waits for its COMMIT */
     bool open_stream;  /* the last unit is a streamed block */
 
-    int64_t *stage[WV_SIM_MAX_FOLLOWERS][WV_STAGE_COUNT];
-    uint8_t *resent[WV_SIM_MAX_FOLLOWERS];
+    uint32_t *stage[WV_SIM_MAX_FOLLOWERS][WV_STAGE_COUNT]; /* deltas: see stage_at */
+    uint8_t *resent[WV_SIM_MAX_FOLLOWERS];                 /* a bit per message */
     size_t stage_cap;
+    far_time *far[WV_SIM_MAX_FOLLOWERS]; /* by key: written in stream order */
+    size_t nfar[WV_SIM_MAX_FOLLOWERS], far_cap[WV_SIM_MAX_FOLLOWERS];
     follower_state fs[WV_SIM_MAX_FOLLOWERS];
     latency_change lat[WV_SIM_MAX_FOLLOWERS][MAX_LATENCY_CHANGES];
     int nlat[WV_SIM_MAX_FOLLOWERS];
@@ -114,7 +131,7 @@ struct wv_sim {
     } while (0)
 
 static void reset_follower(wv_sim *s, int f);
-static size_t count_le(const int64_t *a, size_t n, int64_t t);
+static size_t count_le(const wv_sim *s, int f, wv_stage st, int64_t t);
 
 static wv_slice text_of(void *ctx, size_t m)
 {
@@ -141,6 +158,7 @@ void wv_sim_free(wv_sim *s)
         for (int st = 0; st < WV_STAGE_COUNT; st++)
             free(s->stage[f][st]);
         free(s->resent[f]);
+        free(s->far[f]);
     }
     for (size_t i = 0; i < s->nprepared; i++)
         free(s->prepared[i].gid);
@@ -191,14 +209,69 @@ int64_t wv_sim_leader_time(const wv_sim *s, size_t m)
     return s->txns[s->msgs[m].txn].time;
 }
 
+static int64_t far_lookup(const wv_sim *s, int f, size_t m, wv_stage st)
+{
+    uint64_t key = (uint64_t)m * WV_STAGE_COUNT + (uint64_t)st;
+    const far_time *a = s->far[f];
+    size_t lo = 0, hi = s->nfar[f];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    WV_ASSERT(lo < s->nfar[f] && a[lo].key == key);
+    return a[lo].at;
+}
+
+/* The one way to read a stage time. */
+static inline int64_t stage_at(const wv_sim *s, int f, size_t m, wv_stage st)
+{
+    uint32_t d = s->stage[f][st][m];
+    if (d < DELTA_FAR)
+        return s->txns[s->msgs[m].txn].time + (int64_t)d;
+    return d == DELTA_NEVER ? WV_SIM_NEVER : far_lookup(s, f, m, st);
+}
+
+/* Stores a stage time of a scheduled message. Since the last
+ * reset_follower, f's messages are written in stream order, so the far
+ * table stays sorted by appending. */
+static void set_stage(wv_sim *s, int f, size_t m, wv_stage st, int64_t at)
+{
+    int64_t leader = s->txns[s->msgs[m].txn].time;
+    uint32_t d;
+    if (at == WV_SIM_NEVER) {
+        d = DELTA_NEVER;
+    } else if (at >= leader && (uint64_t)at - (uint64_t)leader < DELTA_FAR) {
+        d = (uint32_t)((uint64_t)at - (uint64_t)leader);
+    } else {
+        uint64_t key = (uint64_t)m * WV_STAGE_COUNT + (uint64_t)st;
+        WV_ASSERT(s->nfar[f] == 0 || s->far[f][s->nfar[f] - 1].key < key);
+        GROW(s->far[f], s->nfar[f], s->far_cap[f]);
+        s->far[f][s->nfar[f]++] = (far_time){ key, at };
+        d = DELTA_FAR;
+    }
+    s->stage[f][st][m] = d;
+}
+
+static void set_resent(wv_sim *s, int f, size_t m, bool resent)
+{
+    uint8_t bit = (uint8_t)(1u << (m & 7));
+    if (resent)
+        s->resent[f][m >> 3] |= bit;
+    else
+        s->resent[f][m >> 3] &= (uint8_t)~bit;
+}
+
 int64_t wv_sim_stage(const wv_sim *s, int f, size_t m, wv_stage st)
 {
-    return s->stage[f][st][m];
+    return stage_at(s, f, m, st);
 }
 
 bool wv_sim_resent(const wv_sim *s, int f, size_t m)
 {
-    return s->resent[f][m] != 0;
+    return (s->resent[f][m >> 3] >> (m & 7)) & 1;
 }
 
 size_t wv_sim_gaps(const wv_sim *s, const wv_gap **gaps)
@@ -215,7 +288,7 @@ int64_t wv_sim_end_time(const wv_sim *s)
     size_t last = s->nmsgs - 1;
     for (int f = 0; f < s->cfg.nfollowers; f++)
         for (size_t m = last + 1; m-- > 0;) {
-            int64_t a = s->stage[f][WV_STAGE_APPLIED][m];
+            int64_t a = stage_at(s, f, m, WV_STAGE_APPLIED);
             if (a != WV_SIM_NEVER) {
                 if (a > end)
                     end = a;
@@ -352,11 +425,11 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
         applied = add_sat(start, cost);
         st->last_applied = applied;
     }
-    s->stage[f][WV_STAGE_SENT][m] = sent;
-    s->stage[f][WV_STAGE_WRITTEN][m] = written;
-    s->stage[f][WV_STAGE_FLUSHED][m] = flushed;
-    s->stage[f][WV_STAGE_APPLIED][m] = applied;
-    s->resent[f][m] = resent;
+    set_stage(s, f, m, WV_STAGE_SENT, sent);
+    set_stage(s, f, m, WV_STAGE_WRITTEN, written);
+    set_stage(s, f, m, WV_STAGE_FLUSHED, flushed);
+    set_stage(s, f, m, WV_STAGE_APPLIED, applied);
+    set_resent(s, f, m, resent);
 }
 
 static void schedule_follower(wv_sim *s, int f)
@@ -412,6 +485,7 @@ static void reset_follower(wv_sim *s, int f)
     st->flush_reset = -1;
     st->flush_start = st->flush_end = st->last_applied = early;
     st->next_txn = 0;
+    s->nfar[f] = 0; /* every scheduled message is written again */
 }
 
 static void reschedule_follower(wv_sim *s, int f)
@@ -435,7 +509,7 @@ static wv_stage stage_for(wv_sync_level level)
  * one cut off by an outage is repeated when the follower reconnects. */
 int64_t wv_sim_stage_known(const wv_sim *s, int f, size_t m, wv_stage stage)
 {
-    int64_t at = s->stage[f][stage][m];
+    int64_t at = stage_at(s, f, m, stage);
     if (at == WV_SIM_NEVER || stage == WV_STAGE_SENT)
         return at; /* the leader knows what it sent */
     const follower_state *st = &s->fs[f];
@@ -446,11 +520,10 @@ int64_t wv_sim_stage_known(const wv_sim *s, int f, size_t m, wv_stage stage)
             continue;
         int64_t back = add_sat(sent, latency_at(s, f, sent));
         /* After a drop in latency, behind the last reply sent before it. */
-        const int64_t *a = s->stage[f][stage];
         for (int i = 0; i < s->nlat[f] && s->lat[f][i].from <= sent; i++) {
-            size_t before = count_le(a, s->nmsgs, s->lat[f][i].from - 1);
+            size_t before = count_le(s, f, stage, s->lat[f][i].from - 1);
             if (s->lat[f][i].from > c->from && before > 0) {
-                int64_t prev = max64(a[before - 1], c->from);
+                int64_t prev = max64(stage_at(s, f, before - 1, stage), c->from);
                 back = max64(back, add_sat(prev, latency_at(s, f, prev)));
             }
         }
@@ -663,8 +736,8 @@ static void ensure_stage_capacity(wv_sim *s, size_t n)
      * room to grow costs address space, not memory. */
     for (int f = 0; f < s->cfg.nfollowers; f++) {
         for (int st = 0; st < WV_STAGE_COUNT; st++)
-            s->stage[f][st] = wv_xrealloc(s->stage[f][st], cap * sizeof(int64_t));
-        s->resent[f] = wv_xrealloc(s->resent[f], cap);
+            s->stage[f][st] = wv_xrealloc(s->stage[f][st], cap * sizeof(uint32_t));
+        s->resent[f] = wv_xrealloc(s->resent[f], cap / 8); /* cap: 1024 times a power of 2 */
     }
     s->stage_cap = cap;
 }
@@ -720,8 +793,8 @@ void wv_sim_add(wv_sim *s, const wv_change *c, const wv_meta *meta, wv_slice tex
     }
     for (int f = 0; f < s->cfg.nfollowers; f++) {
         for (int st = 0; st < WV_STAGE_COUNT; st++)
-            s->stage[f][st][m] = WV_SIM_NEVER; /* until its unit is scheduled */
-        s->resent[f][m] = 0;
+            s->stage[f][st][m] = DELTA_NEVER; /* until its unit is scheduled */
+        set_resent(s, f, m, false);
     }
     wv_grow(&s->text, &s->text_cap, s->text_len + text.len + 1);
     if (text.len)
@@ -779,13 +852,14 @@ void wv_sim_flush(wv_sim *s)
 
 /* --- queries ------------------------------------------------------------ */
 
-/* Number of elements of a[0..n) that are <= t (a non-decreasing). */
-static size_t count_le(const int64_t *a, size_t n, int64_t t)
+/* Number of messages whose stage st on f is <= t: a prefix of the stream,
+ * stage times being non-decreasing along it. */
+static size_t count_le(const wv_sim *s, int f, wv_stage st, int64_t t)
 {
-    size_t lo = 0, hi = n;
+    size_t lo = 0, hi = s->nmsgs;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (a[mid] <= t)
+        if (stage_at(s, f, mid, st) <= t)
             lo = mid + 1;
         else
             hi = mid;
@@ -825,7 +899,7 @@ size_t wv_sim_visible(const wv_sim *s, int node, int64_t t)
 {
     if (node == WV_SIM_LEADER)
         return txns_departed(s, t);
-    size_t m = count_le(s->stage[node - 1][WV_STAGE_APPLIED], s->nmsgs, t);
+    size_t m = count_le(s, node - 1, WV_STAGE_APPLIED, t);
     return txns_within(s, m);
 }
 
@@ -851,7 +925,7 @@ void wv_sim_positions(const wv_sim *s, int f, int64_t t, wv_positions *p)
     uint64_t *lsn[WV_STAGE_COUNT] = { &p->sent_lsn, &p->write_lsn, &p->flush_lsn, &p->replay_lsn };
     int64_t *lag[WV_STAGE_COUNT] = { NULL, &p->write_lag, &p->flush_lag, &p->replay_lag };
     for (int st = 0; st < WV_STAGE_COUNT; st++) {
-        n[st] = count_le(s->stage[f][st], s->nmsgs, t);
+        n[st] = count_le(s, f, (wv_stage)st, t);
         *lsn[st] = n[st] ? s->max_lsn[n[st] - 1] : origin;
         if (lag[st])
             *lag[st] = n[st] < departed ? t - wv_sim_leader_time(s, n[st]) : 0;
@@ -937,27 +1011,27 @@ void wv_sim_set_standbys(wv_sim *s, bool any, int num, const int *followers, int
 
 /* --- stepping ------------------------------------------------------------- */
 
-/* First element > t, or WV_SIM_NEVER; a is non-decreasing over [0, n). */
-static int64_t first_after(const int64_t *a, size_t n, int64_t t)
+/* The first time > t of stage st on f, or WV_SIM_NEVER. */
+static int64_t first_after(const wv_sim *s, int f, wv_stage st, int64_t t)
 {
-    size_t i = count_le(a, n, t);
-    return i < n ? a[i] : WV_SIM_NEVER;
+    size_t i = count_le(s, f, st, t);
+    return i < s->nmsgs ? stage_at(s, f, i, st) : WV_SIM_NEVER;
 }
 
-/* Last element < t, or -1. */
-static int64_t last_before(const int64_t *a, size_t n, int64_t t)
+/* The last time < t of stage st on f, or -1. */
+static int64_t last_before(const wv_sim *s, int f, wv_stage st, int64_t t)
 {
-    size_t lo = 0, hi = n;
+    size_t lo = 0, hi = s->nmsgs;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (a[mid] < t)
+        if (stage_at(s, f, mid, st) < t)
             lo = mid + 1;
         else
             hi = mid;
     }
-    while (lo > 0 && a[lo - 1] == WV_SIM_NEVER)
+    while (lo > 0 && stage_at(s, f, lo - 1, st) == WV_SIM_NEVER)
         lo--;
-    return lo ? a[lo - 1] : -1;
+    return lo ? stage_at(s, f, lo - 1, st) : -1;
 }
 
 typedef struct best {
@@ -981,7 +1055,7 @@ static int64_t commit_time(const wv_sim *s, size_t i, int kind, int f)
         return t->time;
     if (kind == 1)
         return t->ack;
-    return s->stage[f][WV_STAGE_APPLIED][t->last];
+    return stage_at(s, f, t->last, WV_STAGE_APPLIED);
 }
 
 static void consider_commits(const wv_sim *s, best *b, int64_t t, int kind, int f)
@@ -1030,7 +1104,7 @@ static int64_t step(const wv_sim *s, int64_t t, wv_step_filter filter, size_t ar
             consider(&b, wv_sim_leader_time(s, arg), t);
             for (int f = 0; f < nf; f++)
                 for (int st = 0; st < WV_STAGE_COUNT; st++)
-                    consider(&b, s->stage[f][st][arg], t);
+                    consider(&b, stage_at(s, f, arg, (wv_stage)st), t);
         }
         break;
     case WV_STEP_COMMITS:
@@ -1045,8 +1119,7 @@ static int64_t step(const wv_sim *s, int64_t t, wv_step_filter filter, size_t ar
             if (filter == WV_STEP_FOLLOWER && (size_t)f != arg)
                 continue;
             for (int st = 0; st < WV_STAGE_COUNT; st++)
-                consider(&b, next ? first_after(s->stage[f][st], s->nmsgs, t)
-                                  : last_before(s->stage[f][st], s->nmsgs, t), t);
+                consider(&b, next ? first_after(s, f, (wv_stage)st, t) : last_before(s, f, (wv_stage)st, t), t);
         }
         if (filter == WV_STEP_ALL) {
             consider_units(s, &b, t);
@@ -1069,7 +1142,7 @@ int64_t wv_sim_prev_event(const wv_sim *s, int64_t t, wv_step_filter filter, siz
 
 size_t wv_sim_reached(const wv_sim *s, int f, wv_stage stage, int64_t t)
 {
-    return count_le(s->stage[f][stage], s->nmsgs, t);
+    return count_le(s, f, stage, t);
 }
 
 size_t wv_sim_departed(const wv_sim *s, int64_t t)
