@@ -1,34 +1,61 @@
 /* rows: see include/walviz/rows.h. */
 #include "walviz/rows.h"
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The layout is sized for streams of millions of changes, where this
+ * index was most of the simulation's memory: every field is 32-bit, key
+ * texts sit in one arena, and all versions share one pool with each
+ * version linking to the previous one of its key (rows have a version or
+ * two, so a short walk back replaces per-key arrays and their malloc
+ * overhead; the few hot rows get an index, below). Message, transaction,
+ * version and key counts, and key texts, beyond 32 bits abort with a
+ * message. About 55 bytes per new-key INSERT, against 150 with malloc'd
+ * texts and version arrays and size_t fields. */
+#define NONE32 UINT32_MAX
+#define KEY_MAX 0x7fffffffu /* key ids share their word with the exists flag */
+#define EXISTS 0x80000000u
+
 typedef struct version {
-    size_t msg, vis;
-    bool exists;
+    uint32_t msg, vis;
+    uint32_t prev; /* the key's previous version, or NONE32 */
+    uint32_t key;  /* the key, with EXISTS set when the row exists */
 } version;
 
 typedef struct key {
-    size_t table; /* WV_ROWS_NONE once dropped by a re-key */
-    char *text;
-    version *v;
-    size_t nv, cap;
+    uint32_t table; /* NONE32 once dropped by a re-key */
+    uint32_t text;  /* offset into the arena */
+    uint32_t last;  /* its last version, or NONE32 */
 } key;
 
-typedef struct mark {
-    size_t msg, vis, key;
-} mark;
+/* The versions of a key that has had HOT_WALK of them, oldest first, so
+ * that reading a hot row (a counter every transaction updates) is a
+ * binary search rather than a walk back through all its versions; other
+ * keys walk back at most HOT_WALK versions. */
+#define HOT_WALK 8
+
+typedef struct hot {
+    uint32_t key;
+    uint32_t *v; /* version indexes, oldest first */
+    size_t n, cap;
+} hot;
+
+typedef struct trunc {
+    uint32_t msg, vis;
+} trunc;
 
 typedef struct table {
     char *schema_raw, *name_raw; /* as printed, to match changes */
     char *display;
     char **keycols; /* unquoted names; NULL: the first column */
     size_t nkeycols;
-    mark *touches; /* every change, in stream order (key of its new row) */
+    uint32_t *touches; /* every change as its version, in stream order */
     size_t ntouches, touches_cap;
-    mark *truncs;
+    trunc *truncs;
     size_t ntruncs, truncs_cap;
 } table;
 
@@ -37,10 +64,18 @@ struct wv_rows {
     size_t ntables;
     key *keys;
     size_t nkeys, keys_cap;
-    size_t *slots; /* open addressing: key index + 1, 0 empty */
+    version *versions; /* every key's versions, in the order applied */
+    size_t nversions, versions_cap;
+    hot *hot;
+    size_t nhot, hot_cap;
+    uint32_t *hot_slots; /* open addressing by key: hot index + 1, 0 empty */
+    size_t nhot_slots;
+    char *arena; /* key texts, NUL-terminated, one after the other */
+    size_t arena_len, arena_cap;
+    uint32_t *slots; /* open addressing: key index + 1, 0 empty */
     size_t nslots;
-    size_t *msg_key; /* msg -> key of its new row */
-    size_t msg_key_cap;
+    uint32_t *msg_key; /* msg -> key of its new row, NONE32 if none */
+    size_t msg_key_len, msg_key_cap;
     wv_rows_text_fn text;
     void *ctx;
     wv_decoder *dec;
@@ -54,6 +89,14 @@ struct wv_rows {
             (arr) = wv_xrealloc((arr), (cap) * sizeof *(arr));              \
         }                                                                   \
     } while (0)
+
+/* v as a 32-bit field; what names it in the message. */
+static uint32_t to32(size_t v, const char *what)
+{
+    if (v >= NONE32)
+        wv_fatal("rows: more than 4G %s: the row index keeps them in 32 bits", what);
+    return (uint32_t)v;
+}
 
 wv_rows *wv_rows_new(wv_rows_text_fn text, void *ctx)
 {
@@ -80,12 +123,14 @@ void wv_rows_free(wv_rows *r)
         free(t->touches);
         free(t->truncs);
     }
-    for (size_t i = 0; i < r->nkeys; i++) {
-        free(r->keys[i].text);
-        free(r->keys[i].v);
-    }
+    for (size_t i = 0; i < r->nhot; i++)
+        free(r->hot[i].v);
+    free(r->hot);
+    free(r->hot_slots);
     free(r->tables);
     free(r->keys);
+    free(r->versions);
+    free(r->arena);
     free(r->slots);
     free(r->msg_key);
     wv_decode_free(r->dec);
@@ -107,12 +152,12 @@ static void rehash(wv_rows *r, size_t nslots)
     r->nslots = nslots;
     r->slots = wv_xcalloc(nslots, sizeof *r->slots);
     for (size_t i = 0; i < r->nkeys; i++) {
-        if (r->keys[i].table == WV_ROWS_NONE)
+        if (r->keys[i].table == NONE32)
             continue;
-        size_t s = hash_key(r->keys[i].table, r->keys[i].text) & (nslots - 1);
+        size_t s = hash_key(r->keys[i].table, r->arena + r->keys[i].text) & (nslots - 1);
         while (r->slots[s])
             s = (s + 1) & (nslots - 1);
-        r->slots[s] = i + 1;
+        r->slots[s] = (uint32_t)i + 1;
     }
 }
 
@@ -123,7 +168,7 @@ static size_t lookup(const wv_rows *r, size_t tbl, const char *text, size_t *slo
     size_t s = hash_key(tbl, text) & (r->nslots - 1);
     for (; r->slots[s]; s = (s + 1) & (r->nslots - 1)) {
         const key *k = &r->keys[r->slots[s] - 1];
-        if (k->table == tbl && strcmp(k->text, text) == 0)
+        if (k->table == tbl && strcmp(r->arena + k->text, text) == 0)
             return r->slots[s] - 1;
     }
     if (slot)
@@ -133,18 +178,29 @@ static size_t lookup(const wv_rows *r, size_t tbl, const char *text, size_t *slo
 
 static size_t intern(wv_rows *r, size_t tbl, const char *text)
 {
-    if (r->nkeys * 2 >= r->nslots)
+    if (r->nkeys * 2 >= r->nslots) /* load <= 50%: probes stay short */
         rehash(r, r->nslots ? r->nslots * 2 : 1024);
     size_t slot = 0;
     size_t id = lookup(r, tbl, text, &slot);
     if (id != WV_ROWS_NONE)
         return id;
+    if (r->nkeys >= KEY_MAX)
+        wv_fatal("rows: more than %u row keys", KEY_MAX);
+    size_t len = strlen(text) + 1;
+    if (len > NONE32 - r->arena_len)
+        wv_fatal("rows: the key texts pass 4 GiB: the row index keeps their offsets in 32 bits");
+    if (r->arena_len + len > r->arena_cap) {
+        size_t cap = r->arena_cap ? r->arena_cap : 4096;
+        while (cap < r->arena_len + len)
+            cap *= 2;
+        r->arena = wv_xrealloc(r->arena, cap);
+        r->arena_cap = cap;
+    }
+    memcpy(r->arena + r->arena_len, text, len);
     GROW(r->keys, r->nkeys, r->keys_cap);
-    key *k = &r->keys[r->nkeys];
-    memset(k, 0, sizeof *k);
-    k->table = tbl;
-    k->text = wv_xstrdup(text);
-    r->slots[slot] = ++r->nkeys;
+    r->keys[r->nkeys] = (key){ (uint32_t)tbl, (uint32_t)r->arena_len, NONE32 };
+    r->arena_len += len;
+    r->slots[slot] = (uint32_t)++r->nkeys;
     return r->nkeys - 1;
 }
 
@@ -240,31 +296,94 @@ static const char *key_text(wv_rows *r, const table *t, const wv_tuple *tup)
     return b->data;
 }
 
-static void add_version(wv_rows *r, size_t k, size_t msg, size_t vis, bool exists)
+static size_t hot_hash(uint32_t k, size_t nslots)
 {
-    key *kk = &r->keys[k];
-    if (kk->nv == kk->cap) { /* most rows have a version or two: start small */
-        kk->cap = kk->cap ? kk->cap * 2 : 1;
-        kk->v = wv_xrealloc(kk->v, kk->cap * sizeof *kk->v);
-    }
-    kk->v[kk->nv++] = (version){ msg, vis, exists };
+    return (size_t)(((uint64_t)k * 0x9E3779B97F4A7C15ULL) >> 32) & (nslots - 1);
 }
 
-static void touch(wv_rows *r, size_t tbl, size_t msg, size_t vis, size_t k)
+/* The hot entry of key k, or NULL. */
+static hot *hot_find(const wv_rows *r, size_t k)
 {
+    if (!r->nhot)
+        return NULL;
+    for (size_t s = hot_hash((uint32_t)k, r->nhot_slots); r->hot_slots[s]; s = (s + 1) & (r->nhot_slots - 1))
+        if (r->hot[r->hot_slots[s] - 1].key == k)
+            return &r->hot[r->hot_slots[s] - 1];
+    return NULL;
+}
+
+static void hot_append(hot *h, uint32_t v)
+{
+    GROW(h->v, h->n, h->cap);
+    h->v[h->n++] = v;
+}
+
+/* Key k has reached HOT_WALK versions: index them. */
+static hot *hot_add(wv_rows *r, size_t k)
+{
+    if ((r->nhot + 1) * 2 > r->nhot_slots) {
+        free(r->hot_slots);
+        r->nhot_slots = r->nhot_slots ? r->nhot_slots * 2 : 64;
+        r->hot_slots = wv_xcalloc(r->nhot_slots, sizeof *r->hot_slots);
+        for (size_t i = 0; i < r->nhot; i++) {
+            size_t s = hot_hash(r->hot[i].key, r->nhot_slots);
+            while (r->hot_slots[s])
+                s = (s + 1) & (r->nhot_slots - 1);
+            r->hot_slots[s] = (uint32_t)i + 1;
+        }
+    }
+    GROW(r->hot, r->nhot, r->hot_cap);
+    hot *h = &r->hot[r->nhot];
+    *h = (hot){ (uint32_t)k, NULL, 0, 0 };
+    size_t s = hot_hash((uint32_t)k, r->nhot_slots);
+    while (r->hot_slots[s])
+        s = (s + 1) & (r->nhot_slots - 1);
+    r->hot_slots[s] = (uint32_t)++r->nhot;
+    for (uint32_t i = r->keys[k].last; i != NONE32; i = r->versions[i].prev)
+        hot_append(h, i);
+    for (size_t i = 0, j = h->n; i < j--; i++) { /* the chain ran newest first */
+        uint32_t t = h->v[i];
+        h->v[i] = h->v[j];
+        h->v[j] = t;
+    }
+    return h;
+}
+
+/* Records a version of key k and touches table tbl with it: every change
+ * to a row makes one version and one touch. */
+static void add_version(wv_rows *r, size_t tbl, size_t k, size_t msg, size_t vis, bool exists)
+{
+    uint32_t m = to32(msg, "messages"), u = to32(vis, "transactions");
+    uint32_t id = to32(r->nversions, "row versions");
+    key *kk = &r->keys[k];
+    hot *h = hot_find(r, k);
+    if (!h) {
+        size_t n = 0;
+        for (uint32_t i = kk->last; i != NONE32 && n < HOT_WALK; i = r->versions[i].prev)
+            n++;
+        if (n == HOT_WALK)
+            h = hot_add(r, k);
+    }
+    if (h)
+        hot_append(h, id);
+    GROW(r->versions, r->nversions, r->versions_cap);
+    r->versions[r->nversions++] = (version){ m, u, kk->last, (uint32_t)k | (exists ? EXISTS : 0) };
+    kk->last = id;
     table *t = &r->tables[tbl];
     GROW(t->touches, t->ntouches, t->touches_cap);
-    t->touches[t->ntouches++] = (mark){ msg, vis, k };
+    t->touches[t->ntouches++] = id;
+    /* Filled only up to the highest message seen, so the room to grow
+     * costs address space, not memory. */
     if (msg >= r->msg_key_cap) {
         size_t cap = r->msg_key_cap ? r->msg_key_cap : 1024;
         while (cap <= msg)
             cap *= 2;
         r->msg_key = wv_xrealloc(r->msg_key, cap * sizeof *r->msg_key);
-        for (size_t i = r->msg_key_cap; i < cap; i++)
-            r->msg_key[i] = WV_ROWS_NONE;
         r->msg_key_cap = cap;
     }
-    r->msg_key[msg] = k;
+    for (; r->msg_key_len <= msg; r->msg_key_len++)
+        r->msg_key[r->msg_key_len] = NONE32;
+    r->msg_key[msg] = (uint32_t)k;
 }
 
 static void apply_row_change(wv_rows *r, size_t tbl, const wv_change *c, size_t msg, size_t vis)
@@ -274,8 +393,7 @@ static void apply_row_change(wv_rows *r, size_t tbl, const wv_change *c, size_t 
     case WV_OP_INSERT:
         if (c->new_tuple.present && c->new_tuple.ncols) {
             size_t k = intern(r, tbl, key_text(r, t, &c->new_tuple));
-            add_version(r, k, msg, vis, true);
-            touch(r, tbl, msg, vis, k);
+            add_version(r, tbl, k, msg, vis, true);
         }
         break;
     case WV_OP_UPDATE: {
@@ -284,20 +402,16 @@ static void apply_row_change(wv_rows *r, size_t tbl, const wv_change *c, size_t 
         size_t k = intern(r, tbl, key_text(r, t, &c->new_tuple));
         if (c->old_tuple.present && c->old_tuple.ncols) {
             size_t old = intern(r, tbl, key_text(r, t, &c->old_tuple));
-            if (old != k) {
-                add_version(r, old, msg, vis, false);
-                touch(r, tbl, msg, vis, old);
-            }
+            if (old != k)
+                add_version(r, tbl, old, msg, vis, false);
         }
-        add_version(r, k, msg, vis, true);
-        touch(r, tbl, msg, vis, k);
+        add_version(r, tbl, k, msg, vis, true);
         break;
     }
     case WV_OP_DELETE:
         if (c->old_tuple.present && c->old_tuple.ncols) {
             size_t k = intern(r, tbl, key_text(r, t, &c->old_tuple));
-            add_version(r, k, msg, vis, false);
-            touch(r, tbl, msg, vis, k);
+            add_version(r, tbl, k, msg, vis, false);
         }
         break;
     default:
@@ -306,30 +420,34 @@ static void apply_row_change(wv_rows *r, size_t tbl, const wv_change *c, size_t 
 }
 
 /* The stream showed the table's key columns after rows were keyed by the
- * first column: drop those keys and replay the table's changes. */
+ * first column: drop those keys and replay the table's changes. The
+ * dropped keys' versions and texts stay, unreachable, as they did with
+ * per-key arrays: a table is re-keyed at most once. */
 static void rekey(wv_rows *r, size_t tbl)
 {
     table *t = &r->tables[tbl];
-    mark *old = t->touches;
+    uint32_t *old = t->touches;
     size_t n = t->ntouches;
     t->touches = NULL;
     t->ntouches = t->touches_cap = 0;
     for (size_t i = 0; i < r->nkeys; i++) {
         if (r->keys[i].table == tbl) {
-            r->keys[i].table = WV_ROWS_NONE;
-            r->keys[i].nv = 0;
+            r->keys[i].table = NONE32;
+            r->keys[i].last = NONE32;
         }
     }
     rehash(r, r->nslots);
-    size_t last_msg = WV_ROWS_NONE;
+    uint32_t last_msg = NONE32;
     for (size_t i = 0; i < n; i++) {
-        if (old[i].msg == last_msg)
+        /* by value: replaying adds versions, which may move the pool */
+        version v = r->versions[old[i]];
+        if (v.msg == last_msg)
             continue; /* an UPDATE touches twice; replay it once */
-        last_msg = old[i].msg;
-        wv_slice text = r->text(r->ctx, old[i].msg);
+        last_msg = v.msg;
+        wv_slice text = r->text(r->ctx, v.msg);
         wv_change c;
         if (wv_decode_message(r->dec, text.ptr, text.len, &c) == WV_DECODE_OK)
-            apply_row_change(r, tbl, &c, old[i].msg, old[i].vis);
+            apply_row_change(r, tbl, &c, v.msg, v.vis);
     }
     free(old);
 }
@@ -354,7 +472,7 @@ void wv_rows_apply(wv_rows *r, const wv_change *c, size_t msg, size_t vis)
             size_t ti = table_for(r, &c->tables[i]); /* may move r->tables */
             table *t = &r->tables[ti];
             GROW(t->truncs, t->ntruncs, t->truncs_cap);
-            t->truncs[t->ntruncs++] = (mark){ msg, vis, WV_ROWS_NONE };
+            t->truncs[t->ntruncs++] = (trunc){ to32(msg, "messages"), to32(vis, "transactions") };
         }
         return;
     }
@@ -385,50 +503,49 @@ size_t wv_rows_find(const wv_rows *r, size_t tbl, const char *text)
 
 const char *wv_rows_key_text(const wv_rows *r, size_t k)
 {
-    return k < r->nkeys ? r->keys[k].text : "?";
+    return k < r->nkeys ? r->arena + r->keys[k].text : "?";
 }
 
 /* The last truncate of the table visible as of k, or NULL. */
-static const mark *last_truncate(const table *t, size_t k)
+static const trunc *last_truncate(const table *t, size_t k)
 {
-    const mark *found = NULL;
+    const trunc *found = NULL;
     for (size_t i = 0; i < t->ntruncs && t->truncs[i].vis < k; i++)
         found = &t->truncs[i];
     return found;
 }
 
-/* How many of n records (stride bytes apart, versions or marks: both
- * start with msg and vis) are visible as of k; vis is non-decreasing. */
-static size_t count_visible(const void *base, size_t n, size_t stride, size_t k)
-{
-    _Static_assert(offsetof(version, vis) == offsetof(mark, vis), "vis at one place");
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const char *rec = (const char *)base + mid * stride;
-        if (*(const size_t *)(rec + offsetof(mark, vis)) < k)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 wv_row wv_rows_read(const wv_rows *r, size_t k_id, size_t k)
 {
     wv_row row = { false, WV_ROWS_NONE, WV_ROWS_NONE };
-    if (k_id >= r->nkeys || r->keys[k_id].table == WV_ROWS_NONE)
+    if (k_id >= r->nkeys || r->keys[k_id].table == NONE32)
         return row;
     const key *kk = &r->keys[k_id];
-    /* versions are in stream order; find the last one visible as of k */
-    size_t lo = count_visible(kk->v, kk->nv, sizeof *kk->v, k);
-    if (lo == 0)
+    /* A key's versions come in stream order, vis non-decreasing: the last
+     * one visible as of k is the first met walking back with vis < k, or
+     * for a hot key, found by binary search. */
+    uint32_t i = kk->last;
+    const hot *h = hot_find(r, k_id);
+    if (h) {
+        size_t lo = 0, hi = h->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (r->versions[h->v[mid]].vis < k)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        i = lo ? h->v[lo - 1] : NONE32;
+    }
+    while (i != NONE32 && r->versions[i].vis >= k)
+        i = r->versions[i].prev;
+    if (i == NONE32)
         return row;
-    const version *v = &kk->v[lo - 1];
-    const mark *tr = last_truncate(&r->tables[kk->table], k);
+    const version *v = &r->versions[i];
+    const trunc *tr = last_truncate(&r->tables[kk->table], k);
     row.msg = v->msg;
     row.vis = v->vis;
-    row.exists = v->exists && !(tr && tr->msg > v->msg);
+    row.exists = (v->key & EXISTS) && !(tr && tr->msg > v->msg);
     return row;
 }
 
@@ -437,13 +554,22 @@ size_t wv_rows_recent(const wv_rows *r, size_t tbl, size_t k, size_t *keys, size
     if (tbl >= r->ntables)
         return 0;
     const table *t = &r->tables[tbl];
-    size_t lo = count_visible(t->touches, t->ntouches, sizeof *t->touches, k);
-    const mark *tr = last_truncate(t, k);
+    /* how many touches are visible as of k; vis is non-decreasing */
+    size_t lo = 0, hi = t->ntouches;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->versions[t->touches[mid]].vis < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const trunc *tr = last_truncate(t, k);
     size_t n = 0;
     for (size_t i = lo; i-- > 0 && n < max;) {
-        if (tr && t->touches[i].msg < tr->msg)
+        const version *v = &r->versions[t->touches[i]];
+        if (tr && v->msg < tr->msg)
             break;
-        size_t kid = t->touches[i].key;
+        size_t kid = v->key & ~EXISTS;
         bool dup = false;
         for (size_t j = 0; j < n && !dup; j++)
             dup = keys[j] == kid;
@@ -455,5 +581,5 @@ size_t wv_rows_recent(const wv_rows *r, size_t tbl, size_t k, size_t *keys, size
 
 size_t wv_rows_key_of(const wv_rows *r, size_t msg)
 {
-    return msg < r->msg_key_cap ? r->msg_key[msg] : WV_ROWS_NONE;
+    return msg < r->msg_key_len && r->msg_key[msg] != NONE32 ? r->msg_key[msg] : WV_ROWS_NONE;
 }

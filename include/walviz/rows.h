@@ -4,8 +4,9 @@
  * order, only at different times, so what a node holds is "the stream up to
  * its k-th visible transaction". Instead of copying table states, each row
  * keeps the list of its versions tagged with the transaction that makes
- * them visible; reading a row as of k is a binary search, for any node and
- * any time, forward or back.
+ * them visible; reading a row as of k is a short walk back through its
+ * versions (a binary search for rows with many), for any node and any
+ * time, forward or back.
  *
  * A row is identified within its table by the values of its key columns:
  * the columns the stream shows as an UPDATE's old key or a DELETE's key,
@@ -48,6 +49,7 @@ typedef struct wv_row {
 
 /* The key id of text (like "id=7") in table, or WV_ROWS_NONE. */
 size_t wv_rows_find(const wv_rows *r, size_t table, const char *key_text);
+/* The key's text, owned by r and valid until the next wv_rows_apply. */
 const char *wv_rows_key_text(const wv_rows *r, size_t key);
 /* The row as of the first k transactions. */
 wv_row wv_rows_read(const wv_rows *r, size_t key, size_t k);
