@@ -33,6 +33,8 @@
 #include "walviz/reader.h"
 #include "walviz/sim.h"
 
+#include "sim_lines.h"
+
 #define MS INT64_C(1000)
 #define SEC INT64_C(1000000)
 #define NEVER WV_SIM_NEVER
@@ -1927,6 +1929,56 @@ static void test_files(void **state)
     print_message("checked %zu files from sample-data/ and tests/fuzz/corpus/\n", n);
 }
 
+/* Stage times are kept as 32-bit microseconds after the commit, with the
+ * rare ones past ~71 minutes in a side table: an 80-minute link and a
+ * 170-minute outage must come out exact, and an intervention (which
+ * recomputes the follower) must agree with the same fault configured. */
+static void test_delays_past_71_minutes(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "BEGIN 1\ntable public.t: INSERT: id[integer]:1\nCOMMIT 1 (at 2026-01-01 10:00:00+00)\n"
+        "BEGIN 2\ntable public.t: INSERT: id[integer]:2\nCOMMIT 2 (at 2026-01-01 10:00:01+00)\n";
+    const char *base[] = { "followers", "2", "latency", "80m,20ms", "jitter", "0", "bandwidth",
+                           "1GB/s", "flush", "0", "apply", "0", NULL };
+    const char *cut[] = { "followers", "2", "latency", "80m,20ms", "jitter", "0", "bandwidth",
+                          "1GB/s", "flush", "0", "apply", "0", "partition", "f2@1s-170m", NULL };
+    char err[200];
+    wv_sim *s = sim_from_lines(base, text, err, sizeof err);
+    assert_non_null(s);
+    const int64_t min = 60000000;
+    for (size_t m = 0; m < wv_sim_count(s); m++) {
+        int64_t sent = wv_sim_stage(s, 0, m, WV_STAGE_SENT);
+        int64_t written = wv_sim_stage(s, 0, m, WV_STAGE_WRITTEN);
+        if (written - sent != 80 * min) {
+            fail_msg("message %zu on f1: written %s after sent, expected 80 min", m, us(written - sent));
+        }
+        assert_true(wv_sim_stage(s, 0, m, WV_STAGE_APPLIED) >= written);
+        assert_true(wv_sim_stage(s, 1, m, WV_STAGE_WRITTEN) < min);
+    }
+    /* the next event after the quick follower's last one is f1's first write */
+    int64_t first_write = wv_sim_stage(s, 0, 0, WV_STAGE_WRITTEN);
+    assert_int_equal(wv_sim_next_event(s, 2 * 1000000, WV_STEP_FOLLOWER, 0), first_write);
+
+    /* cut f2 from 1 s to 170 min, by hand and by configuration */
+    wv_sim *by_cfg = sim_from_lines(cut, text, err, sizeof err);
+    assert_non_null(by_cfg);
+    assert_int_equal(wv_sim_partition(s, 1, 1000000), 0);
+    assert_int_equal(wv_sim_heal(s, 1, 170 * min), 0);
+    for (size_t m = 0; m < wv_sim_count(s); m++) {
+        for (int st = 0; st < WV_STAGE_COUNT; st++) {
+            int64_t a = wv_sim_stage(s, 1, m, (wv_stage)st), b = wv_sim_stage(by_cfg, 1, m, (wv_stage)st);
+            if (a != b)
+                fail_msg("message %zu, %s on f2: %s by intervention, %s by configuration", m,
+                         stage_names[st], us(a), us(b));
+        }
+    }
+    /* message 3 (BEGIN 2) left at 1 s, inside the cut: it arrives after it */
+    assert_true(wv_sim_stage(s, 1, 3, WV_STAGE_WRITTEN) >= 170 * min);
+    wv_sim_free(by_cfg);
+    wv_sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1939,6 +1991,7 @@ int main(void)
         cmocka_unit_test(test_fault_edges),
         cmocka_unit_test(test_commit_waits_for_the_reply),
         cmocka_unit_test(test_rekey),
+        cmocka_unit_test(test_delays_past_71_minutes),
         cmocka_unit_test(test_cfg_errors),
         cmocka_unit_test(test_cfg_values),
         cmocka_unit_test(test_files),
