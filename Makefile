@@ -13,7 +13,7 @@ WV_CPPFLAGS := -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
                -DWV_DATADIR='"$(PREFIX)/share/walviz"'
 WV_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
              -Wstrict-prototypes -Wvla -g -O2 -MMD -MP
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) cmocka 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
@@ -39,7 +39,7 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 .DELETE_ON_ERROR:
-.PHONY: all check check-asan unit integration fuzz fuzz-build bench demo samples install clean deps
+.PHONY: all check check-asan unit integration fuzz fuzz-build bench demo samples install clean deps deps-demo
 
 all: $(BUILD)/walviz
 
@@ -86,7 +86,7 @@ fuzz: deps $(BUILD)/fuzz_decode
 bench: deps all
 	$(Q)BUILD=$(BUILD) tests/bench/run
 
-demo: deps all
+demo: deps-demo all
 	$(Q)$(BUILD)/walviz demo
 
 # Records sample-data/*.wvr again from a throwaway server.
@@ -105,5 +105,8 @@ clean:
 
 deps:
 	$(Q)scripts/deps
+
+deps-demo:
+	$(Q)scripts/deps --demo
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
