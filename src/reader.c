@@ -7,6 +7,7 @@
 #include "walviz/reader.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,18 @@ static int fill(wv_reader *r)
         ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
         if (n > 0) {
             r->len += (size_t)n;
+            /* A message longer than a chunk is parsed again after every
+             * fill: take all that is ready now (a pipe gives 64 kB a read),
+             * so that the doubling buffer keeps those parses to a few.
+             * Waiting for more than is ready would hold back output. */
+            struct pollfd pfd = { r->fd, POLLIN, 0 };
+            while (r->len > CHUNK && r->len < r->cap && poll(&pfd, 1, 0) > 0 &&
+                   (pfd.revents & POLLIN)) {
+                n = read(r->fd, r->buf + r->len, r->cap - r->len);
+                if (n <= 0)
+                    break; /* end or error: the next fill says which */
+                r->len += (size_t)n;
+            }
             return 1;
         }
         if (n == 0) {
