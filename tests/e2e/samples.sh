@@ -14,6 +14,32 @@ for f in sample-data/*.wvr; do
         --sync-standbys 'ANY 1 (f1, f2)' >"$out/$name.json" 2>"$out/$name.err" ||
         { cat "$out/$name.err"; echo "FAIL: $f does not simulate cleanly"; exit 1; }
     [ -s "$out/$name.json" ] || { echo "FAIL: $f: empty schedule"; exit 1; }
+    # the schedule as docs/simulate-json.md describes it: one object per
+    # (message, follower), one per committed transaction, stages in order
+    python3 - "$out/$name.json" "$out/$name.decode" <<'PY' || { echo "FAIL: $f: schedule not as documented"; exit 1; }
+import json, sys
+msgs = int(open(sys.argv[2]).read().split()[0])
+per = {}
+txns = 0
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if o["type"] == "transaction":
+        txns += 1
+        assert o["ack_ms"] is None or o["ack_ms"] >= o["commit_ms"], o
+        continue
+    assert o["type"] == "message", o
+    for k in ("index", "op", "lsn", "xid", "txn", "follower", "leader_ms", "sent_ms",
+              "written_ms", "flushed_ms", "applied_ms", "resent"):
+        assert k in o, (k, o)
+    t = [o[k] for k in ("sent_ms", "written_ms", "flushed_ms", "applied_ms")]
+    done = [x for x in t if x is not None]
+    assert done == sorted(done) and o["leader_ms"] <= (t[0] if t[0] is not None else 1e18), o
+    per.setdefault(o["follower"], 0)
+    per[o["follower"]] += 1
+assert sorted(per) == ["f1", "f2", "f3"], per
+assert all(n == msgs for n in per.values()), (per, msgs)
+assert txns > 0
+PY
     "$WALVIZ" replay "$f" --screenshot "$out/$name.png" --at 2s --size 1024x768 2>"$out/$name.err" ||
         { cat "$out/$name.err"; echo "FAIL: $f does not replay"; exit 1; }
     # PNG signature, then the IHDR width and height
