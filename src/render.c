@@ -15,7 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { F_BODY, F_MONO, F_LABEL, F_COUNT };
+/* F_GLYPH: op glyphs on chips, monospaced so brackets read as brackets,
+ * at label size */
+enum { F_BODY, F_MONO, F_LABEL, F_GLYPH, F_COUNT };
 
 #define CACHE_SLOTS 8192 /* power of two */
 #define CACHE_MAX 5000
@@ -105,7 +107,7 @@ static void clear_cache(wv_render *r)
 /* (Re)opens the fonts at the sizes the layout asks for. */
 static int size_fonts(wv_render *r, char *err, size_t errsz)
 {
-    int want[F_COUNT] = { r->lay.body_px, r->lay.body_px, r->lay.label_px };
+    int want[F_COUNT] = { r->lay.body_px, r->lay.body_px, r->lay.label_px, r->lay.label_px };
     bool same = true;
     for (int i = 0; i < F_COUNT; i++)
         same = same && r->font[i] && r->font_px[i] == want[i];
@@ -134,7 +136,7 @@ wv_render *wv_render_new(SDL_Renderer *ren, const char *font_dir, const char *fo
     wv_render *r = wv_xcalloc(1, sizeof *r);
     r->ren = ren;
     static const char *const files[F_COUNT] = { "DejaVuSans.ttf", "DejaVuSansMono.ttf",
-                                                "DejaVuSans-Bold.ttf" };
+                                                "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf" };
     for (int i = 0; i < F_COUNT; i++) {
         if (font_file)
             snprintf(r->font_path[i], sizeof r->font_path[i], "%s", font_file);
@@ -811,8 +813,8 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
     int lh = r->lay.line_h;
     bool text_row = lane.h >= lh + r->lay.body_px * 3 / 4;
     int chip = text_row ? lane.h - lh : lane.h;
-    if (chip > lh)
-        chip = lh;
+    if (chip > r->lay.label_px * 13 / 10)
+        chip = r->lay.label_px * 13 / 10;
     int mid = lane.y + lane.h - chip / 2 - 1;
     const wv_fault *fault = wv_sim_fault_at(sim, f, t);
     int cut_x = lane.x + lane.w / 2;
@@ -922,13 +924,14 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
             run.w = 0;
             if (whole)
                 outline(r, c, th->border, 1); /* white chips on a white screen */
-            /* the bold label face when the chip is tall enough: thin
-             * glyphs vanish at the back of a room */
-            int gf = chip >= r->lay.label_px ? F_LABEL : F_MONO;
+            /* the larger face when the chip is tall enough: small glyphs
+             * vanish at the back of a room */
             const char *g = wv_op_glyph(op);
-            int gw = text_width(r, gf, g);
-            int gh = gf == F_LABEL ? r->lay.label_px * 6 / 5 : r->lay.line_h;
-            draw_text(r, gf, th->chip_text, x + (chip - gw) / 2, c.y + (chip - gh) / 2 + 1, g, 0);
+            const text_entry *big = get_text(r, F_GLYPH, th->chip_text, g);
+            int gf = big && big->h <= chip + 2 ? F_GLYPH : F_MONO; /* brackets uncut */
+            const text_entry *e = get_text(r, gf, th->chip_text, g);
+            if (e)
+                draw_text(r, gf, th->chip_text, x + (chip - e->w) / 2, c.y + (chip - e->h) / 2, g, 0);
         }
         add_hit(r, strip, WV_HIT_MESSAGE, m);
     }

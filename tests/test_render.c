@@ -267,8 +267,8 @@ static lane_geom lane_of(int w, int h, int nfollowers, int f)
     /* a text row on top when the lane is tall enough, the chips under it */
     bool text_row = g.lane.h >= l.line_h + l.body_px * 3 / 4;
     g.chip = text_row ? g.lane.h - l.line_h : g.lane.h;
-    if (g.chip > l.line_h)
-        g.chip = l.line_h;
+    if (g.chip > l.label_px * 13 / 10)
+        g.chip = l.label_px * 13 / 10;
     g.mid = g.lane.y + g.lane.h - g.chip / 2 - 1;
     g.span = g.lane.w - 2 * g.chip;
     return g;
