@@ -6,7 +6,7 @@
  * ARGB8888 surface) at advancing session times across that window, after a
  * few frames to fill the text cache. Prints the rate; the goal is 240.
  *
- * Usage: bench_render [FRAMES [WxH]]   (from the top of the repository,
+ * Usage: bench_render [FRAMES [WxH [ROWS]]]   (from the top of the repository,
  * for assets/fonts). WV_BENCH_PICTURE=FILE.png writes the middle frame. */
 #include <SDL.h>
 #include <SDL_image.h>
@@ -21,7 +21,7 @@
 
 #include "../sim_lines.h"
 
-#define ROWS 3000
+#define ROWS 3000 /* the default: about 2,000 packets on each lane */
 #define FOLLOWERS 5
 #define GOAL_FPS 240.0
 
@@ -32,12 +32,12 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static char *make_stream(void)
+static char *make_stream(int rows)
 {
     wv_buf b;
     wv_buf_init(&b);
     wv_buf_puts(&b, "BEGIN 4242\n");
-    for (int i = 1; i <= ROWS; i++)
+    for (int i = 1; i <= rows; i++)
         wv_buf_printf(&b, "table public.orders: INSERT: id[integer]:%d customer[text]:'customer %d' "
                           "amount[numeric]:%d.%02d\n",
                       i, i % 97, i * 7 % 1000, i % 100);
@@ -57,15 +57,18 @@ int main(int argc, char **argv)
     int frames = argc > 1 ? atoi(argv[1]) : 1000;
     int w = 1920, h = 1080;
     if (argc > 2 && sscanf(argv[2], "%dx%d", &w, &h) != 2) {
-        fprintf(stderr, "usage: bench_render [FRAMES [WxH]]\n");
+        fprintf(stderr, "usage: bench_render [FRAMES [WxH [ROWS]]]\n");
         return 2;
     }
+    int rows = argc > 3 ? atoi(argv[3]) : ROWS;
+    if (rows < 1)
+        rows = ROWS;
     if (frames < 1)
         frames = 1;
     static const char *const opts[] = { "followers", "5",         "latency", "2400ms", "jitter", "0",
                                         "bandwidth", "100kB/s",   NULL };
     char err[300] = "";
-    char *text = make_stream();
+    char *text = make_stream(rows);
     wv_sim *sim = sim_from_lines(opts, text, err, sizeof err);
     free(text);
     if (!sim) {
