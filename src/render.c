@@ -477,8 +477,14 @@ static void draw_top(wv_render *r, const wv_view *v)
 
     char buf[256], t1[32], t2[32];
     const wv_timeline *tl = v->tl;
-    /* stepping moves by microseconds: show them while paused */
-    snprintf(t1, sizeof t1, tl->playing ? "%.3f" : "%.6f", (double)tl->now / 1e6);
+    /* stepping moves by microseconds: show them while paused, grouped in
+     * threes so they can be read aloud */
+    long long now_us = (long long)tl->now;
+    if (tl->playing)
+        snprintf(t1, sizeof t1, "%.3f", (double)now_us / 1e6);
+    else
+        snprintf(t1, sizeof t1, "%lld.%03lld\xe2\x80\x89%03lld", now_us / 1000000,
+                 now_us / 1000 % 1000, now_us % 1000);
     snprintf(t2, sizeof t2, "%.1f", (double)v->end / 1e6);
     snprintf(buf, sizeof buf, "%s  %s   t = %s s / %s s", tl->playing ? "\xe2\x96\xb6 playing" : "\xe2\x9d\x9a\xe2\x9d\x9a paused",
              wv_timeline_speed_text(tl), t1, t2);
