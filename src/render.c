@@ -1126,7 +1126,7 @@ static void draw_timeline(wv_render *r, const wv_view *v)
     int pad = r->lay.pad;
     char a[32], b[32];
     snprintf(a, sizeof a, "0 s");
-    snprintf(b, sizeof b, "%.1f s%s", (double)end / 1e6, v->status ? " (live)" : "");
+    snprintf(b, sizeof b, v->live ? "live %.1f s" : "%.1f s", (double)end / 1e6);
     int aw = text_width(r, F_BODY, a), bw = text_width(r, F_BODY, b);
     int ty = box.y + (box.h - r->lay.line_h) / 2;
     draw_text(r, F_BODY, th->text_dim, box.x, ty, a, 0);
@@ -1152,6 +1152,8 @@ static void draw_timeline(wv_render *r, const wv_view *v)
         int px = track.x + (int)((double)gaps[i].at / (double)end * (track.w - 1));
         draw_text(r, F_BODY, th->warn, px, track.y, "\xe2\x89\x88", 0);
     }
+    if (v->live) /* the live edge: where "now" is */
+        fill(r, (wv_rect){ track.x + track.w - stroke(r), track.y, stroke(r), track.h }, th->good);
     int64_t now = v->tl->now;
     int px = track.x + (int)((double)(now < end ? now : end) / (double)end * (track.w - 1));
     /* text colour: it reads on every theme's background */

@@ -446,6 +446,7 @@ int wv_ui_run(wv_sim *sim, const wv_ui_opts *o)
         .demo_hint = o->demo_hint,
         .status = o->status,
         .started = o->feed != NULL, /* live plays from the start: no hint */
+        .live = o->feed != NULL,
     };
     int rc = o->screenshot || o->frames_dir ? run_headless(&a, font_dir) : run_window(&a, font_dir);
     SDL_Quit();

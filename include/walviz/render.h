@@ -31,6 +31,7 @@ typedef struct wv_view {
     const wv_slot_status *slot; /* live: the slot gauge; NULL */
     const char *demo_hint;      /* demo: its keys; NULL */
     int64_t end;                /* end of the timeline (live: the live edge) */
+    bool live;                  /* the end moves with the wall clock */
 } wv_view;
 
 typedef enum wv_hit_kind { WV_HIT_NONE, WV_HIT_MESSAGE, WV_HIT_FOLLOWER, WV_HIT_TIMELINE } wv_hit_kind;
