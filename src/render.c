@@ -453,11 +453,16 @@ static void packet_label(wv_render *r, const wv_sim *sim, size_t m, char *out, s
         snprintf(out, max, "%s %s %s", wv_op_glyph(op), tname,
                  key != WV_ROWS_NONE ? wv_rows_key_text(rows, key) : "");
     } else if (op == WV_OP_COMMIT || op == WV_OP_BEGIN) {
+        /* a bracket stands for its whole train: say how long it is */
+        size_t u = wv_sim_txn_of(sim, m);
+        size_t first = wv_sim_txn_first(sim, u), last = wv_sim_txn_last(sim, u);
+        size_t inside = last > first + 1 ? last - first - 1 : 0;
         uint32_t xid;
+        char who[32] = "";
         if (wv_sim_xid(sim, m, &xid))
-            snprintf(out, max, "%s %u", op == WV_OP_BEGIN ? "BEGIN" : "COMMIT", xid);
-        else
-            snprintf(out, max, "%s", wv_op_name(op));
+            snprintf(who, sizeof who, " %u", xid);
+        snprintf(out, max, "%s%s: %zu change%s", op == WV_OP_BEGIN ? "BEGIN" : "COMMIT", who, inside,
+                 inside == 1 ? "" : "s");
     } else {
         snprintf(out, max, "%s", wv_op_name(op));
     }
@@ -944,20 +949,21 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
     if (run.w > 0)
         fill(r, run, run_col);
     /* labels above the chips, oldest (rightmost) first, where they fit */
-    int shortest = text_width(r, F_BODY, "+ t"); /* no label is narrower */
     for (size_t m = lo; m < hi && labels < 6 && !fault && text_row; m++) {
         int x = r->xs[m - lo];
         if (x < queued_right)
             break; /* positions only decrease from here */
-        if (x + shortest > label_left - r->lay.pad)
-            continue; /* cheap test before building the label */
+        if (x > label_left - r->lay.pad)
+            continue; /* no room left of the next label: cheap, before building it */
         char label[200];
         packet_label(r, sim, m, label, sizeof label);
+        /* above its packet, or shifted left to end where there is room */
         int lw = text_width(r, F_BODY, label);
-        if (x + lw > label_left - r->lay.pad)
-            continue;
-        draw_text(r, F_BODY, th->text, x, lane.y, label, 0);
-        label_left = x;
+        int lx = x + lw > label_left - r->lay.pad ? label_left - r->lay.pad - lw : x;
+        if (lx < queued_right || x - lx > lw)
+            continue; /* too far from its packet to belong to it */
+        draw_text(r, F_BODY, th->text, lx, lane.y, label, 0);
+        label_left = lx;
         labels++;
     }
     /* left the leader (committed) but not on the wire yet: the link is busy
