@@ -1060,6 +1060,30 @@ static void draw_inspector(wv_render *r, const wv_view *v)
     draw_text(r, F_MONO, th->text_dim, x, y, buf, w);
     y += lh;
 
+    /* a commit: when the client's COMMIT returned, and who released it */
+    size_t u = wv_sim_txn_of(sim, m);
+    if (wv_sim_txn_last(sim, u) == m && wv_sim_txn_is_commit(sim, u) && y + lh <= bottom) {
+        unsigned acked;
+        int64_t ack = wv_sim_txn_ack(sim, u, &acked), at = wv_sim_txn_time(sim, u);
+        char d[32], who[160] = "";
+        int n = 0;
+        for (int f = 0; f < cfg->nfollowers && n < (int)sizeof who - 40; f++)
+            if (acked & (1u << f))
+                n += snprintf(who + n, sizeof who - (size_t)n, "%s%s", n ? ", " : " by ", cfg->names[f]);
+        if (ack == WV_SIM_NEVER || ack > v->tl->now) {
+            fmt_duration(d, sizeof d, v->tl->now - at);
+            snprintf(buf, sizeof buf, "COMMIT waits (%s so far, %s)", d,
+                     wv_sync_level_name(cfg->sync));
+            draw_text(r, F_BODY, th->warn, x, y, buf, w);
+        } else {
+            fmt_duration(d, sizeof d, ack - at);
+            snprintf(buf, sizeof buf, "COMMIT returned after %s%s (%s)", d, who,
+                     wv_sync_level_name(cfg->sync));
+            draw_text(r, F_BODY, th->good, x, y, buf, w);
+        }
+        y += lh;
+    }
+
     /* the four stages on each follower, in ms after the commit; a stage
      * still to come is dim */
     int64_t t = v->tl->now;
