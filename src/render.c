@@ -802,6 +802,21 @@ static void draw_follower(wv_render *r, const wv_view *v, int f)
     draw_table_view(r, v, f + 1, box, y, (bottom - y) / lh);
 }
 
+#define PILE 8 /* chips shown of a queue; its count is in the text row */
+
+/* The first few of count messages from first, as a pile of chips leaning
+ * left from x0: each a third of a chip behind the one before. */
+static void draw_pile(wv_render *r, const wv_sim *sim, size_t first, size_t count, int x0, int mid,
+                      int chip)
+{
+    for (size_t i = 0; i < count && i < PILE; i++) {
+        wv_rect c = { x0 - (int)i * (chip / 3), mid - chip / 2, chip, chip };
+        fill(r, c, r->th->op_fill[wv_sim_op(sim, first + i)]);
+        outline(r, c, r->th->bg, 1);
+        add_hit(r, c, WV_HIT_MESSAGE, first + i);
+    }
+}
+
 /* Where a packet is on its lane: (t - sent) / (written - sent) of the way. */
 static int packet_x(const wv_sim *sim, int f, size_t m, int64_t t, int x0, int span)
 {
@@ -969,26 +984,12 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
     /* left the leader (committed) but not on the wire yet: the link is busy
      * or cut, and they queue at the leader's end */
     if (departed > hi) {
-        size_t shown = departed - hi < 8 ? departed - hi : 8;
-        for (size_t i = 0; i < shown; i++) {
-            size_t m = hi + i;
-            wv_rect c = { lane.x + (int)(shown - 1 - i) * (chip / 3), mid - chip / 2, chip, chip };
-            fill(r, c, th->op_fill[wv_sim_op(sim, m)]);
-            outline(r, c, th->bg, 1);
-            add_hit(r, c, WV_HIT_MESSAGE, m);
-        }
+        int shown = departed - hi < PILE ? (int)(departed - hi) : PILE;
+        draw_pile(r, sim, hi, departed - hi, lane.x + (shown - 1) * (chip / 3), mid, chip);
     }
     /* written but not replayed: waiting at the follower */
-    if (lo > applied) {
-        size_t shown = lo - applied < 8 ? lo - applied : 8;
-        for (size_t i = 0; i < shown; i++) {
-            size_t m = applied + i;
-            wv_rect c = { lane.x + lane.w - chip - (int)i * (chip / 3), mid - chip / 2, chip, chip };
-            fill(r, c, th->op_fill[wv_sim_op(sim, m)]);
-            outline(r, c, th->bg, 1);
-            add_hit(r, c, WV_HIT_MESSAGE, m);
-        }
-    }
+    if (lo > applied)
+        draw_pile(r, sim, applied, lo - applied, lane.x + lane.w - chip, mid, chip);
 }
 
 static void draw_log(wv_render *r, const wv_view *v)
