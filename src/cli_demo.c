@@ -20,8 +20,15 @@ static const char usage_head[] =
     "a burst, ? lists every key. Everything is removed on exit. Without\n"
     "PostgreSQL installed, it replays a recorded sample instead.\n"
     "\n"
-    "  --tps=N                 workload transactions a second (default 1.5)\n"
-    "  --help                  show this help\n";
+    "  --tps=N                 workload transactions a second (default 0.7: one\n"
+    "                          about every 1.4 s, between 0.7 and 2.1 s)\n"
+    "  --help                  show this help\n"
+    "The demo's followers are farther than simulate's: --latency defaults to\n"
+    "20ms,300ms,1500ms, so a change is still travelling to the far one when the\n"
+    "next commits.\n";
+
+/* One way, per follower: near, far, very far (then more of the same). */
+static const int demo_latency_ms[WV_SIM_MAX_FOLLOWERS] = { 20, 300, 1500, 40, 600, 2000, 80, 900 };
 
 typedef struct demo_ctx {
     wv_demo *demo;
@@ -32,18 +39,30 @@ static bool demo_feed(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view)
 {
     demo_ctx *d = ctx;
     wv_demo_tick(d->demo, wall_us);
+    view->demo_hint = wv_demo_paused(d->demo) ? "W: resume the workload   R: a burst   ?: keys"
+                                              : "W: pause the workload   R: a burst   ?: keys";
     return wv_live_feed(d->live, sim, wall_us, view);
 }
 
-static bool demo_action(void *ctx, wv_action act)
+static const char *demo_failed(void *ctx)
+{
+    demo_ctx *d = ctx;
+    return wv_live_failed(d->live) ? wv_live_status(d->live) : NULL;
+}
+
+static bool demo_action(void *ctx, wv_action act, char *notice, size_t noticesz)
 {
     demo_ctx *d = ctx;
     if (act == WV_ACT_WORKLOAD_TOGGLE) {
-        wv_demo_pause(d->demo, !wv_demo_paused(d->demo));
+        bool pause = !wv_demo_paused(d->demo);
+        wv_demo_pause(d->demo, pause);
+        snprintf(notice, noticesz, pause ? "workload paused (W resumes it)" : "workload resumed");
         return true;
     }
     if (act == WV_ACT_WORKLOAD_BURST) {
-        wv_demo_burst(d->demo);
+        char rows[32];
+        wv_fmt_thousands(rows, sizeof rows, (uint64_t)wv_demo_burst(d->demo));
+        snprintf(notice, noticesz, "burst: %s rows sent", rows);
         return true;
     }
     return false;
@@ -106,7 +125,7 @@ int wv_cli_demo(int argc, char **argv)
     wv_sim_cfg_init(&cfg);
     wv_ui_opts uo;
     wv_cli_display_defaults(&uo);
-    double tps = 1.5;
+    double tps = 0.7;
     char err[600];
     int c, idx, status = 2;
     optind = 1;
@@ -141,6 +160,13 @@ int wv_cli_demo(int argc, char **argv)
     if (optind < argc) {
         fprintf(stderr, "walviz demo: unexpected argument '%s'. Try 'walviz demo --help'.\n", argv[optind]);
         goto done;
+    }
+    if (!cfg.raw.latency) {
+        char list[128] = "";
+        for (int f = 0; f < cfg.nfollowers; f++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%dms", f ? "," : "",
+                     demo_latency_ms[f]);
+        wv_sim_cfg_option(&cfg, "latency", list, err, sizeof err);
     }
     if (wv_sim_cfg_check(&cfg, err, sizeof err) < 0) {
         fprintf(stderr, "walviz demo: %s\n", err);
@@ -180,9 +206,9 @@ int wv_cli_demo(int argc, char **argv)
         wv_sim *sim = wv_sim_new(&cfg);
         uo.title = "demo";
         uo.feed = demo_feed;
+        uo.failed = demo_failed;
         uo.on_action = demo_action;
         uo.ctx = &ctx;
-        uo.demo_hint = "W: pause the workload   R: a burst   ?: keys";
         status = wv_ui_run(sim, &uo);
         wv_sim_free(sim);
     }

@@ -19,6 +19,12 @@ static const char usage_head[] =
     "  --record=FILE           also write the stream to a recording\n"
     "  --help                  show this help\n";
 
+static const char *live_failed(void *ctx)
+{
+    wv_live *live = ctx;
+    return wv_live_failed(live) ? wv_live_status(live) : NULL;
+}
+
 int wv_cli_live(int argc, char **argv)
 {
     struct option longopts[64];
@@ -96,6 +102,7 @@ int wv_cli_live(int argc, char **argv)
     wv_sim *sim = wv_sim_new(&cfg);
     uo.title = "live";
     uo.feed = wv_live_feed;
+    uo.failed = live_failed;
     uo.ctx = live;
     status = wv_ui_run(sim, &uo);
     wv_live_free(live);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "walviz/cli.h"
+#include "walviz/clock.h"
 #include "walviz/recorder.h"
 #include "walviz/source.h"
 

@@ -29,10 +29,15 @@ const char wv_cli_display_help[] =
     "  --at=TIME               ... of the moment TIME (e.g. 3.5s; default 0)\n"
     "  --step=N                ... after N step events (as pressing Right N times)\n"
     "  --frames=DIR            write a sequence of pictures (for slides)\n"
-    "  --fps=N --duration=TIME ... N a second for TIME, from --at (default 10, 5s)\n";
+    "  --fps=N --duration=TIME ... N a second for TIME, from --at (default 10, 5s);\n"
+    "                          live and demo take them in real time, from the live\n"
+    "                          edge; DIR/summary.jsonl says what each one shows\n"
+    "  --keys=TIME:KEY,...     keys pressed as the pictures reach TIME (session\n"
+    "                          time; live: the live edge), e.g. 5s:r,8s:shift+p\n";
 
 const char *const wv_cli_display_options[] = { "size", "fullscreen", "theme", "font", "screenshot",
-                                               "at", "step", "frames", "fps", "duration", NULL };
+                                               "at", "step", "frames", "fps", "duration", "keys",
+                                               NULL };
 
 int wv_cli_display_option(wv_ui_opts *o, const char *name, const char *value, char *err, size_t errsz)
 {
@@ -66,6 +71,11 @@ int wv_cli_display_option(wv_ui_opts *o, const char *name, const char *value, ch
             snprintf(err, errsz, "--%s expects a time like 3.5s or 800ms, not '%s'", name, value);
             return -1;
         }
+    } else if (strcmp(name, "keys") == 0) {
+        int n = wv_keys_script_parse(value, o->keys, err, errsz);
+        if (n < 0)
+            return -1;
+        o->nkeys = (size_t)n;
     } else if (strcmp(name, "step") == 0 || strcmp(name, "fps") == 0) {
         char *end;
         long n = strtol(value, &end, 10);
@@ -87,6 +97,7 @@ void wv_cli_display_defaults(wv_ui_opts *o)
     o->height = 720;
     o->fps = 10;
     o->duration_us = 5000000;
+    o->stop = &wv_cli_interrupted;
 }
 
 int wv_cli_add_longopts(struct option *opts, int n, const char *const *names)

@@ -434,18 +434,22 @@ static void shop(wv_demo *d)
     }
 }
 
-static void bulk(wv_demo *d)
+/* Returns how many rows it inserts. */
+static int bulk(wv_demo *d)
 {
+    int rows = rand_between(d, 2000, 4000);
     emit(d, "INSERT INTO page_views (url, at) SELECT '/product/' || (g %% 50), now() "
-            "FROM generate_series(1, %d) g;\n", rand_between(d, 2000, 4000));
+            "FROM generate_series(1, %d) g;\n", rows);
+    return rows;
 }
 
-void wv_demo_burst(wv_demo *d)
+int wv_demo_burst(wv_demo *d)
 {
     for (int i = 0; i < 4; i++)
         i % 2 ? shop(d) : bank_transfer(d);
-    bulk(d);
+    int rows = bulk(d);
     flush_pending(d);
+    return rows;
 }
 
 void wv_demo_tick(wv_demo *d, int64_t now_us)

@@ -1,7 +1,11 @@
 /* keys: see include/walviz/keys.h. */
 #include "walviz/keys.h"
 
-#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "walviz/sim.h"
 
 #define ANY 0xffu /* any modifiers */
 
@@ -70,13 +74,98 @@ wv_action wv_keys_action(wv_key key, unsigned mods)
     return WV_ACT_NONE;
 }
 
+static const struct {
+    const char *name;
+    wv_key key;
+    unsigned mods;
+} names[] = {
+    { "space", WV_KEY_SPACE, 0 },     { "right", WV_KEY_RIGHT, 0 },   { "left", WV_KEY_LEFT, 0 },
+    { "up", WV_KEY_UP, 0 },           { "down", WV_KEY_DOWN, 0 },     { "pageup", WV_KEY_PAGEUP, 0 },
+    { "pagedown", WV_KEY_PAGEDOWN, 0 }, { "home", WV_KEY_HOME, 0 },   { "end", WV_KEY_END, 0 },
+    { "=", WV_KEY_EQUALS, 0 },        { "+", WV_KEY_EQUALS, WV_MOD_SHIFT },
+    { "-", WV_KEY_MINUS, 0 },         { ".", WV_KEY_PERIOD, 0 },      { "/", WV_KEY_SLASH, 0 },
+    { "?", WV_KEY_SLASH, WV_MOD_SHIFT }, { "esc", WV_KEY_ESCAPE, 0 }, { "escape", WV_KEY_ESCAPE, 0 },
+    { "tab", WV_KEY_TAB, 0 },         { "return", WV_KEY_RETURN, 0 }, { "enter", WV_KEY_RETURN, 0 },
+    { "f5", WV_KEY_F5, 0 },           { "f11", WV_KEY_F11, 0 },
+};
+
+int wv_keys_parse(const char *name, size_t len, wv_key *key, unsigned *mods)
+{
+    *mods = 0;
+    for (;;) {
+        if (len > 6 && strncasecmp(name, "shift+", 6) == 0)
+            *mods |= WV_MOD_SHIFT, name += 6, len -= 6;
+        else if (len > 5 && strncasecmp(name, "ctrl+", 5) == 0)
+            *mods |= WV_MOD_CTRL, name += 5, len -= 5;
+        else
+            break;
+    }
+    if (len == 1 && ((name[0] | 0x20) >= 'a' && (name[0] | 0x20) <= 'z')) {
+        *key = (wv_key)(WV_KEY_A + ((name[0] | 0x20) - 'a'));
+        return 0;
+    }
+    if (len == 1 && name[0] >= '1' && name[0] <= '8') {
+        *key = (wv_key)(WV_KEY_1 + (name[0] - '1'));
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strlen(names[i].name) == len && strncasecmp(names[i].name, name, len) == 0) {
+            *key = names[i].key;
+            *mods |= names[i].mods;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int wv_keys_script_parse(const char *s, wv_key_press out[WV_KEYS_SCRIPT_MAX], char *err, size_t errsz)
+{
+    int n = 0;
+    while (*s) {
+        size_t len = strcspn(s, ",");
+        const char *colon = memchr(s, ':', len);
+        char when[32];
+        if (!colon || (size_t)(colon - s) >= sizeof when) {
+            snprintf(err, errsz, "--keys expects TIME:KEY,... (e.g. 5s:r,8s:shift+p), not '%.*s'",
+                     (int)len, s);
+            return -1;
+        }
+        memcpy(when, s, (size_t)(colon - s));
+        when[colon - s] = '\0';
+        wv_key_press p;
+        if (wv_parse_duration(when, &p.at) < 0) {
+            snprintf(err, errsz, "--keys: '%s' is not a time like 5s or 800ms", when);
+            return -1;
+        }
+        size_t klen = len - (size_t)(colon + 1 - s);
+        if (wv_keys_parse(colon + 1, klen, &p.key, &p.mods) < 0) {
+            snprintf(err, errsz, "--keys: '%.*s' is not a key (a letter, 1-8, shift+p, +, -, space, "
+                                 "right, left, end, ...)", (int)klen, colon + 1);
+            return -1;
+        }
+        if (n == WV_KEYS_SCRIPT_MAX) {
+            snprintf(err, errsz, "--keys takes at most %d keys", WV_KEYS_SCRIPT_MAX);
+            return -1;
+        }
+        if (n > 0 && p.at < out[n - 1].at) {
+            snprintf(err, errsz, "--keys: the times must not go back ('%s' after a later one)", when);
+            return -1;
+        }
+        out[n++] = p;
+        s += len;
+        if (*s == ',')
+            s++;
+    }
+    return n;
+}
+
 const wv_key_help wv_key_help_rows[] = {
     { "Space, F5", "play / pause" },
     { "Right, PageDown, n", "next event (of the selected change)" },
     { "Left, PageUp, p", "step back" },
     { "Shift+Right / Shift+Left", "next / previous commit" },
-    { "Home / End", "start / end" },
-    { "+ / -", "faster / slower (1/100x to 100x)" },
+    { "Home / End", "start / end (live: back to live)" },
+    { "+ / -", "faster / slower, 1/100x to 100x (live: slow motion, catch up)" },
     { "1 - 8", "select a follower" },
     { "Shift+P", "partition / heal the selected follower" },
     { "S", "stop (crash) / restart it" },

@@ -1,5 +1,6 @@
 /* live: see include/walviz/live.h. */
 #include "walviz/live.h"
+#include "walviz/clock.h"
 
 #include <poll.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
 #include "walviz/cli.h"
 #include "walviz/util.h"
 
-volatile int wv_cli_interrupted;
+volatile sig_atomic_t wv_cli_interrupted;
 
 static void on_signal(int sig)
 {

@@ -491,20 +491,34 @@ static void draw_top(wv_render *r, const wv_view *v)
         snprintf(t1, sizeof t1, "%lld.%03lld\xe2\x80\x89%03lld", now_us / 1000000,
                  now_us / 1000 % 1000, now_us % 1000);
     snprintf(t2, sizeof t2, "%.1f", (double)v->end / 1e6);
-    snprintf(buf, sizeof buf, "%s  %s   t = %s s / %s s", tl->playing ? "\xe2\x96\xb6 playing" : "\xe2\x9d\x9a\xe2\x9d\x9a paused",
-             wv_timeline_speed_text(tl), t1, t2);
+    bool following = v->live && tl->playing && v->behind_live == 0;
+    if (following)
+        snprintf(buf, sizeof buf, "\xe2\x97\x8f live   t = %s s", t1);
+    else if (v->live)
+        snprintf(buf, sizeof buf, "%s  %s   t = %s s   %.1f s behind live (End: live)",
+                 tl->playing ? "\xe2\x96\xb6 playing" : "\xe2\x9d\x9a\xe2\x9d\x9a paused",
+                 wv_timeline_speed_text(tl), t1, (double)v->behind_live / 1e6);
+    else
+        snprintf(buf, sizeof buf, "%s  %s   t = %s s / %s s",
+                 tl->playing ? "\xe2\x96\xb6 playing" : "\xe2\x9d\x9a\xe2\x9d\x9a paused",
+                 wv_timeline_speed_text(tl), t1, t2);
     x += draw_text(r, F_LABEL, tl->playing ? th->good : th->text, x, y, buf, 0) + pad * 3;
 
     const char *hint = NULL;
+    wv_rgb hint_color = th->text;
     if (v->status)
-        hint = v->status;
+        hint = v->status, hint_color = th->warn;
+    else if (v->notice)
+        hint = v->notice, hint_color = th->good;
     else if (!v->started)
         hint = "Space: play   \xe2\x86\x92: step   ?: keys";
     else if (v->demo_hint)
         hint = v->demo_hint;
+    /* a notice is what a key just did: as large as the time beside it */
+    bool loud = hint && hint == v->notice;
     if (hint)
-        draw_text(r, F_BODY, v->status ? th->warn : th->select_bg.r ? th->text : th->text, x,
-                  y + (r->lay.label_px - r->lay.body_px) / 2, hint, top.w - x - pad);
+        draw_text(r, loud ? F_LABEL : F_BODY, hint_color, x,
+                  loud ? y : y + (r->lay.label_px - r->lay.body_px) / 2, hint, top.w - x - pad);
 }
 
 static size_t choose_table(const wv_view *v)

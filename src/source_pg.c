@@ -19,6 +19,7 @@
  * Only transaction boundaries are reported as flushed: a position inside a
  * transaction would make the server skip the rest of it after a restart. */
 #include "walviz/source.h"
+#include "walviz/clock.h"
 
 #include <errno.h>
 #include <libpq-fe.h>
@@ -26,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #define PG_EPOCH_OFFSET_US 946684800000000LL /* 2000-01-01 in Unix time */
@@ -107,13 +107,6 @@ struct wv_source {
     info_entry info[12];
     int ninfo;
 };
-
-int64_t wv_now_us(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-}
 
 static void set_status(wv_source *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -11,11 +11,13 @@ static const struct {
     { 20, "20x" },      { 50, "50x" },     { 100, "100x" },
 };
 
+#define SPEED_1X 6
+
 void wv_timeline_init(wv_timeline *tl, bool live)
 {
     tl->now = 0;
     tl->playing = live;
-    tl->speed = 6;
+    tl->speed = SPEED_1X;
     tl->live = live;
     tl->at_live_edge = live;
 }
@@ -37,20 +39,24 @@ void wv_timeline_tick(wv_timeline *tl, int64_t wall_us, int64_t end)
     tl->now += (int64_t)((double)wall_us * speeds[tl->speed].factor);
     if (tl->now >= end) {
         tl->now = end;
-        if (tl->live)
+        if (tl->live) {
+            /* caught up: from here on the edge sets the pace */
             tl->at_live_edge = true;
-        else
+            tl->speed = SPEED_1X;
+        } else {
             tl->playing = false;
+        }
     }
 }
 
-bool wv_timeline_step(wv_timeline *tl, const wv_sim *sim, int dir, wv_step_filter filter, size_t arg)
+bool wv_timeline_step(wv_timeline *tl, const wv_sim *sim, int dir, wv_step_filter filter, size_t arg,
+                      int64_t end)
 {
     int64_t t = dir > 0 ? wv_sim_next_event(sim, tl->now, filter, arg)
                         : wv_sim_prev_event(sim, tl->now, filter, arg);
     tl->playing = false;
     tl->at_live_edge = false;
-    if (t == WV_SIM_NEVER || t < 0)
+    if (t == WV_SIM_NEVER || t < 0 || t > end)
         return false;
     tl->now = t;
     return true;
@@ -66,6 +72,9 @@ void wv_timeline_slower(wv_timeline *tl)
 {
     if (tl->speed > 0)
         tl->speed--;
+    /* slow motion in a live view: the picture falls behind the edge */
+    if (speeds[tl->speed].factor < 1)
+        tl->at_live_edge = false;
 }
 
 double wv_timeline_speed(const wv_timeline *tl)

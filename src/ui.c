@@ -12,16 +12,14 @@
 #include <sys/stat.h>
 
 #include "walviz/cli.h"
+#include "walviz/clock.h"
+#include "walviz/summary.h"
 
 typedef struct app {
-    wv_sim *sim;
+    wv_ctl ctl;
     const wv_ui_opts *o;
-    wv_timeline tl;
-    wv_view view;
     SDL_Window *win;
-    bool fullscreen;
-    bool quit;
-    bool dragging;
+    bool fullscreen; /* what the window is, to follow ctl.fullscreen */
 } app;
 
 int wv_ui_parse_size(const char *s, int *w, int *h)
@@ -33,139 +31,25 @@ int wv_ui_parse_size(const char *s, int *w, int *h)
     return 0;
 }
 
-static int64_t view_end(const app *a)
+static bool stopped(const app *a)
 {
-    if (a->o->feed) {
-        int64_t epoch = wv_sim_epoch_us(a->sim);
-        int64_t live = epoch ? wv_now_us() - epoch : 0;
-        int64_t end = wv_sim_end_time(a->sim);
-        return live > end ? live : end;
-    }
-    return wv_sim_end_time(a->sim);
+    return a->o->stop && *a->o->stop;
 }
 
-static void toggle_fault(app *a, bool partition)
+/* The live edge is now, in session time. A live transaction's leader time
+ * is when walviz received its COMMIT, read on this same clock (the
+ * simulation's receive time source), and session time 0 is the first
+ * one's (the sim's epoch): edge and leader times are one clock and cannot
+ * drift apart. The server's commit timestamps come from the server's clock
+ * and are only shown in the inspector, so a server clock that is off moves
+ * nothing on screen; decoding and the network between the server's COMMIT
+ * and its receipt (a few ms) are not drawn. */
+static void live_frame(app *a, int64_t wall_us)
 {
-    int f = a->view.selected_follower >= 0 ? a->view.selected_follower : 0;
-    int64_t t = a->tl.now;
-    const wv_fault *cur = wv_sim_fault_at(a->sim, f, t);
-    if (partition) {
-        if (cur && cur->kind == WV_FAULT_PARTITION)
-            wv_sim_heal(a->sim, f, t);
-        else if (!cur)
-            wv_sim_partition(a->sim, f, t);
-    } else {
-        if (cur && cur->kind == WV_FAULT_STOP)
-            wv_sim_restart(a->sim, f, t);
-        else if (!cur)
-            wv_sim_stop(a->sim, f, t);
-    }
-    a->view.selected_follower = f;
-}
-
-static void cycle_sync(app *a)
-{
-    const wv_sim_cfg *cfg = wv_sim_config(a->sim);
-    if (cfg->nsync_standbys == 0) {
-        /* Levels only matter with a synchronous standby: name one. */
-        int f = a->view.selected_follower >= 0 ? a->view.selected_follower : 0;
-        wv_sim_set_standbys(a->sim, false, 1, &f, 1);
-    }
-    wv_sim_set_sync(a->sim, (wv_sync_level)((cfg->sync + 1) % WV_SYNC_COUNT));
-}
-
-static void apply_action(app *a, wv_action act)
-{
-    if (a->o->on_action && a->o->on_action(a->o->ctx, act))
-        return;
-    wv_view *v = &a->view;
-    int64_t end = view_end(a);
-    int nf = wv_sim_config(a->sim)->nfollowers;
-    switch (act) {
-    case WV_ACT_PLAY_PAUSE:
-        if (!a->tl.playing && a->tl.now >= end && !a->tl.live)
-            wv_timeline_seek(&a->tl, 0, end); /* play again from the start */
-        a->tl.playing = !a->tl.playing;
-        v->started = true;
-        break;
-    case WV_ACT_STEP_NEXT:
-    case WV_ACT_STEP_PREV:
-        /* with a packet selected, step through its journey alone */
-        if (v->selected_msg != WV_ROWS_NONE)
-            wv_timeline_step(&a->tl, a->sim, act == WV_ACT_STEP_NEXT ? 1 : -1, WV_STEP_MESSAGE,
-                             v->selected_msg);
-        else
-            wv_timeline_step(&a->tl, a->sim, act == WV_ACT_STEP_NEXT ? 1 : -1, WV_STEP_ALL, 0);
-        v->started = true;
-        break;
-    case WV_ACT_NEXT_COMMIT:
-    case WV_ACT_PREV_COMMIT:
-        wv_timeline_step(&a->tl, a->sim, act == WV_ACT_NEXT_COMMIT ? 1 : -1, WV_STEP_COMMITS, 0);
-        v->started = true;
-        v->selected_msg = WV_ROWS_NONE;
-        break;
-    case WV_ACT_HOME:
-        wv_timeline_seek(&a->tl, 0, end);
-        break;
-    case WV_ACT_END:
-        wv_timeline_seek(&a->tl, end, end);
-        break;
-    case WV_ACT_FASTER:
-        wv_timeline_faster(&a->tl);
-        break;
-    case WV_ACT_SLOWER:
-        wv_timeline_slower(&a->tl);
-        break;
-    case WV_ACT_PARTITION:
-        toggle_fault(a, true);
-        break;
-    case WV_ACT_STOP:
-        toggle_fault(a, false);
-        break;
-    case WV_ACT_CYCLE_SYNC:
-        cycle_sync(a);
-        break;
-    case WV_ACT_CYCLE_TABLE:
-        v->table++;
-        break;
-    case WV_ACT_THEME:
-        v->theme = (wv_theme_id)((v->theme + 1) % WV_THEME_COUNT);
-        break;
-    case WV_ACT_TEXT_BIGGER:
-        v->text_scale = v->text_scale * 1.15 > 2.0 ? 2.0 : v->text_scale * 1.15;
-        break;
-    case WV_ACT_TEXT_SMALLER:
-        v->text_scale = v->text_scale / 1.15 < 0.6 ? 0.6 : v->text_scale / 1.15;
-        break;
-    case WV_ACT_FULLSCREEN:
-        a->fullscreen = !a->fullscreen;
-        if (a->win)
-            SDL_SetWindowFullscreen(a->win, a->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
-        break;
-    case WV_ACT_BLANK:
-        v->blank = !v->blank;
-        break;
-    case WV_ACT_HELP:
-        v->help = !v->help;
-        break;
-    case WV_ACT_ESCAPE:
-        if (v->help)
-            v->help = false;
-        else if (v->blank)
-            v->blank = false;
-        else if (v->selected_msg != WV_ROWS_NONE)
-            v->selected_msg = WV_ROWS_NONE;
-        else if (a->fullscreen)
-            apply_action(a, WV_ACT_FULLSCREEN);
-        break;
-    case WV_ACT_QUIT:
-        a->quit = true;
-        break;
-    default:
-        if (act >= WV_ACT_SELECT_1 && act <= WV_ACT_SELECT_8 && (int)(act - WV_ACT_SELECT_1) < nf)
-            v->selected_follower = act - WV_ACT_SELECT_1;
-        break;
-    }
+    a->o->feed(a->o->ctx, a->ctl.sim, wall_us, &a->ctl.view);
+    int64_t epoch = wv_sim_epoch_us(a->ctl.sim);
+    if (epoch)
+        wv_ctl_set_live_edge(&a->ctl, wall_us - epoch);
 }
 
 /* The SDL edge of the key table: scancodes (layout-independent positions)
@@ -201,22 +85,6 @@ static wv_key key_of(SDL_Scancode sc)
     }
 }
 
-static void on_click(app *a, wv_render *r, int x, int y, bool drag)
-{
-    wv_hit h = wv_render_hit(r, x, y);
-    if (h.kind == WV_HIT_TIMELINE) {
-        wv_timeline_seek(&a->tl, h.time, view_end(a));
-        a->view.started = true;
-        a->dragging = true;
-    } else if (drag) {
-        return;
-    } else if (h.kind == WV_HIT_MESSAGE) {
-        a->view.selected_msg = a->view.selected_msg == h.index ? WV_ROWS_NONE : h.index;
-    } else if (h.kind == WV_HIT_FOLLOWER) {
-        a->view.selected_follower = (int)h.index;
-    }
-}
-
 /* The pixel size of what the renderer draws on (HiDPI aware). */
 static void output_size(SDL_Renderer *ren, int *w, int *h)
 {
@@ -231,7 +99,42 @@ static void on_pointer(app *a, SDL_Renderer *ren, wv_render *r, int x, int y, bo
     int ow, oh, ww, wh;
     output_size(ren, &ow, &oh);
     SDL_GetWindowSize(a->win, &ww, &wh);
-    on_click(a, r, x * ow / (ww ? ww : 1), y * oh / (wh ? wh : 1), drag);
+    wv_ctl_pointer(&a->ctl, wv_render_hit(r, x * ow / (ww ? ww : 1), y * oh / (wh ? wh : 1)), drag);
+}
+
+/* Live, headless: feeds the stream until the live edge reaches at.
+ * Returns 0, or the exit status after saying why not. */
+static int wait_live(app *a, int64_t at)
+{
+    const wv_ui_opts *o = a->o;
+    int64_t give_up = wv_now_us() + at + 60000000;
+    for (;;) {
+        int64_t now = wv_now_us();
+        live_frame(a, now);
+        if (stopped(a))
+            return 130;
+        const char *why = o->failed ? o->failed(o->ctx) : NULL;
+        if (why) {
+            fprintf(stderr, "walviz: the stream ended before %.1f s: %s\n", (double)at / 1e6, why);
+            return 1;
+        }
+        if (wv_sim_epoch_us(a->ctl.sim) && a->ctl.live_edge >= at)
+            return 0;
+        if (now > give_up) {
+            fprintf(stderr, "walviz: the stream did not reach %.1f s within a minute (%zu messages "
+                            "so far)\n", (double)at / 1e6, wv_sim_count(a->ctl.sim));
+            return 1;
+        }
+        SDL_Delay(5);
+    }
+}
+
+/* Presses the scripted keys due by session time t. */
+static void press_due(app *a, size_t *next, int64_t t, int64_t wall_us)
+{
+    const wv_ui_opts *o = a->o;
+    for (; *next < o->nkeys && o->keys[*next].at <= t; (*next)++)
+        wv_ctl_apply(&a->ctl, wv_keys_action(o->keys[*next].key, o->keys[*next].mods), wall_us);
 }
 
 static int save_png(SDL_Surface *surf, const char *path)
@@ -243,10 +146,85 @@ static int save_png(SDL_Surface *surf, const char *path)
     return 0;
 }
 
+/* Draws picture number i (from 1) into DIR, with its summary line. */
+static int write_frame(app *a, wv_render *r, SDL_Surface *surf, FILE *summary, int i, int64_t wall_ms)
+{
+    const wv_ui_opts *o = a->o;
+    wv_render_frame(r, &a->ctl.view, o->width, o->height);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/frame-%05d.png", o->frames_dir, i);
+    if (save_png(surf, path) < 0)
+        return -1;
+    wv_buf line;
+    wv_buf_init(&line);
+    wv_summary_json(&line, &a->ctl.view, i, wall_ms);
+    bool ok = fwrite(line.data, 1, line.len, summary) == line.len && fflush(summary) == 0;
+    wv_buf_destroy(&line);
+    if (!ok)
+        fprintf(stderr, "walviz: cannot write %s/summary.jsonl: %s\n", o->frames_dir, strerror(errno));
+    return ok ? 0 : -1;
+}
+
+/* A sequence of pictures. A replay's are computed at i/fps of session
+ * time apart; a live one's are taken as they happen, i/fps of wall clock
+ * apart (late when drawing takes longer than that: the summary says when
+ * each was taken). */
+static int write_frames(app *a, wv_render *r, SDL_Surface *surf)
+{
+    const wv_ui_opts *o = a->o;
+    wv_ctl *c = &a->ctl;
+    if (mkdir(o->frames_dir, 0755) < 0 && errno != EEXIST) {
+        fprintf(stderr, "walviz: cannot create %s: %s\n", o->frames_dir, strerror(errno));
+        return 1;
+    }
+    char path[1200];
+    snprintf(path, sizeof path, "%s/summary.jsonl", o->frames_dir);
+    FILE *summary = fopen(path, "w");
+    if (!summary) {
+        fprintf(stderr, "walviz: cannot create %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    int64_t nframes = o->duration_us / 1000 * o->fps / 1000;
+    int64_t start = c->tl.now, t0 = wv_now_us();
+    size_t next_key = 0;
+    int rc = 0;
+    if (o->feed) /* from the live edge on, as the window would be */
+        wv_timeline_seek(&c->tl, wv_ctl_end(c), wv_ctl_end(c));
+    for (int64_t i = 0; i < nframes && rc == 0; i++) {
+        int64_t wall = wv_now_us();
+        if (o->feed) {
+            int64_t due = t0 + i * 1000000 / o->fps;
+            for (; wall < due && !stopped(a); wall = wv_now_us()) {
+                live_frame(a, wall);
+                SDL_Delay(due - wall > 5000 ? 5 : 1);
+            }
+            live_frame(a, wall);
+        } else {
+            wv_timeline_seek(&c->tl, start + i * 1000000 / o->fps, wv_ctl_end(c));
+        }
+        if (stopped(a)) {
+            rc = 130;
+            break;
+        }
+        wv_ctl_tick(c, wall);
+        press_due(a, &next_key, o->feed ? c->live_edge : c->tl.now, wall);
+        if (write_frame(a, r, surf, summary, (int)i + 1, (wall - t0) / 1000) < 0)
+            rc = 1;
+    }
+    if (fclose(summary) != 0 && rc == 0) {
+        fprintf(stderr, "walviz: cannot write %s: %s\n", path, strerror(errno));
+        rc = 1;
+    }
+    if (rc == 0)
+        fprintf(stderr, "walviz: wrote %lld frames to %s\n", (long long)nframes, o->frames_dir);
+    return rc;
+}
+
 /* Headless: software rendering into a surface, no display needed. */
 static int run_headless(app *a, const char *font_dir)
 {
     const wv_ui_opts *o = a->o;
+    wv_ctl *c = &a->ctl;
     int rc = 1;
     SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, o->width, o->height, 32,
                                                        SDL_PIXELFORMAT_ARGB8888);
@@ -261,48 +239,24 @@ static int run_headless(app *a, const char *font_dir)
         fprintf(stderr, "walviz: %s\n", err);
         goto done;
     }
-    if (o->feed) {
-        /* A live picture: let the stream run until the moment exists. */
-        int64_t give_up = wv_now_us() + o->at + 60000000;
-        while (!wv_cli_interrupted && wv_now_us() < give_up) {
-            o->feed(o->ctx, a->sim, wv_now_us(), &a->view);
-            if (wv_sim_epoch_us(a->sim) && view_end(a) >= o->at)
-                break;
-            SDL_Delay(10);
-        }
-        o->feed(o->ctx, a->sim, wv_now_us(), &a->view);
-        a->tl.live = false;
-    }
-    int64_t end = view_end(a);
-    a->view.started = true;
+    if (o->feed && (rc = wait_live(a, o->at)) != 0)
+        goto done;
+    c->view.started = true;
     if (o->step > 0) {
         for (int i = 0; i < o->step; i++)
-            wv_timeline_step(&a->tl, a->sim, 1, WV_STEP_ALL, 0);
+            wv_timeline_step(&c->tl, c->sim, 1, WV_STEP_ALL, 0, wv_ctl_end(c));
     } else {
-        wv_timeline_seek(&a->tl, o->at, end);
+        wv_timeline_seek(&c->tl, o->at, wv_ctl_end(c));
     }
-    a->view.end = end;
-    if (o->screenshot) {
-        wv_render_frame(r, &a->view, o->width, o->height);
-        rc = save_png(surf, o->screenshot) < 0;
+    wv_ctl_tick(c, wv_now_us());
+    if (o->frames_dir) {
+        rc = write_frames(a, r, surf);
         goto done;
     }
-    if (mkdir(o->frames_dir, 0755) < 0 && errno != EEXIST) {
-        fprintf(stderr, "walviz: cannot create %s: %s\n", o->frames_dir, strerror(errno));
-        goto done;
-    }
-    int64_t start = a->tl.now;
-    int nframes = (int)((double)o->duration_us / 1e6 * o->fps + 0.5);
-    for (int i = 0; i < nframes && !wv_cli_interrupted; i++) {
-        a->tl.now = start + (int64_t)((double)i * 1e6 / o->fps);
-        wv_render_frame(r, &a->view, o->width, o->height);
-        char path[1200];
-        snprintf(path, sizeof path, "%s/frame-%05d.png", o->frames_dir, i + 1);
-        if (save_png(surf, path) < 0)
-            goto done;
-    }
-    fprintf(stderr, "walviz: wrote %d frames to %s\n", nframes, o->frames_dir);
-    rc = 0;
+    size_t next_key = 0;
+    press_due(a, &next_key, c->tl.now, wv_now_us());
+    wv_render_frame(r, &c->view, o->width, o->height);
+    rc = save_png(surf, o->screenshot) < 0;
 done:
     wv_render_free(r);
     if (ren)
@@ -315,6 +269,7 @@ done:
 static int run_window(app *a, const char *font_dir)
 {
     const wv_ui_opts *o = a->o;
+    wv_ctl *c = &a->ctl;
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) < 0) {
         fprintf(stderr, "walviz: cannot open a window: %s\n"
                         "walviz: with no display, use --screenshot PATH or --frames DIR\n",
@@ -326,7 +281,7 @@ static int run_window(app *a, const char *font_dir)
                               SDL_WINDOWPOS_CENTERED, o->width, o->height,
                               SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI |
                                   (o->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0));
-    a->fullscreen = o->fullscreen;
+    a->fullscreen = c->fullscreen = o->fullscreen;
     SDL_Renderer *ren = a->win ? SDL_CreateRenderer(a->win, -1, SDL_RENDERER_PRESENTVSYNC) : NULL;
     if (a->win && !ren)
         ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
@@ -343,23 +298,23 @@ static int run_window(app *a, const char *font_dir)
     }
     SDL_RendererInfo info;
     bool vsync = SDL_GetRendererInfo(ren, &info) == 0 && (info.flags & SDL_RENDERER_PRESENTVSYNC);
-    uint64_t last = SDL_GetTicks64();
     bool dirty = true;
-    while (!a->quit && !wv_cli_interrupted) {
+    while (!c->quit && !stopped(a)) {
         bool live = o->feed != NULL;
-        bool moving = a->tl.playing || live;
+        bool moving = c->tl.playing || live || c->view.notice;
         SDL_Event ev;
         int got = moving || dirty ? SDL_PollEvent(&ev) : SDL_WaitEventTimeout(&ev, 500);
+        int64_t wall = wv_now_us();
         while (got) {
             dirty = true;
             switch (ev.type) {
             case SDL_QUIT:
-                a->quit = true;
+                c->quit = true;
                 break;
             case SDL_KEYDOWN: {
                 unsigned mods = ((ev.key.keysym.mod & KMOD_SHIFT) ? WV_MOD_SHIFT : 0) |
                                 ((ev.key.keysym.mod & KMOD_CTRL) ? WV_MOD_CTRL : 0);
-                apply_action(a, wv_keys_action(key_of(ev.key.keysym.scancode), mods));
+                wv_ctl_apply(c, wv_keys_action(key_of(ev.key.keysym.scancode), mods), wall);
                 break;
             }
             case SDL_MOUSEBUTTONDOWN:
@@ -367,45 +322,40 @@ static int run_window(app *a, const char *font_dir)
                     on_pointer(a, ren, r, ev.button.x, ev.button.y, false);
                 break;
             case SDL_MOUSEMOTION:
-                if (a->dragging && (ev.motion.state & SDL_BUTTON_LMASK))
+                if (c->dragging && (ev.motion.state & SDL_BUTTON_LMASK))
                     on_pointer(a, ren, r, ev.motion.x, ev.motion.y, true);
                 break;
             case SDL_MOUSEBUTTONUP:
-                a->dragging = false;
+                wv_ctl_release(c);
                 break;
             case SDL_WINDOWEVENT:
-                /* A lecture laptop that loses focus should not play on. */
-                if (ev.window.event == SDL_WINDOWEVENT_FOCUS_LOST && !live)
-                    a->tl.playing = false;
+                if (ev.window.event == SDL_WINDOWEVENT_FOCUS_LOST)
+                    wv_ctl_focus_lost(c);
                 break;
             default:
                 break;
             }
             got = SDL_PollEvent(&ev);
         }
-        /* time waited while paused is not time played */
-        uint64_t now = SDL_GetTicks64();
-        int64_t wall_us = moving ? (int64_t)(now - last) * 1000 : 0;
-        last = now;
-        if (live && o->feed(o->ctx, a->sim, wv_now_us(), &a->view))
-            dirty = true;
-        int64_t end = view_end(a);
-        if (a->tl.playing || live) {
-            wv_timeline_tick(&a->tl, wall_us, end);
-            dirty = true;
+        if (c->fullscreen != a->fullscreen) {
+            a->fullscreen = c->fullscreen;
+            SDL_SetWindowFullscreen(a->win, a->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
         }
+        if (live)
+            live_frame(a, wall);
+        if (wv_ctl_tick(c, wall))
+            dirty = true;
         if (!dirty)
             continue;
-        a->view.end = end;
         int w, h;
         output_size(ren, &w, &h);
-        wv_render_frame(r, &a->view, w, h);
+        wv_render_frame(r, &c->view, w, h);
         SDL_RenderPresent(ren);
         dirty = false;
         if (!vsync) {
-            uint64_t spent = SDL_GetTicks64() - now;
-            if (spent < 16)
-                SDL_Delay((uint32_t)(16 - spent)); /* about 60 frames a second */
+            int64_t spent_ms = (wv_now_us() - wall) / 1000;
+            if (spent_ms < 16)
+                SDL_Delay((uint32_t)(16 - spent_ms)); /* about 60 frames a second */
         }
     }
     rc = 0;
@@ -432,22 +382,15 @@ int wv_ui_run(wv_sim *sim, const wv_ui_opts *o)
     }
     app a;
     memset(&a, 0, sizeof a);
-    a.sim = sim;
     a.o = o;
-    wv_timeline_init(&a.tl, o->feed != NULL);
-    a.view = (wv_view){
-        .sim = sim,
-        .tl = &a.tl,
-        .theme = o->theme,
-        .text_scale = 1.0,
-        .selected_follower = -1,
-        .selected_msg = WV_ROWS_NONE,
-        .title = o->title,
-        .demo_hint = o->demo_hint,
-        .status = o->status,
-        .started = o->feed != NULL, /* live plays from the start: no hint */
-        .live = o->feed != NULL,
-    };
+    wv_ctl_init(&a.ctl, sim, o->feed != NULL);
+    a.ctl.on_action = o->on_action;
+    a.ctl.action_ctx = o->ctx;
+    wv_view *v = &a.ctl.view;
+    v->theme = o->theme;
+    v->title = o->title;
+    v->demo_hint = o->demo_hint;
+    v->status = o->status;
     int rc = o->screenshot || o->frames_dir ? run_headless(&a, font_dir) : run_window(&a, font_dir);
     SDL_Quit();
     return rc;

@@ -159,3 +159,17 @@ int wv_lsn_parse(const char *s, size_t len, uint64_t *lsn)
     *lsn = hi << 32 | lo;
     return 0;
 }
+
+void wv_fmt_thousands(char *out, size_t outsz, uint64_t n)
+{
+    char digits[24];
+    int len = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n);
+    size_t o = 0;
+    for (int i = 0; i < len && o + 1 < outsz; i++) {
+        if (i > 0 && (len - i) % 3 == 0 && o + 2 < outsz)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    if (outsz)
+        out[o < outsz ? o : outsz - 1] = '\0';
+}

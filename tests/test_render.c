@@ -28,19 +28,11 @@
 #include "walviz/theme.h"
 #include "walviz/timeline.h"
 
+#include "check.h"
 #include "sim_lines.h"
 
 #define FONT_DIR "assets/fonts" /* from the top of the repository */
 
-/* Fails with a printf-style message (expected and actual) unless cond. */
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error(__VA_ARGS__);                                                              \
-            print_error("\n");                                                                     \
-            _fail(__FILE__, __LINE__);                                                             \
-        }                                                                                          \
-    } while (0)
 
 /* ---- a canvas: surface, software renderer, walviz renderer ---- */
 

@@ -19,17 +19,9 @@
 #include "walviz/theme.h"
 #include "walviz/timeline.h"
 
+#include "check.h"
 #include "sim_lines.h"
 
-/* Fails with a printf-style message (expected and actual) unless cond. */
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error(__VA_ARGS__);                                                              \
-            print_error("\n");                                                                     \
-            _fail(__FILE__, __LINE__);                                                             \
-        }                                                                                          \
-    } while (0)
 
 /* ---- theme ---------------------------------------------------------- */
 
@@ -441,7 +433,7 @@ static void test_timeline_step(void **state)
     tl.playing = true;
     int64_t prev = tl.now;
     int steps = 0;
-    while (wv_timeline_step(&tl, sim, 1, WV_STEP_ALL, 0)) {
+    while (wv_timeline_step(&tl, sim, 1, WV_STEP_ALL, 0, wv_sim_end_time(sim))) {
         int64_t want = wv_sim_next_event(sim, prev, WV_STEP_ALL, 0);
         CHECK(tl.now == want && tl.now > prev && !tl.playing,
               "step %d from %lld: expected %lld (next event) and paused, got %lld, playing %d",
@@ -460,7 +452,7 @@ static void test_timeline_step(void **state)
           (long long)wv_sim_next_event(sim, tl.now, WV_STEP_ALL, 0));
 
     int back = 0;
-    while (wv_timeline_step(&tl, sim, -1, WV_STEP_ALL, 0)) {
+    while (wv_timeline_step(&tl, sim, -1, WV_STEP_ALL, 0, wv_sim_end_time(sim))) {
         int64_t want = wv_sim_prev_event(sim, prev, WV_STEP_ALL, 0);
         CHECK(tl.now == want && tl.now < prev, "step back %d from %lld: expected %lld, got %lld",
               back + 1, (long long)prev, (long long)want, (long long)tl.now);
@@ -474,7 +466,7 @@ static void test_timeline_step(void **state)
 
     /* commits only: the first COMMIT leaves at 0, the second 1 s later */
     wv_timeline_seek(&tl, 0, wv_sim_end_time(sim));
-    CHECK(wv_timeline_step(&tl, sim, 1, WV_STEP_COMMITS, 0), "a step to the next commit event");
+    CHECK(wv_timeline_step(&tl, sim, 1, WV_STEP_COMMITS, 0, wv_sim_end_time(sim)), "a step to the next commit event");
     int64_t want = wv_sim_next_event(sim, 0, WV_STEP_COMMITS, 0);
     CHECK(tl.now == want, "next commit event from 0: expected %lld, got %lld", (long long)want,
           (long long)tl.now);

@@ -3,6 +3,7 @@
 #ifndef WALVIZ_CLI_H
 #define WALVIZ_CLI_H
 
+#include <signal.h>
 #include <stddef.h>
 
 int wv_cli_decode(int argc, char **argv);
@@ -45,7 +46,8 @@ void wv_cli_conn_defaults(struct wv_source_opts *o, const char **plugin_opts);
 /* 0, -1 with a sentence in err, or 1 when code is not a connection option. */
 int wv_cli_conn_option(struct wv_source_opts *o, int code, const char *arg, char *err, size_t errsz);
 
-/* Set by main's SIGINT/SIGTERM handler; long loops stop when it is. */
-extern volatile int wv_cli_interrupted;
+/* Set by main's SIGINT/SIGTERM handler; long loops stop when it is. The
+ * commands pass it on (wv_ui_opts.stop) rather than modules reading it. */
+extern volatile sig_atomic_t wv_cli_interrupted;
 
 #endif

@@ -40,8 +40,9 @@ int wv_demo_workload_start(wv_demo *d, char *err, size_t errsz);
 void wv_demo_tick(wv_demo *d, int64_t now_us);
 void wv_demo_pause(wv_demo *d, bool paused);
 bool wv_demo_paused(const wv_demo *d);
-/* One burst now: a few quick transactions and a bulk insert. */
-void wv_demo_burst(wv_demo *d);
+/* One burst now: a few quick transactions and a bulk insert; returns the
+ * bulk insert's rows (sent to the server, for the screen to say). */
+int wv_demo_burst(wv_demo *d);
 
 /* Stops the workload and the server and removes the directory. NULL is
  * fine. */

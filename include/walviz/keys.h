@@ -4,6 +4,9 @@
 #ifndef WALVIZ_KEYS_H
 #define WALVIZ_KEYS_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 typedef enum wv_key {
     WV_KEY_NONE,
     WV_KEY_SPACE, WV_KEY_RIGHT, WV_KEY_LEFT, WV_KEY_UP, WV_KEY_DOWN,
@@ -53,6 +56,23 @@ typedef enum wv_action {
 
 /* The action for a key with modifiers (WV_MOD_*), or WV_ACT_NONE. */
 wv_action wv_keys_action(wv_key key, unsigned mods);
+
+/* Parses a key as a person writes it: "r", "3", "shift+p", "ctrl+=", "+",
+ * "-", "space", "right", "pagedown", "end", "esc", "f5". Returns 0, or -1
+ * for a name it does not know. */
+int wv_keys_parse(const char *name, size_t len, wv_key *key, unsigned *mods);
+
+/* A key pressed at a moment of session time (a script of keys for the
+ * pictures drawn with no display). */
+typedef struct wv_key_press {
+    int64_t at;
+    wv_key key;
+    unsigned mods;
+} wv_key_press;
+#define WV_KEYS_SCRIPT_MAX 64
+/* Parses "TIME:KEY,TIME:KEY..." ("5s:r,8s:shift+p") into out, in time
+ * order. Returns how many, or -1 with a sentence in err. */
+int wv_keys_script_parse(const char *s, wv_key_press out[WV_KEYS_SCRIPT_MAX], char *err, size_t errsz);
 
 /* The help overlay's rows: keys as a person reads them, and what they do. */
 typedef struct wv_key_help {

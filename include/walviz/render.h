@@ -32,6 +32,8 @@ typedef struct wv_view {
     const char *demo_hint;      /* demo: its keys; NULL */
     int64_t end;                /* end of the timeline (live: the live edge) */
     bool live;                  /* the end moves with the wall clock */
+    int64_t behind_live;        /* live: how far the picture is behind now */
+    const char *notice;         /* what a key just did ("workload paused"); NULL */
 } wv_view;
 
 typedef enum wv_hit_kind { WV_HIT_NONE, WV_HIT_MESSAGE, WV_HIT_FOLLOWER, WV_HIT_TIMELINE } wv_hit_kind;

@@ -103,7 +103,4 @@ const char *wv_source_info(const wv_source *s, const char *key);
  * sentence in err. */
 int wv_source_drop_slot(const wv_source_opts *opts, char *err, size_t errsz);
 
-/* Microseconds since the Unix epoch. */
-int64_t wv_now_us(void);
-
 #endif

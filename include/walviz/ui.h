@@ -5,9 +5,11 @@
 #ifndef WALVIZ_UI_H
 #define WALVIZ_UI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "walviz/controller.h"
 #include "walviz/keys.h"
 #include "walviz/render.h"
 #include "walviz/sim.h"
@@ -17,8 +19,8 @@
  * arrived to the sim (return true when it did) and may set the status line
  * and the slot gauge in the view. */
 typedef bool (*wv_ui_feed_fn)(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view);
-/* The demo's own keys (W, R); returns true when it used the action. */
-typedef bool (*wv_ui_action_fn)(void *ctx, wv_action action);
+/* A live session that ended with an error: the sentence, else NULL. */
+typedef const char *(*wv_ui_failed_fn)(void *ctx);
 
 typedef struct wv_ui_opts {
     const char *title;
@@ -34,17 +36,28 @@ typedef struct wv_ui_opts {
     const char *frames_dir; /* PNG sequence */
     int fps;
     int64_t duration_us;
+    wv_key_press keys[WV_KEYS_SCRIPT_MAX]; /* --keys: pressed as the pictures pass them */
+    size_t nkeys;
 
     /* live */
     wv_ui_feed_fn feed;
-    wv_ui_action_fn on_action;
+    wv_ui_failed_fn failed;
+    wv_ctl_action_fn on_action; /* the demo's own keys */
     void *ctx;
     const char *demo_hint;
     const char *status; /* a line to show in the top bar from the start */
+
+    const volatile sig_atomic_t *stop; /* set by a signal: stop at once */
 } wv_ui_opts;
 
 /* Runs the window until the user quits (or writes the pictures). Returns
- * 0, or 1 with a sentence on stderr (no display, no font, cannot write). */
+ * 0, 130 when stopped by *opts->stop before the pictures were written, or
+ * 1 with a sentence on stderr (no display, no font, cannot write, a live
+ * stream that failed or never reached the moment asked for).
+ *
+ * Live pictures are taken in real time: with --frames, picture i is
+ * drawn i/fps seconds of wall clock after the first, while the stream
+ * keeps coming in, so they show what a class watching the window sees. */
 int wv_ui_run(wv_sim *sim, const wv_ui_opts *opts);
 
 /* Parses "1920x1080" into w, h; returns -1 when it is not a size between

@@ -52,6 +52,9 @@ void wv_buf_append(wv_buf *b, const void *p, size_t n);
 void wv_buf_puts(wv_buf *b, const char *s);
 void wv_buf_printf(wv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* "2,481": a count with commas between groups of three digits. */
+void wv_fmt_thousands(char *out, size_t outsz, uint64_t n);
+
 /* The value of a hex digit, or -1. */
 int wv_hex_digit(char c);
 
