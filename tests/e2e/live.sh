@@ -29,3 +29,21 @@ inserts=$("$WALVIZ" decode "$e2e_work/live.wvr" | grep -c '"op":"INSERT","lsn":"
 wait_until 10 "[ -z \"\$(psql -X -At -d postgres -c \"SELECT 1 FROM pg_replication_slots WHERE database = '$DB'\")\" ]" ||
     fail "a slot of $DB is left after walviz live exited"
 note "picture written, $inserts rows recorded, no slot left"
+
+# In real time, as the window shows it: pictures from the live edge while
+# rows keep coming, each change seen travelling before it arrives.
+"$WALVIZ" live -d "dbname=$DB" --frames "$e2e_work/frames" --fps 10 --duration 4s \
+    --size 1024x768 2>"$e2e_work/err2" &
+pid=$!
+e2e_pids="$pid"
+wait_until 10 walviz_slot_active || { cat "$e2e_work/err2"; fail "walviz live --frames did not stream"; }
+while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 400 ]; do
+    i=$((i + 1))
+    q "INSERT INTO live_rows VALUES ($i, 'row $i')" >/dev/null
+    sleep 0.1
+done
+wait "$pid" || { cat "$e2e_work/err2"; fail "walviz live --frames failed"; }
+e2e_pids=""
+python3 "$(dirname "$0")/lib/frames.py" "$e2e_work/frames/summary.jsonl" --fps 10 ||
+    fail "the live pictures did not show changes travelling"
+note "40 pictures in real time"
