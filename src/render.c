@@ -436,20 +436,14 @@ size_t wv_render_current(const wv_view *v)
 }
 
 /* "+ accounts id=7" for a change, or the op's name. */
-static void packet_label(wv_render *r, const wv_sim *sim, size_t m, char *out, size_t max)
+static void packet_label(const wv_sim *sim, size_t m, char *out, size_t max)
 {
     wv_op op = wv_sim_op(sim, m);
     const wv_rows *rows = wv_sim_rows(sim);
     size_t key = wv_rows_key_of(rows, m);
     if (op == WV_OP_INSERT || op == WV_OP_UPDATE || op == WV_OP_DELETE) {
-        wv_slice text = wv_sim_text(sim, m);
-        wv_change c;
-        const char *tname = "?";
-        if (wv_decode_message(r->dec, text.ptr, text.len, &c) == WV_DECODE_OK) {
-            size_t t = wv_rows_table_of(rows, &c);
-            if (t != WV_ROWS_NONE)
-                tname = wv_rows_table_name(rows, t);
-        }
+        size_t t = wv_rows_table_of(rows, m);
+        const char *tname = t != WV_ROWS_NONE ? wv_rows_table_name(rows, t) : "?";
         snprintf(out, max, "%s %s %s", wv_op_glyph(op), tname,
                  key != WV_ROWS_NONE ? wv_rows_key_text(rows, key) : "");
     } else if (op == WV_OP_COMMIT || op == WV_OP_BEGIN) {
@@ -971,7 +965,7 @@ static void draw_lane(wv_render *r, const wv_view *v, int f)
         if (x > label_left - r->lay.pad)
             continue; /* no room left of the next label: cheap, before building it */
         char label[200];
-        packet_label(r, sim, m, label, sizeof label);
+        packet_label(sim, m, label, sizeof label);
         /* above its packet, or shifted left to end where there is room */
         int lw = text_width(r, F_BODY, label);
         int lx = x + lw > label_left - r->lay.pad ? label_left - r->lay.pad - lw : x;
@@ -1050,7 +1044,7 @@ static void draw_inspector(wv_render *r, const wv_view *v)
     uint32_t xid;
     wv_op op = wv_sim_op(sim, m);
     char label[200];
-    packet_label(r, sim, m, label, sizeof label);
+    packet_label(sim, m, label, sizeof label);
     snprintf(buf, sizeof buf, "#%zu  %s", m, label);
     draw_text(r, F_BODY, th->text, x, y, buf, w);
     y += lh;
