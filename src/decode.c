@@ -52,11 +52,58 @@ static const char *const op_names[WV_OP_COUNT] = {
     [WV_OP_STREAM_COMMIT] = "STREAM COMMIT",
     [WV_OP_STREAM_ABORT] = "STREAM ABORT",
     [WV_OP_STREAM_PREPARE] = "STREAM PREPARE",
+    [WV_OP_UNKNOWN] = "UNKNOWN",
 };
 
 const char *wv_op_name(wv_op op)
 {
     return (unsigned)op < WV_OP_COUNT ? op_names[op] : "?";
+}
+
+wv_op wv_op_known(int op)
+{
+    return op >= 0 && op < WV_OP_UNKNOWN ? (wv_op)op : WV_OP_UNKNOWN;
+}
+
+bool wv_op_is_row_change(wv_op op)
+{
+    return op == WV_OP_INSERT || op == WV_OP_UPDATE || op == WV_OP_DELETE || op == WV_OP_TRUNCATE;
+}
+
+bool wv_op_is_commit(wv_op op)
+{
+    return op == WV_OP_COMMIT || op == WV_OP_COMMIT_PREPARED || op == WV_OP_STREAM_COMMIT ||
+           op == WV_OP_PREPARE;
+}
+
+bool wv_op_ends_txn(wv_op op)
+{
+    return wv_op_is_commit(op) || op == WV_OP_ROLLBACK_PREPARED || op == WV_OP_STREAM_PREPARE;
+}
+
+bool wv_xid_settle(wv_xid_state *st, const wv_change *c, bool has_given, uint32_t given,
+                   uint32_t *xid)
+{
+    bool has = has_given;
+    if (c->has_xid) {
+        has = true;
+        *xid = c->xid;
+    } else if (has_given) {
+        *xid = given;
+    } else if (st->in_xact && st->has_xid &&
+               (wv_op_is_row_change(c->op) || c->op == WV_OP_COMMIT ||
+                (c->op == WV_OP_MESSAGE && c->transactional))) {
+        has = true;
+        *xid = st->xid;
+    }
+    if (c->op == WV_OP_BEGIN) {
+        st->in_xact = true;
+        st->has_xid = has;
+        st->xid = has ? *xid : 0;
+    } else if (c->op == WV_OP_COMMIT || c->op == WV_OP_PREPARE) {
+        st->in_xact = false;
+    }
+    return has;
 }
 
 wv_decoder *wv_decode_new(void)

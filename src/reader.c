@@ -29,9 +29,7 @@ struct wv_reader {
     char *buf;
     size_t pos, len, cap;
     size_t line;     /* line number at pos */
-    bool in_xact;    /* raw form: between BEGIN and COMMIT */
-    uint32_t xact_xid;
-    bool xact_has_xid;
+    wv_xid_state xids; /* raw form: the transaction the stream is in */
     wv_decoder *dec;
     wv_buf data; /* unescaped message for copy and recording forms */
     header_entry *headers;
@@ -184,28 +182,9 @@ static int detect(wv_reader *r)
     return 0;
 }
 
-/* Fills the item's xid from the change, the row, or the enclosing
- * transaction (raw form prints the xid only on BEGIN and COMMIT). */
 static void settle_xid(wv_reader *r, wv_item *it)
 {
-    const wv_change *c = &it->change;
-    if (c->has_xid) {
-        it->meta.has_xid = true;
-        it->meta.xid = c->xid;
-    } else if (!it->meta.has_xid && r->in_xact && r->xact_has_xid &&
-               (c->op == WV_OP_INSERT || c->op == WV_OP_UPDATE || c->op == WV_OP_DELETE ||
-                c->op == WV_OP_TRUNCATE || c->op == WV_OP_COMMIT ||
-                (c->op == WV_OP_MESSAGE && c->transactional))) {
-        it->meta.has_xid = true;
-        it->meta.xid = r->xact_xid;
-    }
-    if (c->op == WV_OP_BEGIN) {
-        r->in_xact = true;
-        r->xact_has_xid = it->meta.has_xid;
-        r->xact_xid = it->meta.xid;
-    } else if (c->op == WV_OP_COMMIT || c->op == WV_OP_PREPARE) {
-        r->in_xact = false;
-    }
+    it->meta.has_xid = wv_xid_settle(&r->xids, &it->change, it->meta.has_xid, it->meta.xid, &it->meta.xid);
 }
 
 static int decode_error(wv_reader *r, size_t line)

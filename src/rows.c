@@ -53,11 +53,23 @@ typedef struct table {
     char *display;
     char **keycols; /* unquoted names; NULL: the first column */
     size_t nkeycols;
+    char *first_col; /* while keycols is NULL: the first column's name keys used */
+    bool mixed;      /* ... and some key used another name: learning keys re-keys */
     uint32_t *touches; /* every change as its version, in stream order */
     size_t ntouches, touches_cap;
     trunc *truncs;
     size_t ntruncs, truncs_cap;
 } table;
+
+/* A row change kept until its transaction's fate is known: the record
+ * with its text copied into one block. */
+typedef struct held {
+    size_t msg;
+    wv_change c;
+    char *bytes;       /* every slice of c points in here */
+    wv_column *cols;   /* old tuple's, then new tuple's */
+    wv_relname *tables;
+} held;
 
 struct wv_rows {
     table *tables;
@@ -74,8 +86,11 @@ struct wv_rows {
     size_t arena_len, arena_cap;
     uint32_t *slots; /* open addressing: key index + 1, 0 empty */
     size_t nslots;
-    uint32_t *msg_key; /* msg -> key of its new row, NONE32 if none */
-    size_t msg_key_len, msg_key_cap;
+    uint32_t *msg_key;   /* msg -> key of its new row, NONE32 if none */
+    uint32_t *msg_table; /* msg -> table it changes, NONE32 if none */
+    size_t msg_len, msg_cap;
+    held *held; /* changes of transactions not yet visible, by message */
+    size_t nheld, held_cap;
     wv_rows_text_fn text;
     void *ctx;
     wv_decoder *dec;
@@ -108,6 +123,13 @@ wv_rows *wv_rows_new(wv_rows_text_fn text, void *ctx)
     return r;
 }
 
+static void free_held(held *h)
+{
+    free(h->bytes);
+    free(h->cols);
+    free(h->tables);
+}
+
 void wv_rows_free(wv_rows *r)
 {
     if (!r)
@@ -120,6 +142,7 @@ void wv_rows_free(wv_rows *r)
         for (size_t k = 0; k < t->nkeycols; k++)
             free(t->keycols[k]);
         free(t->keycols);
+        free(t->first_col);
         free(t->touches);
         free(t->truncs);
     }
@@ -133,6 +156,10 @@ void wv_rows_free(wv_rows *r)
     free(r->arena);
     free(r->slots);
     free(r->msg_key);
+    free(r->msg_table);
+    for (size_t i = 0; i < r->nheld; i++)
+        free_held(&r->held[i]);
+    free(r->held);
     wv_decode_free(r->dec);
     wv_buf_destroy(&r->scratch);
     free(r);
@@ -248,15 +275,30 @@ static size_t table_for(wv_rows *r, const wv_relname *rel)
     return r->ntables++;
 }
 
-size_t wv_rows_table_of(const wv_rows *r, const wv_change *c)
+size_t wv_rows_table_of(const wv_rows *r, size_t msg)
 {
-    if (c->op != WV_OP_INSERT && c->op != WV_OP_UPDATE && c->op != WV_OP_DELETE)
-        return WV_ROWS_NONE;
-    return find_table(r, &c->rel);
+    return msg < r->msg_len && r->msg_table[msg] != NONE32 ? r->msg_table[msg] : WV_ROWS_NONE;
+}
+
+/* Room for message msg in the per-message arrays. Filled only up to the
+ * highest message seen, so the room to grow costs address space, not
+ * memory. */
+static void ensure_msg(wv_rows *r, size_t msg)
+{
+    if (msg >= r->msg_cap) {
+        size_t cap = r->msg_cap ? r->msg_cap : 1024;
+        while (cap <= msg)
+            cap *= 2;
+        r->msg_key = wv_xrealloc(r->msg_key, cap * sizeof *r->msg_key);
+        r->msg_table = wv_xrealloc(r->msg_table, cap * sizeof *r->msg_table);
+        r->msg_cap = cap;
+    }
+    for (; r->msg_len <= msg; r->msg_len++)
+        r->msg_key[r->msg_len] = r->msg_table[r->msg_len] = NONE32;
 }
 
 /* "id=7" or "a=1, b=x": the key column values of a tuple, as text. */
-static const char *key_text(wv_rows *r, const table *t, const wv_tuple *tup)
+static const char *key_text(wv_rows *r, table *t, const wv_tuple *tup)
 {
     wv_buf *b = &r->scratch;
     b->len = 0;
@@ -275,6 +317,10 @@ static const char *key_text(wv_rows *r, const table *t, const wv_tuple *tup)
         } else {
             col = &tup->cols[0];
             name = unquote_ident(col->name);
+            if (!t->first_col)
+                t->first_col = wv_xstrdup(name);
+            else if (strcmp(t->first_col, name) != 0)
+                t->mixed = true;
         }
         if (i)
             wv_buf_puts(b, ", ");
@@ -372,18 +418,9 @@ static void add_version(wv_rows *r, size_t tbl, size_t k, size_t msg, size_t vis
     table *t = &r->tables[tbl];
     GROW(t->touches, t->ntouches, t->touches_cap);
     t->touches[t->ntouches++] = id;
-    /* Filled only up to the highest message seen, so the room to grow
-     * costs address space, not memory. */
-    if (msg >= r->msg_key_cap) {
-        size_t cap = r->msg_key_cap ? r->msg_key_cap : 1024;
-        while (cap <= msg)
-            cap *= 2;
-        r->msg_key = wv_xrealloc(r->msg_key, cap * sizeof *r->msg_key);
-        r->msg_key_cap = cap;
-    }
-    for (; r->msg_key_len <= msg; r->msg_key_len++)
-        r->msg_key[r->msg_key_len] = NONE32;
+    ensure_msg(r, msg);
     r->msg_key[msg] = (uint32_t)k;
+    r->msg_table[msg] = (uint32_t)tbl;
 }
 
 static void apply_row_change(wv_rows *r, size_t tbl, const wv_change *c, size_t msg, size_t vis)
@@ -461,11 +498,14 @@ static void learn_key_columns(wv_rows *r, size_t tbl, const wv_tuple *tup)
     for (size_t i = 0; i < tup->ncols; i++)
         t->keycols[i] = unquote_ident(tup->cols[i].name);
     t->nkeycols = tup->ncols;
-    if (t->ntouches)
+    /* The usual case, a one-column key that comes first, keys rows as
+     * they already are: nothing to read again. */
+    bool same = !t->mixed && t->first_col && t->nkeycols == 1 && strcmp(t->keycols[0], t->first_col) == 0;
+    if (t->ntouches && !same)
         rekey(r, tbl);
 }
 
-void wv_rows_apply(wv_rows *r, const wv_change *c, size_t msg, size_t vis)
+static void apply(wv_rows *r, const wv_change *c, size_t msg, size_t vis)
 {
     if (c->op == WV_OP_TRUNCATE) {
         for (size_t i = 0; i < c->ntables; i++) {
@@ -581,5 +621,106 @@ size_t wv_rows_recent(const wv_rows *r, size_t tbl, size_t k, size_t *keys, size
 
 size_t wv_rows_key_of(const wv_rows *r, size_t msg)
 {
-    return msg < r->msg_key_len && r->msg_key[msg] != NONE32 ? r->msg_key[msg] : WV_ROWS_NONE;
+    return msg < r->msg_len && r->msg_key[msg] != NONE32 ? r->msg_key[msg] : WV_ROWS_NONE;
+}
+
+/* Copies a tuple's columns into cols and their text to bytes at *off. */
+static void copy_tuple(wv_tuple *t, wv_column *cols, char *bytes, size_t *off)
+{
+    for (size_t i = 0; i < t->ncols; i++) {
+        wv_column c = t->cols[i];
+        wv_slice *sl[3] = { &c.name, &c.type, &c.value };
+        for (int k = 0; k < 3; k++) {
+            if (sl[k]->len)
+                memcpy(bytes + *off, sl[k]->ptr, sl[k]->len);
+            sl[k]->ptr = bytes + *off;
+            *off += sl[k]->len;
+        }
+        cols[i] = c;
+    }
+    t->cols = cols;
+}
+
+static size_t tuple_bytes(const wv_tuple *t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->ncols; i++)
+        n += t->cols[i].name.len + t->cols[i].type.len + t->cols[i].value.len;
+    return n;
+}
+
+static wv_slice copy_slice(wv_slice s, char *bytes, size_t *off)
+{
+    if (s.len)
+        memcpy(bytes + *off, s.ptr, s.len);
+    wv_slice out = { s.ptr ? bytes + *off : NULL, s.len };
+    *off += s.len;
+    return out;
+}
+
+void wv_rows_hold(wv_rows *r, const wv_change *c, size_t msg)
+{
+    if (!wv_op_is_row_change(c->op))
+        return;
+    WV_ASSERT(r->nheld == 0 || r->held[r->nheld - 1].msg < msg);
+    GROW(r->held, r->nheld, r->held_cap);
+    held *h = &r->held[r->nheld++];
+    memset(h, 0, sizeof *h);
+    h->msg = msg;
+    h->c = *c;
+    size_t n = c->rel.schema.len + c->rel.table.len + tuple_bytes(&c->old_tuple) + tuple_bytes(&c->new_tuple);
+    for (size_t i = 0; i < c->ntables; i++)
+        n += c->tables[i].schema.len + c->tables[i].table.len;
+    h->bytes = wv_xmalloc(n + 1);
+    size_t off = 0;
+    h->c.rel.schema = copy_slice(c->rel.schema, h->bytes, &off);
+    h->c.rel.table = copy_slice(c->rel.table, h->bytes, &off);
+    size_t ncols = c->old_tuple.ncols + c->new_tuple.ncols;
+    h->cols = ncols ? wv_xmalloc(ncols * sizeof *h->cols) : NULL;
+    copy_tuple(&h->c.old_tuple, h->cols, h->bytes, &off);
+    copy_tuple(&h->c.new_tuple, h->cols + c->old_tuple.ncols, h->bytes, &off);
+    if (c->ntables) {
+        h->tables = wv_xmalloc(c->ntables * sizeof *h->tables);
+        for (size_t i = 0; i < c->ntables; i++) {
+            h->tables[i].schema = copy_slice(c->tables[i].schema, h->bytes, &off);
+            h->tables[i].table = copy_slice(c->tables[i].table, h->bytes, &off);
+        }
+        h->c.tables = h->tables;
+    }
+    /* The rest of the record is not needed to apply it. */
+    h->c.timestamp = h->c.gid = h->c.prefix = h->c.content = (wv_slice){ NULL, 0 };
+    if (c->op != WV_OP_TRUNCATE) {
+        size_t tbl = find_table(r, &c->rel);
+        if (tbl != WV_ROWS_NONE) {
+            ensure_msg(r, msg);
+            r->msg_table[msg] = (uint32_t)tbl;
+        }
+    }
+}
+
+/* Applies (vis set) or forgets the held changes of messages first..last. */
+static void settle(wv_rows *r, size_t first, size_t last, size_t vis, bool keep)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < r->nheld; i++) {
+        held *h = &r->held[i];
+        if (h->msg < first || h->msg > last) {
+            r->held[out++] = *h;
+            continue;
+        }
+        if (keep)
+            apply(r, &h->c, h->msg, vis);
+        free_held(h);
+    }
+    r->nheld = out;
+}
+
+void wv_rows_release(wv_rows *r, size_t first, size_t last, size_t vis)
+{
+    settle(r, first, last, vis, true);
+}
+
+void wv_rows_drop(wv_rows *r, size_t first, size_t last)
+{
+    settle(r, first, last, 0, false);
 }

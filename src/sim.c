@@ -45,6 +45,7 @@ typedef struct msg {
 
 typedef struct txn {
     size_t first, last;
+    int64_t stamp_us; /* its last message's "(at ...)" (Unix us), 0 when none */
     int64_t time;     /* session time, WV_SIM_NEVER until scheduled */
     int64_t ack;      /* under the configured synchronous_commit */
     unsigned acked;   /* followers that counted for the ack */
@@ -117,7 +118,7 @@ struct wv_sim {
     size_t ncommits, commits_cap;
 
     wv_rows *rows;
-    wv_decoder *dec;
+    wv_xid_state xids; /* the transaction the stream is in, for xids */
     pending_prepare *prepared;
     size_t nprepared;
 };
@@ -146,7 +147,6 @@ wv_sim *wv_sim_new(const wv_sim_cfg *cfg)
     for (int f = 0; f < WV_SIM_MAX_FOLLOWERS; f++)
         reset_follower(s, f);
     s->rows = wv_rows_new(text_of, s);
-    s->dec = wv_decode_new();
     return s;
 }
 
@@ -170,7 +170,6 @@ void wv_sim_free(wv_sim *s)
     free(s->gaps);
     free(s->commits);
     wv_rows_free(s->rows);
-    wv_decode_free(s->dec);
     free(s);
 }
 
@@ -666,12 +665,8 @@ static int64_t raw_time(wv_sim *s, const txn *t, const wv_meta *last_meta)
     if (src == WV_TIME_UNIFORM)
         return 0;
     if (src != WV_TIME_RECEIVE) {
-        wv_slice text = wv_sim_text(s, t->last);
-        wv_change c;
-        int64_t us;
-        if (wv_decode_message(s->dec, text.ptr, text.len, &c) == WV_DECODE_OK && c.timestamp.ptr &&
-            wv_decode_timestamp(c.timestamp, &us) == 0)
-            return us;
+        if (t->stamp_us)
+            return t->stamp_us;
         if (src == WV_TIME_COMMIT)
             return 0;
     }
@@ -722,7 +717,7 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
 static void open_unit(wv_sim *s, size_t first)
 {
     GROW(s->txns, s->ntxns, s->txns_cap);
-    s->txns[s->ntxns++] = (txn){ first, first, WV_SIM_NEVER, WV_SIM_NEVER, 0, false, false };
+    s->txns[s->ntxns++] = (txn){ first, first, 0, WV_SIM_NEVER, WV_SIM_NEVER, 0, false, false };
 }
 
 static void ensure_stage_capacity(wv_sim *s, size_t n)
@@ -751,22 +746,6 @@ static void prepare_rows(wv_sim *s, const wv_change *c, size_t first, size_t las
     p->last = last;
 }
 
-/* The rows of messages first..last become visible with unit vis. They are
- * decoded again from the kept text: a transaction's rows are known only at
- * its COMMIT, and the caller's records are long gone by then. */
-static void apply_rows(wv_sim *s, size_t first, size_t last, size_t vis)
-{
-    for (size_t m = first; m <= last; m++) {
-        wv_op op = (wv_op)s->msgs[m].op;
-        if (op != WV_OP_INSERT && op != WV_OP_UPDATE && op != WV_OP_DELETE && op != WV_OP_TRUNCATE)
-            continue;
-        wv_slice text = wv_sim_text(s, m);
-        wv_change c;
-        if (wv_decode_message(s->dec, text.ptr, text.len, &c) == WV_DECODE_OK)
-            wv_rows_apply(s->rows, &c, m, vis);
-    }
-}
-
 /* COMMIT PREPARED makes the prepared changes visible; ROLLBACK PREPARED
  * drops them. */
 static void resolve_prepared(wv_sim *s, const wv_change *c, size_t vis, bool commit)
@@ -776,7 +755,9 @@ static void resolve_prepared(wv_sim *s, const wv_change *c, size_t vis, bool com
         if (!wv_slice_eq(c->gid, p->gid))
             continue;
         if (commit)
-            apply_rows(s, p->first, p->last, vis);
+            wv_rows_release(s->rows, p->first, p->last, vis);
+        else
+            wv_rows_drop(s->rows, p->first, p->last);
         free(p->gid);
         s->prepared[i] = s->prepared[--s->nprepared];
         return;
@@ -803,17 +784,23 @@ void wv_sim_add(wv_sim *s, const wv_change *c, const wv_meta *meta, wv_slice tex
     mm->lsn = meta->has_lsn ? meta->lsn : 0;
     mm->text_off = s->text_len;
     mm->text_len = (uint32_t)text.len;
-    mm->op = (uint8_t)c->op;
-    mm->has_xid = meta->has_xid || c->has_xid;
-    mm->xid = c->has_xid ? c->xid : meta->xid;
+    /* What the picture needs is taken from the record here, once: op,
+     * xid, commit time, and the rows (held until the transaction ends). */
+    wv_op op = wv_op_known((int)c->op);
+    mm->op = (uint8_t)op;
+    uint32_t xid = 0;
+    mm->has_xid = wv_xid_settle(&s->xids, c, meta->has_xid, meta->xid, &xid);
+    mm->xid = xid;
     s->text_len += text.len;
     s->max_lsn[m] = m && s->max_lsn[m - 1] > mm->lsn ? s->max_lsn[m - 1] : mm->lsn;
     s->nmsgs++;
 
-    wv_op op = c->op;
     bool starts = op == WV_OP_BEGIN || op == WV_OP_STREAM_START;
-    if (starts && (s->open_txn || s->open_stream))
-        close_unit(s, meta); /* a transaction cut off before its COMMIT */
+    if (starts && (s->open_txn || s->open_stream)) {
+        /* a transaction cut off before its COMMIT: its rows never happen */
+        wv_rows_drop(s->rows, s->txns[s->ntxns - 1].first, m);
+        close_unit(s, meta);
+    }
     bool in_unit = s->open_txn || s->open_stream;
     if (starts || !in_unit) {
         open_unit(s, m);
@@ -824,6 +811,9 @@ void wv_sim_add(wv_sim *s, const wv_change *c, const wv_meta *meta, wv_slice tex
     txn *t = &s->txns[u];
     t->last = m;
     mm->txn = (uint32_t)u;
+    int64_t stamp;
+    t->stamp_us = c->timestamp.ptr && wv_decode_timestamp(c->timestamp, &stamp) == 0 ? stamp : 0;
+    wv_rows_hold(s->rows, c, m);
 
     if (op == WV_OP_COMMIT_PREPARED || op == WV_OP_ROLLBACK_PREPARED)
         resolve_prepared(s, c, u, op == WV_OP_COMMIT_PREPARED);
@@ -835,9 +825,10 @@ void wv_sim_add(wv_sim *s, const wv_change *c, const wv_meta *meta, wv_slice tex
     if (op == WV_OP_PREPARE)
         prepare_rows(s, c, t->first, m); /* rows wait for COMMIT PREPARED */
     else if (op == WV_OP_COMMIT)
-        apply_rows(s, t->first, m, u);
-    t->is_commit = op == WV_OP_COMMIT || op == WV_OP_COMMIT_PREPARED ||
-                   op == WV_OP_STREAM_COMMIT || op == WV_OP_PREPARE;
+        wv_rows_release(s->rows, t->first, m, u);
+    else
+        wv_rows_drop(s->rows, t->first, m); /* a row change outside BEGIN..COMMIT */
+    t->is_commit = wv_op_is_commit(op);
     s->open_txn = s->open_stream = false;
     close_unit(s, meta);
 }
@@ -846,6 +837,7 @@ void wv_sim_flush(wv_sim *s)
 {
     if (s->open_txn || s->open_stream) {
         s->open_txn = s->open_stream = false;
+        wv_rows_drop(s->rows, s->txns[s->ntxns - 1].first, s->nmsgs - 1);
         close_unit(s, NULL);
     }
 }

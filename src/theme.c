@@ -25,7 +25,7 @@
         [WV_OP_STREAM_STOP] = { 0xFF, 0xFF, 0xFF }, [WV_OP_STREAM_CHANGE] = OI_SKY,        \
         [WV_OP_STREAM_MESSAGE] = { 0xDD, 0xDD, 0xDD }, [WV_OP_STREAM_TRUNCATE] = OI_YELLOW, \
         [WV_OP_STREAM_COMMIT] = { 0xFF, 0xFF, 0xFF }, [WV_OP_STREAM_ABORT] = OI_PURPLE_TINT,    \
-        [WV_OP_STREAM_PREPARE] = { 0xFF, 0xFF, 0xFF },                                    \
+        [WV_OP_STREAM_PREPARE] = { 0xFF, 0xFF, 0xFF }, [WV_OP_UNKNOWN] = OI_YELLOW,       \
     }
 
 static const wv_theme themes[WV_THEME_COUNT] = {
@@ -146,6 +146,7 @@ const char *wv_op_glyph(wv_op op)
     case WV_OP_STREAM_COMMIT: return "]s";
     case WV_OP_STREAM_ABORT: return "xs";
     case WV_OP_STREAM_PREPARE: return "Ps";
+    case WV_OP_UNKNOWN: return "?";
     default: return "?";
     }
 }

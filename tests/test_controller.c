@@ -248,6 +248,50 @@ static void test_notice(void **state)
     wv_sim_free(sim);
 }
 
+/* A stand-in for the fonts: 8 px a byte, 16 px high. */
+static int measure(void *ctx, wv_font font, const char *str, int *h)
+{
+    (void)ctx, (void)font;
+    *h = 16;
+    return 8 * (int)strlen(str);
+}
+
+/* The text the header shows in role, or "" when it shows none. */
+static const char *header_text(wv_scene *sc, const wv_ctl *c, wv_role role)
+{
+    wv_scene_build(sc, &c->view, 1920, 1080, measure, NULL);
+    const wv_cmd *cmds;
+    size_t n = wv_scene_cmds(sc, &cmds);
+    for (size_t i = 0; i < n; i++)
+        if (cmds[i].kind == WV_CMD_TEXT && cmds[i].role == role)
+            return wv_scene_text(sc, &cmds[i]);
+    return "";
+}
+
+static void test_live_header(void **state)
+{
+    (void)state;
+    wv_sim *sim = make_sim();
+    wv_scene *sc = wv_scene_new();
+    wv_ctl c;
+    int pressed = 0;
+    wv_ctl_init(&c, sim, true);
+    c.on_action = demo_keys;
+    c.action_ctx = &pressed;
+    live_at(&c, 500 * MS);
+    const char *clock = header_text(sc, &c, WV_ROLE_HEADER_CLOCK);
+    CHECK(strstr(clock, "live") && !strstr(clock, "behind"), "following: '%s'", clock);
+    wv_ctl_apply(&c, WV_ACT_PLAY_PAUSE, WALL0 + 500 * MS);
+    live_at(&c, 2900 * MS);
+    clock = header_text(sc, &c, WV_ROLE_HEADER_CLOCK);
+    CHECK(strstr(clock, "paused") && strstr(clock, "2.4 s behind live"), "paused: '%s'", clock);
+    wv_ctl_apply(&c, WV_ACT_WORKLOAD_BURST, WALL0 + 2900 * MS);
+    const char *notice = header_text(sc, &c, WV_ROLE_HEADER_NOTICE);
+    CHECK(strcmp(notice, "burst: 2,000 rows sent") == 0, "the notice on screen: '%s'", notice);
+    wv_scene_free(sc);
+    wv_sim_free(sim);
+}
+
 static void test_key_script(void **state)
 {
     (void)state;
@@ -287,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_live_step_and_click_stay_before_now),
         cmocka_unit_test(test_replay_unchanged),
         cmocka_unit_test(test_notice),
+        cmocka_unit_test(test_live_header),
         cmocka_unit_test(test_key_script),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1223,6 +1223,7 @@ static void test_op_names(void **state)
         "BEGIN", "COMMIT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "MESSAGE", "PREPARE",
         "COMMIT PREPARED", "ROLLBACK PREPARED", "STREAM START", "STREAM STOP", "STREAM CHANGE",
         "STREAM MESSAGE", "STREAM TRUNCATE", "STREAM COMMIT", "STREAM ABORT", "STREAM PREPARE",
+        "UNKNOWN",
     };
     for (int op = 0; op < WV_OP_COUNT; op++)
         assert_string_equal(wv_op_name((wv_op)op), want[op]);

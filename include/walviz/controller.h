@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "walviz/keys.h"
-#include "walviz/render.h"
+#include "walviz/scene.h"
 #include "walviz/sim.h"
 #include "walviz/timeline.h"
 

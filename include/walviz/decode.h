@@ -37,11 +37,27 @@ typedef enum wv_op {
     WV_OP_STREAM_COMMIT,
     WV_OP_STREAM_ABORT,
     WV_OP_STREAM_PREPARE,
+    WV_OP_UNKNOWN, /* a payload that could not be decoded; the parser never returns it */
     WV_OP_COUNT
 } wv_op;
 
-/* "BEGIN", "COMMIT PREPARED", "STREAM START", ... */
+/* "BEGIN", "COMMIT PREPARED", "STREAM START", ..., "UNKNOWN". */
 const char *wv_op_name(wv_op op);
+
+/* op itself when it names an op, else WV_OP_UNKNOWN: what a consumer
+ * indexes arrays with. */
+wv_op wv_op_known(int op);
+
+/* The op classes, in one place:
+ *  - a row change: INSERT, UPDATE, DELETE, TRUNCATE (rows on the node);
+ *  - a commit: the message that makes a transaction's changes happen
+ *    (COMMIT, COMMIT PREPARED, STREAM COMMIT) or durable for later
+ *    (PREPARE), what a synchronous commit waits for;
+ *  - a transaction end: every message that closes a transaction on the
+ *    stream (a commit, ROLLBACK PREPARED, STREAM PREPARE). */
+bool wv_op_is_row_change(wv_op op);
+bool wv_op_is_commit(wv_op op);
+bool wv_op_ends_txn(wv_op op);
 
 typedef enum wv_value_kind {
     WV_VAL_NULL,   /* null */
@@ -127,6 +143,21 @@ wv_decode_status wv_decode_line(wv_decoder *d, const char *buf, size_t len, wv_c
 const char *wv_decode_error(const wv_decoder *d);
 /* Offset in the message where the last error was found. */
 size_t wv_decode_error_offset(const wv_decoder *d);
+
+/* The transaction a stream is in, for settling xids; zero it to start. */
+typedef struct wv_xid_state {
+    bool in_xact, has_xid;
+    uint32_t xid;
+} wv_xid_state;
+
+/* The one place a message's xid is settled: its own (include-xids), else
+ * the one that came with it (given: a COPY row's or a recording's xid
+ * column), else, for a message of the open transaction (a row change,
+ * COMMIT, a transactional MESSAGE), the transaction's: the raw form prints
+ * it only on BEGIN and COMMIT. Follows BEGIN and COMMIT/PREPARE in st.
+ * Returns whether *xid was set. */
+bool wv_xid_settle(wv_xid_state *st, const wv_change *c, bool has_given, uint32_t given,
+                   uint32_t *xid);
 
 /* Parses a timestamp as test_decoding prints "(at ...)" with ISO DateStyle:
  * "2026-11-25 15:32:37.640021+00" (offset +HH, +HH:MM or +HH:MM:SS).

@@ -31,15 +31,24 @@ typedef wv_slice (*wv_rows_text_fn)(void *ctx, size_t msg);
 wv_rows *wv_rows_new(wv_rows_text_fn text, void *ctx);
 void wv_rows_free(wv_rows *r);
 
-/* Records change c (INSERT, UPDATE, DELETE or TRUNCATE; other ops are
- * ignored) of message msg, visible from transaction vis on. */
-void wv_rows_apply(wv_rows *r, const wv_change *c, size_t msg, size_t vis);
+/* Keeps what row change c (INSERT, UPDATE, DELETE or TRUNCATE; other ops
+ * are ignored) of message msg says, copied, until its transaction's fate
+ * is known: the record is decoded once, where the message enters, and the
+ * caller's may go. Messages are held in stream order. */
+void wv_rows_hold(wv_rows *r, const wv_change *c, size_t msg);
+/* The held changes of messages first..last become visible from
+ * transaction vis on (COMMIT, COMMIT PREPARED), in stream order. */
+void wv_rows_release(wv_rows *r, size_t first, size_t last, size_t vis);
+/* The held changes of messages first..last never happen (ROLLBACK
+ * PREPARED, a transaction cut off before its end). */
+void wv_rows_drop(wv_rows *r, size_t first, size_t last);
 
 size_t wv_rows_table_count(const wv_rows *r);
 /* "accounts", or "schema.table" outside public; unquoted. */
 const char *wv_rows_table_name(const wv_rows *r, size_t table);
-/* The table a change names, or WV_ROWS_NONE. */
-size_t wv_rows_table_of(const wv_rows *r, const wv_change *c);
+/* The table message msg changes (INSERT, UPDATE, DELETE: known once held
+ * if the table was, else once released), or WV_ROWS_NONE. */
+size_t wv_rows_table_of(const wv_rows *r, size_t msg);
 
 typedef struct wv_row {
     bool exists;

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "walviz/render.h"
+#include "walviz/scene.h"
 #include "walviz/util.h"
 
 /* Appends the line for picture number frame (from 1), taken wall_ms after
