@@ -62,8 +62,8 @@ static void compute(wv_layout *l, int width, int height, int nfollowers, double 
         }
         int fy = mid_y + i * (fh + gap);
         l->followers[i] = (wv_rect){ fx, fy, fw, fh };
-        /* a text row, then chips tall enough for a large glyph */
-        int want = l->line_h + l->label_px * 13 / 10;
+        /* a text row, chips tall enough for a large glyph, a text row */
+        int want = 2 * l->line_h + l->label_px * 13 / 10;
         int lane_h = fh < want ? fh : want;
         l->lanes[i] = (wv_rect){ lane_x, fy + (fh - lane_h) / 2, lane_w, lane_h };
     }

@@ -95,6 +95,7 @@ static const char *const role_names[WV_ROLE_COUNT] = {
     [WV_ROLE_LANE_QUEUED] = "lane.queued",
     [WV_ROLE_LANE_WAITING] = "lane.waiting",
     [WV_ROLE_LANE_LABEL] = "lane.label",
+    [WV_ROLE_LANE_LINK] = "lane.link",
     [WV_ROLE_CHIP_GLYPH] = "chip.glyph",
     [WV_ROLE_LOG_TITLE] = "log.title",
     [WV_ROLE_LOG_LINE] = "log.line",
@@ -794,27 +795,82 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
     draw_table_view(sc, v, f + 1, box, y, (bottom - y) / lh);
 }
 
-#define PILE 8 /* chips shown of a queue; its count is in the text row */
+#define PILE 8      /* chips shown of a queue; its count is in the text row */
+#define MAX_CARDS 8 /* a train with more changes travels as a band */
+
+/* BEGIN and COMMIT (and a streamed block's ends) are the brackets of a
+ * train: thin, so they never hide a change. Everything else is a card. */
+static bool is_bracket(wv_op op)
+{
+    return op == WV_OP_BEGIN || op == WV_OP_COMMIT || op == WV_OP_STREAM_START || op == WV_OP_STREAM_STOP;
+}
+
+/* How much a train's cards say, as room allows. */
+typedef enum card_detail { CARD_WORDS, CARD_KEY, CARD_GLYPH } card_detail;
+
+/* A card's words: "+ students id=2" (or "+ id=2", or "+"), "M MESSAGE",
+ * "P PREPARE". */
+static void card_label(const wv_sim *sim, size_t m, card_detail d, char *out, size_t max)
+{
+    wv_op op = wv_sim_op(sim, m);
+    const wv_rows *rows = wv_sim_rows(sim);
+    size_t key = wv_rows_key_of(rows, m);
+    if (d == CARD_GLYPH)
+        snprintf(out, max, "%s", wv_op_glyph(op));
+    else if (d == CARD_WORDS && (op == WV_OP_INSERT || op == WV_OP_UPDATE || op == WV_OP_DELETE))
+        packet_label(sim, m, out, max);
+    else if (key != WV_ROWS_NONE)
+        snprintf(out, max, "%s %s", wv_op_glyph(op), wv_rows_key_text(rows, key));
+    else
+        snprintf(out, max, "%s %s", wv_op_glyph(op), wv_op_name(op));
+}
+
+/* One chip (a card, a bracket, or a piled or banded message): its fill,
+ * an edge that keeps white chips apart from a white screen, its words if
+ * it has room for them, its hit box and its record. */
+static void draw_chip(wv_scene *sc, const wv_view *v, int f, size_t m, wv_rect c, const char *words,
+                      wv_chip_stage stage)
+{
+    const wv_theme *th = sc->th;
+    wv_op op = wv_sim_op(v->sim, m);
+    bool selected = v->selected_msg == m;
+    fill(sc, c, th->op_fill[op]);
+    outline(sc, c, selected ? th->select_bg : th->bg, selected ? 3 : 1);
+    if (words) {
+        /* a lone glyph in the larger face when it fits: small ones vanish
+         * at the back of a room */
+        wv_font font = strlen(words) <= 2 ? WV_FONT_GLYPH : WV_FONT_BODY;
+        int th_ = 0, tw = measure(sc, font, words, &th_);
+        if (font == WV_FONT_GLYPH && (th_ > c.h + 2 || tw > c.w)) {
+            font = WV_FONT_MONO;
+            tw = measure(sc, font, words, &th_);
+        }
+        sc->about = m;
+        draw_text(sc, WV_ROLE_CHIP_GLYPH, font, th->chip_text, c.x + (c.w - tw) / 2,
+                  c.y + (c.h - th_) / 2, words, c.w > 4 ? c.w - 2 : 0);
+        sc->about = WV_ROWS_NONE;
+    }
+    add_hit(sc, c, WV_HIT_MESSAGE, m);
+    add_chip(sc, op, m, f, c, stage, selected);
+}
 
 /* The first few of count messages from first, as a pile of chips leaning
- * left from x0: each a third of a chip behind the one before. At the
- * leader's end they are queued; at the follower's, they wait for the fsync
- * or to be replayed. */
+ * left from x0 (the front one, at x0, shows its glyph). At the leader's
+ * end they are queued; at the follower's, they wait for the fsync or to be
+ * replayed. */
 static void draw_pile(wv_scene *sc, const wv_view *v, int f, size_t first, size_t count, int x0,
                       int mid, int chip, bool at_leader)
 {
     const wv_sim *sim = v->sim;
-    for (size_t i = 0; i < count && i < PILE; i++) {
-        size_t m = first + i;
+    size_t shown = count < PILE ? count : PILE;
+    /* back to front: the front chip is drawn last, on top */
+    for (size_t i = shown; i-- > 0;) {
+        size_t m = first + i; /* the next to go, or to replay, in front */
         wv_rect c = { x0 - (int)i * (chip / 3), mid - chip / 2, chip, chip };
-        wv_op op = wv_sim_op(sim, m);
-        fill(sc, c, sc->th->op_fill[op]);
-        outline(sc, c, sc->th->bg, 1);
-        add_hit(sc, c, WV_HIT_MESSAGE, m);
         wv_chip_stage stage = at_leader ? WV_CHIP_QUEUED
                             : wv_sim_stage(sim, f, m, WV_STAGE_FLUSHED) <= v->tl->now ? WV_CHIP_WAITING_REPLAY
                                                                                     : WV_CHIP_WAITING_FSYNC;
-        add_chip(sc, op, m, f, c, stage, v->selected_msg == m);
+        draw_chip(sc, v, f, m, c, i == 0 ? wv_op_glyph(wv_sim_op(sim, m)) : NULL, stage);
     }
 }
 
@@ -828,7 +884,58 @@ static int packet_x(const wv_sim *sim, int f, size_t m, int64_t t, int x0, int s
     return x0 + (int)(frac * span);
 }
 
-/* Packets on the lane to follower f: messages sent but not yet written. */
+/* "one way 600 ms · 1 MB/s": what the link of follower f is. */
+static void link_text(const wv_sim *sim, int f, char *out, size_t n)
+{
+    const wv_link_cfg *l = &wv_sim_config(sim)->link[f];
+    char lat[32], bw[32];
+    fmt_duration(lat, sizeof lat, l->latency_us);
+    fmt_bytes(bw, sizeof bw, (uint64_t)l->bandwidth_bps);
+    snprintf(out, n, "one way %s \xc2\xb7 %s/s", lat, bw);
+}
+
+/* The label over a train: "xid 727", with the table when its cards do
+ * not name it ("xid 740 accounts"), and its size when they do not show
+ * every change ("xid 730: 3,193 changes, 412.0 kB of WAL"). */
+static void train_label(const wv_sim *sim, size_t u, card_detail d, char *out, size_t n)
+{
+    size_t first = wv_sim_txn_first(sim, u), last = wv_sim_txn_last(sim, u);
+    uint32_t xid;
+    char who[32];
+    if (wv_sim_xid(sim, first, &xid))
+        snprintf(who, sizeof who, "xid %u", xid);
+    else
+        snprintf(who, sizeof who, "%s", wv_op_name(wv_sim_op(sim, first)));
+    size_t inside = 0;
+    for (size_t m = first; m <= last && inside <= MAX_CARDS; m++)
+        inside += !is_bracket(wv_sim_op(sim, m));
+    if (d == CARD_WORDS && inside <= MAX_CARDS) {
+        snprintf(out, n, "%s", who);
+        return;
+    }
+    const wv_rows *rows = wv_sim_rows(sim);
+    size_t table = first + 1 <= last ? wv_rows_table_of(rows, first + 1) : WV_ROWS_NONE;
+    if (d == CARD_KEY && inside <= MAX_CARDS) {
+        snprintf(out, n, "%s %s", who, table != WV_ROWS_NONE ? wv_rows_table_name(rows, table) : "");
+        return;
+    }
+    if (inside > MAX_CARDS)
+        inside = last - first + 1 - (is_bracket(wv_sim_op(sim, first)) ? 1 : 0) -
+                 (last > first && is_bracket(wv_sim_op(sim, last)) ? 1 : 0);
+    char count[32], wal[32];
+    wv_fmt_thousands(count, sizeof count, inside);
+    uint64_t a = wv_sim_lsn(sim, first), b = wv_sim_lsn(sim, last);
+    fmt_bytes(wal, sizeof wal, b > a ? b - a : 0);
+    snprintf(out, n, "%s: %s change%s, %s of WAL", who, count, inside == 1 ? "" : "s", wal);
+}
+
+/* Packets on the lane to follower f: messages sent but not yet written.
+ * They travel as trains, one per transaction. A small one shows each
+ * change as a card with its words (or its glyph, when the words do not
+ * fit), packed behind the train's head so a COMMIT sent microseconds
+ * after its INSERT never covers it; a big one is a band of chips at their
+ * true places, labelled with its size. A train never covers the one
+ * ahead of it: it waits behind it, as on the wire. */
 static void draw_lane(wv_scene *sc, const wv_view *v, int f)
 {
     const wv_theme *th = sc->th;
@@ -836,14 +943,15 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     wv_rect lane = sc->lay.lanes[f];
     int64_t t = v->tl->now;
     panel(sc, WV_PANEL_LANE, f, lane);
-    /* A text row on top (labels, queue counts) when the lane is tall
-     * enough, the chips below it; nothing leaves the lane's rectangle. */
+    /* A text row on top (labels, queue counts), the chips, and a text row
+     * below (the link) when the lane is tall enough. */
     int lh = sc->lay.line_h;
     bool text_row = lane.h >= lh + sc->lay.body_px * 3 / 4;
     int chip = text_row ? lane.h - lh : lane.h;
     if (chip > sc->lay.label_px * 13 / 10)
         chip = sc->lay.label_px * 13 / 10;
-    int mid = lane.y + lane.h - chip / 2 - 1;
+    bool link_row = lane.h >= 2 * lh + chip;
+    int mid = lane.y + (text_row ? lh : 0) + chip / 2;
     const wv_fault *fault = wv_sim_fault_at(sim, f, t);
     int cut_x = lane.x + lane.w / 2;
     if (fault) {
@@ -858,12 +966,40 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     /* an arrowhead at the follower's end */
     for (int i = 0; i < chip / 2; i++)
         hline(sc, lane.x + lane.w - chip / 2 + i, lane.x + lane.w, mid, (chip / 2 - i) * 2, th->border);
+    if (link_row) {
+        char link[96];
+        link_text(sim, f, link, sizeof link);
+        int w = text_width(sc, WV_FONT_BODY, link);
+        draw_text(sc, WV_ROLE_LANE_LINK, WV_FONT_BODY, th->text_dim, lane.x + (lane.w - w) / 2,
+                  mid + chip / 2 + 2, link, lane.w);
+    }
 
     size_t hi = wv_sim_reached(sim, f, WV_STAGE_SENT, t);
     size_t lo = wv_sim_reached(sim, f, WV_STAGE_WRITTEN, t);
-    int span = lane.w - chip * 2;
-    /* Where each packet is; at a cut they queue up, each stopping a little
+    size_t departed = wv_sim_departed(sim, t);
+    size_t flushed = wv_sim_reached(sim, f, WV_STAGE_FLUSHED, t);
+    size_t applied = wv_sim_reached(sim, f, WV_STAGE_APPLIED, t);
+    /* the counts at both ends of the text row; train labels go between */
+    char queued_text[64] = "", waiting_text[96] = "";
+    if (departed > hi)
+        snprintf(queued_text, sizeof queued_text, "%zu queued", departed - hi);
+    if (lo > flushed && flushed > applied)
+        snprintf(waiting_text, sizeof waiting_text, "%zu to fsync, %zu to replay", lo - flushed,
+                 flushed - applied);
+    else if (lo > flushed)
+        snprintf(waiting_text, sizeof waiting_text, "%zu waiting for fsync", lo - flushed);
+    else if (lo > applied)
+        snprintf(waiting_text, sizeof waiting_text, "%zu waiting to replay", lo - applied);
+    int queued_right = lane.x + (*queued_text ? text_width(sc, WV_FONT_BODY, queued_text) + sc->lay.pad : 0);
+    int waiting_left = lane.x + lane.w - (*waiting_text ? text_width(sc, WV_FONT_BODY, waiting_text) : 0);
+    if (text_row && *queued_text)
+        draw_text(sc, WV_ROLE_LANE_QUEUED, WV_FONT_BODY, th->warn, lane.x, lane.y, queued_text, 0);
+    if (text_row && *waiting_text)
+        draw_text(sc, WV_ROLE_LANE_WAITING, WV_FONT_BODY, th->warn, waiting_left, lane.y, waiting_text, 0);
+
+    /* True places; at a cut the packets queue up, each stopping a little
      * before the one ahead. */
+    int span = lane.w - chip * 2;
     size_t count = hi > lo ? hi - lo : 0;
     if (count > sc->xs_cap) {
         sc->xs_cap = count * 2;
@@ -879,114 +1015,142 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
         }
         sc->xs[m - lo] = x;
     }
-    /* a transaction travels as a train: a band from BEGIN to COMMIT */
-    int band_x0 = -1, band_x1 = -1;
-    size_t band_txn = (size_t)-1;
-    /* the counts at both ends of the text row; packet labels go between */
-    size_t departed = wv_sim_departed(sim, t);
-    size_t applied = wv_sim_reached(sim, f, WV_STAGE_APPLIED, t);
-    char queued_text[64] = "", waiting_text[64] = "";
-    if (departed > hi)
-        snprintf(queued_text, sizeof queued_text, "%zu queued", departed - hi);
-    if (lo > applied)
-        snprintf(waiting_text, sizeof waiting_text, "%zu waiting to replay", lo - applied);
-    int queued_right = lane.x + (*queued_text ? text_width(sc, WV_FONT_BODY, queued_text) + sc->lay.pad : 0);
-    int waiting_left = lane.x + lane.w - (*waiting_text ? text_width(sc, WV_FONT_BODY, waiting_text) : 0);
-    if (text_row && *queued_text)
-        draw_text(sc, WV_ROLE_LANE_QUEUED, WV_FONT_BODY, th->warn, lane.x, lane.y, queued_text, 0);
-    if (text_row && *waiting_text)
-        draw_text(sc, WV_ROLE_LANE_WAITING, WV_FONT_BODY, th->warn, waiting_left, lane.y, waiting_text, 0);
-    int label_left = waiting_left, labels = 0;
-    for (size_t m = lo; m < hi; m++) {
-        int x = sc->xs[m - lo];
-        size_t u = wv_sim_txn_of(sim, m);
-        if (u != band_txn) {
-            if (band_x0 >= 0 && band_x1 > band_x0)
-                fill(sc, (wv_rect){ band_x0, mid - chip / 4, band_x1 - band_x0, chip / 2 }, th->border);
-            band_txn = u;
-            band_x0 = band_x1 = x;
-        }
-        if (x < band_x0)
-            band_x0 = x;
-        if (x > band_x1)
-            band_x1 = x;
-    }
-    if (band_x0 >= 0 && band_x1 > band_x0)
-        fill(sc, (wv_rect){ band_x0, mid - chip / 4, band_x1 - band_x0, chip / 2 }, th->border);
 
-    wv_rect run = { 0, 0, 0, 0 };
-    wv_rgb run_col = th->bg;
-    /* Chips are drawn oldest (rightmost) first and each newer one covers
-     * the left part of the one before: only the strip still visible is
-     * filled, so a dense train costs its width, not its length. */
-    for (size_t m = lo; m < hi; m++) {
-        int x = sc->xs[m - lo];
-        int left = m + 1 < hi ? sc->xs[m + 1 - lo] + chip : x;
-        if (left < x)
-            left = x;
-        bool selected = v->selected_msg == m;
-        bool whole = left == x;
-        if (left >= x + chip && !selected)
-            continue;
-        wv_op op = wv_sim_op(sim, m);
-        wv_rect c = { x, mid - chip / 2, chip, chip };
-        wv_rect strip = selected ? c : (wv_rect){ left, c.y, x + chip - left, chip };
-        /* strips of one colour that touch are filled as one run */
-        wv_rgb col = th->op_fill[op];
-        if (run.w > 0 && strip.x + strip.w == run.x && !selected && same_rgb(col, run_col)) {
-            run.x = strip.x;
-            run.w += strip.w;
+    int gap = chip / 8 > 1 ? chip / 8 : 1, bracket_w = chip / 4 > 3 ? chip / 4 : 3;
+    int limit = lane.x + lane.w - chip / 2; /* no train passes the arrowhead */
+    int label_left = waiting_left, labels = 0;
+    size_t sel_m = WV_ROWS_NONE;
+    wv_rect sel_box = { 0, 0, 0, 0 };
+    card_detail sel_detail = CARD_GLYPH;
+    for (size_t a = lo; a < hi && limit > lane.x;) {
+        /* the train: [a, b) of the same transaction, oldest (rightmost) first */
+        size_t u = wv_sim_txn_of(sim, a), b = a + 1;
+        int ncards = !is_bracket(wv_sim_op(sim, a));
+        while (b < hi && wv_sim_txn_of(sim, b) == u) {
+            ncards += !is_bracket(wv_sim_op(sim, b));
+            b++;
+        }
+        int right = sc->xs[0 + a - lo] + chip;
+        int shift = right > limit ? right - limit : 0;
+        int head = right - shift, tail;
+        bool cards = ncards <= MAX_CARDS;
+        card_detail detail = CARD_GLYPH;
+        if (cards) {
+            /* words when they fit in most of the lane, else keys, else glyphs */
+            char label[200];
+            int width = 0;
+            for (detail = CARD_WORDS; detail <= CARD_GLYPH; detail++) {
+                width = 0;
+                for (size_t m = a; m < b; m++) {
+                    if (is_bracket(wv_sim_op(sim, m))) {
+                        width += bracket_w;
+                        continue;
+                    }
+                    card_label(sim, m, detail, label, sizeof label);
+                    width += detail == CARD_GLYPH ? chip + gap
+                                                  : text_width(sc, WV_FONT_BODY, label) + sc->lay.pad + gap;
+                }
+                if (width <= lane.w * 3 / 4)
+                    break;
+            }
+            if (detail > CARD_GLYPH)
+                detail = CARD_GLYPH;
+            /* A train is seen whole from the moment it leaves the leader:
+             * its head runs from one train's width into the lane to the
+             * arrowhead, in proportion to the time on the wire. */
+            int end = lane.x + lane.w - chip / 2;
+            double frac = span > 0 ? (double)(sc->xs[a - lo] - lane.x) / span : 1.0;
+            head = width < end - lane.x ? lane.x + width + (int)(frac * (end - lane.x - width)) : end;
+            if (head > limit)
+                head = limit;
+            shift = right - head;
+            int cursor = head;
+            for (size_t m = a; m < b; m++) {
+                wv_op op = wv_sim_op(sim, m);
+                const char *text = NULL;
+                int w = bracket_w;
+                if (!is_bracket(op)) {
+                    card_label(sim, m, detail, label, sizeof label);
+                    text = label;
+                    w = detail == CARD_GLYPH ? chip : text_width(sc, WV_FONT_BODY, label) + sc->lay.pad;
+                }
+                int natural = sc->xs[m - lo] - shift + chip;
+                int r = natural < cursor ? natural : cursor;
+                wv_rect c = { r - w, mid - chip / 2, w, chip };
+                if (is_bracket(op))
+                    c = (wv_rect){ r - w, mid - chip / 2 - gap, w, chip + 2 * gap };
+                if (v->selected_msg == m) {
+                    sel_m = m;
+                    sel_box = c; /* drawn last, on top */
+                    sel_detail = detail;
+                } else if (c.x + c.w > lane.x) {
+                    draw_chip(sc, v, f, m, c, text, WV_CHIP_IN_FLIGHT);
+                }
+                cursor = c.x - (is_bracket(op) ? 0 : gap);
+            }
+            tail = cursor;
         } else {
+            /* a band: the chips at their true places, only the strip of
+             * each that the next one leaves uncovered */
+            wv_rect run = { 0, 0, 0, 0 };
+            wv_rgb run_col = th->bg;
+            for (size_t m = a; m < b; m++) {
+                int x = sc->xs[m - lo] - shift;
+                int left = m + 1 < b ? sc->xs[m + 1 - lo] - shift + chip : x;
+                if (left < x)
+                    left = x;
+                if (v->selected_msg == m) {
+                    sel_m = m;
+                    sel_box = (wv_rect){ x, mid - chip / 2, chip, chip };
+                }
+                if (left >= x + chip || x + chip <= lane.x)
+                    continue;
+                wv_op op = wv_sim_op(sim, m);
+                wv_rect strip = { left, mid - chip / 2, x + chip - left, chip };
+                wv_rgb col = th->op_fill[op];
+                if (run.w > 0 && strip.x + strip.w == run.x && same_rgb(col, run_col)) {
+                    run.x = strip.x;
+                    run.w += strip.w;
+                } else {
+                    if (run.w > 0)
+                        fill(sc, run, run_col);
+                    run = strip;
+                    run_col = col;
+                }
+                add_hit(sc, strip, WV_HIT_MESSAGE, m);
+                add_chip(sc, op, m, f, (wv_rect){ x, strip.y, chip, chip }, WV_CHIP_IN_FLIGHT, false);
+            }
             if (run.w > 0)
                 fill(sc, run, run_col);
-            run = strip;
-            run_col = col;
+            tail = sc->xs[b - 1 - lo] - shift;
+            outline(sc, (wv_rect){ tail, mid - chip / 2, head - tail, chip }, th->border, 1);
         }
-        if (selected)
-            outline(sc, (wv_rect){ c.x - 3, c.y - 3, c.w + 6, c.h + 6 }, th->select_bg, 3);
-        /* A glyph half covered by the next chip reads as noise: in a dense
-         * train the colour band and the labels carry the meaning. */
-        bool crowded = m + 1 < hi && x - sc->xs[m + 1 - lo] < chip * 3 / 4 && !fault;
-        if (!crowded || selected) {
-            fill(sc, run, run_col); /* the glyph goes on top of it */
-            run.w = 0;
-            if (whole)
-                outline(sc, c, th->border, 1); /* white chips on a white screen */
-            /* the larger face when the chip is tall enough: small glyphs
-             * vanish at the back of a room */
-            const char *g = wv_op_glyph(op);
-            int gh;
-            measure(sc, WV_FONT_GLYPH, g, &gh);
-            wv_font gf = gh <= chip + 2 ? WV_FONT_GLYPH : WV_FONT_MONO; /* brackets uncut */
-            int gw = measure(sc, gf, g, &gh);
-            sc->about = m;
-            draw_text(sc, WV_ROLE_CHIP_GLYPH, gf, th->chip_text, x + (chip - gw) / 2, c.y + (chip - gh) / 2, g, 0);
-            sc->about = WV_ROWS_NONE;
+        /* its label, above it, where there is room */
+        if (text_row && !fault && labels < 6 && head > queued_right) {
+            char label[200];
+            train_label(sim, u, cards ? detail : CARD_GLYPH, label, sizeof label);
+            int lw = text_width(sc, WV_FONT_BODY, label);
+            int lx = tail > lane.x ? tail : lane.x;
+            if (lx + lw > label_left - sc->lay.pad)
+                lx = label_left - sc->lay.pad - lw;
+            if (lx < queued_right)
+                lx = queued_right;
+            if (lx <= head && lx + lw <= label_left - sc->lay.pad) {
+                sc->about = a;
+                draw_text(sc, WV_ROLE_LANE_LABEL, WV_FONT_BODY, th->text, lx, lane.y, label, 0);
+                sc->about = WV_ROWS_NONE;
+                label_left = lx;
+                labels++;
+            }
         }
-        add_hit(sc, strip, WV_HIT_MESSAGE, m);
-        add_chip(sc, op, m, f, c, WV_CHIP_IN_FLIGHT, selected);
+        limit = tail - gap * 2;
+        a = b;
     }
-    if (run.w > 0)
-        fill(sc, run, run_col);
-    /* labels above the chips, oldest (rightmost) first, where they fit */
-    for (size_t m = lo; m < hi && labels < 6 && !fault && text_row; m++) {
-        int x = sc->xs[m - lo];
-        if (x < queued_right)
-            break; /* positions only decrease from here */
-        if (x > label_left - sc->lay.pad)
-            continue; /* no room left of the next label: cheap, before building it */
+    if (sel_m != WV_ROWS_NONE) {
         char label[200];
-        packet_label(sim, m, label, sizeof label);
-        /* above its packet, or shifted left to end where there is room */
-        int lw = text_width(sc, WV_FONT_BODY, label);
-        int lx = x + lw > label_left - sc->lay.pad ? label_left - sc->lay.pad - lw : x;
-        if (lx < queued_right || x - lx > lw)
-            continue; /* too far from its packet to belong to it */
-        sc->about = m;
-        draw_text(sc, WV_ROLE_LANE_LABEL, WV_FONT_BODY, th->text, lx, lane.y, label, 0);
-        sc->about = WV_ROWS_NONE;
-        label_left = lx;
-        labels++;
+        card_label(sim, sel_m, sel_detail, label, sizeof label);
+        draw_chip(sc, v, f, sel_m, sel_box, is_bracket(wv_sim_op(sim, sel_m)) ? NULL : label,
+                  WV_CHIP_IN_FLIGHT);
     }
     /* left the leader (committed) but not on the wire yet: the link is busy
      * or cut, and they queue at the leader's end */

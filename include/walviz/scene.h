@@ -87,7 +87,8 @@ typedef enum wv_role {
     WV_ROLE_LANE_STATUS,       /* cut, down */
     WV_ROLE_LANE_QUEUED,       /* "N queued" at the leader's end */
     WV_ROLE_LANE_WAITING,      /* "N waiting to replay" at the follower's end */
-    WV_ROLE_LANE_LABEL,        /* a packet's label */
+    WV_ROLE_LANE_LABEL,        /* a train's label: "xid 727" */
+    WV_ROLE_LANE_LINK,         /* "one way 600 ms · 1.0 MB/s" */
     WV_ROLE_CHIP_GLYPH,
     WV_ROLE_LOG_TITLE,
     WV_ROLE_LOG_LINE,
