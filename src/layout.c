@@ -46,9 +46,10 @@ static void compute(wv_layout *l, int width, int height, int nfollowers, double 
 
     int mid_y = l->top.h + pad;
     int mid_h = panels_y - pad - mid_y;
-    int leader_w = width * 25 / 100;
+    int leader_w = width * 23 / 100;
     l->leader = (wv_rect){ pad, mid_y, leader_w, mid_h };
-    int fw = width * 27 / 100;
+    /* wide enough for the pipeline's three positions side by side */
+    int fw = width * 31 / 100;
     int fx = width - pad - fw;
     int n = nfollowers < 1 ? 1 : nfollowers;
     int gap = pad / 2 + 1;

@@ -90,6 +90,8 @@ static const char *const role_names[WV_ROLE_COUNT] = {
     [WV_ROLE_FOLLOWER_NAME] = "follower.name",
     [WV_ROLE_FOLLOWER_STATE] = "follower.state",
     [WV_ROLE_FOLLOWER_LAG] = "follower.lag",
+    [WV_ROLE_FOLLOWER_STAGE] = "follower.stage",
+    [WV_ROLE_FOLLOWER_SYNC] = "follower.sync",
     [WV_ROLE_FOLLOWER_POSITION] = "follower.position",
     [WV_ROLE_LANE_STATUS] = "lane.status",
     [WV_ROLE_LANE_QUEUED] = "lane.queued",
@@ -338,8 +340,10 @@ static void fmt_duration(char *out, size_t n, int64_t us)
         snprintf(out, n, "-");
     else if (us < 1000)
         snprintf(out, n, "%lld us", (long long)us);
-    else if (us < 10000000)
+    else if (us < 1000000)
         snprintf(out, n, "%.0f ms", (double)us / 1e3);
+    else if (us < 10000000)
+        snprintf(out, n, "%.2f s", (double)us / 1e6);
     else
         snprintf(out, n, "%.1f s", (double)us / 1e6);
 }
@@ -536,6 +540,35 @@ static const char *cell_of(const row_cells *rc, const char *name)
  * this node has them, in aligned columns like psql prints them; cells that
  * differ from the leader's (not received yet) are marked stale. Returns the
  * y below it. */
+#define WAIT_SCAN 100000 /* commits looked back at for the waiting ones */
+
+/* The commits waiting at t: a COMMIT has left the leader but the client's
+ * COMMIT has not returned. Standbys release them in LSN order, so they are
+ * the newest commits. *first: the oldest waiting one's transaction. */
+static size_t waiting_commits(const wv_sim *sim, int64_t t, size_t *first)
+{
+    size_t d = wv_sim_visible(sim, WV_SIM_LEADER, t), n = 0;
+    *first = d;
+    for (size_t u = d, seen = 0; u-- > 0 && seen < WAIT_SCAN; seen++) {
+        if (!wv_sim_txn_is_commit(sim, u))
+            continue;
+        if (wv_sim_txn_ack(sim, u, NULL) <= t)
+            break;
+        *first = u;
+        n++;
+    }
+    return n;
+}
+
+/* What other sessions on the leader see: the transactions before the
+ * oldest one whose COMMIT is still waiting (xact.c keeps a waiting
+ * transaction in the proc array, running, until its COMMIT returns). */
+static size_t leader_visible(const wv_sim *sim, int64_t t)
+{
+    size_t first;
+    return waiting_commits(sim, t, &first) ? first : wv_sim_visible(sim, WV_SIM_LEADER, t);
+}
+
 static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box, int y, int max_lines)
 {
     const wv_theme *th = sc->th;
@@ -546,7 +579,7 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
     int lh = sc->lay.line_h;
     int x0 = box.x + sc->lay.pad, x_end = box.x + box.w - sc->lay.pad;
     /* a follower with little room shows rows under the leader's header */
-    bool header = leader || max_lines >= 3;
+    bool header = leader || max_lines >= 5;
     if (tbl == WV_ROWS_NONE || max_lines < (leader ? 3 : 1))
         return y;
     if (leader) {
@@ -558,8 +591,10 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
         max_lines--;
     }
     int64_t t = v->tl->now;
+    /* kl: what the leader has committed; on the leader itself, other
+     * sessions see only the transactions whose COMMIT has returned (kn) */
     size_t kl = wv_sim_visible(sim, WV_SIM_LEADER, t);
-    size_t kn = leader ? kl : wv_sim_visible(sim, node, t);
+    size_t kn = leader ? leader_visible(sim, t) : wv_sim_visible(sim, node, t);
     size_t keys[MAX_TABLE_ROWS];
     int row_lines = max_lines - (header ? 1 : 0);
     size_t want = (size_t)(row_lines < MAX_TABLE_ROWS ? row_lines : MAX_TABLE_ROWS);
@@ -570,7 +605,7 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
     const row_cells *cols = NULL; /* the row that names the columns */
     for (size_t i = 0; i < n; i++) {
         read_cells(sc, sim, wv_rows_read(rows, keys[i], kl), &lead[i]);
-        if (leader)
+        if (kn == kl)
             here[i] = lead[i];
         else
             read_cells(sc, sim, wv_rows_read(rows, keys[i], kn), &here[i]);
@@ -611,10 +646,14 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
         y += lh;
     for (size_t i = 0; i < n; i++, y += lh) {
         if (!here[i].exists) {
-            bool stale = !leader && lead[i].exists;
+            bool stale = !leader && lead[i].exists, waiting = leader && lead[i].exists;
             char line[200];
             snprintf(line, sizeof line, "%s %s", wv_rows_key_text(rows, keys[i]),
-                     stale ? "(not here yet)" : "(deleted)");
+                     stale ? "(not here yet)" : waiting ? "(COMMIT waiting)" : "(deleted)");
+            if (waiting) {
+                draw_text(sc, WV_ROLE_TABLE_ROW_STATE, WV_FONT_MONO, th->warn, x0, y, line, x_end - x0);
+                continue;
+            }
             if (stale)
                 fill(sc, (wv_rect){ x0 - 2, y, text_width(sc, WV_FONT_MONO, line) + 4, lh }, th->stale_bg);
             sc->stale = stale;
@@ -627,12 +666,15 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
         for (int c = 0; c < ncols; c++) {
             const char *val = cell_of(&here[i], cols->name[c]);
             const char *lval = cell_of(&lead[i], cols->name[c]);
-            bool stale = !leader && (!lead[i].exists || !val || !lval || strcmp(val, lval) != 0);
+            bool differs = !lead[i].exists || !val || !lval || strcmp(val, lval) != 0;
+            bool stale = !leader && differs;
             if (stale)
                 fill(sc, (wv_rect){ x - 2, y, width[c] * cw + 4, lh }, th->stale_bg);
             sc->stale = stale;
-            draw_text(sc, WV_ROLE_TABLE_CELL, WV_FONT_MONO, stale ? th->stale_text : th->text, x, y,
-                      val ? val : "", width[c] * cw);
+            /* on the leader: a value a waiting COMMIT will change */
+            draw_text(sc, WV_ROLE_TABLE_CELL, WV_FONT_MONO,
+                      stale ? th->stale_text : leader && differs ? th->warn : th->text, x, y, val ? val : "",
+                      width[c] * cw);
             sc->stale = false;
             x += (width[c] + 1) * cw;
         }
@@ -667,56 +709,131 @@ static void draw_leader(wv_scene *sc, const wv_view *v)
     snprintf(buf, sizeof buf, "LSN %s", lsn);
     draw_text(sc, WV_ROLE_LEADER_LSN, WV_FONT_MONO, th->text, x, y, buf, w);
     y += lh;
+    /* the level's name is always whole: on a line of its own if need be */
     snprintf(buf, sizeof buf, "synchronous_commit = %s", wv_sync_level_name(cfg->sync));
+    if (text_width(sc, WV_FONT_BODY, buf) > w) {
+        draw_text(sc, WV_ROLE_LEADER_SYNC_LEVEL, WV_FONT_BODY, th->text_dim, x, y, "synchronous_commit", w);
+        y += lh;
+        snprintf(buf, sizeof buf, "= %s", wv_sync_level_name(cfg->sync));
+    }
     draw_text(sc, WV_ROLE_LEADER_SYNC_LEVEL, WV_FONT_BODY, th->text, x, y, buf, w);
     y += lh;
-    if (cfg->nsync_standbys) {
-        int n = snprintf(buf, sizeof buf, "standbys: %s %d (", cfg->sync_any ? "ANY" : "FIRST",
-                         cfg->sync_num);
-        for (int i = 0; i < cfg->nsync_standbys && n < (int)sizeof buf - 40; i++)
-            n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%s", i ? ", " : "",
-                          cfg->names[cfg->sync_standbys[i]]);
-        snprintf(buf + n, sizeof buf - (size_t)n, ")");
-    } else {
+    char names[160] = "";
+    for (int i = 0, n = 0; i < cfg->nsync_standbys && n < (int)sizeof names - 40; i++)
+        n += snprintf(names + n, sizeof names - (size_t)n, "%s%s", i ? ", " : "",
+                      cfg->names[cfg->sync_standbys[i]]);
+    if (cfg->nsync_standbys)
+        snprintf(buf, sizeof buf, "%s %d (%s)", cfg->sync_any ? "ANY" : "FIRST", cfg->sync_num, names);
+    else
         snprintf(buf, sizeof buf, "no synchronous standbys");
-    }
     draw_text(sc, WV_ROLE_LEADER_STANDBYS, WV_FONT_BODY, th->text_dim, x, y, buf, w);
     y += lh;
 
-    /* The latest commit: acknowledged, or still waiting. */
-    size_t ntx = wv_sim_txn_count(sim);
-    size_t u = departed ? wv_sim_txn_of(sim, departed - 1) + 1 : 0;
-    while (u-- > 0 && !wv_sim_txn_is_commit(sim, u))
-        ;
-    if (u != (size_t)-1 && u < ntx) {
-        unsigned acked;
-        int64_t ack = wv_sim_txn_ack(sim, u, &acked);
-        int64_t at = wv_sim_txn_time(sim, u);
-        char d[32];
-        uint32_t xid;
-        bool has_xid = wv_sim_xid(sim, wv_sim_txn_last(sim, u), &xid);
-        if (has_xid)
-            snprintf(buf, sizeof buf, "last commit: xid %u", xid);
+    /* Commits waiting for standbys are sessions waiting for their COMMIT
+     * to return: how many, since when, for what. Else the latest commit. */
+    size_t first_waiting;
+    size_t nwaiting = waiting_commits(sim, t, &first_waiting);
+    char d[32];
+    if (nwaiting) {
+        fmt_duration(d, sizeof d, t - wv_sim_txn_time(sim, first_waiting));
+        static const char *const what[WV_SYNC_COUNT] = { "", "", "write", "flush", "apply" };
+        bool prepare = wv_sim_op(sim, wv_sim_txn_last(sim, first_waiting)) == WV_OP_PREPARE;
+        snprintf(buf, sizeof buf, "%zu COMMIT%s waiting", nwaiting, nwaiting == 1 ? "" : "s");
+        draw_text(sc, WV_ROLE_LEADER_COMMIT_STATE, WV_FONT_LABEL, th->warn, x, y, buf, w);
+        y += sc->lay.label_px * 6 / 5;
+        if (cfg->sync_any || cfg->sync_num > 1)
+            snprintf(buf, sizeof buf, "for %d of %s to %s", cfg->sync_num, names,
+                     prepare ? "flush" : what[cfg->sync]);
         else
-            snprintf(buf, sizeof buf, "last commit: #%zu", u);
-        draw_text(sc, WV_ROLE_LEADER_LAST_COMMIT, WV_FONT_BODY, th->text, x, y, buf, w);
+            snprintf(buf, sizeof buf, "for %s to %s", cfg->names[cfg->sync_standbys[0]],
+                     prepare ? "flush" : what[cfg->sync]);
+        draw_text(sc, WV_ROLE_LEADER_COMMIT_STATE, WV_FONT_BODY, th->warn, x, y, buf, w);
         y += lh;
-        if (ack > t) {
-            fmt_duration(d, sizeof d, t - at);
-            snprintf(buf, sizeof buf, "\xe2\x8f\xb3 COMMIT waits: %s", d);
-            draw_text(sc, WV_ROLE_LEADER_COMMIT_STATE, WV_FONT_BODY, th->warn, x, y, buf, w);
-        } else if (ack == at) {
-            draw_text(sc, WV_ROLE_LEADER_COMMIT_STATE, WV_FONT_BODY, th->good, x, y, "\xe2\x9c\x93 returned at once", w);
-        } else {
+        snprintf(buf, sizeof buf, "the oldest for %s", d);
+        draw_text(sc, WV_ROLE_LEADER_COMMIT_STATE, WV_FONT_BODY, th->warn, x, y, buf, w);
+        y += lh;
+    } else {
+        size_t u = wv_sim_visible(sim, WV_SIM_LEADER, t);
+        while (u-- > 0 && !wv_sim_txn_is_commit(sim, u))
+            ;
+        if (u != (size_t)-1) {
+            int64_t ack = wv_sim_txn_ack(sim, u, NULL), at = wv_sim_txn_time(sim, u);
+            wv_op op = wv_sim_op(sim, wv_sim_txn_last(sim, u));
+            uint32_t xid;
+            const char *word = op == WV_OP_PREPARE ? "last PREPARE" : "last commit";
+            if (wv_sim_xid(sim, wv_sim_txn_last(sim, u), &xid))
+                snprintf(buf, sizeof buf, "%s: xid %u", word, xid);
+            else
+                snprintf(buf, sizeof buf, "%s: #%zu", word, u);
+            draw_text(sc, WV_ROLE_LEADER_LAST_COMMIT, WV_FONT_BODY, th->text, x, y, buf, w);
+            y += lh;
             fmt_duration(d, sizeof d, ack - at);
-            snprintf(buf, sizeof buf, "\xe2\x9c\x93 returned after %s", d);
+            if (ack == at)
+                snprintf(buf, sizeof buf, "\xe2\x9c\x93 returned at once");
+            else
+                snprintf(buf, sizeof buf, "\xe2\x9c\x93 returned after %s", d);
             draw_text(sc, WV_ROLE_LEADER_COMMIT_STATE, WV_FONT_BODY, th->good, x, y, buf, w);
+            y += lh;
         }
-        y += lh;
     }
     y += lh / 2;
     int gauge_lines = v->slot ? 3 : 0; /* the slot gauge sits below the table */
     draw_table_view(sc, v, WV_SIM_LEADER, box, y, (box.y + box.h - pad - y) / lh - 1 - gauge_lines);
+}
+
+/* Whether follower f is named in synchronous_standby_names and the
+ * level makes commits wait for standbys. */
+static bool is_sync_standby(const wv_sim_cfg *cfg, int f)
+{
+    if (cfg->sync < WV_SYNC_REMOTE_WRITE)
+        return false;
+    for (int i = 0; i < cfg->nsync_standbys; i++)
+        if (cfg->sync_standbys[i] == f)
+            return true;
+    return false;
+}
+
+/* The follower's pipeline in its order, written, flushed, replayed: three
+ * columns (the stage, its position), a stage with changes waiting for it
+ * in the warning colour with their count; one line a stage when the box
+ * is narrow. Returns the y under it. */
+static int draw_pipeline(wv_scene *sc, const wv_view *v, int f, const wv_positions *p, int x, int y, int w,
+                         int bottom)
+{
+    const wv_theme *th = sc->th;
+    const wv_sim *sim = v->sim;
+    int64_t t = v->tl->now;
+    int lh = sc->lay.line_h;
+    static const char *const names[3] = { "written", "flushed", "replayed" };
+    static const wv_stage stages[3] = { WV_STAGE_WRITTEN, WV_STAGE_FLUSHED, WV_STAGE_APPLIED };
+    uint64_t lsn[3] = { p->write_lsn, p->flush_lsn, p->replay_lsn };
+    size_t reached[4];
+    reached[0] = wv_sim_reached(sim, f, WV_STAGE_SENT, t);
+    for (int i = 0; i < 3; i++)
+        reached[i + 1] = wv_sim_reached(sim, f, stages[i], t);
+    int colw = (w - 2 * sc->lay.pad) / 3;
+    char pos[WV_LSN_BUFSZ];
+    wv_lsn_format(lsn[0] > lsn[2] ? lsn[0] : lsn[2], pos);
+    bool columns = text_width(sc, WV_FONT_MONO, pos) <= colw;
+    for (int i = 0; i < 3; i++) {
+        size_t waiting = i > 0 && reached[i] > reached[i + 1] ? reached[i] - reached[i + 1] : 0;
+        char head[64];
+        snprintf(head, sizeof head, waiting ? "%s (%zu wait)" : "%s", names[i], waiting);
+        if (columns && text_width(sc, WV_FONT_BODY, head) > colw)
+            snprintf(head, sizeof head, waiting ? "%s %zu" : "%s", names[i], waiting);
+        wv_lsn_format(lsn[i], pos);
+        int cx = columns ? x + i * (colw + sc->lay.pad) : x;
+        int cy = columns ? y : y + i * lh;
+        if (cy + (columns ? 2 * lh : lh) > bottom)
+            break;
+        draw_text(sc, WV_ROLE_FOLLOWER_STAGE, WV_FONT_BODY, waiting ? th->warn : th->text_dim, cx, cy, head,
+                  columns ? colw : w / 2);
+        if (columns)
+            draw_text(sc, WV_ROLE_FOLLOWER_POSITION, WV_FONT_MONO, th->text, cx, cy + lh, pos, colw);
+        else
+            draw_text(sc, WV_ROLE_FOLLOWER_POSITION, WV_FONT_MONO, th->text, x + w / 2, cy, pos, w / 2);
+    }
+    return y + (columns ? 2 : 3) * lh;
 }
 
 static void draw_follower(wv_scene *sc, const wv_view *v, int f)
@@ -736,62 +853,39 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
 
     int pad = sc->lay.pad, x = box.x + pad, y = box.y + pad / 2, w = box.w - 2 * pad;
     int lh = sc->lay.line_h, bottom = box.y + box.h - pad / 2;
-    char buf[256], a[WV_LSN_BUFSZ], b[WV_LSN_BUFSZ], d[32], bytes[32];
-    const char *state = p.stopped ? "stopped (crashed)" : p.partitioned ? "partitioned"
-                      : p.catching_up ? "catching up" : "streaming";
-    bool bad = p.stopped || p.partitioned || p.catching_up;
+    char buf[256], d[32];
+    /* pg_stat_replication's word while connected is streaming, however far
+     * behind; a cut or a crash is walviz's own word */
+    const char *state = p.stopped ? "stopped" : p.partitioned ? "link cut" : "streaming";
+    bool bad = p.stopped || p.partitioned;
     char lag[96];
     fmt_duration(d, sizeof d, p.replay_lag);
-    fmt_bytes(bytes, sizeof bytes, p.byte_lag);
     if (p.replay_lag == 0 && p.byte_lag == 0)
-        snprintf(lag, sizeof lag, "lag 0: caught up");
+        snprintf(lag, sizeof lag, "caught up");
     else
-        snprintf(lag, sizeof lag, "lag %s \xc2\xb7 %s behind", d, bytes);
-    /* A short box (many followers) says name, state and lag on one line. */
-    bool short_box = bottom - y < sc->lay.label_px + 2 * lh;
+        snprintf(lag, sizeof lag, "replay lag %s", d);
     snprintf(buf, sizeof buf, "%d %s", f + 1, cfg->names[f]);
     int nw = draw_text(sc, WV_ROLE_FOLLOWER_NAME, WV_FONT_LABEL, th->text, x, y, buf, w / 2);
-    int base = y + (sc->lay.label_px - sc->lay.body_px) / 2;
-    int sw = draw_text(sc, WV_ROLE_FOLLOWER_STATE, WV_FONT_BODY, bad ? th->warn : th->good, x + nw + pad, base, state, w - nw - pad);
-    if (short_box) {
-        char brief[48];
-        if (p.replay_lag == 0 && p.byte_lag == 0)
-            snprintf(brief, sizeof brief, "caught up");
-        else
-            snprintf(brief, sizeof brief, "lag %s", d);
-        draw_text(sc, WV_ROLE_FOLLOWER_LAG, WV_FONT_BODY, th->text, x + nw + sw + 2 * pad, base, brief, w - nw - sw - 2 * pad);
+    int base = y + (sc->lay.label_px - sc->lay.body_px) / 2, cx = x + nw + pad;
+    if (is_sync_standby(cfg, f)) {
+        /* a badge: commits wait for this one */
+        const char *badge = "sync";
+        int bw = text_width(sc, WV_FONT_BODY, badge) + pad;
+        fill(sc, (wv_rect){ cx, base - 1, bw, sc->lay.body_px + 4 }, th->select_bg);
+        draw_text(sc, WV_ROLE_FOLLOWER_SYNC, WV_FONT_BODY, th->select_text, cx + pad / 2, base, badge, 0);
+        cx += bw + pad;
     }
+    cx += draw_text(sc, WV_ROLE_FOLLOWER_STATE, WV_FONT_BODY, bad ? th->warn : th->good, cx, base, state,
+                    x + w - cx) + pad;
+    if (cx + text_width(sc, WV_FONT_BODY, lag) > x + w && p.replay_lag)
+        snprintf(lag, sizeof lag, "lag %s", d); /* the glossary (?) says which lag */
+    if (cx < x + w)
+        draw_text(sc, WV_ROLE_FOLLOWER_LAG, WV_FONT_BODY, p.replay_lag ? th->warn : th->text, cx, base, lag,
+                  x + w - cx);
     y += sc->lay.label_px + sc->lay.pad / 2;
     if (y + lh > bottom)
         return;
-    if (!short_box) {
-        draw_text(sc, WV_ROLE_FOLLOWER_LAG, WV_FONT_BODY, th->text, x, y, lag, w);
-        y += lh;
-    }
-    /* positions: write and flush share a line when the box is wide */
-    wv_lsn_format(p.write_lsn, a);
-    wv_lsn_format(p.flush_lsn, b);
-    snprintf(buf, sizeof buf, "write %s  flush %s", a, b);
-    bool wide = text_width(sc, WV_FONT_MONO, buf) <= w;
-    const char *lines[3];
-    char l1[64], l2[64], l3[64];
-    int nlines = 0;
-    wv_lsn_format(p.replay_lsn, a);
-    snprintf(l1, sizeof l1, "replay %s", a);
-    if (wide) {
-        lines[nlines++] = l1; /* replay matters most */
-        lines[nlines++] = buf;
-    } else {
-        wv_lsn_format(p.write_lsn, a);
-        snprintf(l2, sizeof l2, "write  %s", a);
-        snprintf(l3, sizeof l3, "flush  %s", b);
-        /* with little room, replay matters most */
-        lines[nlines++] = l1;
-        lines[nlines++] = l2;
-        lines[nlines++] = l3;
-    }
-    for (int i = 0; i < nlines && y + lh <= bottom; i++, y += lh)
-        draw_text(sc, WV_ROLE_FOLLOWER_POSITION, WV_FONT_MONO, th->text_dim, x, y, lines[i], w);
+    y = draw_pipeline(sc, v, f, &p, x, y, w, bottom);
     draw_table_view(sc, v, f + 1, box, y, (bottom - y) / lh);
 }
 
