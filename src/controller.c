@@ -99,6 +99,38 @@ static void cycle_sync(wv_ctl *c)
     wv_sim_set_sync(c->sim, (wv_sync_level)((cfg->sync + 1) % WV_SYNC_COUNT));
 }
 
+/* Shift+Right/Left: the next or previous commit on the leader, at or
+ * before the end. Transactions are in time order: a binary search, then a
+ * walk past units that are not commits. */
+static void step_commit(wv_ctl *c, int dir)
+{
+    const wv_sim *sim = c->sim;
+    int64_t now = c->tl.now, end = wv_ctl_end(c);
+    size_t lo = 0, hi = wv_sim_txn_count(sim);
+    while (lo < hi) { /* the first transaction after now */
+        size_t mid = lo + (hi - lo) / 2;
+        if (wv_sim_txn_time(sim, mid) <= now)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t n = wv_sim_txn_count(sim), u = lo;
+    if (dir > 0) {
+        while (u < n && !wv_sim_txn_is_commit(sim, u))
+            u++;
+    } else {
+        /* before now: skip those at now itself */
+        while (u > 0 && (wv_sim_txn_time(sim, u - 1) >= now || !wv_sim_txn_is_commit(sim, u - 1)))
+            u--;
+        u = u > 0 ? u - 1 : n;
+    }
+    c->tl.playing = false;
+    c->tl.at_live_edge = false;
+    if (u < n && wv_sim_txn_time(sim, u) <= end)
+        c->tl.now = wv_sim_txn_time(sim, u);
+    c->view.started = true;
+}
+
 static void step(wv_ctl *c, int dir, wv_step_filter filter, size_t arg)
 {
     wv_timeline_step(&c->tl, c->sim, dir, filter, arg, wv_ctl_end(c));
@@ -136,7 +168,7 @@ void wv_ctl_apply(wv_ctl *c, wv_action act, int64_t wall_us)
         break;
     case WV_ACT_NEXT_COMMIT:
     case WV_ACT_PREV_COMMIT:
-        step(c, act == WV_ACT_NEXT_COMMIT ? 1 : -1, WV_STEP_COMMITS, 0);
+        step_commit(c, act == WV_ACT_NEXT_COMMIT ? 1 : -1);
         v->selected_msg = WV_ROWS_NONE;
         break;
     case WV_ACT_HOME:

@@ -38,15 +38,20 @@ static void compute(wv_layout *l, int width, int height, int nfollowers, double 
     l->top = (wv_rect){ 0, 0, width, l->label_px * 8 / 5 };
     int timeline_h = l->body_px * 5 / 2;
     l->timeline = (wv_rect){ pad, height - timeline_h - pad / 2, width - 2 * pad, timeline_h };
-    int panels_h = max_i(height * 27 / 100, l->line_h * 6 + pad);
+    int panels_h = max_i(height * 25 / 100, l->line_h * 6 + pad);
     int panels_y = l->timeline.y - pad - panels_h;
+    int caption_h = l->label_px * 3 / 2;
+    l->caption = (wv_rect){ pad, panels_y - pad / 2 - caption_h, width - 2 * pad, caption_h };
     int log_w = (width - 3 * pad) * 56 / 100;
     l->log = (wv_rect){ pad, panels_y, log_w, panels_h };
     l->inspector = (wv_rect){ 2 * pad + log_w, panels_y, width - 3 * pad - log_w, panels_h };
 
     int mid_y = l->top.h + pad;
-    int mid_h = panels_y - pad - mid_y;
-    int leader_w = width * 23 / 100;
+    int mid_h = l->caption.y - pad / 2 - mid_y;
+    /* larger text needs a wider leader: the level's name stays whole */
+    int leader_w = (int)(width * 23 / 100 * (text_scale > 1 ? text_scale : 1.0));
+    if (leader_w > width * 30 / 100)
+        leader_w = width * 30 / 100;
     l->leader = (wv_rect){ pad, mid_y, leader_w, mid_h };
     /* wide enough for the pipeline's three positions side by side */
     int fw = width * 31 / 100;

@@ -10,6 +10,7 @@
 #include "walviz/scene.h"
 #include "walviz/json.h"
 #include "walviz/keys.h"
+#include "walviz/narrate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,9 @@ struct wv_scene {
     int who;
     size_t about;
     bool stale;
+
+    wv_narration narr; /* what just happened; its chip and panel flash */
+    bool flash;
 
     wv_decoder *dec; /* row values for the table views and the inspector */
     int *xs;         /* packet positions on the lane being built */
@@ -117,6 +121,7 @@ static const char *const role_names[WV_ROLE_COUNT] = {
     [WV_ROLE_HELP_TITLE] = "help.title",
     [WV_ROLE_HELP_KEYS] = "help.keys",
     [WV_ROLE_HELP_WHAT] = "help.what",
+    [WV_ROLE_CAPTION] = "caption",
 };
 
 const char *wv_role_name(wv_role role)
@@ -127,7 +132,7 @@ const char *wv_role_name(wv_role role)
 static const char *const panel_names[WV_PANEL_COUNT] = {
     [WV_PANEL_HEADER] = "header", [WV_PANEL_LEADER] = "leader",       [WV_PANEL_FOLLOWER] = "follower",
     [WV_PANEL_LANE] = "lane",     [WV_PANEL_LOG] = "log",             [WV_PANEL_INSPECTOR] = "inspector",
-    [WV_PANEL_TIMELINE] = "timeline", [WV_PANEL_HELP] = "help",
+    [WV_PANEL_TIMELINE] = "timeline", [WV_PANEL_HELP] = "help", [WV_PANEL_CAPTION] = "caption",
 };
 
 const char *wv_panel_name(wv_panel panel)
@@ -427,10 +432,16 @@ size_t wv_scene_current(const wv_view *v)
 {
     if (v->selected_msg != WV_ROWS_NONE && v->selected_msg < wv_sim_count(v->sim))
         return v->selected_msg;
+    if (!v->tl->playing) {
+        /* after a step: the message the step was about */
+        wv_narration n;
+        wv_narrate(v->sim, v->tl->now, WV_ROWS_NONE, &n);
+        if (n.kind != WV_EVENT_NONE)
+            return n.msg;
+    }
     size_t n = wv_sim_departed(v->sim, v->tl->now);
     return n ? n - 1 : (wv_sim_count(v->sim) ? 0 : WV_ROWS_NONE);
 }
-
 /* "+ accounts id=7" for a change, or the op's name. */
 static void packet_label(const wv_sim *sim, size_t m, char *out, size_t max)
 {
@@ -749,7 +760,7 @@ static void draw_leader(wv_scene *sc, const wv_view *v)
                      prepare ? "flush" : what[cfg->sync]);
         draw_text(sc, WV_ROLE_LEADER_COMMIT_STATE, WV_FONT_BODY, th->warn, x, y, buf, w);
         y += lh;
-        snprintf(buf, sizeof buf, "the oldest for %s", d);
+        snprintf(buf, sizeof buf, "oldest: %s", d);
         draw_text(sc, WV_ROLE_LEADER_COMMIT_STATE, WV_FONT_BODY, th->warn, x, y, buf, w);
         y += lh;
     } else {
@@ -793,17 +804,18 @@ static bool is_sync_standby(const wv_sim_cfg *cfg, int f)
     return false;
 }
 
-/* The follower's pipeline in its order, written, flushed, replayed: three
- * columns (the stage, its position), a stage with changes waiting for it
- * in the warning colour with their count; one line a stage when the box
- * is narrow. Returns the y under it. */
+/* The follower's pipeline in its order, written, flushed, replayed, a
+ * stage with changes waiting for it in the warning colour with their
+ * count; with room, each stage's position under it (or, in a narrow box,
+ * beside it, a line a stage). Rows of the table come first: with little
+ * room the positions go, then the strip. Returns the y under it. */
 static int draw_pipeline(wv_scene *sc, const wv_view *v, int f, const wv_positions *p, int x, int y, int w,
                          int bottom)
 {
     const wv_theme *th = sc->th;
     const wv_sim *sim = v->sim;
     int64_t t = v->tl->now;
-    int lh = sc->lay.line_h;
+    int lh = sc->lay.line_h, avail = (bottom - y) / lh;
     static const char *const names[3] = { "written", "flushed", "replayed" };
     static const wv_stage stages[3] = { WV_STAGE_WRITTEN, WV_STAGE_FLUSHED, WV_STAGE_APPLIED };
     uint64_t lsn[3] = { p->write_lsn, p->flush_lsn, p->replay_lsn };
@@ -815,25 +827,26 @@ static int draw_pipeline(wv_scene *sc, const wv_view *v, int f, const wv_positio
     char pos[WV_LSN_BUFSZ];
     wv_lsn_format(lsn[0] > lsn[2] ? lsn[0] : lsn[2], pos);
     bool columns = text_width(sc, WV_FONT_MONO, pos) <= colw;
-    for (int i = 0; i < 3; i++) {
+    /* lines it takes: 2 (columns with positions), 3 (a line a stage), 1 (no positions) */
+    int lines = columns && avail >= 5 ? 2 : !columns && avail >= 6 ? 3 : avail >= 4 ? 1 : 0;
+    int run_x = x; /* one line: each stage after the last */
+    for (int i = 0; i < 3 && lines; i++) {
         size_t waiting = i > 0 && reached[i] > reached[i + 1] ? reached[i] - reached[i + 1] : 0;
         char head[64];
         snprintf(head, sizeof head, waiting ? "%s (%zu wait)" : "%s", names[i], waiting);
-        if (columns && text_width(sc, WV_FONT_BODY, head) > colw)
+        if (lines != 3 && text_width(sc, WV_FONT_BODY, head) > colw)
             snprintf(head, sizeof head, waiting ? "%s %zu" : "%s", names[i], waiting);
         wv_lsn_format(lsn[i], pos);
-        int cx = columns ? x + i * (colw + sc->lay.pad) : x;
-        int cy = columns ? y : y + i * lh;
-        if (cy + (columns ? 2 * lh : lh) > bottom)
-            break;
-        draw_text(sc, WV_ROLE_FOLLOWER_STAGE, WV_FONT_BODY, waiting ? th->warn : th->text_dim, cx, cy, head,
-                  columns ? colw : w / 2);
-        if (columns)
+        int cx = lines == 3 ? x : lines == 2 ? x + i * (colw + sc->lay.pad) : run_x;
+        int cy = lines == 3 ? y + i * lh : y;
+        run_x += draw_text(sc, WV_ROLE_FOLLOWER_STAGE, WV_FONT_BODY, waiting ? th->warn : th->text_dim, cx, cy,
+                           head, lines == 3 ? w / 2 : lines == 2 ? colw : x + w - cx) + sc->lay.pad;
+        if (lines == 2)
             draw_text(sc, WV_ROLE_FOLLOWER_POSITION, WV_FONT_MONO, th->text, cx, cy + lh, pos, colw);
-        else
+        else if (lines == 3)
             draw_text(sc, WV_ROLE_FOLLOWER_POSITION, WV_FONT_MONO, th->text, x + w / 2, cy, pos, w / 2);
     }
-    return y + (columns ? 2 : 3) * lh;
+    return y + lines * lh;
 }
 
 static void draw_follower(wv_scene *sc, const wv_view *v, int f)
@@ -847,7 +860,7 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
     wv_sim_positions(sim, f, t, &p);
     panel(sc, WV_PANEL_FOLLOWER, f, box);
     fill(sc, box, th->panel);
-    bool selected = v->selected_follower == f;
+    bool selected = v->selected_follower == f || (sc->flash && sc->narr.follower == f);
     outline(sc, box, selected ? th->select_bg : th->border, selected ? 2 * stroke(sc) : stroke(sc));
     add_hit(sc, box, WV_HIT_FOLLOWER, (size_t)f);
 
@@ -865,8 +878,12 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
     else
         snprintf(lag, sizeof lag, "replay lag %s", d);
     snprintf(buf, sizeof buf, "%d %s", f + 1, cfg->names[f]);
-    int nw = draw_text(sc, WV_ROLE_FOLLOWER_NAME, WV_FONT_LABEL, th->text, x, y, buf, w / 2);
-    int base = y + (sc->lay.label_px - sc->lay.body_px) / 2, cx = x + nw + pad;
+    /* a short box (many followers) names it in body text, to keep a row */
+    bool short_box = bottom - y < sc->lay.label_px + sc->lay.pad / 2 + lh;
+    int name_h = short_box ? lh : sc->lay.label_px + sc->lay.pad / 2;
+    int nw = draw_text(sc, WV_ROLE_FOLLOWER_NAME, short_box ? WV_FONT_BODY : WV_FONT_LABEL, th->text, x, y, buf,
+                       w / 2);
+    int base = short_box ? y : y + (sc->lay.label_px - sc->lay.body_px) / 2, cx = x + nw + pad;
     if (is_sync_standby(cfg, f)) {
         /* a badge: commits wait for this one */
         const char *badge = "sync";
@@ -882,10 +899,13 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
     if (cx < x + w)
         draw_text(sc, WV_ROLE_FOLLOWER_LAG, WV_FONT_BODY, p.replay_lag ? th->warn : th->text, cx, base, lag,
                   x + w - cx);
-    y += sc->lay.label_px + sc->lay.pad / 2;
+    y += name_h;
     if (y + lh > bottom)
         return;
-    y = draw_pipeline(sc, v, f, &p, x, y, w, bottom);
+    /* a short box (many followers) keeps a row rather than its pipeline:
+     * the lane still says what waits */
+    if (!short_box)
+        y = draw_pipeline(sc, v, f, &p, x, y, w, bottom);
     draw_table_view(sc, v, f + 1, box, y, (bottom - y) / lh);
 }
 
@@ -928,8 +948,9 @@ static void draw_chip(wv_scene *sc, const wv_view *v, int f, size_t m, wv_rect c
     const wv_theme *th = sc->th;
     wv_op op = wv_sim_op(v->sim, m);
     bool selected = v->selected_msg == m;
+    bool flash = sc->flash && sc->narr.msg == m && (sc->narr.follower == f || sc->narr.follower < 0);
     fill(sc, c, th->op_fill[op]);
-    outline(sc, c, selected ? th->select_bg : th->bg, selected ? 3 : 1);
+    outline(sc, c, selected || flash ? th->select_bg : th->bg, selected || flash ? 3 : 1);
     if (words) {
         /* a lone glyph in the larger face when it fits: small ones vanish
          * at the back of a room */
@@ -1144,7 +1165,8 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
                     width += detail == CARD_GLYPH ? chip + gap
                                                   : text_width(sc, WV_FONT_BODY, label) + sc->lay.pad + gap;
                 }
-                if (width <= lane.w * 3 / 4)
+                /* cards with words may fill most of the lane; keys all of it */
+                if (width <= (detail == CARD_WORDS ? lane.w * 3 / 4 : lane.w - chip))
                     break;
             }
             if (detail > CARD_GLYPH)
@@ -1257,6 +1279,28 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
         draw_pile(sc, v, f, applied, lo - applied, lane.x + lane.w - chip, mid, chip, false);
 }
 
+#define FLASH_US 400000 /* session time an event's chip and panel stay lit */
+
+/* The caption: what the latest event was, in a sentence, with a bar in
+ * the colour of its place (a follower's or the leader's). */
+static void draw_caption(wv_scene *sc, const wv_view *v)
+{
+    const wv_theme *th = sc->th;
+    wv_rect box = sc->lay.caption;
+    panel(sc, WV_PANEL_CAPTION, sc->narr.follower, box);
+    if (sc->narr.kind == WV_EVENT_NONE)
+        return;
+    int bar = stroke(sc) * 2;
+    fill(sc, (wv_rect){ box.x, box.y, bar, box.h }, sc->flash ? th->select_bg : th->border);
+    sc->who = sc->narr.follower;
+    sc->about = sc->narr.msg;
+    int h;
+    measure(sc, WV_FONT_BODY, sc->narr.text, &h);
+    draw_text(sc, WV_ROLE_CAPTION, WV_FONT_BODY, th->text, box.x + bar + sc->lay.pad, box.y + (box.h - h) / 2,
+              sc->narr.text, box.w - bar - sc->lay.pad);
+    (void)v;
+}
+
 static void draw_log(wv_scene *sc, const wv_view *v)
 {
     const wv_theme *th = sc->th;
@@ -1355,42 +1399,71 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
     }
 
     /* the four stages on each follower, in ms after the commit; a stage
-     * still to come is dim */
+     * still to come is dim. When the followers do not fit one a line,
+     * they go side by side without "sent" (the commit time, unless the
+     * link was busy). */
     int64_t t = v->tl->now;
     static const char *const names[WV_STAGE_COUNT] = { "sent", "written", "flushed", "applied" };
-    int cw = text_width(sc, WV_FONT_MONO, "000000000");
+    int fit = (bottom - y) / lh - 1;
+    int ncols = fit >= cfg->nfollowers || fit < 1 ? 1 : (cfg->nfollowers + fit - 1) / fit;
+    int first_stage = ncols > 1 ? WV_STAGE_WRITTEN : WV_STAGE_SENT;
+    static const char *const short_names[WV_STAGE_COUNT] = { "sent", "write", "flush", "apply" };
+    const char *const *heads = ncols > 1 ? short_names : names;
+    int cw = ncols > 1 ? text_width(sc, WV_FONT_MONO, "00000") + sc->lay.pad / 2
+                       : text_width(sc, WV_FONT_MONO, "000000000");
     int name_w = text_width(sc, WV_FONT_MONO, "follower") + sc->lay.pad;
+    if (ncols > 1) {
+        name_w = 0;
+        for (int f = 0; f < cfg->nfollowers; f++) {
+            int nw = text_width(sc, WV_FONT_MONO, cfg->names[f]);
+            name_w = nw > name_w ? nw : name_w;
+        }
+        name_w += sc->lay.pad;
+    }
+    int col_w = name_w + (WV_STAGE_COUNT - first_stage) * cw + sc->lay.pad;
+    if (ncols > 1 && ncols * col_w > w)
+        ncols = w / col_w > 1 ? w / col_w : 1;
     if (y + lh <= bottom) {
-        draw_text(sc, WV_ROLE_INSPECTOR_HEADING, WV_FONT_MONO, th->text_dim, x, y, "(ms)", name_w);
-        for (int st = 0; st < WV_STAGE_COUNT; st++)
-            draw_text(sc, WV_ROLE_INSPECTOR_HEADING, WV_FONT_MONO, th->text_dim, x + name_w + st * cw, y, names[st], cw);
+        for (int k = 0; k < ncols; k++) {
+            int cx = x + k * col_w;
+            if (k == 0)
+                draw_text(sc, WV_ROLE_INSPECTOR_HEADING, WV_FONT_MONO, th->text_dim, cx, y, ncols > 1 ? "ms" : "(ms)",
+                          name_w);
+            for (int st = first_stage; st < WV_STAGE_COUNT; st++)
+                draw_text(sc, WV_ROLE_INSPECTOR_HEADING, WV_FONT_MONO, th->text_dim,
+                          cx + name_w + (st - first_stage) * cw, y, heads[st], cw);
+        }
         y += lh;
     }
-    for (int f = 0; f < cfg->nfollowers && y + lh <= bottom; f++) {
-        if (f + 1 < cfg->nfollowers && y + 2 * lh > bottom) {
+    int per_col = ncols > 1 ? (cfg->nfollowers + ncols - 1) / ncols : cfg->nfollowers;
+    int rows_y = y;
+    for (int f = 0; f < cfg->nfollowers; f++) {
+        int col = f / per_col, cx = x + col * col_w;
+        int fy = rows_y + (f % per_col) * lh;
+        if (col >= ncols || fy + lh > bottom) {
             /* say what did not fit rather than leave it out unseen */
-            snprintf(buf, sizeof buf, "+ %d more followers (Ctrl - for smaller text)",
-                     cfg->nfollowers - f);
-            draw_text(sc, WV_ROLE_INSPECTOR_MORE, WV_FONT_BODY, th->text_dim, x, y, buf, w);
-            y += lh;
+            snprintf(buf, sizeof buf, "+ %d more followers (Ctrl - for smaller text)", cfg->nfollowers - f);
+            draw_text(sc, WV_ROLE_INSPECTOR_MORE, WV_FONT_BODY, th->text_dim, x, bottom - lh, buf, w);
             break;
         }
         sc->who = f;
         draw_text(sc, WV_ROLE_INSPECTOR_FOLLOWER, WV_FONT_MONO, v->selected_follower == f ? th->text : th->text_dim,
-                  x, y, cfg->names[f], name_w - sc->lay.pad);
-        for (int st = 0; st < WV_STAGE_COUNT; st++) {
+                  cx, fy, cfg->names[f], name_w - sc->lay.pad);
+        for (int st = first_stage; st < WV_STAGE_COUNT; st++) {
             int64_t at = wv_sim_stage(sim, f, m, (wv_stage)st);
             char cell[32] = "-";
             if (at != WV_SIM_NEVER)
                 snprintf(cell, sizeof cell, "%.0f", (double)(at - wv_sim_leader_time(sim, m)) / 1e3);
             draw_text(sc, WV_ROLE_INSPECTOR_CELL, WV_FONT_MONO, at <= t ? th->text : th->text_dim,
-                      x + name_w + st * cw, y, cell, cw);
+                      cx + name_w + (st - first_stage) * cw, fy, cell, cw);
         }
         sc->who = -1;
-        y += lh;
+        if (fy + lh > y)
+            y = fy + lh;
     }
-    /* the row: every column, old and new, or a message's content: values
-     * the simulation does not keep, read from the text */
+    /* the row: every column, old and new, wrapped over as many lines as
+     * it takes, or a message's content: values the simulation does not
+     * keep, read from the text */
     if (op != WV_OP_INSERT && op != WV_OP_UPDATE && op != WV_OP_DELETE && op != WV_OP_MESSAGE)
         return;
     wv_slice text = wv_sim_text(sim, m);
@@ -1398,15 +1471,30 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
     if (y + lh > bottom || wv_decode_message(sc->dec, text.ptr, text.len, &c) != WV_DECODE_OK)
         return;
     const wv_tuple *tups[2] = { &c.old_tuple, &c.new_tuple };
-    const char *tags[2] = { "old", "new" };
+    const char *tags[2] = { "old:", "new:" };
     for (int k = 0; k < 2; k++) {
         if (!tups[k]->present || !tups[k]->ncols)
             continue;
-        int n = snprintf(buf, sizeof buf, "%s:", tags[k]);
-        for (size_t i = 0; i < tups[k]->ncols && n < (int)sizeof buf - 8; i++) {
+        int n = snprintf(buf, sizeof buf, "%s", tags[k]);
+        for (size_t i = 0; i < tups[k]->ncols; i++) {
             char cell[160];
             cell_text(&tups[k]->cols[i], cell, sizeof cell);
-            n += snprintf(buf + n, sizeof buf - (size_t)n, "  %s", cell);
+            char with[sizeof buf + 170];
+            snprintf(with, sizeof with, "%s  %s", buf, cell);
+            if (n > 4 && text_width(sc, WV_FONT_MONO, with) > w) {
+                /* the line is full: on to the next, indented */
+                if (y + 2 * lh > bottom) {
+                    snprintf(buf + n, sizeof buf - (size_t)n, "  \xe2\x80\xa6 %zu more", tups[k]->ncols - i);
+                    break;
+                }
+                draw_text(sc, WV_ROLE_INSPECTOR_ROW, WV_FONT_MONO, th->text, x, y, buf, w);
+                y += lh;
+                n = snprintf(buf, sizeof buf, "    %s", cell);
+            } else {
+                n += snprintf(buf + n, sizeof buf - (size_t)n, "  %s", cell);
+            }
+            if (n >= (int)sizeof buf - 1)
+                n = (int)sizeof buf - 1;
         }
         if (y + lh > bottom)
             return;
@@ -1540,6 +1628,8 @@ void wv_scene_build(wv_scene *sc, const wv_view *v, int w, int h, wv_measure_fn 
     sc->mctx = mctx;
     sc->th = wv_theme_get(v->theme);
     wv_layout_compute(&sc->lay, w, h, cfg->nfollowers, v->text_scale);
+    wv_narrate(v->sim, v->tl->now, v->selected_msg, &sc->narr);
+    sc->flash = sc->narr.kind != WV_EVENT_NONE && v->tl->now - sc->narr.at < FLASH_US;
     push(sc, WV_CMD_CLEAR, (wv_rect){ 0, 0, w, h }, v->blank ? (wv_rgb){ 0, 0, 0 } : sc->th->bg);
     if (v->blank)
         return;
@@ -1554,6 +1644,8 @@ void wv_scene_build(wv_scene *sc, const wv_view *v, int w, int h, wv_measure_fn 
         region(sc, &sc->lay.lanes[f], f);
         draw_lane(sc, v, f);
     }
+    region(sc, &sc->lay.caption, -1);
+    draw_caption(sc, v);
     region(sc, &sc->lay.log, -1);
     draw_log(sc, v);
     region(sc, &sc->lay.inspector, -1);

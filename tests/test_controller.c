@@ -178,6 +178,36 @@ static void test_live_step_and_click_stay_before_now(void **state)
     wv_sim_free(sim);
 }
 
+static void test_step_commits_on_the_leader(void **state)
+{
+    (void)state;
+    wv_sim *sim = make_sim();
+    wv_ctl c;
+    wv_ctl_init(&c, sim, false);
+    c.tl.now = 500 * MS;
+    wv_ctl_apply(&c, WV_ACT_NEXT_COMMIT, WALL0);
+    CHECK(c.tl.now == 1 * S, "Shift+Right from 0.5 s: the commit at 1 s, got %lld", (long long)c.tl.now);
+    wv_ctl_apply(&c, WV_ACT_NEXT_COMMIT, WALL0);
+    CHECK(c.tl.now == 2 * S, "then the one at 2 s, got %lld", (long long)c.tl.now);
+    wv_ctl_apply(&c, WV_ACT_NEXT_COMMIT, WALL0);
+    CHECK(c.tl.now == 2 * S, "none after it: stays, got %lld", (long long)c.tl.now);
+    wv_ctl_apply(&c, WV_ACT_PREV_COMMIT, WALL0);
+    CHECK(c.tl.now == 1 * S, "Shift+Left: back to 1 s, got %lld", (long long)c.tl.now);
+    wv_ctl_apply(&c, WV_ACT_PREV_COMMIT, WALL0);
+    wv_ctl_apply(&c, WV_ACT_PREV_COMMIT, WALL0);
+    CHECK(c.tl.now == 0, "and to the first, and no further: %lld", (long long)c.tl.now);
+    /* live: not past now */
+    wv_ctl l;
+    wv_ctl_init(&l, sim, true);
+    live_at(&l, 1500 * MS);
+    wv_ctl_apply(&l, WV_ACT_HOME, WALL0 + 1500 * MS);
+    wv_ctl_apply(&l, WV_ACT_NEXT_COMMIT, WALL0 + 1500 * MS);
+    wv_ctl_apply(&l, WV_ACT_NEXT_COMMIT, WALL0 + 1500 * MS);
+    CHECK(l.tl.now == 1 * S, "live at 1.5 s: the commit at 2 s has not happened yet, got %lld",
+          (long long)l.tl.now);
+    wv_sim_free(sim);
+}
+
 static void test_replay_unchanged(void **state)
 {
     (void)state;
@@ -329,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_live_pause_and_back),
         cmocka_unit_test(test_live_slow_motion_and_catch_up),
         cmocka_unit_test(test_live_step_and_click_stay_before_now),
+        cmocka_unit_test(test_step_commits_on_the_leader),
         cmocka_unit_test(test_replay_unchanged),
         cmocka_unit_test(test_notice),
         cmocka_unit_test(test_live_header),

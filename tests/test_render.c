@@ -572,7 +572,7 @@ static int check_gaps(const canvas *cv, const wv_layout *l, const wv_theme *th, 
     wv_rect last_f = l->followers[nf - 1];
     int mid_top = l->leader.y, mid_bottom = l->leader.y + l->leader.h;
     int panels_bottom = l->log.y + l->log.h;
-    named_gap gaps[10 + WV_SIM_MAX_FOLLOWERS];
+    named_gap gaps[12 + WV_SIM_MAX_FOLLOWERS];
     int n = 0;
     gaps[n++] = (named_gap){ "the gap under the top bar", { 0, l->top.h, l->width, mid_top - l->top.h } };
     gaps[n++] = (named_gap){ "the gap left of the leader", { 0, mid_top, l->leader.x, mid_bottom - mid_top } };
@@ -586,8 +586,11 @@ static int check_gaps(const canvas *cv, const wv_layout *l, const wv_theme *th, 
     gaps[n++] = (named_gap){ "the gap right of the followers",
                              { last_f.x + last_f.w, mid_top, l->width - last_f.x - last_f.w,
                                mid_bottom - mid_top } };
-    gaps[n++] = (named_gap){ "the gap above the log and the inspector",
-                             { 0, mid_bottom, l->width, l->log.y - mid_bottom } };
+    gaps[n++] = (named_gap){ "the gap above the caption",
+                             { 0, mid_bottom, l->width, l->caption.y - mid_bottom } };
+    gaps[n++] = (named_gap){ "the gap between the caption and the log and the inspector",
+                             { 0, l->caption.y + l->caption.h, l->width,
+                               l->log.y - l->caption.y - l->caption.h } };
     gaps[n++] = (named_gap){ "the gap between the log and the inspector",
                              { l->log.x + l->log.w, l->log.y, l->inspector.x - l->log.x - l->log.w,
                                l->log.h } };

@@ -375,9 +375,157 @@ static void test_json(void **state)
     close_fixture(&fx);
 }
 
+/* Concatenates every text of role for follower (in drawing order). */
+static void texts_of(const fixture *fx, wv_role role, int follower, char *out, size_t n)
+{
+    out[0] = '\0';
+    for (int i = 0;; i++) {
+        const wv_cmd *c = find_text(fx, role, follower, i);
+        if (!c)
+            break;
+        size_t len = strlen(out);
+        snprintf(out + len, n - len, "%s%s", len ? " | " : "", text_of(fx, c));
+    }
+}
+
+/* Distinct lines of table cells a node shows (-1: the leader). */
+static int table_rows(const fixture *fx, int follower)
+{
+    int ys[64], n = 0;
+    const wv_cmd *cmds;
+    size_t nc = wv_scene_cmds(fx->sc, &cmds);
+    for (size_t i = 0; i < nc; i++) {
+        if (cmds[i].kind != WV_CMD_TEXT || cmds[i].follower != follower ||
+            (cmds[i].role != WV_ROLE_TABLE_CELL && cmds[i].role != WV_ROLE_TABLE_ROW_STATE))
+            continue;
+        bool seen = false;
+        for (int k = 0; k < n; k++)
+            seen |= ys[k] == cmds[i].box.y;
+        if (!seen && n < 64)
+            ys[n++] = cmds[i].box.y;
+    }
+    return n;
+}
+
+static const char rows4[] = "BEGIN 800\n"
+                            "table public.accounts: INSERT: id[integer]:1 balance[numeric]:500.00\n"
+                            "table public.accounts: INSERT: id[integer]:2 balance[numeric]:300.00\n"
+                            "table public.accounts: INSERT: id[integer]:3 balance[numeric]:200.00\n"
+                            "table public.accounts: INSERT: id[integer]:4 balance[numeric]:100.00\n"
+                            "COMMIT 800 (at 2026-01-01 10:00:00.000000+00)\n"
+                            "BEGIN 801\n"
+                            "table public.accounts: UPDATE: id[integer]:1 balance[numeric]:480.00\n"
+                            "table public.accounts: UPDATE: id[integer]:2 balance[numeric]:320.00\n"
+                            "COMMIT 801 (at 2026-01-01 10:00:01.000000+00)\n";
+
+/* What the picture says to a class: a change's card with its words, the
+ * link of each lane, each follower's pipeline in its order, three rows a
+ * follower at 1024x768, the caption. */
+static void test_picture_words(void **state)
+{
+    (void)state;
+    static const char *const opts[] = { "latency", "20ms,150ms,1s", "jitter", "0", NULL };
+    static const int sizes[][2] = { { 1024, 768 }, { 1920, 1080 }, { 3840, 2160 } };
+    fixture fx;
+    open_fixture(&fx, opts, rows4);
+    char all[2000];
+    int64_t half = wv_sim_stage(fx.sim, 2, 0, WV_STAGE_SENT) + 500000; /* half way to f3 */
+    for (size_t z = 0; z < 3; z++) {
+        int w = sizes[z][0], h = sizes[z][1];
+        for (double scale = 1.0; scale < 1.4; scale *= 1.15) {
+            fx.view.text_scale = scale;
+            build(&fx, half, w, h);
+            /* the first INSERT on its way to f3, as a card with its words */
+            const wv_scene_chip *ins = find_chip(&fx, 1, 2);
+            /* (four cards with words do not fit a 1024 px screen's lane
+             * with the text two steps larger: glyphs, under the train's
+             * label) */
+            bool tight = h == 768 && scale > 1.3;
+            CHECK(ins && ins->op == WV_OP_INSERT && ins->stage == WV_CHIP_IN_FLIGHT &&
+                      (ins->box.w > ins->box.h || tight),
+                  "%dx%d x%.2f: the INSERT travels to f3 as a card", w, h, scale);
+            texts_of(&fx, WV_ROLE_CHIP_GLYPH, 2, all, sizeof all);
+            CHECK(strstr(all, "+ accounts id=1") || strstr(all, "+ id=1") || (tight && strstr(all, "+")),
+                  "%dx%d x%.2f: the card says what it is, got '%s'", w, h, scale, all);
+            texts_of(&fx, WV_ROLE_LANE_LINK, 2, all, sizeof all);
+            CHECK(strcmp(all, "one way 1.00 s \xc2\xb7 1.0 MB/s") == 0, "%dx%d x%.2f: the lane's link: '%s'", w,
+                  h, scale, all);
+            texts_of(&fx, WV_ROLE_FOLLOWER_STAGE, 0, all, sizeof all);
+            /* (with larger text the rows may take the room) */
+            CHECK(strcmp(all, "written | flushed | replayed") == 0 || (scale > 1.1 && !*all),
+                  "%dx%d x%.2f: f1's pipeline in its order: '%s'", w, h, scale, all);
+            int want = scale < 1.1 ? 3 : 1; /* with larger text, rows remain */
+            CHECK(table_rows(&fx, 2) >= want, "%dx%d x%.2f: f3 shows %d rows, expected %d or more", w, h, scale,
+                  table_rows(&fx, 2), want);
+            const wv_cmd *cap = NULL;
+            for (int f = -1; f < 3 && !cap; f++)
+                cap = find_text(&fx, WV_ROLE_CAPTION, f, 0);
+            CHECK(cap && strlen(text_of(&fx, cap)) > 10, "%dx%d x%.2f: a caption says what happened", w, h, scale);
+        }
+    }
+    /* waiting for f3 to flush: its pipeline says so */
+    int64_t written = wv_sim_stage(fx.sim, 2, 6, WV_STAGE_WRITTEN);
+    fx.view.text_scale = 1.0;
+    build(&fx, written, 1920, 1080);
+    texts_of(&fx, WV_ROLE_FOLLOWER_STAGE, 2, all, sizeof all);
+    CHECK(strstr(all, "flushed (1 wait)") || strstr(all, "flushed 1"), "f3 has written, not flushed: '%s'", all);
+    close_fixture(&fx);
+}
+
+/* A synchronous standby cut off: the leader's COMMITs wait as sessions,
+ * and other sessions do not see their rows; the level's name is whole at
+ * 1024x768 with the text two steps larger. */
+static void test_commits_wait(void **state)
+{
+    (void)state;
+    static const char *const opts[] = { "latency", "20ms,150ms,1s", "jitter", "0", "sync", "remote_apply",
+                                        "sync-standbys", "FIRST 1 (f1)", "partition", "f1@500ms-5s", NULL };
+    fixture fx;
+    open_fixture(&fx, opts, rows4);
+    fx.view.text_scale = 1.15 * 1.15;
+    build(&fx, 2500000, 1024, 768);
+    char all[2000];
+    texts_of(&fx, WV_ROLE_LEADER_SYNC_LEVEL, -1, all, sizeof all);
+    CHECK(strstr(all, "remote_apply") && !strstr(all, "\xe2\x80\xa6"), "the level, whole: '%s'", all);
+    texts_of(&fx, WV_ROLE_LEADER_COMMIT_STATE, -1, all, sizeof all);
+    CHECK(strstr(all, "1 COMMIT waiting") && strstr(all, "for f1 to apply") && strstr(all, "oldest: 1.50 s"),
+          "the leader's waiting COMMIT: '%s'", all);
+    /* id=2 is 300.00 to other sessions until COMMIT 801 returns */
+    texts_of(&fx, WV_ROLE_TABLE_CELL, -1, all, sizeof all);
+    CHECK(strstr(all, "300.00") && !strstr(all, "320.00"), "the leader's rows as others see them: '%s'", all);
+    texts_of(&fx, WV_ROLE_FOLLOWER_SYNC, 0, all, sizeof all);
+    CHECK(strcmp(all, "sync") == 0, "f1 wears the sync badge: '%s'", all);
+    build(&fx, 5500000, 1024, 768);
+    texts_of(&fx, WV_ROLE_TABLE_CELL, -1, all, sizeof all);
+    CHECK(strstr(all, "320.00"), "once healed and the COMMIT returned, others see 320.00: '%s'", all);
+    close_fixture(&fx);
+}
+
+/* Eight followers at 1024x768: each still shows a row, and the inspector
+ * lists all eight. */
+static void test_eight_followers(void **state)
+{
+    (void)state;
+    static const char *const opts[] = { "followers", "8", NULL };
+    fixture fx;
+    open_fixture(&fx, opts, rows4);
+    fx.view.selected_msg = 5; /* COMMIT 800 */
+    build(&fx, 3000000, 1024, 768);
+    for (int f = 0; f < 8; f++)
+        CHECK(table_rows(&fx, f) >= 1, "follower %d shows %d rows", f + 1, table_rows(&fx, f));
+    int listed = 0;
+    for (int f = 0; f < 8; f++)
+        listed += find_text(&fx, WV_ROLE_INSPECTOR_FOLLOWER, f, 0) != NULL;
+    CHECK(listed == 8, "the inspector lists %d of 8 followers", listed);
+    close_fixture(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_picture_words),
+        cmocka_unit_test(test_commits_wait),
+        cmocka_unit_test(test_eight_followers),
         cmocka_unit_test(test_inspector_says_when_commit_returned),
         cmocka_unit_test(test_stale_cell),
         cmocka_unit_test(test_chip_position_and_hit),

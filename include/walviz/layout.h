@@ -25,6 +25,7 @@ typedef struct wv_layout {
     wv_rect leader; /* leader node: info and its table view */
     wv_rect lanes[WV_SIM_MAX_FOLLOWERS];
     wv_rect followers[WV_SIM_MAX_FOLLOWERS];
+    wv_rect caption; /* what just happened, in a sentence */
     wv_rect log;
     wv_rect inspector;
     wv_rect timeline;

@@ -110,6 +110,7 @@ typedef enum wv_role {
     WV_ROLE_HELP_TITLE,
     WV_ROLE_HELP_KEYS,
     WV_ROLE_HELP_WHAT,
+    WV_ROLE_CAPTION,           /* what the latest event was, in a sentence */
     WV_ROLE_COUNT
 } wv_role;
 
@@ -125,6 +126,7 @@ typedef enum wv_panel {
     WV_PANEL_INSPECTOR,
     WV_PANEL_TIMELINE,
     WV_PANEL_HELP,
+    WV_PANEL_CAPTION,
     WV_PANEL_COUNT
 } wv_panel;
 
