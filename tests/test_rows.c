@@ -16,14 +16,7 @@
 
 #include "sim_lines.h"
 
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error(__VA_ARGS__);                                                              \
-            print_error("\n");                                                                     \
-            fail();                                                                                \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 static wv_sim *make(const char *text)
 {

@@ -20,6 +20,7 @@
 #include "walviz/timeline.h"
 
 #include "../sim_lines.h"
+#include "../view.h"
 
 #define ROWS 3000 /* the default: about 2,000 packets on each lane */
 #define FOLLOWERS 5
@@ -105,17 +106,7 @@ int main(int argc, char **argv)
     }
     wv_timeline tl;
     wv_timeline_init(&tl, false);
-    wv_view view = {
-        .sim = sim,
-        .tl = &tl,
-        .theme = WV_THEME_DARK,
-        .text_scale = 1.0,
-        .selected_follower = -1,
-        .selected_msg = WV_ROWS_NONE,
-        .title = "bench",
-        .started = true,
-        .end = wv_sim_end_time(sim),
-    };
+    wv_view view = test_view(sim, &tl, "bench");
 
     /* session time per frame: the window in 120 frames, then again */
     int64_t dt = (t1 - t0) / 120 > 0 ? (t1 - t0) / 120 : 1;
