@@ -29,10 +29,13 @@ const char wv_cli_display_help[] =
     "  --at=TIME               ... of the moment TIME (e.g. 3.5s; default 0)\n"
     "  --step=N                ... after N step events (as pressing Right N times)\n"
     "  --frames=DIR            write a sequence of pictures (for slides)\n"
-    "  --fps=N --duration=TIME ... N a second for TIME, from --at (default 10, 5s)\n";
+    "  --fps=N --duration=TIME ... N a second for TIME, from --at (default 10, 5s)\n"
+    "  --dump-scene=PATH       write what the picture says and where, as JSON (with\n"
+    "                          --frames, PATH is a directory: frame-NNNNN.json)\n";
 
 const char *const wv_cli_display_options[] = { "size", "fullscreen", "theme", "font", "screenshot",
-                                               "at", "step", "frames", "fps", "duration", NULL };
+                                               "at", "step", "frames", "fps", "duration", "dump-scene",
+                                               NULL };
 
 int wv_cli_display_option(wv_ui_opts *o, const char *name, const char *value, char *err, size_t errsz)
 {
@@ -60,6 +63,8 @@ int wv_cli_display_option(wv_ui_opts *o, const char *name, const char *value, ch
         o->screenshot = value;
     } else if (strcmp(name, "frames") == 0) {
         o->frames_dir = value;
+    } else if (strcmp(name, "dump-scene") == 0) {
+        o->dump_scene = value;
     } else if (strcmp(name, "at") == 0 || strcmp(name, "duration") == 0) {
         int64_t *dst = name[0] == 'a' ? &o->at : &o->duration_us;
         if (wv_parse_duration(value, dst) < 0) {

@@ -282,14 +282,18 @@ static int run_headless(app *a, const char *font_dir)
         wv_timeline_seek(&a->tl, o->at, end);
     }
     a->view.end = end;
-    if (o->screenshot) {
+    if (!o->frames_dir) {
         wv_render_frame(r, &a->view, o->width, o->height);
-        rc = save_png(surf, o->screenshot) < 0;
+        rc = (o->screenshot && save_png(surf, o->screenshot) < 0) ||
+             (o->dump_scene && wv_render_dump_scene(r, &a->view, o->dump_scene) < 0);
         goto done;
     }
-    if (mkdir(o->frames_dir, 0755) < 0 && errno != EEXIST) {
-        fprintf(stderr, "walviz: cannot create %s: %s\n", o->frames_dir, strerror(errno));
-        goto done;
+    for (int k = 0; k < 2; k++) {
+        const char *dir = k ? o->dump_scene : o->frames_dir;
+        if (dir && mkdir(dir, 0755) < 0 && errno != EEXIST) {
+            fprintf(stderr, "walviz: cannot create %s: %s\n", dir, strerror(errno));
+            goto done;
+        }
     }
     int64_t start = a->tl.now;
     int nframes = (int)((double)o->duration_us / 1e6 * o->fps + 0.5);
@@ -299,6 +303,9 @@ static int run_headless(app *a, const char *font_dir)
         char path[1200];
         snprintf(path, sizeof path, "%s/frame-%05d.png", o->frames_dir, i + 1);
         if (save_png(surf, path) < 0)
+            goto done;
+        snprintf(path, sizeof path, "%s/frame-%05d.json", o->dump_scene ? o->dump_scene : "", i + 1);
+        if (o->dump_scene && wv_render_dump_scene(r, &a->view, path) < 0)
             goto done;
     }
     fprintf(stderr, "walviz: wrote %d frames to %s\n", nframes, o->frames_dir);
@@ -448,7 +455,8 @@ int wv_ui_run(wv_sim *sim, const wv_ui_opts *o)
         .started = o->feed != NULL, /* live plays from the start: no hint */
         .live = o->feed != NULL,
     };
-    int rc = o->screenshot || o->frames_dir ? run_headless(&a, font_dir) : run_window(&a, font_dir);
+    int rc = o->screenshot || o->frames_dir || o->dump_scene ? run_headless(&a, font_dir)
+                                                              : run_window(&a, font_dir);
     SDL_Quit();
     return rc;
 }

@@ -32,6 +32,7 @@ typedef struct wv_ui_opts {
     int64_t at;             /* session time of the picture (or the first) */
     int step;               /* > 0: the picture after this many step events */
     const char *frames_dir; /* PNG sequence */
+    const char *dump_scene; /* the display list as JSON: a file, or with frames_dir a directory */
     int fps;
     int64_t duration_us;
 
