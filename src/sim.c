@@ -134,6 +134,34 @@ struct wv_sim {
 static void reset_follower(wv_sim *s, int f);
 static size_t count_le(const wv_sim *s, int f, wv_stage st, int64_t t);
 
+/* The one binary search: the number of leading i in [0, n) for which
+ * below(q, i) holds, below being true on a prefix and false after it. */
+typedef struct probe {
+    const wv_sim *s;
+    int f, which; /* follower; stage, or kind of commit time */
+    int64_t t;
+    bool strict;  /* compare with < t rather than <= t */
+    uint64_t key;
+} probe;
+
+static size_t prefix_len(size_t n, bool (*below)(const probe *q, size_t i), const probe *q)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (below(q, mid))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static bool before_t(const probe *q, int64_t v)
+{
+    return q->strict ? v < q->t : v <= q->t;
+}
+
 static wv_slice text_of(void *ctx, size_t m)
 {
     return wv_sim_text(ctx, m);
@@ -208,20 +236,17 @@ int64_t wv_sim_leader_time(const wv_sim *s, size_t m)
     return s->txns[s->msgs[m].txn].time;
 }
 
+static bool far_below(const probe *q, size_t i)
+{
+    return q->s->far[q->f][i].key < q->key;
+}
+
 static int64_t far_lookup(const wv_sim *s, int f, size_t m, wv_stage st)
 {
-    uint64_t key = (uint64_t)m * WV_STAGE_COUNT + (uint64_t)st;
-    const far_time *a = s->far[f];
-    size_t lo = 0, hi = s->nfar[f];
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a[mid].key < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    WV_ASSERT(lo < s->nfar[f] && a[lo].key == key);
-    return a[lo].at;
+    probe q = { .s = s, .f = f, .key = (uint64_t)m * WV_STAGE_COUNT + (uint64_t)st };
+    size_t i = prefix_len(s->nfar[f], far_below, &q);
+    WV_ASSERT(i < s->nfar[f] && s->far[f][i].key == q.key);
+    return s->far[f][i].at;
 }
 
 /* The one way to read a stage time. */
@@ -429,6 +454,11 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
     set_stage(s, f, m, WV_STAGE_FLUSHED, flushed);
     set_stage(s, f, m, WV_STAGE_APPLIED, applied);
     set_resent(s, f, m, resent);
+#ifndef NDEBUG
+    /* what every query's binary search relies on */
+    for (int stg = 0; m > 0 && stg < WV_STAGE_COUNT; stg++)
+        WV_ASSERT(stage_at(s, f, m - 1, (wv_stage)stg) <= stage_at(s, f, m, (wv_stage)stg));
+#endif
 }
 
 static void schedule_follower(wv_sim *s, int f)
@@ -844,47 +874,51 @@ void wv_sim_flush(wv_sim *s)
 
 /* --- queries ------------------------------------------------------------ */
 
-/* Number of messages whose stage st on f is <= t: a prefix of the stream,
- * stage times being non-decreasing along it. */
-static size_t count_le(const wv_sim *s, int f, wv_stage st, int64_t t)
+static bool stage_below(const probe *q, size_t i)
 {
-    size_t lo = 0, hi = s->nmsgs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (stage_at(s, f, mid, st) <= t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return before_t(q, stage_at(q->s, q->f, i, (wv_stage)q->which));
 }
 
-/* Units whose leader time is <= t. */
+/* Number of messages whose stage st on f is <= t (< t when strict): a
+ * prefix of the stream, stage times being non-decreasing along it. */
+static size_t count_stage(const wv_sim *s, int f, wv_stage st, int64_t t, bool strict)
+{
+    probe q = { .s = s, .f = f, .which = (int)st, .t = t, .strict = strict };
+    return prefix_len(s->nmsgs, stage_below, &q);
+}
+
+static size_t count_le(const wv_sim *s, int f, wv_stage st, int64_t t)
+{
+    return count_stage(s, f, st, t, false);
+}
+
+static bool unit_below(const probe *q, size_t i)
+{
+    return before_t(q, q->s->txns[i].time);
+}
+
+/* Units whose leader time is <= t (< t when strict). */
+static size_t count_units(const wv_sim *s, int64_t t, bool strict)
+{
+    probe q = { .s = s, .t = t, .strict = strict };
+    return prefix_len(s->ntxns, unit_below, &q);
+}
+
 static size_t txns_departed(const wv_sim *s, int64_t t)
 {
-    size_t lo = 0, hi = s->ntxns;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->txns[mid].time <= t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return count_units(s, t, false);
+}
+
+static bool unit_within(const probe *q, size_t i)
+{
+    return q->s->txns[i].last < q->key;
 }
 
 /* Units whose last message is < m, i.e. complete within the first m. */
 static size_t txns_within(const wv_sim *s, size_t m)
 {
-    size_t lo = 0, hi = s->ntxns;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->txns[mid].last < m)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    probe q = { .s = s, .key = m };
+    return prefix_len(s->ntxns, unit_within, &q);
 }
 
 size_t wv_sim_visible(const wv_sim *s, int node, int64_t t)
@@ -1013,14 +1047,7 @@ static int64_t first_after(const wv_sim *s, int f, wv_stage st, int64_t t)
 /* The last time < t of stage st on f, or -1. */
 static int64_t last_before(const wv_sim *s, int f, wv_stage st, int64_t t)
 {
-    size_t lo = 0, hi = s->nmsgs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (stage_at(s, f, mid, st) < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = count_stage(s, f, st, t, true);
     while (lo > 0 && stage_at(s, f, lo - 1, st) == WV_SIM_NEVER)
         lo--;
     return lo ? stage_at(s, f, lo - 1, st) : -1;
@@ -1050,18 +1077,16 @@ static int64_t commit_time(const wv_sim *s, size_t i, int kind, int f)
     return stage_at(s, f, t->last, WV_STAGE_APPLIED);
 }
 
+static bool commit_below(const probe *q, size_t i)
+{
+    return before_t(q, commit_time(q->s, i, q->which, q->f));
+}
+
 static void consider_commits(const wv_sim *s, best *b, int64_t t, int kind, int f)
 {
-    size_t lo = 0, hi = s->ncommits;
     /* each kind is non-decreasing along commits */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int64_t v = commit_time(s, mid, kind, f);
-        if (b->next ? v <= t : v < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    probe q = { .s = s, .f = f, .which = kind, .t = t, .strict = !b->next };
+    size_t lo = prefix_len(s->ncommits, commit_below, &q);
     if (b->next && lo < s->ncommits)
         consider(b, commit_time(s, lo, kind, f), t);
     if (!b->next && lo > 0)
@@ -1072,14 +1097,7 @@ static void consider_commits(const wv_sim *s, best *b, int64_t t, int kind, int 
  * every link is busy, nothing else happens then. */
 static void consider_units(const wv_sim *s, best *b, int64_t t)
 {
-    size_t lo = 0, hi = s->ntxns;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (b->next ? s->txns[mid].time <= t : s->txns[mid].time < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = count_units(s, t, !b->next);
     if (b->next && lo < s->ntxns)
         consider(b, s->txns[lo].time, t);
     if (!b->next && lo > 0)
