@@ -32,6 +32,7 @@
 #define MAX_LATENCY_CHANGES 64
 #define DELTA_NEVER UINT32_MAX      /* the stage never happens (or not yet) */
 #define DELTA_FAR (UINT32_MAX - 1)  /* in the follower's far table */
+#define BORROWED ((uint64_t)1 << 63) /* text_off is into the borrowed text */
 
 typedef struct msg {
     uint64_t lsn;
@@ -45,7 +46,6 @@ typedef struct msg {
 
 typedef struct txn {
     size_t first, last;
-    int64_t stamp_us; /* its last message's "(at ...)" (Unix us), 0 when none */
     int64_t time;     /* session time, WV_SIM_NEVER until scheduled */
     int64_t ack;      /* under the configured synchronous_commit */
     unsigned acked;   /* followers that counted for the ack */
@@ -93,6 +93,10 @@ struct wv_sim {
     uint64_t *max_lsn; /* running maximum of LSNs along the stream */
     char *text;
     size_t text_len, text_cap;
+    const char *borrowed; /* texts kept by reference (wv_sim_borrow_text) */
+    size_t borrowed_len;
+    void (*release)(void *ctx);
+    void *release_ctx;
     txn *txns;
     size_t ntxns, txns_cap;
     bool open_txn;     /* the last unit waits for its COMMIT */
@@ -119,6 +123,7 @@ struct wv_sim {
 
     wv_rows *rows;
     wv_xid_state xids; /* the transaction the stream is in, for xids */
+    int64_t last_stamp; /* the last message's "(at ...)" (Unix us), 0 when none */
     pending_prepare *prepared;
     size_t nprepared;
 };
@@ -198,6 +203,8 @@ void wv_sim_free(wv_sim *s)
     free(s->gaps);
     free(s->commits);
     wv_rows_free(s->rows);
+    if (s->release)
+        s->release(s->release_ctx);
     free(s);
 }
 
@@ -228,7 +235,18 @@ bool wv_sim_xid(const wv_sim *s, size_t m, uint32_t *xid)
 
 wv_slice wv_sim_text(const wv_sim *s, size_t m)
 {
-    return (wv_slice){ s->text + s->msgs[m].text_off, s->msgs[m].text_len };
+    uint64_t off = s->msgs[m].text_off;
+    const char *base = off & BORROWED ? s->borrowed : s->text;
+    return (wv_slice){ base + (off & ~BORROWED), s->msgs[m].text_len };
+}
+
+void wv_sim_borrow_text(wv_sim *s, const char *base, size_t len, void (*release)(void *ctx), void *ctx)
+{
+    WV_ASSERT(!s->borrowed);
+    s->borrowed = base;
+    s->borrowed_len = len;
+    s->release = release;
+    s->release_ctx = ctx;
 }
 
 int64_t wv_sim_leader_time(const wv_sim *s, size_t m)
@@ -687,16 +705,17 @@ int64_t wv_sim_txn_ack(const wv_sim *s, size_t u, unsigned *acked)
 
 /* --- leader time and units ---------------------------------------------- */
 
-/* The unit's own clock reading: its commit timestamp, else when its last
- * message was received; 0 when neither is known. */
-static int64_t raw_time(wv_sim *s, const txn *t, const wv_meta *last_meta)
+/* The open unit's own clock reading: its commit timestamp (the last
+ * message's), else when its last message was received; 0 when neither is
+ * known. */
+static int64_t raw_time(wv_sim *s, const wv_meta *last_meta)
 {
     wv_time_source src = s->cfg.time_source;
     if (src == WV_TIME_UNIFORM)
         return 0;
     if (src != WV_TIME_RECEIVE) {
-        if (t->stamp_us)
-            return t->stamp_us;
+        if (s->last_stamp)
+            return s->last_stamp;
         if (src == WV_TIME_COMMIT)
             return 0;
     }
@@ -708,7 +727,7 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
     size_t u = s->ntxns - 1;
     txn *t = &s->txns[u];
     t->closed = true;
-    int64_t raw = raw_time(s, t, last_meta);
+    int64_t raw = raw_time(s, last_meta);
     int64_t time;
     if (s->cfg.time_source == WV_TIME_UNIFORM || (raw == 0 && !s->have_epoch)) {
         time = u == 0 ? 0 : s->last_time + s->cfg.uniform_us;
@@ -747,7 +766,7 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
 static void open_unit(wv_sim *s, size_t first)
 {
     GROW(s->txns, s->ntxns, s->txns_cap);
-    s->txns[s->ntxns++] = (txn){ first, first, 0, WV_SIM_NEVER, WV_SIM_NEVER, 0, false, false };
+    s->txns[s->ntxns++] = (txn){ first, first, WV_SIM_NEVER, WV_SIM_NEVER, 0, false, false };
 }
 
 static void ensure_stage_capacity(wv_sim *s, size_t n)
@@ -807,12 +826,18 @@ void wv_sim_add(wv_sim *s, const wv_change *c, const wv_meta *meta, wv_slice tex
             s->stage[f][st][m] = DELTA_NEVER; /* until its unit is scheduled */
         set_resent(s, f, m, false);
     }
-    wv_grow(&s->text, &s->text_cap, s->text_len + text.len + 1);
-    if (text.len)
-        memcpy(s->text + s->text_len, text.ptr, text.len);
     msg *mm = &s->msgs[m];
+    uintptr_t at = (uintptr_t)text.ptr, base = (uintptr_t)s->borrowed;
+    if (s->borrowed && at >= base && text.len <= s->borrowed_len && at - base <= s->borrowed_len - text.len) {
+        mm->text_off = BORROWED | (uint64_t)(at - base); /* it stays where it is */
+    } else {
+        wv_grow(&s->text, &s->text_cap, s->text_len + text.len + 1);
+        if (text.len)
+            memcpy(s->text + s->text_len, text.ptr, text.len);
+        mm->text_off = s->text_len;
+        s->text_len += text.len;
+    }
     mm->lsn = meta->has_lsn ? meta->lsn : 0;
-    mm->text_off = s->text_len;
     mm->text_len = (uint32_t)text.len;
     /* What the picture needs is taken from the record here, once: op,
      * xid, commit time, and the rows (held until the transaction ends). */
@@ -821,7 +846,6 @@ void wv_sim_add(wv_sim *s, const wv_change *c, const wv_meta *meta, wv_slice tex
     uint32_t xid = 0;
     mm->has_xid = wv_xid_settle(&s->xids, c, meta->has_xid, meta->xid, &xid);
     mm->xid = xid;
-    s->text_len += text.len;
     s->max_lsn[m] = m && s->max_lsn[m - 1] > mm->lsn ? s->max_lsn[m - 1] : mm->lsn;
     s->nmsgs++;
 
@@ -842,7 +866,7 @@ void wv_sim_add(wv_sim *s, const wv_change *c, const wv_meta *meta, wv_slice tex
     t->last = m;
     mm->txn = (uint32_t)u;
     int64_t stamp;
-    t->stamp_us = c->timestamp.ptr && wv_decode_timestamp(c->timestamp, &stamp) == 0 ? stamp : 0;
+    s->last_stamp = c->timestamp.ptr && wv_decode_timestamp(c->timestamp, &stamp) == 0 ? stamp : 0;
     wv_rows_hold(s->rows, c, m);
 
     if (op == WV_OP_COMMIT_PREPARED || op == WV_OP_ROLLBACK_PREPARED)
