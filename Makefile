@@ -56,7 +56,11 @@ $(BUILD)/%.o: %.c
 # Tests link the core, and the renderer for the headless pixel tests.
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(CORE_OBJS) $(BUILD)/src/render.o
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) -lm $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) $(WV_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) -lm $(LDLIBS)
+
+# The render bench counts every message parse: the linker routes the
+# decoder's two entry points through it.
+$(BUILD)/tests/bench/bench_render: WV_LDFLAGS := -Wl,--wrap=wv_decode_message -Wl,--wrap=wv_decode_line
 
 # Every test: unit tests, then the end-to-end tests against a throwaway
 # PostgreSQL, then a bounded fuzz run. tests/run prints one summary.

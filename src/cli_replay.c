@@ -33,10 +33,13 @@ const char wv_cli_display_help[] =
     "                          live and demo take them in real time, from the live\n"
     "                          edge; DIR/summary.jsonl says what each one shows\n"
     "  --keys=TIME:KEY,...     keys pressed as the pictures reach TIME (session\n"
-    "                          time; live: the live edge), e.g. 5s:r,8s:shift+p\n";
+    "                          time; live: the live edge), e.g. 5s:r,8s:shift+p\n"
+    "  --dump-scene=PATH       write what the picture says and where, as JSON (with\n"
+    "                          --frames, PATH is a directory: frame-NNNNN.json)\n";
 
 const char *const wv_cli_display_options[] = { "size", "fullscreen", "theme", "font", "screenshot",
                                                "at", "step", "frames", "fps", "duration", "keys",
+                                               "dump-scene",
                                                NULL };
 
 int wv_cli_display_option(wv_ui_opts *o, const char *name, const char *value, char *err, size_t errsz)
@@ -65,6 +68,8 @@ int wv_cli_display_option(wv_ui_opts *o, const char *name, const char *value, ch
         o->screenshot = value;
     } else if (strcmp(name, "frames") == 0) {
         o->frames_dir = value;
+    } else if (strcmp(name, "dump-scene") == 0) {
+        o->dump_scene = value;
     } else if (strcmp(name, "at") == 0 || strcmp(name, "duration") == 0) {
         int64_t *dst = name[0] == 'a' ? &o->at : &o->duration_us;
         if (wv_parse_duration(value, dst) < 0) {

@@ -37,6 +37,9 @@ int wv_cli_load(wv_sim *sim, const char *path)
         return -1;
     }
     wv_reader *r = wv_reader_new(fd, is_stdin ? "stdin" : path);
+    wv_mapping *map = wv_reader_take_mapping(r);
+    if (map) /* the texts stay in the mapped file */
+        wv_sim_borrow_text(sim, map->data, map->len, wv_mapping_release, map);
     wv_item it;
     int got, errors = 0;
     while ((got = wv_reader_next(r, &it)) != 0) {

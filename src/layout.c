@@ -38,9 +38,9 @@ static void compute(wv_layout *l, int width, int height, int nfollowers, double 
     l->top = (wv_rect){ 0, 0, width, l->label_px * 8 / 5 };
     int timeline_h = l->body_px * 5 / 2;
     l->timeline = (wv_rect){ pad, height - timeline_h - pad / 2, width - 2 * pad, timeline_h };
-    int panels_h = max_i(height * 25 / 100, l->line_h * 6 + pad);
+    int panels_h = max_i(height * 24 / 100, l->line_h * 6 + pad);
     int panels_y = l->timeline.y - pad - panels_h;
-    int caption_h = l->label_px * 3 / 2;
+    int caption_h = l->line_h + pad / 2;
     l->caption = (wv_rect){ pad, panels_y - pad / 2 - caption_h, width - 2 * pad, caption_h };
     int log_w = (width - 3 * pad) * 56 / 100;
     l->log = (wv_rect){ pad, panels_y, log_w, panels_h };

@@ -3,7 +3,11 @@
  * Input is read in chunks into one buffer holding [pos, len). A message
  * that runs past the buffer's end makes the reader move what is left to the
  * front, read more (growing the buffer only when it is full), and parse
- * again from the message's start. */
+ * again from the message's start. A regular file is mapped instead: the
+ * buffer is the whole file, read-only, and what has been parsed is given
+ * back to the kernel as the reader goes (it reads it again from the page
+ * cache if a message's text is wanted later), so a big recording does not
+ * stay resident twice. */
 #include "walviz/reader.h"
 
 #include <errno.h>
@@ -11,10 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CHUNK (256 * 1024)
 #define MAX_MESSAGE ((size_t)1 << 31) /* past PostgreSQL's 1 GB value limit */
+#define DROP_EVERY ((size_t)8 << 20) /* parsed mapping given back in steps this big */
 
 typedef struct header_entry {
     char *key, *value;
@@ -28,6 +35,9 @@ struct wv_reader {
     wv_form form;
     char *buf;
     size_t pos, len, cap;
+    wv_mapping *map; /* the mapped file (buf is its data), or NULL */
+    bool map_taken;  /* the caller unmaps it */
+    size_t dropped;  /* the mapping's first bytes given back */
     size_t line;     /* line number at pos */
     wv_xid_state xids; /* raw form: the transaction the stream is in */
     wv_decoder *dec;
@@ -45,7 +55,44 @@ wv_reader *wv_reader_new(int fd, const char *name)
     r->line = 1;
     r->dec = wv_decode_new();
     wv_buf_init(&r->data);
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && lseek(fd, 0, SEEK_CUR) == 0) {
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p != MAP_FAILED) {
+            r->map = wv_xmalloc(sizeof *r->map);
+            *r->map = (wv_mapping){ p, (size_t)st.st_size };
+            r->buf = p;
+            r->len = r->cap = (size_t)st.st_size;
+            r->eof = true; /* all of it is there */
+        }
+    }
     return r;
+}
+
+wv_mapping *wv_reader_take_mapping(wv_reader *r)
+{
+    r->map_taken = r->map != NULL;
+    return r->map;
+}
+
+void wv_mapping_release(void *m)
+{
+    wv_mapping *map = m;
+    if (!map)
+        return;
+    munmap((void *)map->data, map->len);
+    free(map);
+}
+
+/* Gives back the pages of the mapping before pos, every DROP_EVERY bytes. */
+static void drop_parsed(wv_reader *r)
+{
+    if (!r->map || r->pos - r->dropped < DROP_EVERY)
+        return;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t upto = r->pos / page * page;
+    madvise(r->buf + r->dropped, upto - r->dropped, MADV_DONTNEED);
+    r->dropped = upto;
 }
 
 void wv_reader_free(wv_reader *r)
@@ -59,7 +106,10 @@ void wv_reader_free(wv_reader *r)
     free(r->headers);
     wv_buf_destroy(&r->data);
     wv_decode_free(r->dec);
-    free(r->buf);
+    if (!r->map)
+        free(r->buf);
+    else if (!r->map_taken)
+        wv_mapping_release(r->map);
     free(r->name);
     free(r);
 }
@@ -235,6 +285,7 @@ static int next_raw(wv_reader *r, wv_item *it)
         r->line += count_newlines(msg, used);
         r->pos += used;
         settle_xid(r, it);
+        drop_parsed(r);
         return 1;
     }
 }
@@ -333,8 +384,19 @@ static int next_tabular(wv_reader *r, wv_item *it)
             return decode_error(r, lineno);
         it->text.ptr = r->data.data ? r->data.data : "";
         it->text.len = r->data.len;
+        /* data with no escape is the file's own bytes: in a mapping, the
+         * text can stay there */
+        const char *field = line.ptr;
+        for (int tabs = r->form == WV_FORM_RECORDING ? 4 : 2; tabs > 0 && field; tabs--) {
+            field = memchr(field, '\t', (size_t)(line.ptr + line.len - field));
+            field = field ? field + 1 : NULL;
+        }
+        size_t flen = field ? (size_t)(line.ptr + line.len - field) : 0;
+        if (r->map && field && flen == r->data.len && !memchr(field, '\\', flen))
+            it->text.ptr = field;
         it->line = lineno;
         settle_xid(r, it);
+        drop_parsed(r);
         return 1;
     }
 }

@@ -10,6 +10,7 @@
 
 #include <SDL.h>
 #include <SDL_ttf.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +287,24 @@ void wv_render_frame(wv_render *r, const wv_view *v, int w, int h)
 const wv_scene *wv_render_scene(const wv_render *r)
 {
     return r->scene;
+}
+
+int wv_render_dump_scene(const wv_render *r, const wv_view *v, const char *path)
+{
+    wv_buf out;
+    wv_buf_init(&out);
+    wv_scene_json(r->scene, wv_sim_config(v->sim), &out);
+    FILE *f = fopen(path, "w");
+    bool ok = f && fwrite(out.data, 1, out.len, f) == out.len;
+    int saved = errno;
+    if (f && fclose(f) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    wv_buf_destroy(&out);
+    if (!ok)
+        fprintf(stderr, "walviz: cannot write %s: %s\n", path, strerror(saved));
+    return ok ? 0 : -1;
 }
 
 wv_hit wv_render_hit(const wv_render *r, int x, int y)

@@ -48,6 +48,10 @@ typedef struct trunc {
     uint32_t msg, vis;
 } trunc;
 
+typedef struct msg_table {
+    uint32_t msg, table;
+} msg_table;
+
 typedef struct table {
     char *schema_raw, *name_raw; /* as printed, to match changes */
     char *display;
@@ -86,9 +90,10 @@ struct wv_rows {
     size_t arena_len, arena_cap;
     uint32_t *slots; /* open addressing: key index + 1, 0 empty */
     size_t nslots;
-    uint32_t *msg_key;   /* msg -> key of its new row, NONE32 if none */
-    uint32_t *msg_table; /* msg -> table it changes, NONE32 if none */
+    uint32_t *msg_key; /* msg -> key of its new row, NONE32 if none */
     size_t msg_len, msg_cap;
+    msg_table *keyless; /* changes with no row to key, by msg */
+    size_t nkeyless, keyless_cap;
     held *held; /* changes of transactions not yet visible, by message */
     size_t nheld, held_cap;
     wv_rows_text_fn text;
@@ -156,7 +161,7 @@ void wv_rows_free(wv_rows *r)
     free(r->arena);
     free(r->slots);
     free(r->msg_key);
-    free(r->msg_table);
+    free(r->keyless);
     for (size_t i = 0; i < r->nheld; i++)
         free_held(&r->held[i]);
     free(r->held);
@@ -275,9 +280,44 @@ static size_t table_for(wv_rows *r, const wv_relname *rel)
     return r->ntables++;
 }
 
+/* Sets out to the index of the first of the n entries of arr (sorted by
+ * their msg field) whose msg is >= m. */
+#define FIRST_AT(out, arr, n, m)                                            \
+    do {                                                                    \
+        size_t lo_ = 0, hi_ = (n);                                          \
+        while (lo_ < hi_) {                                                 \
+            size_t mid_ = lo_ + (hi_ - lo_) / 2;                            \
+            if ((arr)[mid_].msg < (m))                                      \
+                lo_ = mid_ + 1;                                             \
+            else                                                            \
+                hi_ = mid_;                                                 \
+        }                                                                   \
+        (out) = lo_;                                                        \
+    } while (0)
+
 size_t wv_rows_table_of(const wv_rows *r, size_t msg)
 {
-    return msg < r->msg_len && r->msg_table[msg] != NONE32 ? r->msg_table[msg] : WV_ROWS_NONE;
+    /* a row's change: its key's table */
+    if (msg < r->msg_len && r->msg_key[msg] != NONE32 && r->keys[r->msg_key[msg]].table != NONE32)
+        return r->keys[r->msg_key[msg]].table;
+    size_t at;
+    FIRST_AT(at, r->held, r->nheld, msg); /* not visible yet: as printed */
+    if (at < r->nheld && r->held[at].msg == msg)
+        return r->held[at].c.op == WV_OP_TRUNCATE ? WV_ROWS_NONE : find_table(r, &r->held[at].c.rel);
+    FIRST_AT(at, r->keyless, r->nkeyless, msg);
+    return at < r->nkeyless && r->keyless[at].msg == msg ? r->keyless[at].table : WV_ROWS_NONE;
+}
+
+/* A change of table tbl with no row to key (no-tuple-data) keeps its table
+ * here. */
+static void add_keyless(wv_rows *r, size_t msg, size_t tbl)
+{
+    size_t at;
+    FIRST_AT(at, r->keyless, r->nkeyless, msg);
+    GROW(r->keyless, r->nkeyless, r->keyless_cap);
+    memmove(&r->keyless[at + 1], &r->keyless[at], (r->nkeyless - at) * sizeof *r->keyless);
+    r->keyless[at] = (msg_table){ to32(msg, "messages"), (uint32_t)tbl };
+    r->nkeyless++;
 }
 
 /* Room for message msg in the per-message arrays. Filled only up to the
@@ -290,11 +330,10 @@ static void ensure_msg(wv_rows *r, size_t msg)
         while (cap <= msg)
             cap *= 2;
         r->msg_key = wv_xrealloc(r->msg_key, cap * sizeof *r->msg_key);
-        r->msg_table = wv_xrealloc(r->msg_table, cap * sizeof *r->msg_table);
         r->msg_cap = cap;
     }
     for (; r->msg_len <= msg; r->msg_len++)
-        r->msg_key[r->msg_len] = r->msg_table[r->msg_len] = NONE32;
+        r->msg_key[r->msg_len] = NONE32;
 }
 
 /* "id=7" or "a=1, b=x": the key column values of a tuple, as text. */
@@ -420,7 +459,6 @@ static void add_version(wv_rows *r, size_t tbl, size_t k, size_t msg, size_t vis
     t->touches[t->ntouches++] = id;
     ensure_msg(r, msg);
     r->msg_key[msg] = (uint32_t)k;
-    r->msg_table[msg] = (uint32_t)tbl;
 }
 
 static void apply_row_change(wv_rows *r, size_t tbl, const wv_change *c, size_t msg, size_t vis)
@@ -524,6 +562,8 @@ static void apply(wv_rows *r, const wv_change *c, size_t msg, size_t vis)
     else if (c->op == WV_OP_DELETE)
         learn_key_columns(r, tbl, &c->old_tuple);
     apply_row_change(r, tbl, c, msg, vis);
+    if (msg >= r->msg_len || r->msg_key[msg] == NONE32)
+        add_keyless(r, msg, tbl);
 }
 
 size_t wv_rows_table_count(const wv_rows *r)
@@ -624,18 +664,20 @@ size_t wv_rows_key_of(const wv_rows *r, size_t msg)
     return msg < r->msg_len && r->msg_key[msg] != NONE32 ? r->msg_key[msg] : WV_ROWS_NONE;
 }
 
-/* Copies a tuple's columns into cols and their text to bytes at *off. */
+/* Copies a tuple's columns into cols and their names and values to bytes
+ * at *off (rows never read a column's type). */
 static void copy_tuple(wv_tuple *t, wv_column *cols, char *bytes, size_t *off)
 {
     for (size_t i = 0; i < t->ncols; i++) {
         wv_column c = t->cols[i];
-        wv_slice *sl[3] = { &c.name, &c.type, &c.value };
-        for (int k = 0; k < 3; k++) {
-            if (sl[k]->len)
-                memcpy(bytes + *off, sl[k]->ptr, sl[k]->len);
-            sl[k]->ptr = bytes + *off;
-            *off += sl[k]->len;
-        }
+        memcpy(bytes + *off, c.name.ptr, c.name.len);
+        c.name.ptr = bytes + *off;
+        *off += c.name.len;
+        if (c.value.len)
+            memcpy(bytes + *off, c.value.ptr, c.value.len);
+        c.value.ptr = bytes + *off;
+        *off += c.value.len;
+        c.type = (wv_slice){ NULL, 0 };
         cols[i] = c;
     }
     t->cols = cols;
@@ -645,7 +687,7 @@ static size_t tuple_bytes(const wv_tuple *t)
 {
     size_t n = 0;
     for (size_t i = 0; i < t->ncols; i++)
-        n += t->cols[i].name.len + t->cols[i].type.len + t->cols[i].value.len;
+        n += t->cols[i].name.len + t->cols[i].value.len;
     return n;
 }
 
@@ -689,13 +731,6 @@ void wv_rows_hold(wv_rows *r, const wv_change *c, size_t msg)
     }
     /* The rest of the record is not needed to apply it. */
     h->c.timestamp = h->c.gid = h->c.prefix = h->c.content = (wv_slice){ NULL, 0 };
-    if (c->op != WV_OP_TRUNCATE) {
-        size_t tbl = find_table(r, &c->rel);
-        if (tbl != WV_ROWS_NONE) {
-            ensure_msg(r, msg);
-            r->msg_table[msg] = (uint32_t)tbl;
-        }
-    }
 }
 
 /* Applies (vis set) or forgets the held changes of messages first..last. */

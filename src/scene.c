@@ -19,6 +19,7 @@
 #define MAX_TABLE_ROWS 12
 #define MAX_CELLS 16
 #define CUT_MAX 4096 /* longest text cut with an ellipsis */
+#define CELL_CACHE 128 /* rows whose values stay decoded: a frame's table views, 8 followers */
 
 /* A row's values by column, as one node holds it. */
 typedef struct row_cells {
@@ -27,6 +28,26 @@ typedef struct row_cells {
     char name[MAX_CELLS][64];
     char value[MAX_CELLS][96];
 } row_cells;
+
+/* Decoded values of a message, kept across frames: a message is read again
+ * only when it comes back into view after others pushed it out. Keyed by
+ * the message and a hash of its text, so a scene drawing another sim never
+ * takes them for its own. */
+typedef struct cached_cells {
+    size_t msg;
+    uint64_t hash; /* 0: empty */
+    uint32_t used;
+    row_cells cells;
+} cached_cells;
+
+/* What the inspector prints of a message's text. */
+typedef struct inspected {
+    size_t msg;
+    uint64_t hash; /* 0: empty */
+    int n;
+    wv_role role[3];
+    char line[3][512];
+} inspected;
 
 struct wv_scene {
     wv_cmd *cmds;
@@ -55,6 +76,9 @@ struct wv_scene {
     int *xs;         /* packet positions on the lane being built */
     size_t xs_cap;
     row_cells lead[MAX_TABLE_ROWS], here[MAX_TABLE_ROWS];
+    cached_cells cells[CELL_CACHE];
+    uint32_t frame;
+    inspected insp;
     char cut[CUT_MAX];
 };
 
@@ -521,6 +545,15 @@ static size_t choose_table(const wv_view *v)
     return n ? v->table % n : WV_ROWS_NONE;
 }
 
+/* A message's text hashed (never 0), to key what was decoded of it. */
+static uint64_t text_hash(wv_slice text, size_t msg)
+{
+    uint64_t h = 1469598103934665603ULL ^ msg;
+    for (size_t i = 0; i < text.len; i++)
+        h = (h ^ (unsigned char)text.ptr[i]) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
 static void read_cells(wv_scene *sc, const wv_sim *sim, wv_row row, row_cells *out)
 {
     out->exists = row.exists;
@@ -528,14 +561,27 @@ static void read_cells(wv_scene *sc, const wv_sim *sim, wv_row row, row_cells *o
     if (!row.exists)
         return;
     wv_slice text = wv_sim_text(sim, row.msg);
-    wv_change c;
-    if (wv_decode_message(sc->dec, text.ptr, text.len, &c) != WV_DECODE_OK)
-        return;
-    const wv_tuple *t = row_tuple(&c);
-    for (size_t i = 0; i < t->ncols && out->n < MAX_CELLS; i++, out->n++) {
-        column_name(&t->cols[i], out->name[out->n], sizeof out->name[0]);
-        column_value(&t->cols[i], out->value[out->n], sizeof out->value[0]);
+    uint64_t h = text_hash(text, row.msg);
+    cached_cells *victim = &sc->cells[0];
+    for (size_t i = 0; i < CELL_CACHE; i++) {
+        cached_cells *e = &sc->cells[i];
+        if (e->hash == h && e->msg == row.msg) {
+            e->used = sc->frame;
+            *out = e->cells;
+            return;
+        }
+        if (e->used < victim->used)
+            victim = e;
     }
+    wv_change c;
+    if (wv_decode_message(sc->dec, text.ptr, text.len, &c) == WV_DECODE_OK) {
+        const wv_tuple *t = row_tuple(&c);
+        for (size_t i = 0; i < t->ncols && out->n < MAX_CELLS; i++, out->n++) {
+            column_name(&t->cols[i], out->name[out->n], sizeof out->name[0]);
+            column_value(&t->cols[i], out->value[out->n], sizeof out->value[0]);
+        }
+    }
+    *victim = (cached_cells){ row.msg, h, sc->frame, *out };
 }
 
 /* The value of column name in a row, or NULL. */
@@ -965,6 +1011,13 @@ static void draw_chip(wv_scene *sc, const wv_view *v, int f, size_t m, wv_rect c
                   c.y + (c.h - th_) / 2, words, c.w > 4 ? c.w - 2 : 0);
         sc->about = WV_ROWS_NONE;
     }
+    /* a train behind another may reach past the lane's start: what is
+     * recorded and clicked is what shows */
+    wv_rect lane = sc->lay.lanes[f];
+    if (c.x < lane.x) {
+        c.w -= lane.x - c.x;
+        c.x = lane.x;
+    }
     add_hit(sc, c, WV_HIT_MESSAGE, m);
     add_chip(sc, op, m, f, c, stage, selected);
 }
@@ -1165,8 +1218,10 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
                     width += detail == CARD_GLYPH ? chip + gap
                                                   : text_width(sc, WV_FONT_BODY, label) + sc->lay.pad + gap;
                 }
-                /* cards with words may fill most of the lane; keys all of it */
-                if (width <= (detail == CARD_WORDS ? lane.w * 3 / 4 : lane.w - chip))
+                /* cards with words may fill most of the lane, keys all of
+                 * it; a train behind another, the room behind that one */
+                int room = limit - lane.x < lane.w - chip ? limit - lane.x : lane.w - chip;
+                if (width <= (detail == CARD_WORDS && room > lane.w * 3 / 4 ? lane.w * 3 / 4 : room))
                     break;
             }
             if (detail > CARD_GLYPH)
@@ -1341,6 +1396,47 @@ static void draw_log(wv_scene *sc, const wv_view *v)
     }
 }
 
+/* The lines the inspector prints of message m's text: its old and new
+ * columns, or a logical message's prefix and content. */
+static const inspected *inspect(wv_scene *sc, const wv_sim *sim, size_t m)
+{
+    inspected *in = &sc->insp;
+    wv_slice text = wv_sim_text(sim, m);
+    uint64_t h = text_hash(text, m);
+    if (in->hash == h && in->msg == m)
+        return in;
+    in->hash = h;
+    in->msg = m;
+    in->n = 0;
+    wv_change c;
+    if (wv_decode_message(sc->dec, text.ptr, text.len, &c) != WV_DECODE_OK)
+        return in;
+    const wv_tuple *tups[2] = { &c.old_tuple, &c.new_tuple };
+    const char *tags[2] = { "old", "new" };
+    for (int k = 0; k < 2; k++) {
+        if (!tups[k]->present || !tups[k]->ncols)
+            continue;
+        char *buf = in->line[in->n];
+        size_t size = sizeof in->line[0];
+        int n = snprintf(buf, size, "%s:", tags[k]);
+        for (size_t i = 0; i < tups[k]->ncols && n < (int)size - 8; i++) {
+            char cell[160];
+            cell_text(&tups[k]->cols[i], cell, sizeof cell);
+            n += snprintf(buf + n, size - (size_t)n, "  %s", cell);
+        }
+        in->role[in->n++] = WV_ROLE_INSPECTOR_ROW;
+    }
+    if (c.op == WV_OP_MESSAGE && c.has_content) {
+        char content[300];
+        display_line((wv_slice){ c.content.ptr, c.content.len < 200 ? c.content.len : 200 }, content,
+                     sizeof content);
+        snprintf(in->line[in->n], sizeof in->line[0], "prefix %.*s  content %s",
+                 (int)(c.prefix.len < 60 ? c.prefix.len : 60), c.prefix.ptr, content);
+        in->role[in->n++] = WV_ROLE_INSPECTOR_CONTENT;
+    }
+    return in;
+}
+
 static void draw_inspector(wv_scene *sc, const wv_view *v)
 {
     const wv_theme *th = sc->th;
@@ -1466,48 +1562,31 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
      * keep, read from the text */
     if (op != WV_OP_INSERT && op != WV_OP_UPDATE && op != WV_OP_DELETE && op != WV_OP_MESSAGE)
         return;
-    wv_slice text = wv_sim_text(sim, m);
-    wv_change c;
-    if (y + lh > bottom || wv_decode_message(sc->dec, text.ptr, text.len, &c) != WV_DECODE_OK)
-        return;
-    const wv_tuple *tups[2] = { &c.old_tuple, &c.new_tuple };
-    const char *tags[2] = { "old:", "new:" };
-    for (int k = 0; k < 2; k++) {
-        if (!tups[k]->present || !tups[k]->ncols)
-            continue;
-        int n = snprintf(buf, sizeof buf, "%s", tags[k]);
-        for (size_t i = 0; i < tups[k]->ncols; i++) {
-            char cell[160];
-            cell_text(&tups[k]->cols[i], cell, sizeof cell);
-            char with[sizeof buf + 170];
-            snprintf(with, sizeof with, "%s  %s", buf, cell);
-            if (n > 4 && text_width(sc, WV_FONT_MONO, with) > w) {
-                /* the line is full: on to the next, indented */
-                if (y + 2 * lh > bottom) {
-                    snprintf(buf + n, sizeof buf - (size_t)n, "  \xe2\x80\xa6 %zu more", tups[k]->ncols - i);
-                    break;
-                }
-                draw_text(sc, WV_ROLE_INSPECTOR_ROW, WV_FONT_MONO, th->text, x, y, buf, w);
-                y += lh;
-                n = snprintf(buf, sizeof buf, "    %s", cell);
-            } else {
-                n += snprintf(buf + n, sizeof buf - (size_t)n, "  %s", cell);
+    /* each line wraps at its cells ("  " apart) over as many lines as
+     * there is room for; the last one is cut with an ellipsis */
+    const inspected *in = inspect(sc, sim, m);
+    for (int i = 0; i < in->n && y + lh <= bottom; i++) {
+        const char *rest = in->line[i];
+        int indent = 0;
+        while (*rest && y + lh <= bottom) {
+            snprintf(buf, sizeof buf, "%*s%s", indent, "", rest);
+            size_t keep = strlen(buf);
+            while (text_width(sc, WV_FONT_MONO, buf) > w && y + 2 * lh <= bottom) {
+                char *last = NULL;
+                for (char *sep = strstr(buf + indent + 1, "  "); sep; sep = strstr(sep + 2, "  "))
+                    last = sep;
+                if (!last)
+                    break; /* one cell wider than the line: cut below */
+                *last = '\0';
+                keep = (size_t)(last - buf);
             }
-            if (n >= (int)sizeof buf - 1)
-                n = (int)sizeof buf - 1;
+            draw_text(sc, in->role[i], WV_FONT_MONO, th->text, x, y, buf, w);
+            y += lh;
+            rest += keep - (size_t)indent;
+            while (*rest == ' ')
+                rest++;
+            indent = 4;
         }
-        if (y + lh > bottom)
-            return;
-        draw_text(sc, WV_ROLE_INSPECTOR_ROW, WV_FONT_MONO, th->text, x, y, buf, w);
-        y += lh;
-    }
-    if (c.op == WV_OP_MESSAGE && c.has_content && y + lh <= bottom) {
-        char content[300];
-        display_line((wv_slice){ c.content.ptr, c.content.len < 200 ? c.content.len : 200 }, content,
-                     sizeof content);
-        snprintf(buf, sizeof buf, "prefix %.*s  content %s", (int)(c.prefix.len < 60 ? c.prefix.len : 60),
-                 c.prefix.ptr, content);
-        draw_text(sc, WV_ROLE_INSPECTOR_CONTENT, WV_FONT_MONO, th->text, x, y, buf, w);
     }
 }
 
@@ -1623,6 +1702,7 @@ void wv_scene_build(wv_scene *sc, const wv_view *v, int w, int h, wv_measure_fn 
 {
     const wv_sim_cfg *cfg = wv_sim_config(v->sim);
     sc->ncmds = sc->nchips = sc->npanels = sc->nhits = 0;
+    sc->frame++;
     sc->text.len = 0;
     sc->measure = measure_fn;
     sc->mctx = mctx;

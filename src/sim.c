@@ -32,6 +32,7 @@
 #define MAX_LATENCY_CHANGES 64
 #define DELTA_NEVER UINT32_MAX      /* the stage never happens (or not yet) */
 #define DELTA_FAR (UINT32_MAX - 1)  /* in the follower's far table */
+#define BORROWED ((uint64_t)1 << 63) /* text_off is into the borrowed text */
 
 typedef struct msg {
     uint64_t lsn;
@@ -45,7 +46,6 @@ typedef struct msg {
 
 typedef struct txn {
     size_t first, last;
-    int64_t stamp_us; /* its last message's "(at ...)" (Unix us), 0 when none */
     int64_t time;     /* session time, WV_SIM_NEVER until scheduled */
     int64_t ack;      /* under the configured synchronous_commit */
     unsigned acked;   /* followers that counted for the ack */
@@ -93,6 +93,10 @@ struct wv_sim {
     uint64_t *max_lsn; /* running maximum of LSNs along the stream */
     char *text;
     size_t text_len, text_cap;
+    const char *borrowed; /* texts kept by reference (wv_sim_borrow_text) */
+    size_t borrowed_len;
+    void (*release)(void *ctx);
+    void *release_ctx;
     txn *txns;
     size_t ntxns, txns_cap;
     bool open_txn;     /* the last unit waits for its COMMIT */
@@ -119,6 +123,7 @@ struct wv_sim {
 
     wv_rows *rows;
     wv_xid_state xids; /* the transaction the stream is in, for xids */
+    int64_t last_stamp; /* the last message's "(at ...)" (Unix us), 0 when none */
     pending_prepare *prepared;
     size_t nprepared;
 };
@@ -133,6 +138,34 @@ struct wv_sim {
 
 static void reset_follower(wv_sim *s, int f);
 static size_t count_le(const wv_sim *s, int f, wv_stage st, int64_t t);
+
+/* The one binary search: the number of leading i in [0, n) for which
+ * below(q, i) holds, below being true on a prefix and false after it. */
+typedef struct probe {
+    const wv_sim *s;
+    int f, which; /* follower; stage, or kind of commit time */
+    int64_t t;
+    bool strict;  /* compare with < t rather than <= t */
+    uint64_t key;
+} probe;
+
+static size_t prefix_len(size_t n, bool (*below)(const probe *q, size_t i), const probe *q)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (below(q, mid))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static bool before_t(const probe *q, int64_t v)
+{
+    return q->strict ? v < q->t : v <= q->t;
+}
 
 static wv_slice text_of(void *ctx, size_t m)
 {
@@ -170,6 +203,8 @@ void wv_sim_free(wv_sim *s)
     free(s->gaps);
     free(s->commits);
     wv_rows_free(s->rows);
+    if (s->release)
+        s->release(s->release_ctx);
     free(s);
 }
 
@@ -200,7 +235,18 @@ bool wv_sim_xid(const wv_sim *s, size_t m, uint32_t *xid)
 
 wv_slice wv_sim_text(const wv_sim *s, size_t m)
 {
-    return (wv_slice){ s->text + s->msgs[m].text_off, s->msgs[m].text_len };
+    uint64_t off = s->msgs[m].text_off;
+    const char *base = off & BORROWED ? s->borrowed : s->text;
+    return (wv_slice){ base + (off & ~BORROWED), s->msgs[m].text_len };
+}
+
+void wv_sim_borrow_text(wv_sim *s, const char *base, size_t len, void (*release)(void *ctx), void *ctx)
+{
+    WV_ASSERT(!s->borrowed);
+    s->borrowed = base;
+    s->borrowed_len = len;
+    s->release = release;
+    s->release_ctx = ctx;
 }
 
 int64_t wv_sim_leader_time(const wv_sim *s, size_t m)
@@ -208,20 +254,17 @@ int64_t wv_sim_leader_time(const wv_sim *s, size_t m)
     return s->txns[s->msgs[m].txn].time;
 }
 
+static bool far_below(const probe *q, size_t i)
+{
+    return q->s->far[q->f][i].key < q->key;
+}
+
 static int64_t far_lookup(const wv_sim *s, int f, size_t m, wv_stage st)
 {
-    uint64_t key = (uint64_t)m * WV_STAGE_COUNT + (uint64_t)st;
-    const far_time *a = s->far[f];
-    size_t lo = 0, hi = s->nfar[f];
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a[mid].key < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    WV_ASSERT(lo < s->nfar[f] && a[lo].key == key);
-    return a[lo].at;
+    probe q = { .s = s, .f = f, .key = (uint64_t)m * WV_STAGE_COUNT + (uint64_t)st };
+    size_t i = prefix_len(s->nfar[f], far_below, &q);
+    WV_ASSERT(i < s->nfar[f] && s->far[f][i].key == q.key);
+    return s->far[f][i].at;
 }
 
 /* The one way to read a stage time. */
@@ -429,6 +472,11 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
     set_stage(s, f, m, WV_STAGE_FLUSHED, flushed);
     set_stage(s, f, m, WV_STAGE_APPLIED, applied);
     set_resent(s, f, m, resent);
+#ifndef NDEBUG
+    /* what every query's binary search relies on */
+    for (int stg = 0; m > 0 && stg < WV_STAGE_COUNT; stg++)
+        WV_ASSERT(stage_at(s, f, m - 1, (wv_stage)stg) <= stage_at(s, f, m, (wv_stage)stg));
+#endif
 }
 
 static void schedule_follower(wv_sim *s, int f)
@@ -657,16 +705,17 @@ int64_t wv_sim_txn_ack(const wv_sim *s, size_t u, unsigned *acked)
 
 /* --- leader time and units ---------------------------------------------- */
 
-/* The unit's own clock reading: its commit timestamp, else when its last
- * message was received; 0 when neither is known. */
-static int64_t raw_time(wv_sim *s, const txn *t, const wv_meta *last_meta)
+/* The open unit's own clock reading: its commit timestamp (the last
+ * message's), else when its last message was received; 0 when neither is
+ * known. */
+static int64_t raw_time(wv_sim *s, const wv_meta *last_meta)
 {
     wv_time_source src = s->cfg.time_source;
     if (src == WV_TIME_UNIFORM)
         return 0;
     if (src != WV_TIME_RECEIVE) {
-        if (t->stamp_us)
-            return t->stamp_us;
+        if (s->last_stamp)
+            return s->last_stamp;
         if (src == WV_TIME_COMMIT)
             return 0;
     }
@@ -678,7 +727,7 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
     size_t u = s->ntxns - 1;
     txn *t = &s->txns[u];
     t->closed = true;
-    int64_t raw = raw_time(s, t, last_meta);
+    int64_t raw = raw_time(s, last_meta);
     int64_t time;
     if (s->cfg.time_source == WV_TIME_UNIFORM || (raw == 0 && !s->have_epoch)) {
         time = u == 0 ? 0 : s->last_time + s->cfg.uniform_us;
@@ -717,7 +766,7 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
 static void open_unit(wv_sim *s, size_t first)
 {
     GROW(s->txns, s->ntxns, s->txns_cap);
-    s->txns[s->ntxns++] = (txn){ first, first, 0, WV_SIM_NEVER, WV_SIM_NEVER, 0, false, false };
+    s->txns[s->ntxns++] = (txn){ first, first, WV_SIM_NEVER, WV_SIM_NEVER, 0, false, false };
 }
 
 static void ensure_stage_capacity(wv_sim *s, size_t n)
@@ -777,12 +826,18 @@ void wv_sim_add(wv_sim *s, const wv_change *c, const wv_meta *meta, wv_slice tex
             s->stage[f][st][m] = DELTA_NEVER; /* until its unit is scheduled */
         set_resent(s, f, m, false);
     }
-    wv_grow(&s->text, &s->text_cap, s->text_len + text.len + 1);
-    if (text.len)
-        memcpy(s->text + s->text_len, text.ptr, text.len);
     msg *mm = &s->msgs[m];
+    uintptr_t at = (uintptr_t)text.ptr, base = (uintptr_t)s->borrowed;
+    if (s->borrowed && at >= base && text.len <= s->borrowed_len && at - base <= s->borrowed_len - text.len) {
+        mm->text_off = BORROWED | (uint64_t)(at - base); /* it stays where it is */
+    } else {
+        wv_grow(&s->text, &s->text_cap, s->text_len + text.len + 1);
+        if (text.len)
+            memcpy(s->text + s->text_len, text.ptr, text.len);
+        mm->text_off = s->text_len;
+        s->text_len += text.len;
+    }
     mm->lsn = meta->has_lsn ? meta->lsn : 0;
-    mm->text_off = s->text_len;
     mm->text_len = (uint32_t)text.len;
     /* What the picture needs is taken from the record here, once: op,
      * xid, commit time, and the rows (held until the transaction ends). */
@@ -791,7 +846,6 @@ void wv_sim_add(wv_sim *s, const wv_change *c, const wv_meta *meta, wv_slice tex
     uint32_t xid = 0;
     mm->has_xid = wv_xid_settle(&s->xids, c, meta->has_xid, meta->xid, &xid);
     mm->xid = xid;
-    s->text_len += text.len;
     s->max_lsn[m] = m && s->max_lsn[m - 1] > mm->lsn ? s->max_lsn[m - 1] : mm->lsn;
     s->nmsgs++;
 
@@ -812,7 +866,7 @@ void wv_sim_add(wv_sim *s, const wv_change *c, const wv_meta *meta, wv_slice tex
     t->last = m;
     mm->txn = (uint32_t)u;
     int64_t stamp;
-    t->stamp_us = c->timestamp.ptr && wv_decode_timestamp(c->timestamp, &stamp) == 0 ? stamp : 0;
+    s->last_stamp = c->timestamp.ptr && wv_decode_timestamp(c->timestamp, &stamp) == 0 ? stamp : 0;
     wv_rows_hold(s->rows, c, m);
 
     if (op == WV_OP_COMMIT_PREPARED || op == WV_OP_ROLLBACK_PREPARED)
@@ -844,47 +898,51 @@ void wv_sim_flush(wv_sim *s)
 
 /* --- queries ------------------------------------------------------------ */
 
-/* Number of messages whose stage st on f is <= t: a prefix of the stream,
- * stage times being non-decreasing along it. */
-static size_t count_le(const wv_sim *s, int f, wv_stage st, int64_t t)
+static bool stage_below(const probe *q, size_t i)
 {
-    size_t lo = 0, hi = s->nmsgs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (stage_at(s, f, mid, st) <= t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return before_t(q, stage_at(q->s, q->f, i, (wv_stage)q->which));
 }
 
-/* Units whose leader time is <= t. */
+/* Number of messages whose stage st on f is <= t (< t when strict): a
+ * prefix of the stream, stage times being non-decreasing along it. */
+static size_t count_stage(const wv_sim *s, int f, wv_stage st, int64_t t, bool strict)
+{
+    probe q = { .s = s, .f = f, .which = (int)st, .t = t, .strict = strict };
+    return prefix_len(s->nmsgs, stage_below, &q);
+}
+
+static size_t count_le(const wv_sim *s, int f, wv_stage st, int64_t t)
+{
+    return count_stage(s, f, st, t, false);
+}
+
+static bool unit_below(const probe *q, size_t i)
+{
+    return before_t(q, q->s->txns[i].time);
+}
+
+/* Units whose leader time is <= t (< t when strict). */
+static size_t count_units(const wv_sim *s, int64_t t, bool strict)
+{
+    probe q = { .s = s, .t = t, .strict = strict };
+    return prefix_len(s->ntxns, unit_below, &q);
+}
+
 static size_t txns_departed(const wv_sim *s, int64_t t)
 {
-    size_t lo = 0, hi = s->ntxns;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->txns[mid].time <= t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return count_units(s, t, false);
+}
+
+static bool unit_within(const probe *q, size_t i)
+{
+    return q->s->txns[i].last < q->key;
 }
 
 /* Units whose last message is < m, i.e. complete within the first m. */
 static size_t txns_within(const wv_sim *s, size_t m)
 {
-    size_t lo = 0, hi = s->ntxns;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->txns[mid].last < m)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    probe q = { .s = s, .key = m };
+    return prefix_len(s->ntxns, unit_within, &q);
 }
 
 size_t wv_sim_visible(const wv_sim *s, int node, int64_t t)
@@ -1013,14 +1071,7 @@ static int64_t first_after(const wv_sim *s, int f, wv_stage st, int64_t t)
 /* The last time < t of stage st on f, or -1. */
 static int64_t last_before(const wv_sim *s, int f, wv_stage st, int64_t t)
 {
-    size_t lo = 0, hi = s->nmsgs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (stage_at(s, f, mid, st) < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = count_stage(s, f, st, t, true);
     while (lo > 0 && stage_at(s, f, lo - 1, st) == WV_SIM_NEVER)
         lo--;
     return lo ? stage_at(s, f, lo - 1, st) : -1;
@@ -1050,18 +1101,16 @@ static int64_t commit_time(const wv_sim *s, size_t i, int kind, int f)
     return stage_at(s, f, t->last, WV_STAGE_APPLIED);
 }
 
+static bool commit_below(const probe *q, size_t i)
+{
+    return before_t(q, commit_time(q->s, i, q->which, q->f));
+}
+
 static void consider_commits(const wv_sim *s, best *b, int64_t t, int kind, int f)
 {
-    size_t lo = 0, hi = s->ncommits;
     /* each kind is non-decreasing along commits */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int64_t v = commit_time(s, mid, kind, f);
-        if (b->next ? v <= t : v < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    probe q = { .s = s, .f = f, .which = kind, .t = t, .strict = !b->next };
+    size_t lo = prefix_len(s->ncommits, commit_below, &q);
     if (b->next && lo < s->ncommits)
         consider(b, commit_time(s, lo, kind, f), t);
     if (!b->next && lo > 0)
@@ -1072,14 +1121,7 @@ static void consider_commits(const wv_sim *s, best *b, int64_t t, int kind, int 
  * every link is busy, nothing else happens then. */
 static void consider_units(const wv_sim *s, best *b, int64_t t)
 {
-    size_t lo = 0, hi = s->ntxns;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (b->next ? s->txns[mid].time <= t : s->txns[mid].time < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = count_units(s, t, !b->next);
     if (b->next && lo < s->ntxns)
         consider(b, s->txns[lo].time, t);
     if (!b->next && lo > 0)

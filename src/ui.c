@@ -155,6 +155,9 @@ static int write_frame(app *a, wv_render *r, SDL_Surface *surf, FILE *summary, i
     snprintf(path, sizeof path, "%s/frame-%05d.png", o->frames_dir, i);
     if (save_png(surf, path) < 0)
         return -1;
+    snprintf(path, sizeof path, "%s/frame-%05d.json", o->dump_scene ? o->dump_scene : "", i);
+    if (o->dump_scene && wv_render_dump_scene(r, &a->ctl.view, path) < 0)
+        return -1;
     wv_buf line;
     wv_buf_init(&line);
     wv_summary_json(&line, &a->ctl.view, i, wall_ms);
@@ -173,9 +176,12 @@ static int write_frames(app *a, wv_render *r, SDL_Surface *surf)
 {
     const wv_ui_opts *o = a->o;
     wv_ctl *c = &a->ctl;
-    if (mkdir(o->frames_dir, 0755) < 0 && errno != EEXIST) {
-        fprintf(stderr, "walviz: cannot create %s: %s\n", o->frames_dir, strerror(errno));
-        return 1;
+    for (int k = 0; k < 2; k++) {
+        const char *dir = k ? o->dump_scene : o->frames_dir;
+        if (dir && mkdir(dir, 0755) < 0 && errno != EEXIST) {
+            fprintf(stderr, "walviz: cannot create %s: %s\n", dir, strerror(errno));
+            return 1;
+        }
     }
     char path[1200];
     snprintf(path, sizeof path, "%s/summary.jsonl", o->frames_dir);
@@ -256,7 +262,8 @@ static int run_headless(app *a, const char *font_dir)
     size_t next_key = 0;
     press_due(a, &next_key, c->tl.now, wv_now_us());
     wv_render_frame(r, &c->view, o->width, o->height);
-    rc = save_png(surf, o->screenshot) < 0;
+    rc = (o->screenshot && save_png(surf, o->screenshot) < 0) ||
+         (o->dump_scene && wv_render_dump_scene(r, &c->view, o->dump_scene) < 0);
 done:
     wv_render_free(r);
     if (ren)
@@ -391,7 +398,8 @@ int wv_ui_run(wv_sim *sim, const wv_ui_opts *o)
     v->title = o->title;
     v->demo_hint = o->demo_hint;
     v->status = o->status;
-    int rc = o->screenshot || o->frames_dir ? run_headless(&a, font_dir) : run_window(&a, font_dir);
+    int rc = o->screenshot || o->frames_dir || o->dump_scene ? run_headless(&a, font_dir)
+                                                              : run_window(&a, font_dir);
     SDL_Quit();
     return rc;
 }

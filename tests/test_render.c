@@ -30,6 +30,7 @@
 
 #include "check.h"
 #include "sim_lines.h"
+#include "view.h"
 
 #define FONT_DIR "assets/fonts" /* from the top of the repository */
 
@@ -81,17 +82,7 @@ static void scene_open(scene *sc, const char *const *opts, const char *text)
     sc->sim = sim_from_lines(opts, text, err, sizeof err);
     CHECK(sc->sim != NULL, "building the sim: %s", err);
     wv_timeline_init(&sc->tl, false);
-    sc->view = (wv_view){
-        .sim = sc->sim,
-        .tl = &sc->tl,
-        .theme = WV_THEME_DARK,
-        .text_scale = 1.0,
-        .selected_follower = -1,
-        .selected_msg = WV_ROWS_NONE,
-        .title = "test",
-        .started = true,
-        .end = wv_sim_end_time(sc->sim),
-    };
+    sc->view = test_view(sc->sim, &sc->tl, "test");
 }
 
 static void scene_close(scene *sc)

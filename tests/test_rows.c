@@ -6,24 +6,20 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "walviz/reader.h"
 #include "walviz/rows.h"
 #include "walviz/sim.h"
 #include "walviz/theme.h"
 
 #include "sim_lines.h"
 
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error(__VA_ARGS__);                                                              \
-            print_error("\n");                                                                     \
-            fail();                                                                                \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 static wv_sim *make(const char *text)
 {
@@ -67,6 +63,20 @@ static void test_table_and_xid_of_each_message(void **state)
     for (size_t m = 0; m < 4; m++) {
         uint32_t xid = 0;
         CHECK(wv_sim_xid(s, m, &xid) && xid == 700, "message %zu: expected xid 700, got %u", m, xid);
+    }
+    wv_sim_free(s);
+    /* a change with no row to key, and a prepared one not visible yet */
+    s = make("BEGIN 701\n"
+             "table public.nokey: DELETE: (no-tuple-data)\n"
+             "COMMIT 701\n"
+             "BEGIN 702\n"
+             "table public.nokey: INSERT: id[integer]:5\n"
+             "PREPARE TRANSACTION 'g', txid 702\n");
+    r = wv_sim_rows(s);
+    for (size_t m = 1; m <= 4; m += 3) {
+        size_t t = wv_rows_table_of(r, m);
+        CHECK(t != WV_ROWS_NONE && strcmp(wv_rows_table_name(r, t), "nokey") == 0,
+              "message %zu: expected table nokey, got %s", m, t == WV_ROWS_NONE ? "none" : wv_rows_table_name(r, t));
     }
     wv_sim_free(s);
 }
@@ -160,6 +170,68 @@ static void test_undecodable_payload_is_unknown(void **state)
     wv_sim_cfg_destroy(&cfg);
 }
 
+static int released;
+static void count_release(void *m)
+{
+    released++;
+    wv_mapping_release(m);
+}
+
+/* A file is mapped, and the simulation keeps its messages' text where the
+ * file has it rather than a copy; a line with an escape is copied. */
+static void test_texts_stay_in_the_mapped_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/walviz-test-rows.XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0, "mkstemp");
+    static const char rec[] = "# walviz recording v1\n"
+                              "0/100\t700\t0\t0\tBEGIN 700\n"
+                              "0/180\t700\t0\t0\ttable public.t: INSERT: id[integer]:1 v[text]:'a\\nb'\n"
+                              "0/200\t700\t0\t0\tCOMMIT 700\n";
+    CHECK(write(fd, rec, sizeof rec - 1) == (ssize_t)(sizeof rec - 1), "write");
+    CHECK(lseek(fd, 0, SEEK_SET) == 0, "lseek");
+    wv_sim_cfg cfg;
+    wv_sim_cfg_init(&cfg);
+    wv_sim *s = wv_sim_new(&cfg);
+    wv_reader *r = wv_reader_new(fd, path);
+    wv_mapping *map = wv_reader_take_mapping(r);
+    CHECK(map && map->len == sizeof rec - 1, "a regular file is mapped");
+    released = 0;
+    wv_sim_borrow_text(s, map->data, map->len, count_release, map);
+    wv_item it;
+    int got;
+    while ((got = wv_reader_next(r, &it)) != 0) {
+        CHECK(got > 0, "%s", wv_reader_error(r));
+        wv_sim_add(s, &it.change, &it.meta, it.text);
+    }
+    wv_sim_flush(s);
+    wv_reader_free(r);
+    close(fd);
+    unlink(path);
+    CHECK(wv_sim_count(s) == 3, "3 messages, got %zu", wv_sim_count(s));
+    for (size_t m = 0; m < 3; m++) {
+        wv_slice t = wv_sim_text(s, m);
+        bool in_file = t.ptr >= map->data && t.ptr + t.len <= map->data + map->len;
+        CHECK(in_file == (m != 1), "message %zu: text %s the file, expected %s", m, in_file ? "in" : "outside",
+              m != 1 ? "in it" : "a copy (it was unescaped)");
+    }
+    CHECK(memcmp(wv_sim_text(s, 2).ptr, "COMMIT 700", 10) == 0, "the COMMIT's text");
+    CHECK(memcmp(wv_sim_text(s, 1).ptr + wv_sim_text(s, 1).len - 5, "'a\nb'", 5) == 0, "the unescaped text");
+    CHECK(released == 0, "the mapping lives as long as the sim");
+    wv_sim_free(s);
+    CHECK(released == 1, "freeing the sim releases the mapping once, got %d", released);
+    wv_sim_cfg_destroy(&cfg);
+    /* a pipe is read, not mapped */
+    int p[2];
+    CHECK(pipe(p) == 0, "pipe");
+    r = wv_reader_new(p[0], "pipe");
+    CHECK(wv_reader_take_mapping(r) == NULL, "a pipe has no mapping");
+    wv_reader_free(r);
+    close(p[0]);
+    close(p[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_learning_the_key_reads_nothing_again),
         cmocka_unit_test(test_rows_that_never_happen),
         cmocka_unit_test(test_undecodable_payload_is_unknown),
+        cmocka_unit_test(test_texts_stay_in_the_mapped_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

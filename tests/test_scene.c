@@ -16,15 +16,9 @@
 #include "walviz/scene.h"
 
 #include "sim_lines.h"
+#include "view.h"
 
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error(__VA_ARGS__);                                                              \
-            print_error("\n");                                                                     \
-            _fail(__FILE__, __LINE__);                                                             \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 typedef struct fixture {
     wv_sim *sim;
@@ -52,17 +46,7 @@ static void open_fixture(fixture *fx, const char *const *opts, const char *text)
     fx->sim = sim_from_lines(opts, text, err, sizeof err);
     CHECK(fx->sim != NULL, "building the sim: %s", err);
     wv_timeline_init(&fx->tl, false);
-    fx->view = (wv_view){
-        .sim = fx->sim,
-        .tl = &fx->tl,
-        .theme = WV_THEME_DARK,
-        .text_scale = 1.0,
-        .selected_follower = -1,
-        .selected_msg = WV_ROWS_NONE,
-        .title = "test",
-        .started = true,
-        .end = wv_sim_end_time(fx->sim),
-    };
+    fx->view = test_view(fx->sim, &fx->tl, "test");
     fx->sc = wv_scene_new();
 }
 

@@ -7,7 +7,7 @@
  *              TO STDOUT or psql's \copy write them;
  *   recording  walviz's own format (record.h).
  * Memory stays flat: the reader holds one buffer of input, grown only to
- * the longest message. */
+ * the longest message, or maps a regular file (see wv_reader_take_mapping). */
 #ifndef WALVIZ_READER_H
 #define WALVIZ_READER_H
 
@@ -44,5 +44,20 @@ wv_form wv_reader_form(const wv_reader *r);
 
 /* A recording's header value for key, or NULL. Valid while r lives. */
 const char *wv_reader_header(const wv_reader *r, const char *key);
+
+/* A regular file is read through a read-only mapping of all of it: then a
+ * message's text lies inside the mapping (raw form, and lines with no
+ * escape in the other forms) and stays valid as long as the mapping. */
+typedef struct wv_mapping {
+    const char *data;
+    size_t len;
+} wv_mapping;
+
+/* The input's mapping, or NULL when it is not mapped (a pipe, a terminal,
+ * an empty file). The reader goes on reading from it, but the caller now
+ * owns it: release it with wv_mapping_release (which takes NULL too), after
+ * the reader is freed and the texts are no longer needed. */
+wv_mapping *wv_reader_take_mapping(wv_reader *r);
+void wv_mapping_release(void *m);
 
 #endif

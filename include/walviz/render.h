@@ -30,6 +30,10 @@ wv_hit wv_render_hit(const wv_render *r, int x, int y);
 /* The last frame's display list, owned by r: valid until the next frame. */
 const wv_scene *wv_render_scene(const wv_render *r);
 
+/* Writes the last frame's display list, drawn from v, to path as JSON
+ * (docs/scene-json.md). Returns 0, or -1 with a sentence on stderr. */
+int wv_render_dump_scene(const wv_render *r, const wv_view *v, const char *path);
+
 /* Finds the directory holding walviz's fonts: next to the binary
  * (../assets/fonts, assets/fonts) or under the install prefix. Returns 0,
  * or -1 when none is found. */

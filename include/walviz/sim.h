@@ -122,12 +122,18 @@ wv_sim *wv_sim_new(const wv_sim_cfg *cfg);
 void wv_sim_free(wv_sim *s);
 const wv_sim_cfg *wv_sim_config(const wv_sim *s);
 
-/* Appends one message of the stream; the sim keeps a copy of text. A
+/* Appends one message of the stream; the sim keeps a copy of text (or a
+ * reference, see wv_sim_borrow_text). A
  * transaction is scheduled when its COMMIT (or PREPARE) arrives; the
  * messages after the last one are scheduled by wv_sim_flush. */
 void wv_sim_add(wv_sim *s, const wv_change *c, const wv_meta *m, wv_slice text);
 /* Schedules whatever is still pending (end of a recording). */
 void wv_sim_flush(wv_sim *s);
+/* Texts that lie inside [base, base + len) (a mapped recording, say) are
+ * kept by reference rather than copied: base must stay valid, unchanged,
+ * until wv_sim_free, which calls release(ctx) when release is not NULL.
+ * Call it once, before adding messages. */
+void wv_sim_borrow_text(wv_sim *s, const char *base, size_t len, void (*release)(void *ctx), void *ctx);
 
 /* The stream. Message indexes run from 0 to count-1. */
 size_t wv_sim_count(const wv_sim *s);

@@ -34,6 +34,7 @@ typedef struct wv_ui_opts {
     int64_t at;             /* session time of the picture (or the first) */
     int step;               /* > 0: the picture after this many step events */
     const char *frames_dir; /* PNG sequence */
+    const char *dump_scene; /* the display list as JSON: a file, or with frames_dir a directory */
     int fps;
     int64_t duration_us;
     wv_key_press keys[WV_KEYS_SCRIPT_MAX]; /* --keys: pressed as the pictures pass them */

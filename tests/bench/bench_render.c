@@ -5,6 +5,10 @@
  * Frames are drawn headless (SDL's software renderer on a 1920x1080
  * ARGB8888 surface) at advancing session times across that window, after a
  * few frames to fill the text cache. Prints the rate; the goal is 240.
+ * Counts message parses too (the Makefile links the decoder's entry points
+ * through __wrap_ below): one per message to load, none in a frame for
+ * what the simulation knows (op, xid, table, key); a table view's or the
+ * inspector's row values are read once, when they come into view.
  *
  * Usage: bench_render [FRAMES [WxH [ROWS]]]   (from the top of the repository,
  * for assets/fonts). WV_BENCH_PICTURE=FILE.png writes the middle frame. */
@@ -20,10 +24,33 @@
 #include "walviz/timeline.h"
 
 #include "../sim_lines.h"
+#include "../view.h"
 
 #define ROWS 3000 /* the default: about 2,000 packets on each lane */
 #define FOLLOWERS 5
 #define GOAL_FPS 240.0
+
+static unsigned long parses;
+
+wv_decode_status __real_wv_decode_message(wv_decoder *d, const char *buf, size_t len, wv_change *out);
+wv_decode_status __wrap_wv_decode_message(wv_decoder *d, const char *buf, size_t len, wv_change *out);
+wv_decode_status __real_wv_decode_line(wv_decoder *d, const char *buf, size_t len, wv_change *out,
+                                       size_t *consumed);
+wv_decode_status __wrap_wv_decode_line(wv_decoder *d, const char *buf, size_t len, wv_change *out,
+                                       size_t *consumed);
+
+wv_decode_status __wrap_wv_decode_message(wv_decoder *d, const char *buf, size_t len, wv_change *out)
+{
+    parses++;
+    return __real_wv_decode_message(d, buf, len, out);
+}
+
+wv_decode_status __wrap_wv_decode_line(wv_decoder *d, const char *buf, size_t len, wv_change *out,
+                                       size_t *consumed)
+{
+    parses++;
+    return __real_wv_decode_line(d, buf, len, out, consumed);
+}
 
 static double now_s(void)
 {
@@ -71,6 +98,7 @@ int main(int argc, char **argv)
     char *text = make_stream(rows);
     wv_sim *sim = sim_from_lines(opts, text, err, sizeof err);
     free(text);
+    unsigned long load_parses = parses;
     if (!sim) {
         fprintf(stderr, "bench_render: %s\n", err);
         return 1;
@@ -105,25 +133,19 @@ int main(int argc, char **argv)
     }
     wv_timeline tl;
     wv_timeline_init(&tl, false);
-    wv_view view = {
-        .sim = sim,
-        .tl = &tl,
-        .theme = WV_THEME_DARK,
-        .text_scale = 1.0,
-        .selected_follower = -1,
-        .selected_msg = WV_ROWS_NONE,
-        .title = "bench",
-        .started = true,
-        .end = wv_sim_end_time(sim),
-    };
+    wv_view view = test_view(sim, &tl, "bench");
 
     /* session time per frame: the window in 120 frames, then again */
     int64_t dt = (t1 - t0) / 120 > 0 ? (t1 - t0) / 120 : 1;
     size_t fmin = SIZE_MAX, fmax = 0;
+    unsigned long before_first = parses;
     for (int i = 0; i < 10; i++) {
         tl.now = t0 + (int64_t)i * dt;
         wv_render_frame(r, &view, w, h);
+        if (i == 0)
+            before_first = parses - before_first;
     }
+    unsigned long before_frames = parses;
     double start = now_s();
     for (int i = 0; i < frames; i++) {
         tl.now = t0 + (int64_t)(i % 120) * dt;
@@ -140,10 +162,14 @@ int main(int argc, char **argv)
         fmax = n > fmax ? n : fmax;
     }
     double fps = frames / secs;
+    unsigned long frame_parses = parses - before_frames;
     printf("render %dx%d, %d followers, %zu to %zu packets on each lane (%zu to %zu on screen)\n", w, h,
            FOLLOWERS, fmin, fmax, fmin * FOLLOWERS, fmax * FOLLOWERS);
     printf("render: %d frames in %.2f s: %.1f frames/s, %.2f ms a frame (goal >= %.0f frames/s)%s\n",
            frames, secs, fps, secs * 1e3 / frames, GOAL_FPS, fps >= GOAL_FPS ? "" : "  BELOW GOAL");
+    printf("parses: %lu to load %zu messages (goal: one each); %lu in the first frame (the row values "
+           "its table views and inspector show); %.2f a frame after (goal 0)\n",
+           load_parses, wv_sim_count(sim), before_first, (double)frame_parses / frames);
 
     /* The same picture with empty lanes (everything replayed): what the
      * rest of the frame costs. */

@@ -1,0 +1,82 @@
+# --dump-scene: what a sample's picture says and where (docs/scene-json.md),
+# for one picture and for a sequence of frames, and a clear failure when
+# the file cannot be written.
+set -eu
+: "${WALVIZ:?run through tests/run, or export WALVIZ}"
+out=$(mktemp -d "${TMPDIR:-/tmp}/walviz-scene-test.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+
+# bank.wvr after 30 steps: COMMIT 736 left the leader; f2 and f3 have not
+# replayed it, so its rows are not there yet.
+"$WALVIZ" replay sample-data/bank.wvr --step 30 --size 1920x1080 \
+    --screenshot "$out/bank.png" --dump-scene "$out/bank.json"
+[ -s "$out/bank.png" ] || { echo "FAIL: no picture beside the scene"; exit 1; }
+python3 - "$out/bank.json" docs/scene-json.md <<'PY' || { echo "FAIL: bank.wvr's scene is not as expected"; exit 1; }
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+documented = set(re.findall(r"^\| `([a-z_]+(?:\.[a-z_]+)?)` \|", open(sys.argv[2]).read(), re.M))
+assert len(documented) > 40, documented
+assert (d["width"], d["height"]) == (1920, 1080), d["width"]
+
+def inside(box, panel):
+    x, y, w, h = panel["box"]
+    return x <= box[0] < x + w and y <= box[1] < y + h
+
+def panel(kind, follower=None):
+    ps = [p for p in d["panels"] if p["panel"] == kind and p["follower"] == follower]
+    assert len(ps) == 1, (kind, follower, d["panels"])
+    return ps[0]
+
+def texts(role, follower="any"):
+    return [t for t in d["texts"] if t["role"] == role and (follower == "any" or t["follower"] == follower)]
+
+for t in d["texts"]:
+    assert t["role"] in documented, ("undocumented role", t)
+    assert len(t["box"]) == 4 and t["box"][2] > 0, t
+sync = texts("leader.sync_level")
+assert [t["text"] for t in sync] == ["synchronous_commit = on"], sync
+assert inside(sync[0]["box"], panel("leader")), sync
+for f in (2, 3):
+    rows = texts("table.row_state", f)
+    assert [t["text"] for t in rows][:2] == ["id=4 (not here yet)", "id=3 (not here yet)"], rows
+    assert all(t.get("stale") and t["follower_name"] == "f%d" % f for t in rows), rows
+    assert all(inside(t["box"], panel("follower", f)) for t in rows), rows
+    assert [t["text"] for t in texts("follower.state", f)] == ["streaming"]
+title = texts("inspector.title")
+assert [t["text"] for t in title] == ["#7  COMMIT 736: 2 changes"], title
+assert inside(title[0]["box"], panel("inspector")), title
+assert [t["text"] for t in texts("inspector.commit")] == ["COMMIT returned after 0 us (on)"]
+cur = [t for t in texts("log.line") if t["text"].startswith("\u25b6")]
+assert len(cur) == 1 and cur[0]["msg"] == 7 and "COMMIT 736" in cur[0]["text"], cur
+chips = [c for c in d["chips"] if c["follower"] == 3 and c["stage"] == "in_flight"]
+assert {c["msg"] for c in chips} >= {3, 7}, d["chips"]
+for c in d["chips"]:
+    assert inside(c["box"], panel("lane", c["follower"])), c
+    assert c["stage"] in ("queued", "in_flight", "waiting_fsync", "waiting_replay"), c
+labels = texts("lane.label", 3)
+assert sorted(t["text"] for t in labels) == ["xid 735", "xid 736 accounts"], labels
+PY
+
+# frames: a JSON beside each PNG, numbered alike, the clock moving
+"$WALVIZ" replay sample-data/intro.wvr --frames "$out/frames" --fps 2 --duration 1s \
+    --dump-scene "$out/frames" --size 1024x768 2>/dev/null
+for i in 1 2; do
+    [ -s "$out/frames/frame-0000$i.png" ] && [ -s "$out/frames/frame-0000$i.json" ] ||
+        { ls "$out/frames"; echo "FAIL: frame $i lacks its PNG or its JSON"; exit 1; }
+done
+python3 - "$out/frames" <<'PY' || { echo "FAIL: the frames' scenes are not as expected"; exit 1; }
+import json, sys
+clocks = []
+for i in (1, 2):
+    d = json.load(open("%s/frame-%05d.json" % (sys.argv[1], i)))
+    assert (d["width"], d["height"]) == (1024, 768)
+    clocks += [t["text"] for t in d["texts"] if t["role"] == "header.clock"]
+assert len(clocks) == 2 and clocks[0] != clocks[1], clocks
+PY
+
+# a path that cannot be written: a sentence and exit status 1
+if "$WALVIZ" replay sample-data/intro.wvr --dump-scene "$out/no/such/dir/x.json" 2>"$out/err"; then
+    echo "FAIL: writing into a missing directory succeeded"; exit 1
+fi
+grep -q "cannot write $out/no/such/dir/x.json" "$out/err" || { cat "$out/err"; echo "FAIL: no clear error"; exit 1; }
+echo "scene: bank.wvr's words and boxes, frames with their JSON, write errors"
