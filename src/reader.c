@@ -129,6 +129,17 @@ static void make_room(wv_reader *r)
     r->cap = want;
 }
 
+/* Asks the progress callback; when it says stop, the input ends here. */
+static bool stop_asked(wv_reader *r)
+{
+    if (!r->progress || !r->progress(r->progress_ctx, r->bytes_read))
+        return false;
+    r->eof = true;
+    r->pos = r->len = 0;
+    r->skip_line = false;
+    return true;
+}
+
 /* Reads more input after what is buffered. Returns 1 when bytes came, 0 at
  * end of input, -1 on a read error or when the progress callback said stop
  * (either way the input ends there: callers that go on after an error
@@ -163,18 +174,17 @@ static int fill(wv_reader *r)
                 r->len += (size_t)n;
                 r->bytes_read += (uint64_t)n;
             }
-            if (r->progress && r->progress(r->progress_ctx, r->bytes_read)) {
-                r->eof = true;
-                r->pos = r->len = 0;
-                r->skip_line = false;
+            if (stop_asked(r))
                 return error_at(r, r->line, "%s", "stopped");
-            }
             return 1;
         }
         if (n == 0) {
             r->eof = true;
             return 0;
         }
+        /* A signal interrupts a read that waits (a pipe): ask again. */
+        if (errno == EINTR && stop_asked(r))
+            return error_at(r, r->line, "%s", "stopped");
         if (errno != EINTR) {
             r->eof = true;
             return error_at(r, r->line, "read failed: %s", strerror(errno));

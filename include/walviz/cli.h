@@ -23,7 +23,9 @@ int wv_cli_display_option(struct wv_ui_opts *o, const char *name, const char *va
 struct wv_sim;
 /* Reads every message of path ("-": stdin) into sim and schedules it.
  * Returns the number of messages that could not be read (each reported on
- * stderr as FILE:LINE: ...), or -1 when the file cannot be opened. */
+ * stderr as FILE:LINE: ...), or -1 (said on stderr) when the file cannot
+ * be opened, holds no message (an empty recording is fine), or Ctrl-C
+ * stopped the load. Shows progress on a terminal after a second. */
 int wv_cli_load(struct wv_sim *sim, const char *path);
 
 struct option;

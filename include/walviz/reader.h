@@ -51,7 +51,8 @@ const char *wv_reader_error(const wv_reader *r);
  * anywhere. Call before the first wv_reader_next. */
 void wv_reader_set_limits(wv_reader *r, size_t chunk, size_t max_message);
 
-/* Called after every read with the bytes read so far; returning nonzero
+/* Called after every read (and when a signal interrupts one) with the
+ * bytes read so far; returning nonzero
  * stops the reader: wv_reader_next returns -1 ("NAME:LINE: stopped"), then
  * 0. For progress on a terminal and for Ctrl-C inside a long message. */
 typedef int (*wv_reader_progress_fn)(void *ctx, uint64_t bytes_read);
