@@ -159,10 +159,14 @@ static void add_param(wv_source *s, const char *k, const char *v)
 }
 
 /* Value formatting follows the walsender session's settings; pinning them
- * makes the same workload record the same text anywhere. */
+ * makes the same workload record the same text anywhere. An empty
+ * search_path is the always-secure one PostgreSQL's client programs set
+ * since CVE-2018-1058 (pg_recvlogical too): no one else's schema can
+ * capture walviz's queries, and type names print schema-qualified exactly
+ * as pg_recvlogical prints them (public.mood, not mood). */
 #define SESSION_OPTIONS \
     "-c datestyle=ISO -c timezone=UTC -c intervalstyle=postgres -c bytea_output=hex " \
-    "-c extra_float_digits=3"
+    "-c extra_float_digits=3 -c search_path="
 
 static void append_quoted(wv_buf *b, const char *text, char quote)
 {
