@@ -78,7 +78,7 @@ static int take(wv_live *l, wv_sim *sim, int64_t now)
             wv_recorder_add(l->rec, l->src, &ev.meta, ev.text);
         return 1;
     case WV_SOURCE_STATUS:
-        l->streaming = strncmp(wv_source_status(l->src), "streaming", 9) == 0;
+        l->streaming = wv_source_state_of(l->src) == WV_SOURCE_STATE_STREAMING;
         return 0;
     case WV_SOURCE_END:
         l->ended = true;

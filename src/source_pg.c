@@ -1028,6 +1028,22 @@ void wv_source_stop(wv_source *s)
         finish(s, false);
 }
 
+wv_source_state wv_source_state_of(const wv_source *s)
+{
+    switch (s->st) {
+    case ST_STREAM:
+        return WV_SOURCE_STATE_STREAMING;
+    case ST_DONE:
+        return s->failed ? WV_SOURCE_STATE_FAILED : WV_SOURCE_STATE_ENDED;
+    case ST_BACKOFF:
+        return WV_SOURCE_STATE_RETRYING;
+    case ST_CONNECT:
+    case ST_QUERY:
+        break;
+    }
+    return s->streamed_once ? WV_SOURCE_STATE_RETRYING : WV_SOURCE_STATE_CONNECTING;
+}
+
 const char *wv_source_status(const wv_source *s)
 {
     return s->status;
