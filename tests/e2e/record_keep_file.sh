@@ -32,26 +32,26 @@ rc=$?
 [ "$rc" -eq 1 ] || { cat "$e2e_work/err"; fail "no such slot: exit $rc, expected 1"; }
 same "--force, no such slot"
 
-E=$(q "SELECT pg_current_wal_insert_lsn() + 65536")
-"$WALVIZ" record --force -d "$DB" -E "$E" -f "$f" 2>"$e2e_work/err" &
-pid=$!
-e2e_pids="$e2e_pids $pid"
-fill_until_exit "$pid"
-wait "$pid"
-rc=$?
-[ "$rc" -eq 0 ] || { cat "$e2e_work/err"; fail "--force with a stream: exit $rc"; }
+# to_endpos WHAT ARGS...: walviz record ARGS up to 64 kB ahead, exit 0.
+to_endpos() {
+    what=$1
+    shift
+    E=$(q "SELECT pg_current_wal_insert_lsn() + 65536")
+    "$WALVIZ" record -d "$DB" -E "$E" "$@" 2>"$e2e_work/err" &
+    pid=$!
+    e2e_pids="$e2e_pids $pid"
+    fill_until_exit "$pid"
+    wait "$pid"
+    rc=$?
+    [ "$rc" -eq 0 ] || { cat "$e2e_work/err"; fail "$what: exit $rc"; }
+}
+
+to_endpos "--force with a stream" --force -f "$f"
 head -n 1 "$f" | grep -q '^# walviz recording v1$' || fail "the new recording has no header"
 grep -q "precious" "$f" && fail "the old content survived a --force that streamed"
 grep -q "INSERT" "$f" || fail "the new recording holds no INSERT"
 [ -z "$(find "$e2e_work" -name '.keep.wvr.*')" ] || fail "a file was left beside the recording"
 
-E=$(q "SELECT pg_current_wal_insert_lsn() + 65536")
-"$WALVIZ" record -d "$DB" -E "$E" -f /dev/null 2>"$e2e_work/err" &
-pid=$!
-e2e_pids="$e2e_pids $pid"
-fill_until_exit "$pid"
-wait "$pid"
-rc=$?
-[ "$rc" -eq 0 ] || { cat "$e2e_work/err"; fail "-f /dev/null: exit $rc"; }
+to_endpos "-f /dev/null" -f /dev/null
 [ -c /dev/null ] || fail "/dev/null is no longer a device"
 note "passed"
