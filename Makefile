@@ -25,7 +25,8 @@ endif
 
 # The pure core: no SDL, no libpq. Unit tests link against it alone.
 CORE_SRCS := src/util.c src/decode.c src/json.c src/reader.c src/record.c src/rows.c \
-             src/sim.c src/sim_cfg.c src/theme.c src/layout.c src/keys.c src/timeline.c
+             src/sim.c src/sim_cfg.c src/theme.c src/layout.c src/keys.c src/timeline.c \
+             src/replproto.c src/resume.c src/pgerr.c
 # The edges: only these include libpq or SDL headers.
 EDGE_SRCS := src/cli_decode.c src/cli_record.c src/cli_simulate.c src/cli_replay.c \
              src/cli_live.c src/cli_demo.c src/cli_conn.c src/source_pg.c src/render.c \
