@@ -75,7 +75,7 @@ void wv_reader_free(wv_reader *r)
 
 void wv_reader_set_limits(wv_reader *r, size_t chunk, size_t max_message)
 {
-    WV_ASSERT(chunk >= 64 && max_message >= chunk);
+    WV_ASSERT(chunk >= 64 && max_message >= 64);
     r->chunk = chunk;
     r->max_message = max_message;
 }
@@ -289,13 +289,15 @@ static int decode_error(wv_reader *r, size_t line)
     return error_at(r, line, "%s", wv_decode_error(r->dec));
 }
 
-/* The message at pos has grown past the limit: drop what is buffered (its
- * newlines still count) and skip the rest of the line. */
+/* The message at pos runs past the limit (at least max_message bytes are
+ * buffered): drop exactly that many (their newlines still count), then
+ * the rest of the line. Exactly, so that where it ends never depends on
+ * how much a read brought. */
 static int too_long(wv_reader *r)
 {
     size_t line = r->line;
-    r->line += count_newlines(r->buf + r->pos, r->len - r->pos);
-    r->pos = r->len;
+    r->line += count_newlines(r->buf + r->pos, r->max_message);
+    r->pos += r->max_message;
     r->skip_line = true;
     char what[96];
     snprintf(what, sizeof what, "%zu", r->max_message);
@@ -322,11 +324,15 @@ static int next_raw(wv_reader *r, wv_item *it)
             continue;
         }
         const char *msg = r->buf + r->pos;
+        /* Never look past the limit: what is decided then does not
+         * depend on how much a read brought. */
         size_t avail = r->len - r->pos, used = 0;
+        if (avail > r->max_message)
+            avail = r->max_message;
         wv_decode_status st = wv_decode_line(r->dec, msg, avail, &it->change, &used);
+        if (st == WV_DECODE_INCOMPLETE && avail == r->max_message)
+            return too_long(r);
         if (st == WV_DECODE_INCOMPLETE && !r->eof) {
-            if (avail >= r->max_message)
-                return too_long(r);
             if (fill(r) < 0)
                 return -1;
             continue;
@@ -361,15 +367,18 @@ static int next_line(wv_reader *r, wv_slice *line, bool *torn)
 {
     *torn = false;
     for (;;) {
+        /* A line longer than the limit, newline included, is too long
+         * whether or not its newline has been read. */
         const char *p = r->buf + r->pos;
-        const char *nl = r->len > r->pos ? memchr(p, '\n', r->len - r->pos) : NULL;
+        size_t look = r->len - r->pos < r->max_message ? r->len - r->pos : r->max_message;
+        const char *nl = look ? memchr(p, '\n', look) : NULL;
         if (nl) {
             line->ptr = p;
             line->len = (size_t)(nl - p);
             r->pos += line->len + 1;
             return 1;
         }
-        if (r->len - r->pos >= r->max_message)
+        if (look == r->max_message)
             return -2;
         int f = fill(r);
         if (f < 0)

@@ -45,8 +45,10 @@ void wv_reader_free(wv_reader *r);
 int wv_reader_next(wv_reader *r, wv_item *it);
 const char *wv_reader_error(const wv_reader *r);
 
-/* Reads of at most chunk bytes (at least 64), and messages of at most
- * max_message bytes (at least chunk); defaults WV_READER_CHUNK and
+/* Reads of at most chunk bytes, and messages (lines, for the tabular
+ * forms) of at most max_message bytes, newline included; both at least 64.
+ * A longer message is one error, and the reader goes on after the first
+ * newline past its first max_message bytes. Defaults WV_READER_CHUNK and
  * WV_READER_MAX_MESSAGE. Small values let tests put read boundaries
  * anywhere. Call before the first wv_reader_next. */
 void wv_reader_set_limits(wv_reader *r, size_t chunk, size_t max_message);
