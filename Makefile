@@ -27,7 +27,7 @@ endif
 # The pure core: no SDL, no libpq. Unit tests link against it alone.
 CORE_SRCS := src/util.c src/decode.c src/json.c src/reader.c src/record.c src/rows.c \
              src/sim.c src/sim_cfg.c src/theme.c src/layout.c src/keys.c src/timeline.c \
-             src/replproto.c src/resume.c src/pgerr.c
+             src/replproto.c src/resume.c src/pgerr.c src/conninfo.c
 # The edges: only these include libpq or SDL headers.
 EDGE_SRCS := src/cli_decode.c src/cli_record.c src/cli_simulate.c src/cli_replay.c \
              src/cli_live.c src/cli_demo.c src/cli_conn.c src/source_pg.c src/render.c \
@@ -41,7 +41,7 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 .DELETE_ON_ERROR:
-.PHONY: all check check-asan unit integration fuzz fuzz-build bench demo samples install clean deps deps-demo
+.PHONY: all check check-asan unit integration fuzz fuzz-build bench soak demo samples install clean deps deps-demo
 
 all: $(BUILD)/walviz
 
@@ -108,6 +108,11 @@ fuzz: deps $(FUZZ_BINS)
 
 bench: deps all
 	$(Q)BUILD=$(BUILD) tests/bench/run
+
+# Ten minutes of live --record with a fault a minute (SOAK_SECONDS,
+# FAULT_EVERY); not part of make check.
+soak: deps all
+	$(Q)WALVIZ=$(CURDIR)/$(BUILD)/walviz tests/soak/run
 
 demo: deps-demo all
 	$(Q)$(BUILD)/walviz demo

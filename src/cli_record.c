@@ -120,7 +120,9 @@ int wv_cli_record(int argc, char **argv)
         goto done;
     }
     if (drop) {
-        if (wv_source_drop_slot(&o, err, sizeof err) < 0) {
+        int dropped = wv_source_drop_slot(&o, err, sizeof err);
+        wv_cli_conn_hide_password(&o);
+        if (dropped < 0) {
             fprintf(stderr, "walviz record: %s\n", err);
             status = 1;
         } else {
@@ -152,6 +154,7 @@ int wv_cli_record(int argc, char **argv)
     int64_t last_sync_us = wv_now_us();
     bool progress = !quiet && isatty(STDERR_FILENO) && strcmp(path, "-") != 0;
     wv_source *src = wv_source_new(&o);
+    wv_cli_conn_hide_password(&o); /* the source has its own copy */
     int64_t last_progress = 0;
     bool stopping = false, io_error = false, placed = false;
     size_t batch = 0; /* message bytes read since the last wait */

@@ -46,6 +46,9 @@ extern const char wv_cli_conn_help[];
 void wv_cli_conn_defaults(struct wv_source_opts *o, const char **plugin_opts);
 /* 0, -1 with a sentence in err, or 1 when code is not a connection option. */
 int wv_cli_conn_option(struct wv_source_opts *o, int code, const char *arg, char *err, size_t errsz);
+/* Overwrites a password in -d's argument (argv) so that ps no longer shows
+ * it; call once the source has copied the options (wv_source_new). */
+void wv_cli_conn_hide_password(struct wv_source_opts *o);
 
 /* Set by main's SIGINT/SIGTERM handler; long loops stop when it is. */
 extern volatile int wv_cli_interrupted;
