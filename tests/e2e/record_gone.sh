@@ -8,6 +8,7 @@
 
 role="gone_role_$$"
 cleanup_more() {
+    ensure_server
     psql -X -q -d postgres -c "DROP ROLE IF EXISTS $role" >/dev/null 2>&1
 }
 q "CREATE TABLE g (id serial PRIMARY KEY, v text)"
@@ -69,4 +70,20 @@ start norep -U "$role"
 psql -X -q -d postgres -c "ALTER ROLE $role NOREPLICATION" || fail "could not alter role $role"
 kick norep
 gives_up norep "REPLICATION attribute"
+# 4. A temporary slot goes with its connection (here in a crash): no
+# retry, one clear sentence (it read "...the request.. The stream cannot
+# resume").
+"$WALVIZ" record -d "$DB" -f "$e2e_work/temp.wvr" 2>"$e2e_work/temp.err" &
+pid=$!
+e2e_pids="$e2e_pids $pid"
+wait_until 10 walviz_slot_active || { cat "$e2e_work/temp.err"; fail "temp: walviz did not stream"; }
+# A crash: libpq's sentence on it ends in a full stop.
+pgctl restart -m immediate -w -t 60 -l "$pg_log" >/dev/null || fail "temp: restart failed"
+wait_until 10 "! kill -0 $pid 2>/dev/null" || fail "temp: walviz still runs"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 1 ] || { cat "$e2e_work/temp.err"; fail "temp: exit status $rc, expected 1"; }
+grep -q "The stream cannot resume: its temporary slot was dropped" "$e2e_work/temp.err" ||
+    { cat "$e2e_work/temp.err"; fail "temp: does not say why it cannot resume"; }
+grep -q '\.\.' "$e2e_work/temp.err" && { cat "$e2e_work/temp.err"; fail "temp: '..' in the message"; }
 note "passed"
