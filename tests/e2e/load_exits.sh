@@ -5,7 +5,8 @@
 # session without changes (exit 0, also for simulate --json). A load stops
 # on SIGINT within a second, also inside one long message that is still
 # coming, and shows progress on a terminal (only there) after a second.
-# Display options refuse frame counts past their caps.
+# Display options refuse frame counts past their caps. simulate --json
+# does not hold a transaction's output in memory.
 . "$(dirname "$0")/lib/common.sh"
 
 w="$e2e_work"
@@ -45,6 +46,23 @@ expect 2 "fps expects a whole number from 1 to 1000" -- \
     "$WALVIZ" replay --fps 1000000 --duration 10000000s --frames "$w/frames" "$w/idle.wvr"
 expect 2 "duration expects a time up to 1h" -- \
     "$WALVIZ" replay --fps 1000 --duration 10000000s --frames "$w/frames" "$w/idle.wvr"
+
+# simulate --json writes as it goes: its peak memory stays near the
+# summary's for one 100,000-row transaction (it held the whole
+# transaction's output, some 60 MB more, until the COMMIT).
+python3 -c "
+import sys
+w = sys.stdout.write
+w('BEGIN 1\\n')
+for i in range(100000):
+    w(\"table public.t: INSERT: id[integer]:%d v[text]:'row %d'\\n\" % (i, i))
+w('COMMIT 1 (at 2024-01-01 00:00:00+00)\\n')" >"$w/bigtx.txt"
+/usr/bin/time -f %M -o "$w/rss.summary" "$WALVIZ" simulate "$w/bigtx.txt" >/dev/null ||
+    fail "simulate of one big transaction failed"
+/usr/bin/time -f %M -o "$w/rss.json" "$WALVIZ" simulate --json "$w/bigtx.txt" >/dev/null ||
+    fail "simulate --json of one big transaction failed"
+[ "$(cat "$w/rss.json")" -lt $(($(cat "$w/rss.summary") + 16384)) ] ||
+    fail "simulate --json peaked at $(cat "$w/rss.json") KB, the summary at $(cat "$w/rss.summary") KB"
 
 # stops CMD: a message that never ends comes down a pipe; SIGINT after 1.5 s.
 stops() {
