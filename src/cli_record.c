@@ -44,7 +44,10 @@ static const char usage_tail[] =
     "      --help              show this help\n"
     "\n"
     "Ctrl-C or SIGTERM: the recording is flushed and fsynced, a final status\n"
-    "update is sent, and walviz exits 0.\n";
+    "update is sent, and walviz exits 0. A permanent slot resumes after a lost\n"
+    "connection, with backoff, as long as the cause can heal (a restart, a\n"
+    "cut); a slot dropped under walviz or a role without REPLICATION ends it\n"
+    "after 3 tries, with the reason and exit status 1.\n";
 
 /* What the progress line counts. */
 typedef struct tally {
