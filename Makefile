@@ -6,7 +6,8 @@ DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
 CLANG   ?= clang
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 300      # each fuzz target, in make fuzz
+CHECK_FUZZ_SECONDS ?= 15 # each fuzz target, in make check
 
 PKGS := libpq sdl2 SDL2_ttf SDL2_image
 WV_CPPFLAGS := -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
@@ -26,7 +27,8 @@ endif
 # The pure core: no SDL, no libpq. Unit tests link against it alone.
 CORE_SRCS := src/util.c src/decode.c src/json.c src/reader.c src/record.c src/rows.c \
              src/sim.c src/sim_cfg.c src/theme.c src/layout.c src/keys.c src/timeline.c \
-             src/controller.c src/summary.c src/scene.c src/narrate.c
+             src/controller.c src/summary.c src/scene.c src/narrate.c \
+             src/replproto.c src/resume.c src/pgerr.c src/conninfo.c
 # The edges: only these include libpq or SDL headers.
 EDGE_SRCS := src/cli_decode.c src/cli_record.c src/cli_simulate.c src/cli_replay.c \
              src/cli_live.c src/cli_demo.c src/cli_conn.c src/source_pg.c src/render.c \
@@ -40,7 +42,7 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 .DELETE_ON_ERROR:
-.PHONY: all check check-asan unit integration fuzz fuzz-build bench demo samples install clean deps deps-demo
+.PHONY: all check check-asan unit integration fuzz fuzz-build bench soak demo samples install clean deps deps-demo
 
 all: $(BUILD)/walviz
 
@@ -66,30 +68,56 @@ $(BUILD)/tests/bench/bench_render: WV_LDFLAGS := -Wl,--wrap=wv_decode_message -W
 # PostgreSQL, then a bounded fuzz run. tests/run prints one summary.
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS)
-	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run
+	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) tests/run
 
 check-asan: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
 	    CFLAGS="-O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	    LDFLAGS="-fsanitize=address,undefined" FUZZ_SECONDS=0 check
+	    LDFLAGS="-fsanitize=address,undefined" CHECK_FUZZ_SECONDS=0 check
 
 unit: all $(TEST_BINS)
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=0 WV_ONLY=unit tests/run
 
-$(BUILD)/fuzz_decode: tests/fuzz/fuzz_decode.c src/decode.c src/json.c src/util.c
+# libFuzzer targets, each over the core with ASan and UBSan: the decoder,
+# the reader (with a small-read twin as its oracle), the simulation options,
+# the simulation over a fuzzed stream. Each runs FUZZ_SECONDS from its seed
+# corpus tests/fuzz/corpus-NAME; UBSan reports stop a run, except those
+# tests/fuzz/ubsan.supp lists (known, fixed on other branches).
+FUZZ_TARGETS := decode reader sim_opts sim
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
+
+FUZZ_CFLAGS := -std=c11 -g -O1 -MMD -MP
+FUZZ_OBJS := $(CORE_SRCS:%.c=$(BUILD)/fuzz-obj/%.o)
+.SECONDARY: $(FUZZ_OBJS)
+
+$(BUILD)/fuzz-obj/%.o: %.c
 	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CLANG) $(WV_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) $(WV_CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^
+	$(Q)$(CLANG) $(WV_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ \
+	    $(filter %.c %.o,$^) -lm
 
-fuzz-build: $(BUILD)/fuzz_decode
+fuzz-build: $(FUZZ_BINS)
 
-fuzz: deps $(BUILD)/fuzz_decode
-	$(Q)mkdir -p $(BUILD)/fuzz-corpus
-	$(Q)$(BUILD)/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-	    $(BUILD)/fuzz-corpus tests/fuzz/corpus
+fuzz: deps $(FUZZ_BINS)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)/fuzz-corpus/$$t && \
+	    echo "fuzz_$$t: $(FUZZ_SECONDS) s" && \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=tests/fuzz/ubsan.supp \
+	    $(BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	        -print_final_stats=1 $(BUILD)/fuzz-corpus/$$t tests/fuzz/corpus-$$t || exit 1; \
+	done
 
 bench: deps all
 	$(Q)BUILD=$(BUILD) tests/bench/run
+
+# Ten minutes of live --record with a fault a minute (SOAK_SECONDS,
+# FAULT_EVERY); not part of make check.
+soak: deps all
+	$(Q)WALVIZ=$(CURDIR)/$(BUILD)/walviz tests/soak/run
 
 demo: deps-demo all
 	$(Q)$(BUILD)/walviz demo

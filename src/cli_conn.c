@@ -6,11 +6,15 @@
 #include <string.h>
 
 #include "walviz/cli.h"
+#include "walviz/conninfo.h"
 #include "walviz/source.h"
 
 const char wv_cli_conn_help[] =
     "Connection (as pg_recvlogical; PG* variables and service files work):\n"
-    "  -d, --dbname=CONNINFO   database name, conninfo string or URI\n"
+    "  -d, --dbname=CONNINFO   database name, conninfo string or URI; a\n"
+    "                          password in it is blanked from the command line\n"
+    "                          once read, but ps may show it before: prefer\n"
+    "                          PGPASSWORD or ~/.pgpass\n"
     "  -h, --host=HOST         server host or socket directory\n"
     "  -p, --port=PORT         server port\n"
     "  -U, --username=NAME     role to connect as (needs REPLICATION)\n"
@@ -54,6 +58,13 @@ void wv_cli_conn_defaults(wv_source_opts *o, const char **plugin_opts)
     o->reconnect = true;
     o->status_interval_ms = 10000;
     o->plugin_opts = plugin_opts;
+}
+
+void wv_cli_conn_hide_password(wv_source_opts *o)
+{
+    /* -d's argument is argv's own memory, which C lets a program change. */
+    if (o->conninfo)
+        wv_conninfo_hide_password((char *)o->conninfo);
 }
 
 static int lsn_arg(const char *opt, const char *arg, uint64_t *lsn, char *err, size_t errsz)

@@ -26,7 +26,9 @@ static const char usage[] =
     "  -h, --help     show this help\n"
     "\n"
     "A message that does not parse is reported on stderr as FILE:LINE: what\n"
-    "was expected, what was found; decoding goes on, and the exit status is 1.\n";
+    "was expected, what was found; decoding goes on, and the exit status is 1.\n"
+    "An input without any message (an empty file) is an error too; a walviz\n"
+    "recording of a session without changes is not.\n";
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -50,6 +52,7 @@ static int decode_fd(int fd, const char *name, bool parse_only, wv_buf *out, dec
     wv_reader *r = wv_reader_new(fd, name);
     wv_item it;
     int got, rc = 0;
+    size_t before = t->messages + t->errors;
     while (!wv_cli_interrupted && (got = wv_reader_next(r, &it)) != 0) {
         if (got < 0) {
             fprintf(stderr, "%s\n", wv_reader_error(r));
@@ -68,6 +71,13 @@ static int decode_fd(int fd, const char *name, bool parse_only, wv_buf *out, dec
             }
             out->len = 0;
         }
+    }
+    /* Nothing at all is not a change stream (an empty recording is one). */
+    if (rc == 0 && !wv_cli_interrupted && t->messages + t->errors == before &&
+        wv_reader_form(r) != WV_FORM_RECORDING) {
+        fprintf(stderr, "%s: no messages (expected pg_recvlogical output, COPY rows or a walviz "
+                        "recording)\n", name);
+        t->errors++;
     }
     wv_reader_free(r);
     return rc;

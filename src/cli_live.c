@@ -87,6 +87,7 @@ int wv_cli_live(int argc, char **argv)
     }
     wv_live_sim_cfg(&cfg);
     wv_live *live = wv_live_new(&so, record, err, sizeof err);
+    wv_cli_conn_hide_password(&so);
     if (!live) {
         fprintf(stderr, "walviz live: %s\n", err);
         status = 1;

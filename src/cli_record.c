@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,13 +35,20 @@ static const char usage_head[] =
 
 static const char usage_tail[] =
     "Recording:\n"
-    "  -f, --file=FILE         write the recording here (- for stdout)\n"
+    "  -f, --file=FILE         write the recording here (- for stdout); an\n"
+    "                          existing FILE is refused: pick another name\n"
+    "      --force             replace an existing FILE, once the stream has\n"
+    "                          started (until then, and if it never starts,\n"
+    "                          the old file stays as it was)\n"
     "      --drop-slot         drop --slot and exit\n"
     "  -q, --quiet             no progress line on a terminal\n"
     "      --help              show this help\n"
     "\n"
     "Ctrl-C or SIGTERM: the recording is flushed and fsynced, a final status\n"
-    "update is sent, and walviz exits 0.\n";
+    "update is sent, and walviz exits 0. A permanent slot resumes after a lost\n"
+    "connection, with backoff, as long as the cause can heal (a restart, a\n"
+    "cut); a slot dropped under walviz or a role without REPLICATION ends it\n"
+    "after 3 tries, with the reason and exit status 1.\n";
 
 /* What the progress line counts. */
 typedef struct tally {
@@ -63,7 +71,7 @@ static void show_progress(const tally *r, const wv_source *src, bool final)
 
 int wv_cli_record(int argc, char **argv)
 {
-    enum { OPT_DROP = 400, OPT_HELP };
+    enum { OPT_DROP = 400, OPT_HELP, OPT_FORCE };
     struct option longopts[24];
     int nopt = 0;
     for (const struct option *c = wv_cli_conn_longopts; c->name; c++)
@@ -71,6 +79,7 @@ int wv_cli_record(int argc, char **argv)
     longopts[nopt++] = (struct option){ "file", required_argument, NULL, 'f' };
     longopts[nopt++] = (struct option){ "quiet", no_argument, NULL, 'q' };
     longopts[nopt++] = (struct option){ "drop-slot", no_argument, NULL, OPT_DROP };
+    longopts[nopt++] = (struct option){ "force", no_argument, NULL, OPT_FORCE };
     longopts[nopt++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
     longopts[nopt] = (struct option){ NULL, 0, NULL, 0 };
 
@@ -78,7 +87,7 @@ int wv_cli_record(int argc, char **argv)
     const char **plugin_opts = wv_xcalloc((size_t)argc + 1, sizeof(char *));
     wv_cli_conn_defaults(&o, plugin_opts);
     const char *path = NULL;
-    bool drop = false, quiet = false;
+    bool drop = false, quiet = false, force = false;
     int status = 2, c;
     char err[600];
     optind = 1;
@@ -89,6 +98,8 @@ int wv_cli_record(int argc, char **argv)
             quiet = true;
         } else if (c == OPT_DROP) {
             drop = true;
+        } else if (c == OPT_FORCE) {
+            force = true;
         } else if (c == OPT_HELP) {
             fputs(usage_head, stdout);
             fputs(wv_cli_conn_help, stdout);
@@ -113,7 +124,9 @@ int wv_cli_record(int argc, char **argv)
         goto done;
     }
     if (drop) {
-        if (wv_source_drop_slot(&o, err, sizeof err) < 0) {
+        int dropped = wv_source_drop_slot(&o, err, sizeof err);
+        wv_cli_conn_hide_password(&o);
+        if (dropped < 0) {
             fprintf(stderr, "walviz record: %s\n", err);
             status = 1;
         } else {
@@ -127,6 +140,14 @@ int wv_cli_record(int argc, char **argv)
         goto done;
     }
 
+    /* A recording already there may hold what a permanent slot has moved
+     * past: never lose it by accident. */
+    struct stat sb;
+    if (!force && strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        fprintf(stderr, "walviz record: %s exists; give another name, or --force to replace it "
+                        "once the stream starts\n", path);
+        goto done;
+    }
     wv_recorder *rec = wv_recorder_open(path, err, sizeof err);
     if (!rec) {
         fprintf(stderr, "walviz record: %s\n", err);
@@ -137,8 +158,9 @@ int wv_cli_record(int argc, char **argv)
     int64_t last_sync_us = wv_now_us();
     bool progress = !quiet && isatty(STDERR_FILENO) && strcmp(path, "-") != 0;
     wv_source *src = wv_source_new(&o);
+    wv_cli_conn_hide_password(&o); /* the source has its own copy */
     int64_t last_progress = 0;
-    bool stopping = false, io_error = false;
+    bool stopping = false, io_error = false, placed = false;
     size_t batch = 0; /* message bytes read since the last wait */
     for (;;) {
         if (wv_cli_interrupted && !stopping) {
@@ -155,6 +177,15 @@ int wv_cli_record(int argc, char **argv)
             if (progress)
                 fputs("\r\033[K", stderr);
             fprintf(stderr, "walviz record: %s\n", wv_source_status(src));
+        }
+        /* A stream: the recording takes its place now, header first. */
+        if (!placed && wv_source_state_of(src) == WV_SOURCE_STATE_STREAMING) {
+            placed = true;
+            wv_recorder_header(rec, src);
+            if (wv_recorder_sync(rec, src) < 0) {
+                io_error = true;
+                break;
+            }
         }
         if (got && ev.kind == WV_SOURCE_MESSAGE) {
             if (wv_recorder_add(rec, src, &ev.meta, ev.text) < 0) {

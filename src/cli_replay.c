@@ -17,6 +17,10 @@ static const char usage_head[] =
     "paused at the first change: Space plays, Right steps, ? lists the keys.\n"
     "\n";
 
+#define MAX_FPS 1000
+#define MAX_DURATION_US (3600 * 1000000LL)
+#define MAX_STEPS 1000000
+
 const char wv_cli_display_help[] =
     "Display:\n"
     "  --size=WxH              window or picture size (default 1280x720)\n"
@@ -29,9 +33,10 @@ const char wv_cli_display_help[] =
     "  --at=TIME               ... of the moment TIME (e.g. 3.5s; default 0)\n"
     "  --step=N                ... after N step events (as pressing Right N times)\n"
     "  --frames=DIR            write a sequence of pictures (for slides)\n"
-    "  --fps=N --duration=TIME ... N a second for TIME, from --at (default 10, 5s);\n"
-    "                          live and demo take them in real time, from the live\n"
-    "                          edge; DIR/summary.jsonl says what each one shows\n"
+    "  --fps=N --duration=TIME ... N a second (up to 1000) for TIME (up to 1h), from\n"
+    "                          --at (default 10, 5s); live and demo take them in\n"
+    "                          real time, from the live edge; DIR/summary.jsonl\n"
+    "                          says what each one shows\n"
     "  --keys=TIME:KEY,...     keys pressed as the pictures reach TIME (session\n"
     "                          time; live: the live edge), e.g. 5s:r,8s:shift+p\n"
     "  --dump-scene=PATH       write what the picture says and where, as JSON (with\n"
@@ -70,10 +75,17 @@ int wv_cli_display_option(wv_ui_opts *o, const char *name, const char *value, ch
         o->frames_dir = value;
     } else if (strcmp(name, "dump-scene") == 0) {
         o->dump_scene = value;
-    } else if (strcmp(name, "at") == 0 || strcmp(name, "duration") == 0) {
-        int64_t *dst = name[0] == 'a' ? &o->at : &o->duration_us;
-        if (wv_parse_duration(value, dst) < 0) {
-            snprintf(err, errsz, "--%s expects a time like 3.5s or 800ms, not '%s'", name, value);
+    } else if (strcmp(name, "at") == 0) {
+        if (wv_parse_duration(value, &o->at) < 0) {
+            snprintf(err, errsz, "--at expects a time like 3.5s or 800ms, not '%s'", value);
+            return -1;
+        }
+    } else if (strcmp(name, "duration") == 0) {
+        /* With --fps at most MAX_FPS, MAX_DURATION_US keeps the frame count
+         * (and the pictures written) far inside an int. */
+        if (wv_parse_duration(value, &o->duration_us) < 0 || o->duration_us > MAX_DURATION_US) {
+            snprintf(err, errsz, "--duration expects a time up to 1h like 5s or 800ms, not '%s'",
+                     value);
             return -1;
         }
     } else if (strcmp(name, "keys") == 0) {
@@ -84,8 +96,10 @@ int wv_cli_display_option(wv_ui_opts *o, const char *name, const char *value, ch
     } else if (strcmp(name, "step") == 0 || strcmp(name, "fps") == 0) {
         char *end;
         long n = strtol(value, &end, 10);
-        if (*end || n < 1 || n > 1000000) {
-            snprintf(err, errsz, "--%s expects a whole number from 1, not '%s'", name, value);
+        long most = name[0] == 's' ? MAX_STEPS : MAX_FPS;
+        if (*end || end == value || n < 1 || n > most) {
+            snprintf(err, errsz, "--%s expects a whole number from 1 to %ld, not '%s'", name, most,
+                     value);
             return -1;
         }
         *(name[0] == 's' ? &o->step : &o->fps) = (int)n;

@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "walviz/cli.h"
 #include "walviz/json.h"
 #include "walviz/reader.h"
 #include "walviz/sim.h"
+#include "walviz/clock.h"
 
 static const char usage_head[] =
     "Usage: walviz simulate [OPTIONS] FILE\n"
@@ -26,35 +28,90 @@ static const char usage_head[] =
     "  -h, --help              show this help\n"
     "\n";
 
+/* Progress of a long load, on a terminal only, from its second second. */
+typedef struct load_progress {
+    const char *name;
+    int64_t started_us, shown_us;
+    uint64_t size; /* 0 when unknown (a pipe) */
+    bool tty, shown;
+} load_progress;
+
+#define PROGRESS_AFTER_US 1000000
+#define PROGRESS_EVERY_US 250000
+
+static int on_read(void *ctx, uint64_t bytes)
+{
+    load_progress *p = ctx;
+    if (wv_cli_interrupted)
+        return 1; /* stops a read inside a long message */
+    if (!p->tty)
+        return 0;
+    int64_t now = wv_now_us();
+    if (now - p->started_us < PROGRESS_AFTER_US || now - p->shown_us < PROGRESS_EVERY_US)
+        return 0;
+    p->shown_us = now;
+    p->shown = true;
+    if (p->size)
+        fprintf(stderr, "\r\033[Kloading %s: %.0f of %.0f MB (%d%%), Ctrl-C stops", p->name,
+                (double)bytes / 1e6, (double)p->size / 1e6, (int)(bytes * 100 / p->size));
+    else
+        fprintf(stderr, "\r\033[Kloading %s: %.0f MB, Ctrl-C stops", p->name, (double)bytes / 1e6);
+    return 0;
+}
+
 /* Reads every message of path into sim; returns the number of errors
- * (reported on stderr), or -1 when the file cannot be opened. */
+ * (reported on stderr), or -1 (said on stderr) when the file cannot be
+ * opened, holds no change stream, or loading was stopped. */
 int wv_cli_load(wv_sim *sim, const char *path)
 {
     bool is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "stdin" : path;
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY);
     if (fd < 0) {
         fprintf(stderr, "walviz: cannot open %s: %s\n", path, strerror(errno));
         return -1;
     }
-    wv_reader *r = wv_reader_new(fd, is_stdin ? "stdin" : path);
+    struct stat sb;
+    load_progress p = { name, wv_now_us(), 0, 0, isatty(STDERR_FILENO) != 0, false };
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+        p.size = (uint64_t)sb.st_size;
+    wv_reader *r = wv_reader_new(fd, name);
+    wv_reader_set_progress(r, on_read, &p);
     wv_mapping *map = wv_reader_take_mapping(r);
     if (map) /* the texts stay in the mapped file */
         wv_sim_borrow_text(sim, map->data, map->len, wv_mapping_release, map);
     wv_item it;
     int got, errors = 0;
-    while ((got = wv_reader_next(r, &it)) != 0) {
+    size_t messages = 0;
+    while (!wv_cli_interrupted && (got = wv_reader_next(r, &it)) != 0) {
         if (got < 0) {
-            fprintf(stderr, "%s\n", wv_reader_error(r));
+            if (!wv_cli_interrupted)
+                fprintf(stderr, "%s%s\n", p.shown ? "\r\033[K" : "", wv_reader_error(r));
             errors++;
             continue;
         }
         wv_sim_add(sim, &it.change, &it.meta, it.text);
+        messages++;
     }
-    wv_sim_flush(sim);
+    if (p.shown)
+        fputs("\r\033[K", stderr);
+    int rc = errors;
+    if (wv_cli_interrupted) {
+        fprintf(stderr, "walviz: stopped loading %s\n", name);
+        rc = -1;
+    } else if (messages == 0 && (errors || wv_reader_form(r) != WV_FORM_RECORDING)) {
+        /* An empty recording is a session with no changes; anything else
+         * without a single message is not a change stream. */
+        fprintf(stderr, "walviz: %s holds no messages (expected pg_recvlogical output, COPY rows "
+                        "or a walviz recording)\n", name);
+        rc = -1;
+    } else {
+        wv_sim_flush(sim);
+    }
     wv_reader_free(r);
     if (!is_stdin)
         close(fd);
-    return errors;
+    return rc;
 }
 
 static void put_ms(wv_buf *b, const char *key, int64_t us)
@@ -91,6 +148,11 @@ static void print_json(const wv_sim *sim, wv_buf *out)
                 put_ms(out, stage_keys[st], wv_sim_stage(sim, f, m, (wv_stage)st));
             wv_buf_printf(out, ",\"resent\":%s}\n", wv_sim_resent(sim, f, m) ? "true" : "false");
         }
+        /* Out in pieces: a transaction's lines can take gigabytes. */
+        if (out->len > (1 << 20)) {
+            fwrite(out->data, 1, out->len, stdout);
+            out->len = 0;
+        }
         size_t u = wv_sim_txn_of(sim, m);
         if (wv_sim_txn_last(sim, u) != m || !wv_sim_txn_is_commit(sim, u))
             continue;
@@ -118,10 +180,6 @@ static void print_json(const wv_sim *sim, wv_buf *out)
             wv_json_string(out, (wv_slice){ cfg->names[f], strlen(cfg->names[f]) }, 0, false);
         }
         wv_buf_puts(out, "]}\n");
-        if (out->len > (1 << 20)) {
-            fwrite(out->data, 1, out->len, stdout);
-            out->len = 0;
-        }
     }
 }
 
@@ -231,13 +289,18 @@ int wv_cli_simulate(int argc, char **argv)
             wv_buf out;
             wv_buf_init(&out);
             print_json(sim, &out);
-            fwrite(out.data, 1, out.len, stdout);
+            if (out.len) /* fwrite(NULL, 1, 0) is undefined behaviour */
+                fwrite(out.data, 1, out.len, stdout);
             wv_buf_destroy(&out);
         } else {
             print_summary(sim);
         }
     }
-    status = errors == 0 ? 0 : 1;
+    status = wv_cli_interrupted ? 130 : errors == 0 ? 0 : 1;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "walviz simulate: cannot write output: %s\n", strerror(errno));
+        status = 1;
+    }
     wv_sim_free(sim);
 done:
     wv_sim_cfg_destroy(&cfg);

@@ -2,6 +2,7 @@
 #include "walviz/live.h"
 #include "walviz/clock.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -15,10 +16,23 @@
 struct wv_live {
     wv_source *src;
     wv_recorder *rec;
+    char *rec_path;
+    char rec_error[300]; /* why the recording stopped; "" while it runs */
     int64_t last_confirm_us;
     bool streaming, ended;
     char status[600];
 };
+
+/* A write failed (errno says why): the recording stops cleanly, said on
+ * stderr and on screen, and the picture goes on. */
+static void recording_failed(wv_live *l)
+{
+    snprintf(l->rec_error, sizeof l->rec_error, "recording stopped: cannot write %s: %s",
+             l->rec_path, strerror(errno));
+    fprintf(stderr, "walviz live: %s\n", l->rec_error);
+    wv_recorder_close(l->rec);
+    l->rec = NULL;
+}
 
 wv_live *wv_live_new(const wv_source_opts *opts, const char *record, char *err, size_t errsz)
 {
@@ -29,6 +43,7 @@ wv_live *wv_live_new(const wv_source_opts *opts, const char *record, char *err, 
             free(l);
             return NULL;
         }
+        l->rec_path = wv_xstrdup(record);
     }
     l->src = wv_source_new(opts);
     return l;
@@ -38,11 +53,12 @@ void wv_live_free(wv_live *l)
 {
     if (!l)
         return;
-    if (l->rec) {
-        wv_recorder_sync(l->rec, l->src);
-        wv_recorder_close(l->rec);
-    }
+    if (l->rec && wv_recorder_sync(l->rec, l->src) < 0)
+        recording_failed(l);
+    if (l->rec && wv_recorder_close(l->rec) < 0)
+        fprintf(stderr, "walviz live: cannot write %s: %s\n", l->rec_path, strerror(errno));
     wv_source_free(l->src);
+    free(l->rec_path);
     free(l);
 }
 
@@ -53,7 +69,7 @@ const char *wv_live_status(const wv_live *l)
 
 bool wv_live_failed(const wv_live *l)
 {
-    return wv_source_failed(l->src);
+    return wv_source_failed(l->src) || l->rec_error[0];
 }
 
 void wv_live_sim_cfg(wv_sim_cfg *cfg)
@@ -75,11 +91,11 @@ static int take(wv_live *l, wv_sim *sim, int64_t now)
     case WV_SOURCE_MESSAGE:
         if (sim)
             wv_sim_add(sim, &ev.change, &ev.meta, ev.text);
-        if (l->rec)
-            wv_recorder_add(l->rec, l->src, &ev.meta, ev.text);
+        if (l->rec && wv_recorder_add(l->rec, l->src, &ev.meta, ev.text) < 0)
+            recording_failed(l);
         return 1;
     case WV_SOURCE_STATUS:
-        l->streaming = strncmp(wv_source_status(l->src), "streaming", 9) == 0;
+        l->streaming = wv_source_state_of(l->src) == WV_SOURCE_STATE_STREAMING;
         return 0;
     case WV_SOURCE_END:
         l->ended = true;
@@ -113,15 +129,16 @@ bool wv_live_feed(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view)
     /* What has been drawn is handled: let the slot move on (and, when
      * recording, only once it is on disk). */
     if (wall_us - l->last_confirm_us >= CONFIRM_EVERY_US) {
-        if (l->rec)
-            wv_recorder_sync(l->rec, l->src);
-        else
+        if (l->rec) {
+            if (wv_recorder_sync(l->rec, l->src) < 0)
+                recording_failed(l);
+        } else
             wv_source_confirm(l->src);
         l->last_confirm_us = wall_us;
     }
     if (view) {
         snprintf(l->status, sizeof l->status, "%s", wv_source_status(l->src));
-        view->status = l->streaming && !l->ended ? NULL : l->status;
+        view->status = l->rec_error[0] ? l->rec_error : l->streaming && !l->ended ? NULL : l->status;
         view->slot = wv_source_slot(l->src);
     }
     return changed;

@@ -3,11 +3,13 @@
  * Input is read in chunks into one buffer holding [pos, len). A message
  * that runs past the buffer's end makes the reader move what is left to the
  * front, read more (growing the buffer only when it is full), and parse
- * again from the message's start. A regular file is mapped instead: the
- * buffer is the whole file, read-only, and what has been parsed is given
- * back to the kernel as the reader goes (it reads it again from the page
- * cache if a message's text is wanted later), so a big recording does not
- * stay resident twice. */
+ * again from the message's start. A message that cannot be read (bad, or
+ * longer than the limit) is skipped to the end of its line, across as many
+ * reads as that takes: what follows never depends on where a read ended. A
+ * regular file is mapped instead: the buffer is the whole file, read-only,
+ * and what has been parsed is given back to the kernel as the reader goes
+ * (it reads it again from the page cache if a message's text is wanted
+ * later), so a big recording does not stay resident twice. */
 #include "walviz/reader.h"
 
 #include <errno.h>
@@ -19,8 +21,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CHUNK (256 * 1024)
-#define MAX_MESSAGE ((size_t)1 << 31) /* past PostgreSQL's 1 GB value limit */
 #define DROP_EVERY ((size_t)8 << 20) /* parsed mapping given back in steps this big */
 
 typedef struct header_entry {
@@ -32,6 +32,11 @@ struct wv_reader {
     char *name;
     bool eof;
     bool detected;
+    bool skip_line; /* discarding input up to the next newline */
+    size_t chunk, max_message;
+    wv_reader_progress_fn progress;
+    void *progress_ctx;
+    uint64_t bytes_read;
     wv_form form;
     char *buf;
     size_t pos, len, cap;
@@ -53,6 +58,8 @@ wv_reader *wv_reader_new(int fd, const char *name)
     r->fd = fd;
     r->name = wv_xstrdup(name);
     r->line = 1;
+    r->chunk = WV_READER_CHUNK;
+    r->max_message = WV_READER_MAX_MESSAGE;
     r->dec = wv_decode_new();
     wv_buf_init(&r->data);
     struct stat st;
@@ -84,7 +91,9 @@ void wv_mapping_release(void *m)
     free(map);
 }
 
-/* Gives back the pages of the mapping before pos, every DROP_EVERY bytes. */
+/* Gives back the pages of the mapping before pos, every DROP_EVERY bytes,
+ * and tells the progress callback how far it got (a mapped file is never
+ * read, so this is where a long load shows progress or stops). */
 static void drop_parsed(wv_reader *r)
 {
     if (!r->map || r->pos - r->dropped < DROP_EVERY)
@@ -93,6 +102,8 @@ static void drop_parsed(wv_reader *r)
     size_t upto = r->pos / page * page;
     madvise(r->buf + r->dropped, upto - r->dropped, MADV_DONTNEED);
     r->dropped = upto;
+    if (r->progress && r->progress(r->progress_ctx, r->pos))
+        r->pos = r->len; /* asked to stop: the input ends here */
 }
 
 void wv_reader_free(wv_reader *r)
@@ -112,6 +123,19 @@ void wv_reader_free(wv_reader *r)
         wv_mapping_release(r->map);
     free(r->name);
     free(r);
+}
+
+void wv_reader_set_limits(wv_reader *r, size_t chunk, size_t max_message)
+{
+    WV_ASSERT(chunk >= 64 && max_message >= 64);
+    r->chunk = chunk;
+    r->max_message = max_message;
+}
+
+void wv_reader_set_progress(wv_reader *r, wv_reader_progress_fn fn, void *ctx)
+{
+    r->progress = fn;
+    r->progress_ctx = ctx;
 }
 
 const char *wv_reader_error(const wv_reader *r)
@@ -140,8 +164,38 @@ static int error_at(wv_reader *r, size_t line, const char *fmt, const char *deta
     return -1;
 }
 
+/* Makes room for a read after what is buffered, growing the buffer by
+ * doubling but never past the longest message and a chunk: a message at
+ * the limit costs its size once. */
+static void make_room(wv_reader *r)
+{
+    if (r->cap - r->len >= r->chunk / 2)
+        return;
+    size_t most = r->max_message + r->chunk;
+    size_t want = r->cap ? r->cap * 2 : r->chunk;
+    if (want < r->len + r->chunk)
+        want = r->len + r->chunk;
+    if (want > most)
+        want = most > r->len + r->chunk / 2 ? most : r->len + r->chunk;
+    r->buf = wv_xrealloc(r->buf, want);
+    r->cap = want;
+}
+
+/* Asks the progress callback; when it says stop, the input ends here. */
+static bool stop_asked(wv_reader *r)
+{
+    if (!r->progress || !r->progress(r->progress_ctx, r->bytes_read))
+        return false;
+    r->eof = true;
+    r->pos = r->len = 0;
+    r->skip_line = false;
+    return true;
+}
+
 /* Reads more input after what is buffered. Returns 1 when bytes came, 0 at
- * end of input, -1 on a read error. */
+ * end of input, -1 on a read error or when the progress callback said stop
+ * (either way the input ends there: callers that go on after an error
+ * would otherwise read, and fail, forever). */
 static int fill(wv_reader *r)
 {
     if (r->eof)
@@ -151,40 +205,66 @@ static int fill(wv_reader *r)
         r->len -= r->pos;
         r->pos = 0;
     }
-    if (r->cap - r->len < CHUNK / 2) {
-        if (r->len >= MAX_MESSAGE)
-            return error_at(r, r->line, "%s", "a message longer than 2 GB; giving up");
-        wv_grow(&r->buf, &r->cap, r->len + CHUNK);
-    }
+    make_room(r);
     for (;;) {
-        ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
+        size_t room = r->cap - r->len;
+        ssize_t n = read(r->fd, r->buf + r->len, room < r->chunk ? room : r->chunk);
         if (n > 0) {
             r->len += (size_t)n;
+            r->bytes_read += (uint64_t)n;
             /* A message longer than a chunk is parsed again after every
              * fill: take all that is ready now (a pipe gives 64 kB a read),
              * so that the doubling buffer keeps those parses to a few.
              * Waiting for more than is ready would hold back output. */
             struct pollfd pfd = { r->fd, POLLIN, 0 };
-            while (r->len > CHUNK && r->len < r->cap && poll(&pfd, 1, 0) > 0 &&
+            while (r->len > r->chunk && r->len < r->cap && poll(&pfd, 1, 0) > 0 &&
                    (pfd.revents & POLLIN)) {
-                n = read(r->fd, r->buf + r->len, r->cap - r->len);
+                room = r->cap - r->len;
+                n = read(r->fd, r->buf + r->len, room < r->chunk ? room : r->chunk);
                 if (n <= 0)
                     break; /* end or error: the next fill says which */
                 r->len += (size_t)n;
+                r->bytes_read += (uint64_t)n;
             }
+            if (stop_asked(r))
+                return error_at(r, r->line, "%s", "stopped");
             return 1;
         }
         if (n == 0) {
             r->eof = true;
             return 0;
         }
+        /* A signal interrupts a read that waits (a pipe): ask again. */
+        if (errno == EINTR && stop_asked(r))
+            return error_at(r, r->line, "%s", "stopped");
         if (errno != EINTR) {
-            /* Reported once: the input ends here, or callers that go on
-             * after an error would read (and fail) forever. */
             r->eof = true;
             return error_at(r, r->line, "read failed: %s", strerror(errno));
         }
     }
+}
+
+/* Discards input up to and including the next newline, reading as much as
+ * that takes. Returns 1 when done, 0 at the end of input, -1 on an error. */
+static int skip_rest_of_line(wv_reader *r)
+{
+    while (r->skip_line) {
+        const char *p = r->buf + r->pos;
+        const char *nl = r->len > r->pos ? memchr(p, '\n', r->len - r->pos) : NULL;
+        if (nl) {
+            r->pos += (size_t)(nl - p) + 1;
+            r->line++;
+            r->skip_line = false;
+            break;
+        }
+        r->pos = r->len;
+        int f = fill(r);
+        if (f <= 0) {
+            r->skip_line = false;
+            return f;
+        }
+    }
+    return 1;
 }
 
 static size_t count_newlines(const char *p, size_t n)
@@ -242,9 +322,29 @@ static int decode_error(wv_reader *r, size_t line)
     return error_at(r, line, "%s", wv_decode_error(r->dec));
 }
 
+/* The message at pos runs past the limit (at least max_message bytes are
+ * buffered): drop exactly that many (their newlines still count), then
+ * the rest of the line. Exactly, so that where it ends never depends on
+ * how much a read brought. */
+static int too_long(wv_reader *r)
+{
+    size_t line = r->line;
+    r->line += count_newlines(r->buf + r->pos, r->max_message);
+    r->pos += r->max_message;
+    r->skip_line = true;
+    char what[96];
+    snprintf(what, sizeof what, "%zu", r->max_message);
+    return error_at(r, line,
+                    "expected a message of at most %s bytes, found a longer one; skipped to the "
+                    "end of its line", what);
+}
+
 static int next_raw(wv_reader *r, wv_item *it)
 {
     for (;;) {
+        int k = skip_rest_of_line(r);
+        if (k <= 0)
+            return k;
         /* Blank lines carry nothing; skip them. */
         while (r->pos < r->len && r->buf[r->pos] == '\n')
             r->pos++, r->line++;
@@ -257,8 +357,14 @@ static int next_raw(wv_reader *r, wv_item *it)
             continue;
         }
         const char *msg = r->buf + r->pos;
+        /* Never look past the limit: what is decided then does not
+         * depend on how much a read brought. */
         size_t avail = r->len - r->pos, used = 0;
+        if (avail > r->max_message)
+            avail = r->max_message;
         wv_decode_status st = wv_decode_line(r->dec, msg, avail, &it->change, &used);
+        if (st == WV_DECODE_INCOMPLETE && avail == r->max_message)
+            return too_long(r);
         if (st == WV_DECODE_INCOMPLETE && !r->eof) {
             if (fill(r) < 0)
                 return -1;
@@ -272,10 +378,8 @@ static int next_raw(wv_reader *r, wv_item *it)
         }
         size_t line = r->line;
         if (st != WV_DECODE_OK) {
-            const char *nl = memchr(msg, '\n', avail);
-            size_t skip = nl ? (size_t)(nl - msg) + 1 : avail;
-            r->pos += skip;
-            r->line++;
+            /* Skip to the end of the line, which may lie beyond this read. */
+            r->skip_line = true;
             return decode_error(r, line);
         }
         it->text.ptr = msg;
@@ -291,19 +395,25 @@ static int next_raw(wv_reader *r, wv_item *it)
 }
 
 /* Returns the next complete line (without its newline) and moves past it;
- * *torn when the input ended in the middle of a line. 0 at end of input. */
+ * *torn when the input ended in the middle of a line. 0 at end of input,
+ * -1 on a read error, -2 when the line is longer than the limit. */
 static int next_line(wv_reader *r, wv_slice *line, bool *torn)
 {
     *torn = false;
     for (;;) {
+        /* A line longer than the limit, newline included, is too long
+         * whether or not its newline has been read. */
         const char *p = r->buf + r->pos;
-        const char *nl = r->len > r->pos ? memchr(p, '\n', r->len - r->pos) : NULL;
+        size_t look = r->len - r->pos < r->max_message ? r->len - r->pos : r->max_message;
+        const char *nl = look ? memchr(p, '\n', look) : NULL;
         if (nl) {
             line->ptr = p;
             line->len = (size_t)(nl - p);
             r->pos += line->len + 1;
             return 1;
         }
+        if (look == r->max_message)
+            return -2;
         int f = fill(r);
         if (f < 0)
             return -1;
@@ -335,10 +445,15 @@ static int next_tabular(wv_reader *r, wv_item *it)
 {
     char err[160];
     for (;;) {
+        int k = skip_rest_of_line(r);
+        if (k <= 0)
+            return k;
         wv_slice line;
         bool torn;
         size_t lineno = r->line;
         int got = next_line(r, &line, &torn);
+        if (got == -2)
+            return too_long(r);
         if (got <= 0)
             return got;
         r->line++;

@@ -8,18 +8,21 @@
  * until wv_source_free(): its final status update must report what the
  * caller made durable after the last message, which only the caller knows.
  *
- * Resuming without duplicates: the stream restarts at the end LSN of the
- * last COMMIT received, so the server skips every transaction already here;
- * it then resends the transaction that was cut off, from its BEGIN. That
- * one is recognised by its BEGIN's LSN and its messages are skipped by
- * (LSN, count at that LSN) up to where the cut fell; several changes of a
- * multi-insert share one LSN, hence the count. Non-transactional messages
- * decoded again are recognised by their LSN.
+ * The pure parts live elsewhere: the protocol's byte layouts in
+ * replproto.c, resuming without duplicates in resume.c (its header says
+ * how), what an error means in pgerr.c. Errors are asked of libpq in its
+ * verbose form so that they carry their SQLSTATE, also while connecting.
  *
- * Only transaction boundaries are reported as flushed: a position inside a
- * transaction would make the server skip the rest of it after a restart. */
+ * A permanent slot resumes after a lost connection with backoff, for ever
+ * while the cause can heal (a restart, a network cut), but only
+ * LASTING_TRIES times in a row when it cannot (the slot is gone, the role
+ * lost REPLICATION): then the source fails with the reason. */
 #include "walviz/source.h"
 #include "walviz/clock.h"
+
+#include "walviz/pgerr.h"
+#include "walviz/replproto.h"
+#include "walviz/resume.h"
 
 #include <errno.h>
 #include <libpq-fe.h>
@@ -29,10 +32,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PG_EPOCH_OFFSET_US 946684800000000LL /* 2000-01-01 in Unix time */
 #define MAX_PARAMS 16
-#define NONTX_RING 256
 #define BACKOFF_MAX_US (30 * 1000000LL)
+#define LASTING_TRIES 3
 
 typedef enum state {
     ST_BACKOFF,
@@ -72,28 +74,19 @@ struct wv_source {
     bool in_copy;      /* START_REPLICATION's COPY is open on conn */
     bool end_reported; /* WV_SOURCE_END was returned */
     int attempts;
+    int lasting_failures; /* tries in a row that failed for a cause that cannot heal */
     int64_t retry_at_us;
+    wv_pgerr last_error;
+    bool needs_password;
     char status[512];
     bool status_changed;
 
     /* positions */
     uint64_t received_lsn;  /* highest XLogData start seen */
-    uint64_t boundary_lsn;  /* last transaction boundary received */
     uint64_t confirmed_lsn; /* what the caller has durably handled */
-    uint64_t last_commit_lsn;
     int64_t last_feedback_us;
     bool reply_now;
-
-    /* transaction being received, for resuming without duplicates */
-    bool in_txn;
-    uint64_t txn_begin_lsn, txn_last_lsn;
-    size_t txn_count_at_last;
-    /* after a reconnect: skip the resent head of that transaction */
-    bool skipping, skip_armed;
-    uint64_t skip_begin_lsn, skip_last_lsn;
-    size_t skip_count_at_last, skip_seen_at_last;
-    uint64_t nontx_lsns[NONTX_RING];
-    size_t nontx_next;
+    wv_resume rs; /* transaction boundaries, and resuming without duplicates */
 
     char *copybuf; /* the XLogData in hand, from PQgetCopyData */
     wv_decoder *dec;
@@ -152,10 +145,14 @@ static void add_param(wv_source *s, const char *k, const char *v)
 }
 
 /* Value formatting follows the walsender session's settings; pinning them
- * makes the same workload record the same text anywhere. */
+ * makes the same workload record the same text anywhere. An empty
+ * search_path is the always-secure one PostgreSQL's client programs set
+ * since CVE-2018-1058 (pg_recvlogical too): no one else's schema can
+ * capture walviz's queries, and type names print schema-qualified exactly
+ * as pg_recvlogical prints them (public.mood, not mood). */
 #define SESSION_OPTIONS \
     "-c datestyle=ISO -c timezone=UTC -c intervalstyle=postgres -c bytea_output=hex " \
-    "-c extra_float_digits=3"
+    "-c extra_float_digits=3 -c search_path="
 
 static void append_quoted(wv_buf *b, const char *text, char quote)
 {
@@ -242,6 +239,7 @@ wv_source *wv_source_new(const wv_source_opts *o)
     s->status_interval_us = (int64_t)(o->status_interval_ms > 0 ? o->status_interval_ms : 10000) * 1000;
     build_plugin_options(s, o);
     s->dec = wv_decode_new();
+    wv_resume_init(&s->rs);
     s->st = ST_CONNECT;
     set_info(s, "slot", s->slot);
     set_info(s, "slot-kind", s->temporary ? "temporary" : "permanent");
@@ -254,30 +252,11 @@ wv_source *wv_source_new(const wv_source_opts *o)
 
 /* --- talking to the server ------------------------------------------- */
 
-static void put_int64(char *p, int64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (char)(v & 0xff);
-}
-
-static int64_t get_int64(const char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | (unsigned char)p[i];
-    return (int64_t)v;
-}
-
 /* Standby status update: write, flush, apply, send time, reply-requested. */
 static bool send_feedback(wv_source *s, int64_t now_us)
 {
-    char buf[34];
-    buf[0] = 'r';
-    put_int64(buf + 1, (int64_t)s->received_lsn);
-    put_int64(buf + 9, (int64_t)s->confirmed_lsn);
-    put_int64(buf + 17, 0);
-    put_int64(buf + 25, now_us - PG_EPOCH_OFFSET_US);
-    buf[33] = 0;
+    char buf[WV_REPL_STATUS_LEN];
+    wv_repl_status(buf, s->received_lsn, s->confirmed_lsn, 0, now_us, false);
     if (PQputCopyData(s->conn, buf, sizeof buf) <= 0 || PQflush(s->conn) < 0)
         return false;
     s->last_feedback_us = now_us;
@@ -285,32 +264,13 @@ static bool send_feedback(wv_source *s, int64_t now_us)
     return true;
 }
 
-/* Copies a server or libpq message as one line: libpq's continuation
- * lines ("\n\t...") and trailing newlines become single spaces. */
-static void one_line(char *dst, size_t dstsz, const char *src)
-{
-    size_t n = 0;
-    bool space = false;
-    for (const char *p = src; *p && n + 1 < dstsz; p++) {
-        if (*p == '\n' || *p == '\t' || *p == ' ') {
-            space = n > 0;
-            continue;
-        }
-        if (space && n + 2 < dstsz)
-            dst[n++] = ' ';
-        space = false;
-        dst[n++] = *p;
-    }
-    dst[n] = '\0';
-}
-
 /* Server notices (a WARNING before an immediate shutdown, say) go to the
  * status line instead of libpq's default, a raw write to stderr. */
 static void on_notice(void *arg, const char *message)
 {
-    char msg[300];
-    one_line(msg, sizeof msg, message);
-    set_status(arg, "the server says: %s", msg);
+    wv_pgerr e;
+    wv_pgerr_parse(message, &e);
+    set_status(arg, "the server says: %s", e.message);
 }
 
 static void ignore_notice(void *arg, const char *message)
@@ -320,44 +280,24 @@ static void ignore_notice(void *arg, const char *message)
 }
 
 /* Turns a server or libpq error into a sentence that says what to do. */
+/* Where an error came from, for what it means (pgerr.h). */
+static wv_pg_step current_step(const wv_source *s)
+{
+    if (s->streamed_once)
+        return WV_PG_RESUME;
+    if (s->st == ST_QUERY)
+        return s->step == STEP_CREATE_SLOT ? WV_PG_CREATE_SLOT : WV_PG_SETUP;
+    return WV_PG_CONNECT;
+}
+
+/* Sets the status to what failed, why, and what to do about it; keeps the
+ * SQLSTATE for the decision to retry. */
 static void explain(wv_source *s, const char *what, const char *err)
 {
-    char msg[300];
-    one_line(msg, sizeof msg, err ? err : "unknown error");
-    const char *hint = NULL;
-    if (strstr(msg, "wal_level"))
-        hint = "set wal_level = logical in postgresql.conf and restart the server";
-    else if (strstr(msg, "pg_hba.conf"))
-        /* A logical replication connection names a database, and pg_hba.conf
-         * matches it by that name like an ordinary connection: a line with
-         * the keyword "replication" (physical replication) does not let it in. */
-        hint = "add a pg_hba.conf line that lets this role into this database (logical "
-               "replication connections match the database name, not the keyword 'replication'), "
-               "e.g. 'local all all peer' or 'host all all 127.0.0.1/32 scram-sha-256', "
-               "then reload the server";
-    else if (strstr(msg, "replication role") || strstr(msg, "REPLICATION attribute") ||
-             strstr(msg, "permission denied to start WAL sender") ||
-             strstr(msg, "must be superuser or replication"))
-        hint = "the role needs the REPLICATION attribute: ALTER ROLE name REPLICATION";
-    else if (strstr(msg, "all replication slots are in use"))
-        hint = "raise max_replication_slots (restart needed) or drop unused slots "
-               "(SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active)";
-    else if (strstr(msg, "max_wal_senders") || strstr(msg, "too many clients") ||
-             strstr(msg, "reserved for"))
-        hint = "raise max_wal_senders (restart needed) or close other replication connections";
-    else if (strstr(msg, "is active for PID"))
-        hint = "another client is reading this slot; stop it, or use another slot";
-    else if (strstr(msg, "was not created in this database"))
-        hint = "connect to the slot's database (-d DBNAME; pg_replication_slots.database names it)";
-    else if (strstr(msg, "does not exist") && strstr(msg, "replication slot"))
-        hint = "create it with --create-slot, or leave out --slot for a temporary slot";
-    else if (strstr(msg, "already exists"))
-        hint = "use --if-not-exists to reuse it, or leave out --create-slot";
-    else if (strstr(msg, "password authentication failed") || strstr(msg, "no password supplied"))
-        hint = "check the role's password (PGPASSWORD, ~/.pgpass or the conninfo)";
-    else if (strstr(msg, "Connection refused") || strstr(msg, "No such file or directory"))
-        hint = "is the server running, and are host and port right?";
-    set_status(s, "%s: %s%s%s", what, msg, hint ? " -- " : "", hint ? hint : "");
+    wv_pgerr_parse(err, &s->last_error);
+    s->needs_password = s->conn && PQconnectionNeedsPassword(s->conn);
+    const char *hint = wv_pgerr_hint(s->last_error.sqlstate, current_step(s), s->needs_password);
+    set_status(s, "%s: %s%s%s", what, s->last_error.message, hint ? " -- " : "", hint ? hint : "");
 }
 
 static void close_conn(wv_source *s)
@@ -395,9 +335,12 @@ static void connection_lost(wv_source *s, int64_t now_us, const char *what, cons
     }
     if (s->temporary && s->streamed_once) {
         char why[800];
-        snprintf(why, sizeof why, "%s. The stream cannot resume: its temporary slot was dropped "
+        size_t n = strlen(s->status);
+        while (n > 0 && s->status[n - 1] == '.') /* "the request." + "." */
+            n--;
+        snprintf(why, sizeof why, "%.*s. The stream cannot resume: its temporary slot was dropped "
                  "with the connection. Use --slot NAME --create-slot for a slot that survives.",
-                 s->status);
+                 (int)n, s->status);
         set_status(s, "%s", why);
         finish(s, true);
         return;
@@ -407,14 +350,16 @@ static void connection_lost(wv_source *s, int64_t now_us, const char *what, cons
         finish(s, true);
         return;
     }
-    if (s->in_txn) {
-        /* Arm the skip of the resent head of the cut transaction. */
-        s->skip_armed = true;
-        s->skip_begin_lsn = s->txn_begin_lsn;
-        s->skip_last_lsn = s->txn_last_lsn;
-        s->skip_count_at_last = s->txn_count_at_last;
-        s->in_txn = false;
+    if (wv_pgerr_heals(s->last_error.sqlstate, s->needs_password)) {
+        s->lasting_failures = 0;
+    } else if (++s->lasting_failures >= LASTING_TRIES) {
+        char line[800];
+        snprintf(line, sizeof line, "%s (gave up after %d tries)", s->status, s->lasting_failures);
+        set_status(s, "%s", line);
+        finish(s, true);
+        return;
     }
+    wv_resume_cut(&s->rs);
     s->attempts++;
     int64_t delay = 500000LL << (s->attempts < 7 ? s->attempts - 1 : 6);
     if (delay > BACKOFF_MAX_US)
@@ -483,7 +428,7 @@ static void begin_start(wv_source *s, int64_t now_us)
 {
     /* Resume after the last transaction received in full; the server
      * skips what committed before that. */
-    uint64_t start = s->last_commit_lsn ? s->last_commit_lsn : s->startpos;
+    uint64_t start = s->rs.last_commit_lsn ? s->rs.last_commit_lsn : s->startpos;
     char lsn[WV_LSN_BUFSZ];
     wv_lsn_format(start, lsn);
     wv_buf q;
@@ -521,13 +466,15 @@ static void on_result(wv_source *s, PGresult *res, int64_t now_us)
         if (!ok) {
             step_failed(s, now_us, "could not check the slot", err);
         } else if (PQntuples(res) == 0) {
-            if (s->create_slot) {
+            if (s->create_slot && !s->streamed_once) {
                 begin_identify(s, now_us);
             } else {
+                /* As the server words it, code included: gone is gone,
+                 * even with --create-slot once streaming (pgerr.h). */
                 char msg[200];
-                snprintf(msg, sizeof msg, "replication slot \"%s\" does not exist", s->slot);
-                explain(s, "cannot stream", msg);
-                finish(s, true);
+                snprintf(msg, sizeof msg, "ERROR:  42704: replication slot \"%s\" does not exist",
+                         s->slot);
+                step_failed(s, now_us, "cannot stream", msg);
             }
         } else if (strcmp(PQgetvalue(res, 0, 0), "test_decoding") != 0) {
             set_status(s, "cannot stream: slot \"%s\" uses the output plugin \"%s\"; walviz reads "
@@ -569,6 +516,7 @@ static void on_result(wv_source *s, PGresult *res, int64_t now_us)
         s->in_copy = true;
         s->streamed_once = true;
         s->attempts = 0;
+        s->lasting_failures = 0;
         s->last_feedback_us = now_us;
         set_status(s, "streaming from slot %s%s", s->slot, s->temporary ? " (temporary)" : "");
         break;
@@ -576,76 +524,6 @@ static void on_result(wv_source *s, PGresult *res, int64_t now_us)
 }
 
 /* --- the stream ------------------------------------------------------ */
-
-static bool is_boundary(wv_op op)
-{
-    return op == WV_OP_COMMIT || op == WV_OP_PREPARE || op == WV_OP_COMMIT_PREPARED ||
-           op == WV_OP_ROLLBACK_PREPARED || op == WV_OP_STREAM_COMMIT ||
-           op == WV_OP_STREAM_PREPARE;
-}
-
-static bool nontx_seen(const wv_source *s, uint64_t lsn)
-{
-    for (size_t i = 0; i < NONTX_RING; i++)
-        if (s->nontx_lsns[i] == lsn && lsn)
-            return true;
-    return false;
-}
-
-/* Decides whether a message is a resend of one already delivered, and
- * keeps the bookkeeping for the next reconnect. */
-static bool is_duplicate(wv_source *s, const wv_change *c, uint64_t lsn)
-{
-    if (c->op == WV_OP_MESSAGE && !c->transactional) {
-        if (nontx_seen(s, lsn))
-            return true;
-        s->nontx_lsns[s->nontx_next++ % NONTX_RING] = lsn;
-        return false;
-    }
-    if (s->skip_armed && c->op == WV_OP_BEGIN) {
-        s->skip_armed = false;
-        s->skipping = lsn == s->skip_begin_lsn;
-        s->skip_seen_at_last = 0;
-    }
-    if (s->skipping) {
-        if (lsn < s->skip_last_lsn ||
-            (lsn == s->skip_last_lsn && s->skip_seen_at_last++ < s->skip_count_at_last)) {
-            /* keep the receive-side state of the transaction as it was */
-            if (c->op == WV_OP_BEGIN)
-                s->in_txn = true;
-            s->txn_begin_lsn = c->op == WV_OP_BEGIN ? lsn : s->txn_begin_lsn;
-            return true;
-        }
-        s->skipping = false;
-    }
-    return false;
-}
-
-static void track_transaction(wv_source *s, const wv_change *c, uint64_t lsn)
-{
-    if (c->op == WV_OP_BEGIN) {
-        s->in_txn = true;
-        s->txn_begin_lsn = lsn;
-        s->txn_last_lsn = lsn;
-        s->txn_count_at_last = 0;
-    }
-    if (s->in_txn && !(c->op == WV_OP_MESSAGE && !c->transactional)) {
-        if (lsn != s->txn_last_lsn) {
-            s->txn_last_lsn = lsn;
-            s->txn_count_at_last = 0;
-        }
-        s->txn_count_at_last++;
-    }
-    if (is_boundary(c->op) || c->op == WV_OP_STREAM_ABORT) {
-        s->in_txn = false;
-        s->boundary_lsn = lsn > s->boundary_lsn ? lsn : s->boundary_lsn;
-        if (c->op == WV_OP_COMMIT || c->op == WV_OP_COMMIT_PREPARED ||
-            c->op == WV_OP_ROLLBACK_PREPARED || c->op == WV_OP_STREAM_COMMIT ||
-            c->op == WV_OP_PREPARE || c->op == WV_OP_STREAM_PREPARE)
-            s->last_commit_lsn = lsn;
-        memset(s->nontx_lsns, 0, sizeof s->nontx_lsns);
-    }
-}
 
 /* Ends the stream but keeps the COPY open: wv_source_free() sends the
  * final status update once the caller has confirmed what it kept. */
@@ -660,35 +538,30 @@ static void end_stream(wv_source *s, const char *why)
  * non-transactional message after them), so the slot may move up to it. */
 static void reach_endpos(wv_source *s)
 {
-    if (s->endpos > s->boundary_lsn)
-        s->boundary_lsn = s->endpos;
+    if (s->endpos > s->rs.boundary_lsn)
+        s->rs.boundary_lsn = s->endpos;
     end_stream(s, "reached end position");
 }
 
 /* Handles one CopyData message; returns 1 when *ev holds a message. */
 static int on_copy_data(wv_source *s, char *buf, int len, int64_t now_us, wv_source_event *ev)
 {
-    if (len >= 18 && buf[0] == 'k') {
-        uint64_t wal_end = (uint64_t)get_int64(buf + 1);
-        if (buf[17])
-            s->reply_now = true;
-        if (!s->in_txn && wal_end > s->boundary_lsn)
-            s->boundary_lsn = wal_end; /* between transactions: all sent */
-        if (s->endpos && wal_end >= s->endpos && !s->in_txn)
-            reach_endpos(s);
-        return 0;
-    }
-    if (len < 25 || buf[0] != 'w') {
+    wv_repl_msg m;
+    if (wv_repl_parse(buf, (size_t)len, &m) < 0) {
         set_status(s, "unexpected message of type '%c' from the server", len ? buf[0] : '?');
         return 0;
     }
-    uint64_t lsn = (uint64_t)get_int64(buf + 1);
-    int64_t send_us = get_int64(buf + 17) + PG_EPOCH_OFFSET_US;
-    const char *payload = buf + 25;
-    size_t plen = (size_t)len - 25;
-
+    if (m.kind == WV_REPL_KEEPALIVE) {
+        if (m.reply_requested)
+            s->reply_now = true;
+        wv_resume_keepalive(&s->rs, m.wal_end);
+        if (s->endpos && m.wal_end >= s->endpos && !s->rs.in_txn)
+            reach_endpos(s);
+        return 0;
+    }
+    uint64_t lsn = m.start;
     memset(ev, 0, sizeof *ev);
-    if (wv_decode_message(s->dec, payload, plen, &ev->change) != WV_DECODE_OK) {
+    if (wv_decode_message(s->dec, m.payload, m.payload_len, &ev->change) != WV_DECODE_OK) {
         /* Keep the message byte-exact even when walviz cannot read it. */
         memset(&ev->change, 0, sizeof ev->change);
         ev->change.op = WV_OP_COUNT;
@@ -703,23 +576,23 @@ static int on_copy_data(wv_source *s, char *buf, int len, int64_t now_us, wv_sou
     }
     if (lsn > s->received_lsn)
         s->received_lsn = lsn;
-    if (ev->change.op != WV_OP_COUNT && is_duplicate(s, &ev->change, lsn))
+    if (ev->change.op != WV_OP_COUNT && wv_resume_is_duplicate(&s->rs, &ev->change, lsn))
         return 0;
     if (ev->change.op != WV_OP_COUNT)
-        track_transaction(s, &ev->change, lsn);
+        wv_resume_track(&s->rs, &ev->change, lsn);
 
     ev->kind = WV_SOURCE_MESSAGE;
     ev->meta.has_lsn = true;
     ev->meta.lsn = lsn;
-    ev->meta.send_us = send_us;
+    ev->meta.send_us = m.send_us;
     ev->meta.recv_us = now_us;
     if (ev->change.has_xid) {
         ev->meta.has_xid = true;
         ev->meta.xid = ev->change.xid;
     }
-    ev->text.ptr = payload;
-    ev->text.len = plen;
-    if (s->endpos && lsn == s->endpos && !s->in_txn)
+    ev->text.ptr = m.payload;
+    ev->text.len = m.payload_len;
+    if (s->endpos && lsn == s->endpos && !s->rs.in_txn)
         reach_endpos(s); /* kept: a message at endpos belongs in */
     return 1;
 }
@@ -856,6 +729,8 @@ static void start_connect(wv_source *s, int64_t now_us)
     const char *kw[MAX_PARAMS + 1], *val[MAX_PARAMS + 1];
     replication_params(s, kw, val);
     s->conn = PQconnectStartParams(kw, val, 1);
+    if (s->conn) /* errors with their SQLSTATE, also while connecting */
+        PQsetErrorVerbosity(s->conn, PQERRORS_VERBOSE);
     if (!s->conn || PQstatus(s->conn) == CONNECTION_BAD) {
         connection_lost(s, now_us, "could not connect",
                         s->conn ? PQerrorMessage(s->conn) : "out of memory");
@@ -965,9 +840,19 @@ int wv_source_drop_slot(const wv_source_opts *opts, char *err, size_t errsz)
     const char *kw[MAX_PARAMS + 1], *val[MAX_PARAMS + 1];
     replication_params(s, kw, val);
     int rc = -1;
-    PGconn *conn = PQconnectdbParams(kw, val, 1);
+    /* PQconnectdbParams would connect before verbosity could be set. */
+    PGconn *conn = PQconnectStartParams(kw, val, 1);
+    if (conn)
+        PQsetErrorVerbosity(conn, PQERRORS_VERBOSE);
+    PostgresPollingStatusType ps = PGRES_POLLING_WRITING;
+    while (conn && PQstatus(conn) != CONNECTION_BAD && ps != PGRES_POLLING_OK &&
+           ps != PGRES_POLLING_FAILED) {
+        struct pollfd pfd = { PQsocket(conn), ps == PGRES_POLLING_READING ? POLLIN : POLLOUT, 0 };
+        poll(&pfd, 1, 1000);
+        ps = PQconnectPoll(conn);
+    }
     if (PQstatus(conn) != CONNECTION_OK) {
-        explain(s, "could not connect", PQerrorMessage(conn));
+        explain(s, "could not connect", conn ? PQerrorMessage(conn) : "out of memory");
     } else {
         wv_buf q;
         wv_buf_init(&q);
@@ -1006,8 +891,8 @@ int wv_source_fds(const wv_source *s, int fds[2])
 
 void wv_source_confirm(wv_source *s)
 {
-    if (s->boundary_lsn > s->confirmed_lsn)
-        s->confirmed_lsn = s->boundary_lsn;
+    if (s->rs.boundary_lsn > s->confirmed_lsn)
+        s->confirmed_lsn = s->rs.boundary_lsn;
 }
 
 void wv_source_stop(wv_source *s)
@@ -1015,6 +900,22 @@ void wv_source_stop(wv_source *s)
     s->stop_requested = true;
     if (s->st == ST_BACKOFF || s->st == ST_CONNECT || s->st == ST_QUERY)
         finish(s, false);
+}
+
+wv_source_state wv_source_state_of(const wv_source *s)
+{
+    switch (s->st) {
+    case ST_STREAM:
+        return WV_SOURCE_STATE_STREAMING;
+    case ST_DONE:
+        return s->failed ? WV_SOURCE_STATE_FAILED : WV_SOURCE_STATE_ENDED;
+    case ST_BACKOFF:
+        return WV_SOURCE_STATE_RETRYING;
+    case ST_CONNECT:
+    case ST_QUERY:
+        break;
+    }
+    return s->streamed_once ? WV_SOURCE_STATE_RETRYING : WV_SOURCE_STATE_CONNECTING;
 }
 
 const char *wv_source_status(const wv_source *s)

@@ -87,8 +87,9 @@ void wv_buf_destroy(wv_buf *b)
 
 char *wv_buf_reserve(wv_buf *b, size_t n)
 {
-    if (b->cap - b->len < n)
-        wv_grow(&b->data, &b->cap, b->len + n);
+    /* Memory even for nothing: NULL + 0 is undefined behaviour. */
+    if (b->cap - b->len < n || !b->data)
+        wv_grow(&b->data, &b->cap, b->len + (n ? n : 1));
     return b->data + b->len;
 }
 

@@ -541,6 +541,150 @@ static void test_read_error(void **state)
     close(fd);
 }
 
+/* ---- limits, read boundaries, stopping ---- */
+
+static got_list read_limited(const char *data, size_t len, size_t chunk, size_t max)
+{
+    int fd = file_with(data, len);
+    wv_reader *r = wv_reader_new(fd, "in");
+    wv_reader_set_limits(r, chunk, max);
+    got_list l = read_all(r);
+    wv_reader_free(r);
+    close(fd);
+    return l;
+}
+
+/* A message past the limit is one error, skipped to the end of its line
+ * (it used to come back as the same error forever, at full CPU). */
+static void test_long_message_skipped(void **state)
+{
+    (void)state;
+    wv_buf in;
+    wv_buf_init(&in);
+    wv_buf_puts(&in, "BEGIN 1\ntable public.t: INSERT: v[text]:'");
+    for (int i = 0; i < 5000; i++)
+        wv_buf_puts(&in, "x");
+    wv_buf_puts(&in, "'\nCOMMIT 1\n");
+    got_list l = read_limited(in.data, in.len, 64, 1000);
+    assert_int_equal(l.n, 3);
+    assert_msg(&l, 0, "BEGIN", 1);
+    assert_err(&l, 1, "in:2: expected a message of at most 1000 bytes, found a longer one; "
+                      "skipped to the end of its line");
+    assert_msg(&l, 2, "COMMIT", 3);
+    got_free(&l);
+
+    /* The same in a recording, and a long line that is the last one. */
+    in.len = 0;
+    wv_buf_puts(&in, "# walviz recording v1\n0/1\t1\t0\t0\tBEGIN 1\n0/2\t1\t0\t0\t");
+    for (int i = 0; i < 5000; i++)
+        wv_buf_puts(&in, "y");
+    wv_buf_puts(&in, "\n0/3\t1\t0\t0\tCOMMIT 1\n0/4\t1\t0\t0\t");
+    for (int i = 0; i < 3000; i++)
+        wv_buf_puts(&in, "z");
+    l = read_limited(in.data, in.len, 64, 1000);
+    assert_int_equal(l.n, 4);
+    assert_msg(&l, 0, "BEGIN", 2);
+    assert_err(&l, 1, "in:3: expected a message of at most 1000 bytes, found a longer one; "
+                      "skipped to the end of its line");
+    assert_msg(&l, 2, "COMMIT", 4);
+    assert_err(&l, 3, "in:5: expected a message of at most 1000 bytes, found a longer one; "
+                      "skipped to the end of its line");
+    got_free(&l);
+    wv_buf_destroy(&in);
+}
+
+/* A bad raw line longer than a read is skipped whole: its tail is neither
+ * a second error nor a message (here a DELETE that is not in the input),
+ * and later line numbers stay right. */
+static void test_raw_recovery_across_reads(void **state)
+{
+    (void)state;
+    wv_buf in;
+    wv_buf_init(&in);
+    wv_buf_puts(&in, "BEGIN 1\nbogus ");
+    while (in.len % 64 != 0)
+        wv_buf_puts(&in, "x");
+    wv_buf_puts(&in, "table public.t: DELETE: id[integer]:1\nCOMMIT 1\n");
+    got_list l = read_limited(in.data, in.len, 64, 4096);
+    assert_int_equal(l.n, 3);
+    assert_msg(&l, 0, "BEGIN", 1);
+    assert_int_equal(l.v[1].rc, -1);
+    assert_memory_equal(l.v[1].text, "in:2: ", 6);
+    assert_msg(&l, 2, "COMMIT", 3);
+    got_free(&l);
+    wv_buf_destroy(&in);
+}
+
+/* Whatever the size of the reads, the results are those of the default
+ * reader: the same messages and errors at the same lines. */
+static void test_read_size_does_not_matter(void **state)
+{
+    (void)state;
+    static const char *const inputs[] = {
+        "BEGIN 1\nbogus line that is longer than sixty-four bytes, as wide as a read here, "
+        "table public.t: DELETE: id[integer]:1\ntable public.t: INSERT: v[text]:'a\nb'\n"
+        "\n\nmessage: transactional: 0 prefix: p, sz: 3 content:a\nb\nCOMMIT 1\nBEG",
+        "0/1\t5\tBEGIN 5\n0/2\tx\tBEGIN 5 but with a long tail to cross a read boundary "
+        "somewhere in the middle\n0/3\t5\ttable public.t: INSERT: v[text]:'a\\nb'\n0/8\t5\tCOMMIT 5\n",
+        "# walviz recording v1\n# slot: s\n0/1\t5\t0\t0\tBEGIN 5\n0/2\t5\t0\tBEGIN 5 cut short, "
+        "and long enough to cross a read\n0/4\t5\t1\t2\tCOMMIT 5\n0/5\t5\t1",
+    };
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        size_t len = strlen(inputs[i]);
+        got_list want = read_string(inputs[i], len, "in", NULL);
+        for (size_t chunk = 64; chunk < 64 + 80; chunk++) {
+            got_list l = read_limited(inputs[i], len, chunk, 4096);
+            if (l.n != want.n) {
+                print_error("input %zu, reads of %zu: %zu results, expected %zu\n", i, chunk, l.n,
+                            want.n);
+                fail();
+            }
+            for (size_t k = 0; k < l.n; k++) {
+                assert_int_equal(l.v[k].rc, want.v[k].rc);
+                assert_int_equal(l.v[k].line, want.v[k].line);
+                assert_int_equal(l.v[k].text_len, want.v[k].text_len);
+                assert_memory_equal(l.v[k].text, want.v[k].text, want.v[k].text_len);
+            }
+            got_free(&l);
+        }
+        got_free(&want);
+    }
+}
+
+static int stop_at_second_read(void *ctx, uint64_t bytes)
+{
+    uint64_t *calls = ctx;
+    assert_true(bytes > 0);
+    return ++*calls >= 2;
+}
+
+/* The progress callback sees every read and can stop the reader in the
+ * middle of a message that is still coming. */
+static void test_progress_stops(void **state)
+{
+    (void)state;
+    wv_buf in;
+    wv_buf_init(&in);
+    wv_buf_puts(&in, "BEGIN 1\ntable public.t: INSERT: v[text]:'");
+    for (int i = 0; i < 1000; i++)
+        wv_buf_puts(&in, "x");
+    wv_buf_puts(&in, "'\nCOMMIT 1\n");
+    int fd = file_with(in.data, in.len);
+    wv_reader *r = wv_reader_new(fd, "in");
+    wv_reader_set_limits(r, 64, 4096);
+    uint64_t calls = 0;
+    wv_reader_set_progress(r, stop_at_second_read, &calls);
+    wv_item it;
+    assert_int_equal(wv_reader_next(r, &it), 1);
+    assert_int_equal(wv_reader_next(r, &it), -1);
+    assert_string_equal(wv_reader_error(r), "in:2: stopped");
+    assert_int_equal(wv_reader_next(r, &it), 0);
+    assert_int_equal(calls, 2);
+    wv_reader_free(r);
+    close(fd);
+    wv_buf_destroy(&in);
+}
+
 /* ---- past the 256 KiB chunk ---- */
 
 static void buf_lit(wv_buf *b, const char *s)
@@ -715,6 +859,7 @@ int main(void)
 {
     /* A failed test may leave a writer child facing a closed pipe. */
     signal(SIGPIPE, SIG_IGN);
+    alarm(120); /* a reader that loops fails rather than hangs */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_raw_form),
         cmocka_unit_test(test_raw_xids),
@@ -726,6 +871,10 @@ int main(void)
         cmocka_unit_test(test_recording_error_recovery),
         cmocka_unit_test(test_torn_recording),
         cmocka_unit_test(test_read_error),
+        cmocka_unit_test(test_long_message_skipped),
+        cmocka_unit_test(test_raw_recovery_across_reads),
+        cmocka_unit_test(test_read_size_does_not_matter),
+        cmocka_unit_test(test_progress_stops),
         cmocka_unit_test(test_big_raw_file),
         cmocka_unit_test(test_big_raw_pipe),
         cmocka_unit_test(test_big_recording),

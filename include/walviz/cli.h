@@ -24,7 +24,9 @@ int wv_cli_display_option(struct wv_ui_opts *o, const char *name, const char *va
 struct wv_sim;
 /* Reads every message of path ("-": stdin) into sim and schedules it.
  * Returns the number of messages that could not be read (each reported on
- * stderr as FILE:LINE: ...), or -1 when the file cannot be opened. */
+ * stderr as FILE:LINE: ...), or -1 (said on stderr) when the file cannot
+ * be opened, holds no message (an empty recording is fine), or Ctrl-C
+ * stopped the load. Shows progress on a terminal after a second. */
 int wv_cli_load(struct wv_sim *sim, const char *path);
 
 struct option;
@@ -45,6 +47,9 @@ extern const char wv_cli_conn_help[];
 void wv_cli_conn_defaults(struct wv_source_opts *o, const char **plugin_opts);
 /* 0, -1 with a sentence in err, or 1 when code is not a connection option. */
 int wv_cli_conn_option(struct wv_source_opts *o, int code, const char *arg, char *err, size_t errsz);
+/* Overwrites a password in -d's argument (argv) so that ps no longer shows
+ * it; call once the source has copied the options (wv_source_new). */
+void wv_cli_conn_hide_password(struct wv_source_opts *o);
 
 /* Set by main's SIGINT/SIGTERM handler; long loops stop when it is. The
  * commands pass it on (wv_ui_opts.stop) rather than modules reading it. */

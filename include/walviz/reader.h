@@ -7,11 +7,14 @@
  *              TO STDOUT or psql's \copy write them;
  *   recording  walviz's own format (record.h).
  * Memory stays flat: the reader holds one buffer of input, grown only to
- * the longest message, or maps a regular file (see wv_reader_take_mapping). */
+ * the longest message, or maps a regular file (see wv_reader_take_mapping),
+ * and never past the limit below: a longer message is reported and skipped
+ * to the end of its line. */
 #ifndef WALVIZ_READER_H
 #define WALVIZ_READER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "walviz/decode.h"
 #include "walviz/record.h"
@@ -27,6 +30,10 @@ typedef struct wv_item {
 
 typedef struct wv_reader wv_reader;
 
+#define WV_READER_CHUNK (256 * 1024) /* bytes a read() asks for */
+/* The longest message kept: past PostgreSQL's 1 GB value limit. */
+#define WV_READER_MAX_MESSAGE (((size_t)1 << 31) - WV_READER_CHUNK)
+
 /* Reads from fd, which the caller keeps and closes; name labels errors.
  * Returns a new reader; free it with wv_reader_free (NULL is fine). */
 wv_reader *wv_reader_new(int fd, const char *name);
@@ -38,6 +45,21 @@ void wv_reader_free(wv_reader *r);
  * with the message after it. */
 int wv_reader_next(wv_reader *r, wv_item *it);
 const char *wv_reader_error(const wv_reader *r);
+
+/* Reads of at most chunk bytes, and messages (lines, for the tabular
+ * forms) of at most max_message bytes, newline included; both at least 64.
+ * A longer message is one error, and the reader goes on after the first
+ * newline past its first max_message bytes. Defaults WV_READER_CHUNK and
+ * WV_READER_MAX_MESSAGE. Small values let tests put read boundaries
+ * anywhere. Call before the first wv_reader_next. */
+void wv_reader_set_limits(wv_reader *r, size_t chunk, size_t max_message);
+
+/* Called after every read (and when a signal interrupts one) with the
+ * bytes read so far; returning nonzero
+ * stops the reader: wv_reader_next returns -1 ("NAME:LINE: stopped"), then
+ * 0. For progress on a terminal and for Ctrl-C inside a long message. */
+typedef int (*wv_reader_progress_fn)(void *ctx, uint64_t bytes_read);
+void wv_reader_set_progress(wv_reader *r, wv_reader_progress_fn fn, void *ctx);
 
 /* The input's form; known after the first wv_reader_next. */
 wv_form wv_reader_form(const wv_reader *r);

@@ -12,8 +12,11 @@
 
 typedef struct wv_recorder wv_recorder;
 
-/* Creates (truncates) path, "-" for stdout. Returns NULL with a sentence
- * in err. */
+/* Starts a recording for path ("-": stdout). The file is written beside
+ * path and replaces it only with its first bytes (the header, written by
+ * wv_recorder_header or the first message): until the source streams, a
+ * file at path is untouched, and one that never streams leaves no trace.
+ * Returns NULL with a sentence in err. */
 wv_recorder *wv_recorder_open(const char *path, char *err, size_t errsz);
 /* Appends one message; the header (from the source's facts) goes first.
  * Returns 0, or -1 when writing failed (errno says why). */
@@ -22,7 +25,8 @@ int wv_recorder_add(wv_recorder *r, wv_source *src, const wv_meta *m, wv_slice t
 void wv_recorder_header(wv_recorder *r, wv_source *src);
 /* Writes and fsyncs, then confirms to the source. 0, or -1 (errno). */
 int wv_recorder_sync(wv_recorder *r, wv_source *src);
-/* Writes what is left, fsyncs and closes; 0, or -1 (errno). NULL is fine. */
+/* Writes what is left, fsyncs and closes (removing the file beside path
+ * if nothing was ever written); 0, or -1 (errno). NULL is fine. */
 int wv_recorder_close(wv_recorder *r);
 
 #endif

@@ -87,6 +87,18 @@ void wv_source_confirm(wv_source *s);
  * the last status update. */
 void wv_source_stop(wv_source *s);
 
+/* What the source is doing, for callers that act on it (the status line
+ * below is for people). */
+typedef enum wv_source_state {
+    WV_SOURCE_STATE_CONNECTING, /* connecting and setting up, the first time */
+    WV_SOURCE_STATE_STREAMING,  /* START_REPLICATION answered: messages flow */
+    WV_SOURCE_STATE_RETRYING,   /* connection lost; waiting or reconnecting */
+    WV_SOURCE_STATE_ENDED,      /* end position reached, or stopped */
+    WV_SOURCE_STATE_FAILED,     /* ended by an error the status names */
+} wv_source_state;
+
+wv_source_state wv_source_state_of(const wv_source *s);
+
 /* One line on what the source is doing, for a terminal or a screen. */
 const char *wv_source_status(const wv_source *s);
 /* True once the stream ended because of an error (status says which). */

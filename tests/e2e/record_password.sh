@@ -2,7 +2,8 @@
 # walviz record with password authentication (scram-sha-256 for one role,
 # over the unix socket): the right password, given in the conninfo or in
 # PGPASSWORD, records; a wrong one fails with a clear message. Neither
-# password ever shows in stdout, stderr or the recording.
+# password ever shows in stdout, stderr or the recording, nor, once walviz
+# runs, on its command line (ps).
 . "$(dirname "$0")/lib/common.sh"
 
 role="rp_$$"
@@ -61,6 +62,19 @@ record conninfo "$WALVIZ" record -d "dbname=$DB user=$role password=$pw"
 grep -q 'INSERT' "$e2e_work/conninfo.wvr" || fail "conninfo: nothing recorded"
 check_clean conninfo
 note "password in the conninfo: recorded, password not shown"
+
+# ps: once walviz runs, the password is gone from its command line.
+"$WALVIZ" record -d "dbname=$DB user=$role password=$pw" -f "$e2e_work/ps.wvr" 2>"$e2e_work/ps.err" &
+pid=$!
+e2e_pids="$e2e_pids $pid"
+wait_until 10 walviz_slot_active || { cat "$e2e_work/ps.err"; fail "ps: walviz did not stream"; }
+tr '\0' ' ' </proc/$pid/cmdline >"$e2e_work/ps.cmdline"
+kill -INT "$pid"
+wait "$pid" || fail "ps: walviz record exited with $?"
+grep -q "password=\*\{${#pw}\}" "$e2e_work/ps.cmdline" ||
+    fail "ps: the command line is $(cat "$e2e_work/ps.cmdline")"
+check_clean ps
+note "password in the conninfo: blanked from the command line ps shows"
 
 # The password in PGPASSWORD, the role by -U.
 record env env PGPASSWORD="$pw" "$WALVIZ" record -d "$DB" -U "$role"

@@ -42,7 +42,7 @@ ensure_server() {
 
 # The session settings walviz gives its walsender, so that values print the
 # same in an ordinary session (pg_logical_slot_peek_changes).
-WV_SESSION="-c datestyle=ISO -c timezone=UTC -c intervalstyle=postgres -c bytea_output=hex -c extra_float_digits=3"
+WV_SESSION="-c datestyle=ISO -c timezone=UTC -c intervalstyle=postgres -c bytea_output=hex -c extra_float_digits=3 -c search_path="
 
 # q SQL: one query in the test database, unaligned, tuples only.
 q() {
