@@ -47,7 +47,7 @@ static bool demo_feed(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view)
 static const char *demo_failed(void *ctx)
 {
     demo_ctx *d = ctx;
-    return wv_live_failed(d->live) ? wv_live_status(d->live) : NULL;
+    return wv_live_ended(d->live) ? wv_live_status(d->live) : NULL;
 }
 
 static bool demo_action(void *ctx, wv_action act, char *notice, size_t noticesz)

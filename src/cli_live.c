@@ -22,7 +22,7 @@ static const char usage_head[] =
 static const char *live_failed(void *ctx)
 {
     wv_live *live = ctx;
-    return wv_live_failed(live) ? wv_live_status(live) : NULL;
+    return wv_live_ended(live) ? wv_live_status(live) : NULL;
 }
 
 int wv_cli_live(int argc, char **argv)
@@ -106,6 +106,8 @@ int wv_cli_live(int argc, char **argv)
     uo.failed = live_failed;
     uo.ctx = live;
     status = wv_ui_run(sim, &uo);
+    if (status == 0 && wv_live_failed(live))
+        status = 1; /* the picture was drawn, but the stream or the recording failed */
     wv_live_free(live);
     wv_sim_free(sim);
 done:

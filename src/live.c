@@ -67,6 +67,11 @@ const char *wv_live_status(const wv_live *l)
     return wv_source_status(l->src);
 }
 
+bool wv_live_ended(const wv_live *l)
+{
+    return l->ended || wv_source_failed(l->src);
+}
+
 bool wv_live_failed(const wv_live *l)
 {
     return wv_source_failed(l->src) || l->rec_error[0];

@@ -33,6 +33,7 @@ struct wv_reader {
     bool eof;
     bool detected;
     bool skip_line; /* discarding input up to the next newline */
+    bool stop_pending; /* a mapped load was asked to stop: say so next */
     size_t chunk, max_message;
     wv_reader_progress_fn progress;
     void *progress_ctx;
@@ -102,8 +103,10 @@ static void drop_parsed(wv_reader *r)
     size_t upto = r->pos / page * page;
     madvise(r->buf + r->dropped, upto - r->dropped, MADV_DONTNEED);
     r->dropped = upto;
-    if (r->progress && r->progress(r->progress_ctx, r->pos))
+    if (r->progress && r->progress(r->progress_ctx, r->pos)) {
         r->pos = r->len; /* asked to stop: the input ends here */
+        r->stop_pending = true;
+    }
 }
 
 void wv_reader_free(wv_reader *r)
@@ -519,6 +522,10 @@ static int next_tabular(wv_reader *r, wv_item *it)
 int wv_reader_next(wv_reader *r, wv_item *it)
 {
     r->error[0] = '\0';
+    if (r->stop_pending) {
+        r->stop_pending = false;
+        return error_at(r, r->line, "%s", "stopped");
+    }
     if (!r->detected && detect(r) < 0)
         return -1;
     return r->form == WV_FORM_RAW ? next_raw(r, it) : next_tabular(r, it);

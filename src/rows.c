@@ -720,7 +720,8 @@ void wv_rows_hold(wv_rows *r, const wv_change *c, size_t msg)
     size_t ncols = c->old_tuple.ncols + c->new_tuple.ncols;
     h->cols = ncols ? wv_xmalloc(ncols * sizeof *h->cols) : NULL;
     copy_tuple(&h->c.old_tuple, h->cols, h->bytes, &off);
-    copy_tuple(&h->c.new_tuple, h->cols + c->old_tuple.ncols, h->bytes, &off);
+    /* (no columns at all: no array, and no pointer arithmetic on NULL) */
+    copy_tuple(&h->c.new_tuple, h->cols ? h->cols + c->old_tuple.ncols : NULL, h->bytes, &off);
     if (c->ntables) {
         h->tables = wv_xmalloc(c->ntables * sizeof *h->tables);
         for (size_t i = 0; i < c->ntables; i++) {

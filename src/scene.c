@@ -995,8 +995,9 @@ static void draw_chip(wv_scene *sc, const wv_view *v, int f, size_t m, wv_rect c
     wv_op op = wv_sim_op(v->sim, m);
     bool selected = v->selected_msg == m;
     bool flash = sc->flash && sc->narr.msg == m && (sc->narr.follower == f || sc->narr.follower < 0);
-    fill(sc, c, th->op_fill[op]);
-    outline(sc, c, selected || flash ? th->select_bg : th->bg, selected || flash ? 3 : 1);
+    /* a bracket is a thin bar in the text's colour: seen on any screen */
+    fill(sc, c, is_bracket(op) && c.w < c.h ? th->text : th->op_fill[op]);
+    outline(sc, c, selected || flash ? th->select_bg : th->chip_edge, selected || flash ? 3 : stroke(sc) / 2 > 1 ? stroke(sc) / 2 : 1);
     if (words) {
         /* a lone glyph in the larger face when it fits: small ones vanish
          * at the back of a room */

@@ -43,6 +43,7 @@ static const wv_theme themes[WV_THEME_COUNT] = {
         .stale_bg = OI_ORANGE,
         .stale_text = OI_BLACK,
         .chip_text = OI_BLACK,
+        .chip_edge = { 0x12, 0x12, 0x12 },
         .op_fill = OP_FILLS,
     },
     [WV_THEME_LIGHT] = {
@@ -59,6 +60,7 @@ static const wv_theme themes[WV_THEME_COUNT] = {
         .stale_bg = OI_ORANGE,
         .stale_text = OI_BLACK,
         .chip_text = OI_BLACK,
+        .chip_edge = OI_BLACK,
         .op_fill = OP_FILLS,
     },
     [WV_THEME_HIGH_CONTRAST] = {
@@ -75,9 +77,16 @@ static const wv_theme themes[WV_THEME_COUNT] = {
         .stale_bg = OI_YELLOW,
         .stale_text = OI_BLACK,
         .chip_text = OI_BLACK,
+        .chip_edge = OI_BLACK,
         .op_fill = OP_FILLS,
     },
 };
+
+double wv_chip_contrast(const wv_theme *t, wv_op op)
+{
+    double fill = wv_contrast(t->op_fill[op], t->bg), edge = wv_contrast(t->chip_edge, t->bg);
+    return fill > edge ? fill : edge;
+}
 
 const wv_theme *wv_theme_get(wv_theme_id id)
 {

@@ -669,7 +669,8 @@ static void test_progress_stops(void **state)
     for (int i = 0; i < 1000; i++)
         wv_buf_puts(&in, "x");
     wv_buf_puts(&in, "'\nCOMMIT 1\n");
-    int fd = file_with(in.data, in.len);
+    pid_t child;
+    int fd = pipe_with(in.data, in.len, 64, &child); /* read, not mapped */
     wv_reader *r = wv_reader_new(fd, "in");
     wv_reader_set_limits(r, 64, 4096);
     uint64_t calls = 0;
@@ -680,6 +681,41 @@ static void test_progress_stops(void **state)
     assert_string_equal(wv_reader_error(r), "in:2: stopped");
     assert_int_equal(wv_reader_next(r, &it), 0);
     assert_int_equal(calls, 2);
+    wv_reader_free(r);
+    close(fd);
+    reap(child);
+    wv_buf_destroy(&in);
+}
+
+static int stop_at_once(void *ctx, uint64_t bytes)
+{
+    uint64_t *at = ctx;
+    *at = bytes;
+    return 1;
+}
+
+/* A regular file is mapped, not read: the progress callback is asked
+ * every 8 MB parsed, and a stop ends the input with the same error. */
+static void test_progress_stops_mapped(void **state)
+{
+    (void)state;
+    wv_buf in;
+    wv_buf_init(&in);
+    for (int i = 0; in.len < ((size_t)9 << 20); i++)
+        wv_buf_printf(&in, "BEGIN %d\ntable public.t: INSERT: id[integer]:%d\nCOMMIT %d\n", i, i, i);
+    int fd = file_with(in.data, in.len);
+    wv_reader *r = wv_reader_new(fd, "big");
+    uint64_t at = 0;
+    wv_reader_set_progress(r, stop_at_once, &at);
+    wv_item it;
+    int rc, items = 0;
+    while ((rc = wv_reader_next(r, &it)) == 1)
+        items++;
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(wv_reader_error(r), ": stopped"));
+    assert_true(at >= ((size_t)8 << 20) && at < in.len);
+    assert_true(items > 0);
+    assert_int_equal(wv_reader_next(r, &it), 0);
     wv_reader_free(r);
     close(fd);
     wv_buf_destroy(&in);
@@ -875,6 +911,7 @@ int main(void)
         cmocka_unit_test(test_raw_recovery_across_reads),
         cmocka_unit_test(test_read_size_does_not_matter),
         cmocka_unit_test(test_progress_stops),
+        cmocka_unit_test(test_progress_stops_mapped),
         cmocka_unit_test(test_big_raw_file),
         cmocka_unit_test(test_big_raw_pipe),
         cmocka_unit_test(test_big_recording),

@@ -65,6 +65,25 @@ static void test_theme_text_contrast(void **state)
     }
 }
 
+/* Every chip stands out from the screen behind it (3:1, WCAG's non-text
+ * contrast) by its fill or its edge, in every theme; the glyph on it is
+ * text (7:1). */
+static void test_theme_chip_contrast(void **state)
+{
+    (void)state;
+    for (int id = 0; id < WV_THEME_COUNT; id++) {
+        const wv_theme *t = wv_theme_get((wv_theme_id)id);
+        for (int op = 0; op < WV_OP_COUNT; op++) {
+            double c = wv_chip_contrast(t, (wv_op)op);
+            CHECK(c >= 3.0, "%s: a %s chip against the screen: %.2f:1, expected 3:1 or more", t->name,
+                  wv_op_name((wv_op)op), c);
+            double g = wv_contrast(t->chip_text, t->op_fill[op]);
+            CHECK(g >= 7.0, "%s: the glyph on a %s chip: %.2f:1, expected 7:1", t->name, wv_op_name((wv_op)op), g);
+        }
+        CHECK(wv_contrast(t->text, t->bg) >= 3.0, "%s: brackets (text colour) against the screen", t->name);
+    }
+}
+
 /* ---- layout --------------------------------------------------------- */
 
 static const char *rect_str(wv_rect r, char *buf, size_t n)
@@ -478,6 +497,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_contrast_sanity),
         cmocka_unit_test(test_theme_text_contrast),
+        cmocka_unit_test(test_theme_chip_contrast),
         cmocka_unit_test(test_layout_all_sizes),
         cmocka_unit_test(test_layout_scale_grows_text),
         cmocka_unit_test(test_rect_helpers),

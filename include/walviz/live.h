@@ -29,6 +29,8 @@ bool wv_live_feed(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view);
  * the source's status when it ended instead. */
 bool wv_live_wait_streaming(wv_live *l, int64_t timeout_us);
 const char *wv_live_status(const wv_live *l);
+/* True once the stream has ended (by an error, or an end position). */
+bool wv_live_ended(const wv_live *l);
 /* True when the stream ended by an error, or the recording could not be
  * written (it then stopped, said on stderr and on screen). */
 bool wv_live_failed(const wv_live *l);

@@ -36,6 +36,8 @@ typedef struct wv_theme {
     wv_rgb stale_bg;    /* a cell a follower has not received yet */
     wv_rgb stale_text;  /* text on stale_bg */
     wv_rgb chip_text;   /* glyphs on op chips */
+    wv_rgb chip_edge;   /* a chip's outline: where a fill is too close to bg
+                         * (sky blue on white), the edge draws the chip */
     wv_rgb op_fill[WV_OP_COUNT]; /* chips: never the only cue, the glyph is */
 } wv_theme;
 
@@ -51,6 +53,10 @@ typedef struct wv_color_pair {
     wv_rgb fg, bg;
 } wv_color_pair;
 size_t wv_theme_text_pairs(const wv_theme *t, wv_color_pair *out, size_t max);
+
+/* WCAG 1.4.11: a chip is told from the screen behind it when its fill or
+ * its edge contrasts 3:1 with bg. Returns the better of the two. */
+double wv_chip_contrast(const wv_theme *t, wv_op op);
 
 /* The glyph of an op on its chip: "+", "~", "-", ... */
 const char *wv_op_glyph(wv_op op);
