@@ -25,6 +25,10 @@ start() {
     wait_until 10 "[ \"\$(q \"SELECT active FROM pg_replication_slots WHERE slot_name = '$name'\")\" = t ]" ||
         { cat "$e2e_work/$name.err"; fail "$name: walviz did not stream within 10 s"; }
     q "INSERT INTO g (v) VALUES ('$name')" >/dev/null
+    # on disk before anything is done to the slot: what came before it
+    # must stay in the recording
+    wait_until 10 "grep -q \"INSERT.*'$name'\" \"$e2e_work/$name.wvr\"" ||
+        { cat "$e2e_work/$name.err"; fail "$name: the first row never reached the recording"; }
 }
 
 kick() {
