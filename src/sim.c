@@ -333,7 +333,7 @@ static int64_t apply_cost(const wv_sim *s, int f, wv_op op)
 
 static int64_t add_sat(int64_t a, int64_t b)
 {
-    return a >= WV_SIM_NEVER - b ? WV_SIM_NEVER : a + b;
+    return b >= WV_SIM_NEVER || a >= WV_SIM_NEVER - b ? WV_SIM_NEVER : a + b;
 }
 
 static int64_t max64(int64_t a, int64_t b)
@@ -353,11 +353,18 @@ static int64_t flush_for(wv_sim *s, int f, int64_t w)
     return st->flush_end;
 }
 
+/* Time on the wire of a message of len bytes; a link too slow to carry it
+ * within the range of int64_t (a bandwidth of 1e-12) never delivers it. */
+static int64_t wire_time(uint32_t len, double bandwidth_bps)
+{
+    double us = (double)(len + WIRE_OVERHEAD) * 1e6 / bandwidth_bps;
+    return us < 9e18 ? (int64_t)us : WV_SIM_NEVER;
+}
+
 static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
 {
     follower_state *st = &s->fs[f];
-    int64_t wire = (int64_t)((double)(s->msgs[m].text_len + WIRE_OVERHEAD) * 1e6 /
-                             s->cfg.link[f].bandwidth_bps);
+    int64_t wire = wire_time(s->msgs[m].text_len, s->cfg.link[f].bandwidth_bps);
     int64_t sent = WV_SIM_NEVER, written = WV_SIM_NEVER, flushed = WV_SIM_NEVER;
     bool resent = false;
 
@@ -697,7 +704,9 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
     } else {
         if (raw == 0 || raw < s->last_raw_us)
             raw = s->last_raw_us; /* commit order is stream order */
-        int64_t delta = raw - s->last_raw_us;
+        /* Unsigned: clocks from INT64_MIN to INT64_MAX are 2^64 - 1 apart. */
+        uint64_t diff = (uint64_t)raw - (uint64_t)s->last_raw_us;
+        int64_t delta = diff > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)diff;
         if (delta > s->cfg.max_gap_us) {
             GROW(s->gaps, s->ngaps, s->gaps_cap);
             s->gaps[s->ngaps++] = (wv_gap){ s->last_time, delta };

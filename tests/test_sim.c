@@ -1979,6 +1979,47 @@ static void test_delays_past_71_minutes(void **state)
     wv_sim_free(s);
 }
 
+/* Hostile values (issue 16): a link so slow that one message would take
+ * longer than int64_t can count never delivers it, and receive times
+ * 2^64 - 1 apart make one compressed gap, with no overflow on the way. */
+static void test_extreme_links_and_clocks(void **state)
+{
+    (void)state;
+    static const char text[] = "BEGIN 1\ntable public.t: INSERT: id[integer]:1\nCOMMIT 1\n";
+    const char *slow[] = { "followers", "1", "bandwidth", "1e-12", NULL };
+    char err[200];
+    wv_sim *s = sim_from_lines(slow, text, err, sizeof err);
+    assert_non_null(s);
+    for (size_t m = 0; m < wv_sim_count(s); m++) {
+        if (wv_sim_stage(s, 0, m, WV_STAGE_WRITTEN) != NEVER)
+            fail_msg("message %zu over a 1e-12 B/s link written at %s, expected never", m,
+                     us(wv_sim_stage(s, 0, m, WV_STAGE_WRITTEN)));
+    }
+    wv_sim_free(s);
+
+    wv_sim_cfg cfg;
+    make_cfg(&cfg, (const char *const[]){ "followers", "1", "time-source", "receive", NULL });
+    s = wv_sim_new(&cfg);
+    wv_decoder *d = wv_decode_new();
+    const char *lone = "message: transactional: 0 prefix: p, sz: 1 content:x";
+    const int64_t clocks[] = { INT64_MIN, INT64_MAX };
+    for (int i = 0; i < 2; i++) {
+        wv_change c;
+        assert_int_equal(wv_decode_message(d, lone, strlen(lone), &c), WV_DECODE_OK);
+        wv_meta m = { .has_lsn = true, .lsn = lsn_of((size_t)i), .recv_us = clocks[i] };
+        wv_sim_add(s, &c, &m, (wv_slice){ lone, strlen(lone) });
+    }
+    wv_sim_flush(s);
+    const wv_gap *gaps;
+    assert_int_equal(wv_sim_gaps(s, &gaps), 1);
+    if (gaps[0].original_us != INT64_MAX || wv_sim_txn_time(s, 1) != cfg.max_gap_us)
+        fail_msg("gap of %s shown at %s, expected INT64_MAX shown as --max-gap %s", us(gaps[0].original_us),
+                 us(wv_sim_txn_time(s, 1)), us(cfg.max_gap_us));
+    wv_decode_free(d);
+    wv_sim_free(s);
+    wv_sim_cfg_destroy(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1992,6 +2033,7 @@ int main(void)
         cmocka_unit_test(test_commit_waits_for_the_reply),
         cmocka_unit_test(test_rekey),
         cmocka_unit_test(test_delays_past_71_minutes),
+        cmocka_unit_test(test_extreme_links_and_clocks),
         cmocka_unit_test(test_cfg_errors),
         cmocka_unit_test(test_cfg_values),
         cmocka_unit_test(test_files),
