@@ -638,6 +638,10 @@ static void compute_ack(wv_sim *s, size_t u)
         return;
     }
     wv_stage stage = stage_for(c->sync);
+    /* SyncRepWaitForLSN (syncrep.c) waits at most for the flush of what
+     * is not a commit: a PREPARE TRANSACTION is not visible anywhere. */
+    if (s->msgs[t->last].op == WV_OP_PREPARE && stage > WV_STAGE_FLUSHED)
+        stage = WV_STAGE_FLUSHED;
     t->ack = c->sync_any ? ack_any(s, t->last, t->time, stage, &t->acked)
                          : ack_first(s, t->last, t->time, stage, &t->acked);
     /* The leader releases waiting commits in LSN order. */

@@ -540,13 +540,15 @@ static int popcount(unsigned x)
 static void check_acks(const wv_sim *s)
 {
     const wv_sim_cfg *cfg = wv_sim_config(s);
-    wv_stage stage = stage_of_level(cfg->sync);
     bool waits = cfg->sync > WV_SYNC_LOCAL && cfg->nsync_standbys > 0;
     int64_t prev_ack = INT64_MIN;
     for (size_t u = 0; u < wv_sim_txn_count(s); u++) {
         if (!wv_sim_txn_is_commit(s, u))
             continue;
         size_t m = wv_sim_txn_last(s, u);
+        wv_stage stage = stage_of_level(cfg->sync);
+        if (wv_sim_op(s, m) == WV_OP_PREPARE && stage > WV_STAGE_FLUSHED)
+            stage = WV_STAGE_FLUSHED; /* not a commit: at most remote flush */
         int64_t at = wv_sim_txn_time(s, u);
         unsigned acked = 0, want_set = 0;
         int64_t ack = wv_sim_txn_ack(s, u, &acked);
@@ -2020,6 +2022,38 @@ static void test_extreme_links_and_clocks(void **state)
     wv_sim_cfg_destroy(&cfg);
 }
 
+/* Issue 12, 2: SyncRepWaitForLSN caps what is not a commit at remote
+ * flush. With 50 ms links and 100 ms per change, a PREPARE returns after
+ * the flush reply (about 110 ms) under on and remote_apply alike; a COMMIT
+ * under remote_apply waits for its replay. */
+static void test_prepare_waits_at_most_for_flush(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "BEGIN 1\ntable public.t: INSERT: id[integer]:1\nPREPARE TRANSACTION 'g', txid 1\n"
+        "BEGIN 2\ntable public.t: INSERT: id[integer]:2\nCOMMIT 2\n";
+    const char *opts[] = { "followers", "1", "latency", "50ms", "jitter", "0", "apply", "100ms",
+                           "sync-standbys", "FIRST 1 (f1)", NULL };
+    char err[200];
+    wv_sim *s = sim_from_lines(opts, text, err, sizeof err);
+    assert_non_null(s);
+    const size_t prepare = 2, commit = 5;
+    int64_t flush_known = wv_sim_stage_known(s, 0, prepare, WV_STAGE_FLUSHED);
+    assert_true(flush_known > 100 * MS && flush_known < 120 * MS);
+    static const wv_sync_level capped[] = { WV_SYNC_ON, WV_SYNC_REMOTE_APPLY };
+    for (int i = 0; i < 2; i++) {
+        wv_sim_set_sync(s, capped[i]);
+        int64_t ack = wv_sim_txn_ack(s, wv_sim_txn_of(s, prepare), NULL);
+        if (ack != flush_known)
+            fail_msg("PREPARE under %s returns at %s, expected at the flush reply %s",
+                     wv_sync_level_name(capped[i]), us(ack), us(flush_known));
+    }
+    int64_t apply_known = wv_sim_stage_known(s, 0, commit, WV_STAGE_APPLIED);
+    assert_true(apply_known > wv_sim_stage_known(s, 0, commit, WV_STAGE_FLUSHED) + 100 * MS);
+    assert_int_equal(wv_sim_txn_ack(s, wv_sim_txn_of(s, commit), NULL), apply_known);
+    wv_sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2034,6 +2068,7 @@ int main(void)
         cmocka_unit_test(test_rekey),
         cmocka_unit_test(test_delays_past_71_minutes),
         cmocka_unit_test(test_extreme_links_and_clocks),
+        cmocka_unit_test(test_prepare_waits_at_most_for_flush),
         cmocka_unit_test(test_cfg_errors),
         cmocka_unit_test(test_cfg_values),
         cmocka_unit_test(test_files),
