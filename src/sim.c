@@ -76,6 +76,9 @@ typedef struct follower_state {
     int nconns;
     int first_conn;  /* the connections before it carry nothing more */
     int flush_reset; /* the last connection whose crash cut the fsync short */
+    uint32_t burst_txn; /* the burst being read: a transaction on a connection */
+    int burst_conn;
+    int64_t burst_end;  /* when its last message arrives */
     int64_t flush_start, flush_end, last_applied;
     size_t next_txn; /* first unit not yet scheduled on this follower */
 } follower_state;
@@ -341,18 +344,6 @@ static int64_t max64(int64_t a, int64_t b)
     return a > b ? a : b;
 }
 
-/* The end of the fsync that covers a write at w: the one that starts
- * after it (one fsync covers everything written before it starts). */
-static int64_t flush_for(wv_sim *s, int f, int64_t w)
-{
-    follower_state *st = &s->fs[f];
-    if (w <= st->flush_start)
-        return st->flush_end;
-    st->flush_start = max64(w, st->flush_end);
-    st->flush_end = add_sat(st->flush_start, s->cfg.link[f].flush_us);
-    return st->flush_end;
-}
-
 /* Time on the wire of a message of len bytes; a link too slow to carry it
  * within the range of int64_t (a bandwidth of 1e-12) never delivers it. */
 static int64_t wire_time(uint32_t len, double bandwidth_bps)
@@ -361,10 +352,65 @@ static int64_t wire_time(uint32_t len, double bandwidth_bps)
     return us < 9e18 ? (int64_t)us : WV_SIM_NEVER;
 }
 
+/* One try at carrying message m, ready at `ready`, over connection c whose
+ * link is free at *send_free and whose last arrival was at *last_written
+ * (both moved on). Returns the arrival, WV_SIM_NEVER when c is down before
+ * m can depart; at or past c->until means lost on the wire. */
+static int64_t carry(const wv_sim *s, int f, const conn *c, size_t m, int64_t ready,
+                     int64_t *send_free, int64_t *last_written, int64_t *depart)
+{
+    *depart = max64(ready, max64(c->from, *send_free));
+    if (*depart >= c->until)
+        return WV_SIM_NEVER; /* the leader holds it until the link is back */
+    *send_free = add_sat(*depart, wire_time(s->msgs[m].text_len, s->cfg.link[f].bandwidth_bps));
+    int64_t w = add_sat(*send_free, add_sat(latency_at(s, f, *depart), jitter(s, f, m)));
+    if (w < *last_written)
+        w = *last_written; /* one ordered stream: never overtake */
+    *last_written = w;
+    return w;
+}
+
+/* When the walreceiver has read all it can of the burst that m, written at
+ * w on connection k, belongs to: the rest of m's transaction, sent back to
+ * back behind it, arrives on the same connection (walreceiver.c reads until
+ * the socket is empty, then fsyncs once). Computed once per transaction
+ * and connection. */
+static int64_t burst_end(wv_sim *s, int f, int k, size_t m, int64_t w)
+{
+    follower_state *st = &s->fs[f];
+    uint32_t u = s->msgs[m].txn;
+    if (st->burst_txn == u && st->burst_conn == k)
+        return st->burst_end;
+    const conn *c = &st->conns[k];
+    int64_t send_free = c->send_free, last_written = c->last_written, depart, end = w;
+    for (size_t j = m + 1; j <= s->txns[u].last; j++) {
+        int64_t wj = carry(s, f, c, j, s->txns[u].time, &send_free, &last_written, &depart);
+        if (wj >= c->until)
+            break;
+        end = wj;
+    }
+    st->burst_txn = u;
+    st->burst_conn = k;
+    st->burst_end = end;
+    return end;
+}
+
+/* The end of the fsync that covers a write at w, read in a burst that ends
+ * at `end`: one fsync covers everything written before it starts, and the
+ * next one starts when the burst is read and the one before has finished. */
+static int64_t flush_for(wv_sim *s, int f, int64_t w, int64_t end)
+{
+    follower_state *st = &s->fs[f];
+    if (w <= st->flush_start)
+        return st->flush_end;
+    st->flush_start = max64(end, st->flush_end);
+    st->flush_end = add_sat(st->flush_start, s->cfg.link[f].flush_us);
+    return st->flush_end;
+}
+
 static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
 {
     follower_state *st = &s->fs[f];
-    int64_t wire = wire_time(s->msgs[m].text_len, s->cfg.link[f].bandwidth_bps);
     int64_t sent = WV_SIM_NEVER, written = WV_SIM_NEVER, flushed = WV_SIM_NEVER;
     bool resent = false;
 
@@ -374,23 +420,19 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
     /* One attempt per connection, until one delivers it. */
     for (int k = st->first_conn; k < st->nconns; k++) {
         conn *c = &st->conns[k];
-        int64_t depart = max64(ready, max64(c->from, c->send_free));
+        int64_t depart;
+        int64_t w = carry(s, f, c, m, ready, &c->send_free, &c->last_written, &depart);
         if (depart >= c->until)
-            continue; /* the leader holds it until the link is back */
+            continue;
         if (sent == WV_SIM_NEVER)
             sent = depart;
-        c->send_free = add_sat(depart, wire);
-        int64_t w = add_sat(c->send_free, add_sat(latency_at(s, f, depart), jitter(s, f, m)));
-        if (w < c->last_written)
-            w = c->last_written; /* one ordered stream: never overtake */
-        c->last_written = w;
         if (w >= c->until) {
             resent = true; /* on the wire when the link went: sent again */
             continue;
         }
         if (written == WV_SIM_NEVER)
             written = w; /* the first arrival stays, even if a crash loses it */
-        int64_t fl = flush_for(s, f, w);
+        int64_t fl = flush_for(s, f, w, burst_end(s, f, k, m, w));
         int lost_at = -1;
         for (int j = k; j < st->nconns && st->conns[j].until <= fl && lost_at < 0; j++)
             if (st->conns[j].crash <= fl)
@@ -490,6 +532,7 @@ static void reset_follower(wv_sim *s, int f)
         st->conns[st->nconns++] = (conn){ down_to, WV_SIM_NEVER, WV_SIM_NEVER, early, early };
     st->first_conn = 0;
     st->flush_reset = -1;
+    st->burst_txn = UINT32_MAX;
     st->flush_start = st->flush_end = st->last_applied = early;
     st->next_txn = 0;
     s->nfar[f] = 0; /* every scheduled message is written again */

@@ -2054,6 +2054,39 @@ static void test_prepare_waits_at_most_for_flush(void **state)
     wv_sim_free(s);
 }
 
+/* Issue 12, 1: the walreceiver writes everything it can read, then fsyncs
+ * once (walreceiver.c). A transaction sent back to back is one burst: its
+ * COMMIT is flushed one --flush after it is written, with the changes
+ * before it; what arrives during an fsync waits for the next one. */
+static void test_one_fsync_per_burst(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "BEGIN 1\ntable public.t: INSERT: id[integer]:1\ntable public.t: INSERT: id[integer]:2\n"
+        "COMMIT 1 (at 2026-01-01 10:00:00+00)\n"
+        "BEGIN 2\ntable public.t: INSERT: id[integer]:3\nCOMMIT 2 (at 2026-01-01 10:00:00.002+00)\n";
+    const char *opts[] = { "followers", "2", "latency", "20ms", "flush", "5ms", NULL };
+    char err[200];
+    wv_sim *s = sim_from_lines(opts, text, err, sizeof err);
+    assert_non_null(s);
+    for (int f = 0; f < 2; f++) {
+        int64_t commit_written = wv_sim_stage(s, f, 3, WV_STAGE_WRITTEN);
+        for (size_t m = 0; m <= 3; m++) {
+            int64_t fl = wv_sim_stage(s, f, m, WV_STAGE_FLUSHED);
+            if (fl != commit_written + 5 * MS)
+                fail_msg("f%d message %zu flushed at %s, expected one fsync after the COMMIT's write %s", f + 1,
+                         m, us(fl), us(commit_written));
+        }
+        /* the second transaction arrives during that fsync: the next one */
+        int64_t second = wv_sim_stage(s, f, 6, WV_STAGE_FLUSHED);
+        assert_true(wv_sim_stage(s, f, 4, WV_STAGE_WRITTEN) < commit_written + 5 * MS);
+        if (second != commit_written + 10 * MS)
+            fail_msg("f%d: the second COMMIT flushed at %s, expected %s", f + 1, us(second),
+                     us(commit_written + 10 * MS));
+    }
+    wv_sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2069,6 +2102,7 @@ int main(void)
         cmocka_unit_test(test_delays_past_71_minutes),
         cmocka_unit_test(test_extreme_links_and_clocks),
         cmocka_unit_test(test_prepare_waits_at_most_for_flush),
+        cmocka_unit_test(test_one_fsync_per_burst),
         cmocka_unit_test(test_cfg_errors),
         cmocka_unit_test(test_cfg_values),
         cmocka_unit_test(test_files),
