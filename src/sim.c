@@ -46,6 +46,7 @@ typedef struct msg {
 typedef struct txn {
     size_t first, last;
     int64_t time;     /* session time, WV_SIM_NEVER until scheduled */
+    int64_t ready;    /* when the walsender may send it: see set_ready */
     int64_t ack;      /* under the configured synchronous_commit */
     unsigned acked;   /* followers that counted for the ack */
     bool closed;
@@ -384,7 +385,7 @@ static int64_t burst_end(wv_sim *s, int f, int k, size_t m, int64_t w)
     const conn *c = &st->conns[k];
     int64_t send_free = c->send_free, last_written = c->last_written, depart, end = w;
     for (size_t j = m + 1; j <= s->txns[u].last; j++) {
-        int64_t wj = carry(s, f, c, j, s->txns[u].time, &send_free, &last_written, &depart);
+        int64_t wj = carry(s, f, c, j, s->txns[u].ready, &send_free, &last_written, &depart);
         if (wj >= c->until)
             break;
         end = wj;
@@ -487,7 +488,7 @@ static void schedule_follower(wv_sim *s, int f)
     for (; st->next_txn < s->ntxns && s->txns[st->next_txn].time != WV_SIM_NEVER; st->next_txn++) {
         const txn *t = &s->txns[st->next_txn];
         for (size_t m = t->first; m <= t->last; m++)
-            schedule_msg(s, f, m, t->time);
+            schedule_msg(s, f, m, t->ready);
     }
 }
 
@@ -732,6 +733,23 @@ static int64_t raw_time(wv_sim *s, const txn *t, const wv_meta *last_meta)
     return last_meta ? last_meta->recv_us : 0;
 }
 
+/* When unit u may leave: logical decoding reads only flushed WAL. A
+ * commit under synchronous_commit off is not flushed by its backend but
+ * by the WAL writer, which wakes every wal_writer_delay (walwriter.c,
+ * XLogSetAsyncXactLSN); WAL is flushed in order, so nothing leaves before
+ * the unit ahead of it. */
+static void set_ready(wv_sim *s, size_t u)
+{
+    txn *t = &s->txns[u];
+    int64_t ready = t->time, d = s->cfg.wal_writer_delay_us;
+    wv_op op = (wv_op)s->msgs[t->last].op;
+    if (s->cfg.sync == WV_SYNC_OFF && d > 0 && (op == WV_OP_COMMIT || op == WV_OP_STREAM_COMMIT))
+        ready = add_sat(ready - ready % d, d); /* the WAL writer's next wakeup */
+    if (u > 0 && s->txns[u - 1].ready > ready)
+        ready = s->txns[u - 1].ready;
+    t->ready = ready;
+}
+
 static void close_unit(wv_sim *s, const wv_meta *last_meta)
 {
     size_t u = s->ntxns - 1;
@@ -766,6 +784,7 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
         time = s->last_time;
     t->time = time;
     s->last_time = time;
+    set_ready(s, u);
     if (t->is_commit) {
         GROW(s->commits, s->ncommits, s->commits_cap);
         s->commits[s->ncommits++] = u;
@@ -778,7 +797,7 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
 static void open_unit(wv_sim *s, size_t first)
 {
     GROW(s->txns, s->ntxns, s->txns_cap);
-    s->txns[s->ntxns++] = (txn){ first, first, WV_SIM_NEVER, WV_SIM_NEVER, 0, false, false };
+    s->txns[s->ntxns++] = (txn){ first, first, WV_SIM_NEVER, WV_SIM_NEVER, WV_SIM_NEVER, 0, false, false };
 }
 
 static void ensure_stage_capacity(wv_sim *s, size_t n)
@@ -1050,7 +1069,14 @@ int wv_sim_set_latency(wv_sim *s, int f, int64_t t, int64_t latency_us)
 
 void wv_sim_set_sync(wv_sim *s, wv_sync_level level)
 {
+    bool was_off = s->cfg.sync == WV_SYNC_OFF;
     s->cfg.sync = level;
+    if (was_off != (level == WV_SYNC_OFF)) { /* asynchronous commits leave later */
+        for (size_t u = 0; u < s->ntxns && s->txns[u].time != WV_SIM_NEVER; u++)
+            set_ready(s, u);
+        for (int f = 0; f < s->cfg.nfollowers; f++)
+            reschedule_follower(s, f);
+    }
     recompute_acks(s, 0);
 }
 

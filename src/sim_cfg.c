@@ -11,7 +11,7 @@
 
 const char *const wv_sim_option_names[] = {
     "followers", "names", "latency", "jitter", "bandwidth", "flush", "apply", "sync",
-    "sync-standbys", "partition", "stop", "seed", "time-source", "max-gap", NULL,
+    "sync-standbys", "partition", "stop", "seed", "time-source", "max-gap", "wal-writer-delay", NULL,
 };
 
 const char wv_sim_options_help[] =
@@ -34,6 +34,8 @@ const char wv_sim_options_help[] =
     "  --time-source=SRC       commit, receive or uniform (default: commit\n"
     "                          timestamps when the stream has them)\n"
     "  --max-gap=D             compress idle gaps longer than D (default 2s)\n"
+    "  --wal-writer-delay=D    with --sync=off, a commit leaves when the WAL\n"
+    "                          writer flushes it, every D (default 200ms)\n"
     "Durations: 800us, 20ms, 1.5s, 2m; a bare number is seconds.\n";
 
 static const int64_t default_latency_ms[WV_SIM_MAX_FOLLOWERS] = { 20, 150, 600, 40, 300, 1000, 80, 450 };
@@ -55,6 +57,7 @@ void wv_sim_cfg_init(wv_sim_cfg *cfg)
     cfg->time_source = WV_TIME_AUTO;
     cfg->max_gap_us = 2000000;
     cfg->uniform_us = 500000;
+    cfg->wal_writer_delay_us = 200000;
 }
 
 void wv_sim_cfg_destroy(wv_sim_cfg *cfg)
@@ -205,6 +208,14 @@ int wv_sim_cfg_option(wv_sim_cfg *cfg, const char *name, const char *value, char
             snprintf(err, errsz, "--max-gap expects a duration like 2s or 500ms, not '%s'", value);
             return -1;
         }
+    } else if (strcmp(name, "wal-writer-delay") == 0) {
+        int64_t d;
+        /* PostgreSQL's own range for wal_writer_delay */
+        if (wv_parse_duration(value, &d) < 0 || d < 1000 || d > 10000000) {
+            snprintf(err, errsz, "--wal-writer-delay expects a duration from 1ms to 10s, not '%s'", value);
+            return -1;
+        }
+        cfg->wal_writer_delay_us = d;
     } else {
         return 1;
     }

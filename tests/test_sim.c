@@ -1717,6 +1717,8 @@ static const opt_case opt_cases[] = {
     { "time-source", "receive", 0, 0 },  { "time-source", "clock", -1, 0 },
     { "max-gap", "2s", 0, 0 },           { "max-gap", "0", -1, 0 },
     { "max-gap", "x", -1, 0 },           { "max-gap", "nan", -1, 0 },
+    { "wal-writer-delay", "200ms", 0, 0 }, { "wal-writer-delay", "10s", 0, 0 },
+    { "wal-writer-delay", "0", -1, 0 },  { "wal-writer-delay", "11s", -1, 0 },
 };
 
 static void test_cfg_errors(void **state)
@@ -2087,6 +2089,56 @@ static void test_one_fsync_per_burst(void **state)
     wv_sim_free(s);
 }
 
+static int cmp_int64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Issue 12, 6: with synchronous_commit off a commit leaves only when the
+ * WAL writer flushes it, every --wal-writer-delay: commits spread evenly
+ * wait half of it in the median (PostgreSQL: 106 ms at 200 ms), and never
+ * leave before an earlier one. Switching the level recomputes the
+ * schedule as if it had been configured. */
+static void test_async_commit_waits_for_the_wal_writer(void **state)
+{
+    (void)state;
+    stream st = { 0 };
+    enum { N = 100 }; /* 8 ms apart: four wakeups of 200 ms */
+    for (int i = 0; i < N; i++) {
+        add(&st, "BEGIN %d", 100 + i);
+        add(&st, "table public.t: INSERT: id[integer]:%d", i);
+        add(&st, "COMMIT %d (at 2026-01-01 10:00:%02d.%03d+00)", 100 + i, i * 8 / 1000, i * 8 % 1000);
+    }
+    wv_sim_cfg on, off;
+    make_cfg(&on, (const char *const[]){ "followers", "1", "bandwidth", "100MB/s", NULL });
+    make_cfg(&off, (const char *const[]){ "followers", "1", "bandwidth", "100MB/s", "sync", "off", NULL });
+    wv_sim *s = build(&on, &st), *want = build(&off, &st);
+    int64_t wait[N];
+    for (int i = 0; i < N; i++) {
+        size_t begin = (size_t)i * 3; /* the first of its transaction to leave */
+        int64_t lead = wv_sim_leader_time(want, begin), sent = wv_sim_stage(want, 0, begin, WV_STAGE_SENT);
+        wait[i] = sent - lead;
+        int64_t wakeup = lead - lead % (200 * MS) + 200 * MS; /* behind those it flushed too */
+        if (sent < wakeup || sent > wakeup + 1 * MS)
+            fail_msg("commit %d at %s sent at %s, expected at the WAL writer's next wakeup %s", i, us(lead),
+                     us(sent), us(wakeup));
+        assert_int_equal(wv_sim_stage(s, 0, begin, WV_STAGE_SENT), lead); /* on: at once */
+    }
+    qsort(wait, N, sizeof wait[0], cmp_int64);
+    if (wait[N / 2] < 90 * MS || wait[N / 2] > 110 * MS)
+        fail_msg("median wait for the WAL writer %s, expected about 100 ms", us(wait[N / 2]));
+    wv_sim_set_sync(s, WV_SYNC_OFF);
+    set_ctx("synchronous_commit set to off");
+    check_same(want, s, "set to off against configured off");
+    check_schedule(s);
+    wv_sim_free(s);
+    wv_sim_free(want);
+    wv_sim_cfg_destroy(&on);
+    wv_sim_cfg_destroy(&off);
+    stream_free(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2103,6 +2155,7 @@ int main(void)
         cmocka_unit_test(test_extreme_links_and_clocks),
         cmocka_unit_test(test_prepare_waits_at_most_for_flush),
         cmocka_unit_test(test_one_fsync_per_burst),
+        cmocka_unit_test(test_async_commit_waits_for_the_wal_writer),
         cmocka_unit_test(test_cfg_errors),
         cmocka_unit_test(test_cfg_values),
         cmocka_unit_test(test_files),

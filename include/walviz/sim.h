@@ -81,6 +81,8 @@ typedef struct wv_sim_cfg {
     wv_time_source time_source;
     int64_t max_gap_us;       /* idle gaps longer than this are compressed */
     int64_t uniform_us;       /* spacing of transactions for uniform time */
+    int64_t wal_writer_delay_us; /* with synchronous_commit off, a commit
+                                  * leaves when the WAL writer flushes it */
 
     /* Options as given, turned into the fields above by wv_sim_cfg_check
      * (they may name followers before --followers or --names is seen). */
