@@ -49,6 +49,7 @@ typedef struct txn {
     int64_t ready;    /* when the walsender may send it: see set_ready */
     int64_t ack;      /* under the configured synchronous_commit */
     unsigned acked;   /* followers that counted for the ack */
+    uint32_t spooled; /* a STREAM COMMIT or PREPARE: the streamed changes it applies */
     bool closed;
     bool is_commit;   /* COMMIT, COMMIT PREPARED, STREAM COMMIT, PREPARE */
 } txn;
@@ -83,6 +84,13 @@ typedef struct follower_state {
     int64_t flush_start, flush_end, last_applied;
     size_t next_txn; /* first unit not yet scheduled on this follower */
 } follower_state;
+
+/* Changes streamed so far for a transaction still open: what a subscriber
+ * with streaming = on spools until its STREAM COMMIT. */
+typedef struct spool {
+    uint32_t xid; /* 0 when the stream shows none */
+    uint32_t changes;
+} spool;
 
 typedef struct pending_prepare {
     char *gid;
@@ -124,6 +132,8 @@ struct wv_sim {
     wv_decoder *dec;
     pending_prepare *prepared;
     size_t nprepared;
+    spool *spools;
+    size_t nspools, spools_cap;
 };
 
 #define GROW(arr, n, cap)                                                   \
@@ -167,6 +177,7 @@ void wv_sim_free(wv_sim *s)
     for (size_t i = 0; i < s->nprepared; i++)
         free(s->prepared[i].gid);
     free(s->prepared);
+    free(s->spools);
     free(s->msgs);
     free(s->max_lsn);
     free(s->text);
@@ -330,9 +341,72 @@ static int64_t latency_at(const wv_sim *s, int f, int64_t t)
     return lat;
 }
 
-static int64_t apply_cost(const wv_sim *s, int f, wv_op op)
+/* Replaying message m. With streaming = on (PostgreSQL 14/15, worker.c's
+ * apply_handle_stream_*), a streamed change is only spooled to a file, and
+ * the STREAM COMMIT (or PREPARE) applies them all; a STREAM ABORT drops
+ * the file. With parallel (16), a worker applies them as they come. */
+static int64_t apply_cost(const wv_sim *s, int f, size_t m)
 {
-    return op == WV_OP_BEGIN ? 0 : s->cfg.link[f].apply_us;
+    int64_t one = s->cfg.link[f].apply_us;
+    switch ((wv_op)s->msgs[m].op) {
+    case WV_OP_BEGIN:
+    case WV_OP_STREAM_START:
+    case WV_OP_STREAM_STOP:
+    case WV_OP_STREAM_ABORT:
+        return 0;
+    case WV_OP_STREAM_CHANGE:
+    case WV_OP_STREAM_MESSAGE:
+    case WV_OP_STREAM_TRUNCATE:
+        return s->cfg.streaming_parallel ? one : 0;
+    case WV_OP_STREAM_COMMIT:
+    case WV_OP_STREAM_PREPARE:
+        if (s->cfg.streaming_parallel)
+            return one;
+        uint32_t n = s->txns[s->msgs[m].txn].spooled;
+        return one * (int64_t)(n ? n : 1);
+    default:
+        return one;
+    }
+}
+
+/* The spool of the streamed transaction xid, made on first use. */
+static spool *spool_of(wv_sim *s, uint32_t xid)
+{
+    for (size_t i = 0; i < s->nspools; i++)
+        if (s->spools[i].xid == xid)
+            return &s->spools[i];
+    GROW(s->spools, s->nspools, s->spools_cap);
+    s->spools[s->nspools] = (spool){ xid, 0 };
+    return &s->spools[s->nspools++];
+}
+
+/* Counts streamed changes per transaction, and hands the count to the
+ * unit u of the STREAM COMMIT or PREPARE that applies them. An abort of a
+ * subtransaction (its own xid) drops nothing that is counted here. */
+static void track_spool(wv_sim *s, const msg *mm, size_t u)
+{
+    uint32_t xid = mm->has_xid ? mm->xid : 0;
+    switch ((wv_op)mm->op) {
+    case WV_OP_STREAM_CHANGE:
+    case WV_OP_STREAM_MESSAGE:
+    case WV_OP_STREAM_TRUNCATE:
+        spool_of(s, xid)->changes++;
+        break;
+    case WV_OP_STREAM_COMMIT:
+    case WV_OP_STREAM_PREPARE:
+    case WV_OP_STREAM_ABORT:
+        for (size_t i = 0; i < s->nspools; i++) {
+            if (s->spools[i].xid != xid)
+                continue;
+            if (mm->op != WV_OP_STREAM_ABORT)
+                s->txns[u].spooled = s->spools[i].changes;
+            s->spools[i] = s->spools[--s->nspools];
+            break;
+        }
+        break;
+    default:
+        break;
+    }
 }
 
 static int64_t add_sat(int64_t a, int64_t b)
@@ -461,7 +535,7 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
     int64_t applied = WV_SIM_NEVER;
     if (flushed != WV_SIM_NEVER) {
         int64_t start = max64(flushed, st->last_applied);
-        int64_t cost = apply_cost(s, f, (wv_op)s->msgs[m].op);
+        int64_t cost = apply_cost(s, f, m);
         for (bool moved = true; moved;) {
             moved = false;
             for (int i = 0; i < s->cfg.nfaults[f]; i++) {
@@ -797,7 +871,7 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
 static void open_unit(wv_sim *s, size_t first)
 {
     GROW(s->txns, s->ntxns, s->txns_cap);
-    s->txns[s->ntxns++] = (txn){ first, first, WV_SIM_NEVER, WV_SIM_NEVER, WV_SIM_NEVER, 0, false, false };
+    s->txns[s->ntxns++] = (txn){ first, first, WV_SIM_NEVER, WV_SIM_NEVER, WV_SIM_NEVER, 0, 0, false, false };
 }
 
 static void ensure_stage_capacity(wv_sim *s, size_t n)
@@ -902,6 +976,7 @@ void wv_sim_add(wv_sim *s, const wv_change *c, const wv_meta *meta, wv_slice tex
 
     if (op == WV_OP_COMMIT_PREPARED || op == WV_OP_ROLLBACK_PREPARED)
         resolve_prepared(s, c, u, op == WV_OP_COMMIT_PREPARED);
+    track_spool(s, mm, u);
 
     bool ends = (s->open_txn && (op == WV_OP_COMMIT || op == WV_OP_PREPARE)) ||
                 (s->open_stream && op == WV_OP_STREAM_STOP) || (!s->open_txn && !s->open_stream);

@@ -11,7 +11,8 @@
 
 const char *const wv_sim_option_names[] = {
     "followers", "names", "latency", "jitter", "bandwidth", "flush", "apply", "sync",
-    "sync-standbys", "partition", "stop", "seed", "time-source", "max-gap", "wal-writer-delay", NULL,
+    "sync-standbys", "partition", "stop", "seed", "time-source", "max-gap", "wal-writer-delay",
+    "streaming", NULL,
 };
 
 const char wv_sim_options_help[] =
@@ -36,6 +37,9 @@ const char wv_sim_options_help[] =
     "  --max-gap=D             compress idle gaps longer than D (default 2s)\n"
     "  --wal-writer-delay=D    with --sync=off, a commit leaves when the WAL\n"
     "                          writer flushes it, every D (default 200ms)\n"
+    "  --streaming=MODE        a subscription's streaming: on (spools streamed\n"
+    "                          blocks, applies them at STREAM COMMIT) or\n"
+    "                          parallel (applies them as they come) (default on)\n"
     "Durations: 800us, 20ms, 1.5s, 2m; a bare number is seconds.\n";
 
 static const int64_t default_latency_ms[WV_SIM_MAX_FOLLOWERS] = { 20, 150, 600, 40, 300, 1000, 80, 450 };
@@ -208,6 +212,12 @@ int wv_sim_cfg_option(wv_sim_cfg *cfg, const char *name, const char *value, char
             snprintf(err, errsz, "--max-gap expects a duration like 2s or 500ms, not '%s'", value);
             return -1;
         }
+    } else if (strcmp(name, "streaming") == 0) {
+        if (strcmp(value, "on") != 0 && strcmp(value, "parallel") != 0) {
+            snprintf(err, errsz, "--streaming expects on or parallel, not '%s'", value);
+            return -1;
+        }
+        cfg->streaming_parallel = value[0] == 'p';
     } else if (strcmp(name, "wal-writer-delay") == 0) {
         int64_t d;
         /* PostgreSQL's own range for wal_writer_delay */

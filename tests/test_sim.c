@@ -1719,6 +1719,8 @@ static const opt_case opt_cases[] = {
     { "max-gap", "x", -1, 0 },           { "max-gap", "nan", -1, 0 },
     { "wal-writer-delay", "200ms", 0, 0 }, { "wal-writer-delay", "10s", 0, 0 },
     { "wal-writer-delay", "0", -1, 0 },  { "wal-writer-delay", "11s", -1, 0 },
+    { "streaming", "on", 0, 0 },         { "streaming", "parallel", 0, 0 },
+    { "streaming", "off", -1, 0 },
 };
 
 static void test_cfg_errors(void **state)
@@ -2139,6 +2141,83 @@ static void test_async_commit_waits_for_the_wal_writer(void **state)
     stream_free(&st);
 }
 
+/* An empty transaction, a transaction of 40 changes streamed in two blocks
+ * and committed, then
+ * one of 40 streamed and aborted, then a one-row transaction. */
+static void streamed_stream(stream *st)
+{
+    add(st, "BEGIN 798"); /* sets the clock: the blocks go with the commit before them */
+    add(st, "COMMIT 798 (at 2026-01-01 10:00:00+00)");
+    for (int x = 799; x <= 800; x++) {
+        for (int block = 0; block < 2; block++) {
+            add(st, "opening a streamed block for transaction TXN %d", x);
+            for (int i = 0; i < 20; i++)
+                add(st, "streaming change for TXN %d", x);
+            add(st, "closing a streamed block for transaction TXN %d", x);
+        }
+        if (x == 799)
+            add(st, "committing streamed transaction TXN 799 (at 2026-01-01 10:00:00+00)");
+        else
+            add(st, "aborting streamed (sub)transaction TXN 800");
+    }
+    add(st, "BEGIN 801");
+    add(st, "table public.t: INSERT: id[integer]:1");
+    add(st, "COMMIT 801 (at 2026-01-01 10:00:00.45+00)");
+}
+
+/* Issue 12, 3: with streaming = on (PostgreSQL 14/15) a subscriber spools
+ * streamed blocks and applies them at STREAM COMMIT, and drops them at
+ * STREAM ABORT: the aborted transaction is never replayed and does not
+ * delay the next commit. With parallel (16) they are applied as they come. */
+static void test_streamed_transactions(void **state)
+{
+    (void)state;
+    stream st = { 0 };
+    streamed_stream(&st);
+    wv_sim_cfg on, parallel;
+    make_cfg(&on, (const char *const[]){ "followers", "1", "jitter", "0", "apply", "10ms", NULL });
+    make_cfg(&parallel, (const char *const[]){ "followers", "1", "jitter", "0", "apply", "10ms", "streaming",
+                                               "parallel", NULL });
+    wv_sim *s = build(&on, &st), *p = build(&parallel, &st);
+    const size_t stream_commit = 46, abort = 91, commit = 94;
+    assert_int_equal(wv_sim_op(s, stream_commit), WV_OP_STREAM_COMMIT);
+    assert_int_equal(wv_sim_op(s, abort), WV_OP_STREAM_ABORT);
+    assert_int_equal(wv_sim_op(s, commit), WV_OP_COMMIT);
+    /* on: the 40 changes are applied by the STREAM COMMIT */
+    int64_t start = wv_sim_stage(s, 0, stream_commit, WV_STAGE_FLUSHED);
+    if (wv_sim_stage(s, 0, stream_commit - 1, WV_STAGE_APPLIED) > start)
+        start = wv_sim_stage(s, 0, stream_commit - 1, WV_STAGE_APPLIED);
+    int64_t took = wv_sim_stage(s, 0, stream_commit, WV_STAGE_APPLIED) - start;
+    if (took != 400 * MS)
+        fail_msg("streaming on: STREAM COMMIT took %s to apply, expected 40 changes of 10 ms", us(took));
+    for (size_t m = stream_commit + 1; m <= abort; m++) { /* spooled, then dropped: no replay */
+        int64_t ready = wv_sim_stage(s, 0, m, WV_STAGE_FLUSHED), prev = wv_sim_stage(s, 0, m - 1, WV_STAGE_APPLIED);
+        assert_int_equal(wv_sim_stage(s, 0, m, WV_STAGE_APPLIED), ready > prev ? ready : prev);
+    }
+    took = wv_sim_stage(s, 0, commit, WV_STAGE_APPLIED) - wv_sim_stage(s, 0, commit, WV_STAGE_FLUSHED);
+    if (took != 20 * MS)
+        fail_msg("streaming on: COMMIT 801 applied %s after its flush, expected its INSERT and COMMIT only",
+                 us(took));
+    /* parallel: the aborted changes are replayed and hold COMMIT 801 up */
+    start = wv_sim_stage(p, 0, stream_commit, WV_STAGE_FLUSHED);
+    if (wv_sim_stage(p, 0, stream_commit - 1, WV_STAGE_APPLIED) > start)
+        start = wv_sim_stage(p, 0, stream_commit - 1, WV_STAGE_APPLIED);
+    assert_int_equal(wv_sim_stage(p, 0, stream_commit, WV_STAGE_APPLIED) - start, 10 * MS);
+    int64_t behind = wv_sim_stage(p, 0, commit, WV_STAGE_APPLIED) - wv_sim_stage(s, 0, commit, WV_STAGE_APPLIED);
+    if (behind < 300 * MS)
+        fail_msg("streaming parallel: COMMIT 801 applied only %s later than with on, expected the aborted "
+                 "changes' replay first", us(behind));
+    set_ctx("streaming on");
+    check_schedule(s);
+    set_ctx("streaming parallel");
+    check_schedule(p);
+    wv_sim_free(s);
+    wv_sim_free(p);
+    wv_sim_cfg_destroy(&on);
+    wv_sim_cfg_destroy(&parallel);
+    stream_free(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2156,6 +2235,7 @@ int main(void)
         cmocka_unit_test(test_prepare_waits_at_most_for_flush),
         cmocka_unit_test(test_one_fsync_per_burst),
         cmocka_unit_test(test_async_commit_waits_for_the_wal_writer),
+        cmocka_unit_test(test_streamed_transactions),
         cmocka_unit_test(test_cfg_errors),
         cmocka_unit_test(test_cfg_values),
         cmocka_unit_test(test_files),

@@ -81,6 +81,7 @@ typedef struct wv_sim_cfg {
     wv_time_source time_source;
     int64_t max_gap_us;       /* idle gaps longer than this are compressed */
     int64_t uniform_us;       /* spacing of transactions for uniform time */
+    bool streaming_parallel;  /* streaming = parallel (16) rather than on (14, 15) */
     int64_t wal_writer_delay_us; /* with synchronous_commit off, a commit
                                   * leaves when the WAL writer flushes it */
 
