@@ -67,8 +67,12 @@ typedef struct far_time {
 
 /* A follower's connection to the leader, up between two outages. */
 typedef struct conn {
-    int64_t from, until;  /* up in [from, until) */
+    int64_t from, until;  /* up in [from, until), on the follower's side */
     int64_t crash;        /* the outage ending it crashes the follower then, or never */
+    bool loses;           /* that crash is the machine's: unflushed WAL is lost */
+    int64_t data_from;    /* its START_REPLICATION reached the leader: WAL flows */
+    int64_t gone;         /* the leader's walsender notices the end and exits */
+    int64_t streaming;    /* the walsender had sent its backlog, or never yet */
     int64_t send_free;    /* when the leader may send the next message on it */
     int64_t last_written; /* its last arrival: nothing overtakes it */
 } conn;
@@ -427,18 +431,46 @@ static int64_t wire_time(uint32_t len, double bandwidth_bps)
     return us < 9e18 ? (int64_t)us : WV_SIM_NEVER;
 }
 
+static bool is_hold(const wv_sim *s, const wv_fault *fl);
+
+/* When something that left at `left` and would arrive at `at` arrives,
+ * held by TCP across the short partitions of f it meets: lost on the way,
+ * it is sent again and comes a trip after the heal. *cut gets when the
+ * first of those began (the bytes stopped coming), or WV_SIM_NEVER. */
+static int64_t held(const wv_sim *s, int f, int64_t left, int64_t at, int64_t *cut)
+{
+    *cut = WV_SIM_NEVER;
+    for (bool moved = true; moved;) {
+        moved = false;
+        for (int i = 0; i < s->cfg.nfaults[f]; i++) {
+            const wv_fault *fl = &s->cfg.faults[f][i];
+            int64_t after = add_sat(fl->to, latency_at(s, f, fl->to));
+            if (is_hold(s, fl) && at >= fl->from && left < fl->to && after > at) {
+                at = after;
+                moved = true;
+                if (fl->from < *cut)
+                    *cut = fl->from;
+            }
+        }
+    }
+    return at;
+}
+
 /* One try at carrying message m, ready at `ready`, over connection c whose
  * link is free at *send_free and whose last arrival was at *last_written
  * (both moved on). Returns the arrival, WV_SIM_NEVER when c is down before
- * m can depart; at or past c->until means lost on the wire. */
+ * m can depart; at or past c->until means lost on the wire. *cut: as for
+ * held. */
 static int64_t carry(const wv_sim *s, int f, const conn *c, size_t m, int64_t ready,
-                     int64_t *send_free, int64_t *last_written, int64_t *depart)
+                     int64_t *send_free, int64_t *last_written, int64_t *depart, int64_t *cut)
 {
-    *depart = max64(ready, max64(c->from, *send_free));
+    *cut = WV_SIM_NEVER;
+    *depart = max64(ready, max64(c->data_from, *send_free));
     if (*depart >= c->until)
         return WV_SIM_NEVER; /* the leader holds it until the link is back */
     *send_free = add_sat(*depart, wire_time(s->msgs[m].text_len, s->cfg.link[f].bandwidth_bps));
     int64_t w = add_sat(*send_free, add_sat(latency_at(s, f, *depart), jitter(s, f, m)));
+    w = held(s, f, *depart, w, cut);
     if (w < *last_written)
         w = *last_written; /* one ordered stream: never overtake */
     *last_written = w;
@@ -454,14 +486,21 @@ static int64_t burst_end(wv_sim *s, int f, int k, size_t m, int64_t w)
 {
     follower_state *st = &s->fs[f];
     uint32_t u = s->msgs[m].txn;
-    if (st->burst_txn == u && st->burst_conn == k)
-        return st->burst_end;
+    if (st->burst_txn == u && st->burst_conn == k && w <= st->burst_end)
+        return st->burst_end; /* past its end, m begins a burst of its own */
     const conn *c = &st->conns[k];
-    int64_t send_free = c->send_free, last_written = c->last_written, depart, end = w;
+    int64_t send_free = c->send_free, last_written = c->last_written, depart, cut, end = w;
     for (size_t j = m + 1; j <= s->txns[u].last; j++) {
-        int64_t wj = carry(s, f, c, j, s->txns[u].ready, &send_free, &last_written, &depart);
-        if (wj >= c->until)
+        int64_t wj = carry(s, f, c, j, s->txns[u].ready, &send_free, &last_written, &depart, &cut);
+        /* The bytes stop when the link goes: the socket is empty then. */
+        if (depart >= c->until || wj >= c->until) {
+            end = max64(end, c->until);
             break;
+        }
+        if (cut != WV_SIM_NEVER && cut > end) {
+            end = cut; /* a short cut holds the rest back */
+            break;
+        }
         end = wj;
     }
     st->burst_txn = u;
@@ -478,7 +517,7 @@ static int64_t flush_for(wv_sim *s, int f, int64_t w, int64_t end)
     follower_state *st = &s->fs[f];
     if (w <= st->flush_start)
         return st->flush_end;
-    st->flush_start = max64(end, st->flush_end);
+    st->flush_start = max64(max64(w, end), st->flush_end);
     st->flush_end = add_sat(st->flush_start, s->cfg.link[f].flush_us);
     return st->flush_end;
 }
@@ -495,10 +534,12 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
     /* One attempt per connection, until one delivers it. */
     for (int k = st->first_conn; k < st->nconns; k++) {
         conn *c = &st->conns[k];
-        int64_t depart;
-        int64_t w = carry(s, f, c, m, ready, &c->send_free, &c->last_written, &depart);
+        int64_t depart, cut, idle_from = max64(c->send_free, c->data_from);
+        int64_t w = carry(s, f, c, m, ready, &c->send_free, &c->last_written, &depart, &cut);
         if (depart >= c->until)
             continue;
+        if (c->streaming == WV_SIM_NEVER && ready >= idle_from)
+            c->streaming = idle_from; /* it had sent everything before m was ready */
         if (sent == WV_SIM_NEVER)
             sent = depart;
         if (w >= c->until) {
@@ -516,18 +557,24 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
             flushed = fl;
             break;
         }
-        /* The follower crashed before the fsync finished: lost, and sent
-         * again after the restart from the flush position. */
-        resent = true;
+        /* The follower crashed before the fsync finished. The fsync in
+         * progress died with it: the next one starts after the restart. */
+        int64_t restart = lost_at + 1 < st->nconns ? st->conns[lost_at + 1].from : WV_SIM_NEVER;
         if (st->flush_reset < lost_at) {
-            /* The fsync in progress died with it: the next one starts
-             * after the restart, and covers nothing written before the
-             * crash (what else arrived on that connection is lost too). */
-            int64_t restart = lost_at + 1 < st->nconns ? st->conns[lost_at + 1].from : WV_SIM_NEVER;
             st->flush_reset = lost_at;
             st->flush_start = restart - 1;
             st->flush_end = restart;
         }
+        if (!st->conns[lost_at].loses) {
+            /* Only the process died: the written WAL is in the page
+             * cache, and the restarted standby streams from its end. */
+            flushed = restart;
+            break;
+        }
+        /* The machine died: lost, and sent again after the restart from
+         * the flush position (what else arrived on that connection is
+         * lost too). */
+        resent = true;
         k = lost_at;
     }
 
@@ -540,7 +587,7 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
             moved = false;
             for (int i = 0; i < s->cfg.nfaults[f]; i++) {
                 const wv_fault *fl = &s->cfg.faults[f][i];
-                if (fl->kind == WV_FAULT_STOP && start < fl->to && add_sat(start, cost) >= fl->from) {
+                if (fl->kind != WV_FAULT_PARTITION && start < fl->to && add_sat(start, cost) >= fl->from) {
                     start = fl->to;
                     moved = true;
                 }
@@ -566,29 +613,61 @@ static void schedule_follower(wv_sim *s, int f)
     }
 }
 
+/* A partition shorter than wal_sender_timeout ends no connection: TCP
+ * holds what is on the wire and delivers it after the heal. */
+static bool is_hold(const wv_sim *s, const wv_fault *fl)
+{
+    return fl->kind == WV_FAULT_PARTITION && fl->to != WV_SIM_NEVER &&
+           fl->to - fl->from <= s->cfg.sender_timeout_us;
+}
+
+/* When the leader's walsender notices the outage fl and exits: at once for
+ * a process crash (the connection is reset), after wal_sender_timeout for
+ * a machine crash or a cut (walsender.c, WalSndCheckTimeOut). */
+static int64_t noticed(const wv_sim *s, const wv_fault *fl)
+{
+    return fl->kind == WV_FAULT_STOP ? fl->from : add_sat(fl->from, s->cfg.sender_timeout_us);
+}
+
+/* A connection from the follower at `from`, up until `until`. After an
+ * outage the walreceiver connects, then a round trip each for the
+ * connection and IDENTIFY_SYSTEM before its START_REPLICATION arrives. */
+static conn new_conn(const wv_sim *s, int f, int64_t from, int64_t until, bool first)
+{
+    const int64_t early = INT64_MIN / 4;
+    conn c = { from, until, WV_SIM_NEVER, false, from, WV_SIM_NEVER, WV_SIM_NEVER, early, early };
+    if (!first)
+        c.data_from = add_sat(from, 3 * latency_at(s, f, from));
+    return c;
+}
+
 /* Back to the start, with the connections the follower's faults leave. */
 static void reset_follower(wv_sim *s, int f)
 {
     follower_state *st = &s->fs[f];
     const int64_t early = INT64_MIN / 4;
     const wv_fault *faults = s->cfg.faults[f];
-    int nfaults = s->cfg.nfaults[f], order[WV_SIM_MAX_FAULTS];
-    for (int i = 0; i < nfaults; i++) {
-        int k = i;
+    int nfaults = 0, order[WV_SIM_MAX_FAULTS];
+    for (int i = 0; i < s->cfg.nfaults[f]; i++) {
+        if (is_hold(s, &faults[i]))
+            continue;
+        int k = nfaults++;
         for (; k > 0 && faults[order[k - 1]].from > faults[i].from; k--)
             order[k] = order[k - 1];
         order[k] = i;
     }
     st->nconns = 1;
-    st->conns[0] = (conn){ early, WV_SIM_NEVER, WV_SIM_NEVER, early, early };
+    st->conns[0] = new_conn(s, f, early, WV_SIM_NEVER, true);
     int64_t down_to = early; /* end of the outage being merged */
     for (int i = 0; i < nfaults; i++) {
         const wv_fault *fl = &faults[order[i]];
         conn *c = &st->conns[st->nconns - 1];
-        int64_t crash = fl->kind == WV_FAULT_STOP ? fl->from : WV_SIM_NEVER;
+        int64_t crash = fl->kind != WV_FAULT_PARTITION ? fl->from : WV_SIM_NEVER;
         if (c->until == WV_SIM_NEVER) {
             c->until = fl->from; /* the first fault of an outage ends the connection */
             c->crash = crash;
+            c->loses = fl->kind == WV_FAULT_CRASH;
+            c->gone = noticed(s, fl);
             down_to = fl->to;
             continue;
         }
@@ -596,15 +675,28 @@ static void reset_follower(wv_sim *s, int f)
             down_to = max64(down_to, fl->to);
             if (crash < c->crash)
                 c->crash = crash;
+            c->loses |= fl->kind == WV_FAULT_CRASH;
+            if (noticed(s, fl) < c->gone)
+                c->gone = noticed(s, fl);
             continue;
         }
         if (down_to == WV_SIM_NEVER)
             break;
-        st->conns[st->nconns++] = (conn){ down_to, fl->from, crash, early, early };
+        if (c->gone > down_to)
+            c->gone = down_to; /* a new connection resets the old one */
+        st->conns[st->nconns] = new_conn(s, f, down_to, fl->from, false);
+        c = &st->conns[st->nconns++];
+        c->crash = crash;
+        c->loses = fl->kind == WV_FAULT_CRASH;
+        c->gone = noticed(s, fl);
         down_to = fl->to;
     }
-    if (st->conns[st->nconns - 1].until != WV_SIM_NEVER && down_to != WV_SIM_NEVER)
-        st->conns[st->nconns++] = (conn){ down_to, WV_SIM_NEVER, WV_SIM_NEVER, early, early };
+    conn *last = &st->conns[st->nconns - 1];
+    if (last->until != WV_SIM_NEVER && down_to != WV_SIM_NEVER) {
+        if (last->gone > down_to)
+            last->gone = down_to;
+        st->conns[st->nconns++] = new_conn(s, f, down_to, WV_SIM_NEVER, false);
+    }
     st->first_conn = 0;
     st->flush_reset = -1;
     st->burst_txn = UINT32_MAX;
@@ -640,15 +732,15 @@ int64_t wv_sim_stage_known(const wv_sim *s, int f, size_t m, wv_stage stage)
     const follower_state *st = &s->fs[f];
     for (int k = 0; k < st->nconns; k++) {
         const conn *c = &st->conns[k];
-        int64_t sent = max64(at, c->from);
+        int64_t sent = max64(at, c->data_from);
         if (sent >= c->until)
             continue;
-        int64_t back = add_sat(sent, latency_at(s, f, sent));
+        int64_t cut, back = held(s, f, sent, add_sat(sent, latency_at(s, f, sent)), &cut);
         /* After a drop in latency, behind the last reply sent before it. */
         for (int i = 0; i < s->nlat[f] && s->lat[f][i].from <= sent; i++) {
             size_t before = count_le(s, f, stage, s->lat[f][i].from - 1);
-            if (s->lat[f][i].from > c->from && before > 0) {
-                int64_t prev = max64(stage_at(s, f, before - 1, stage), c->from);
+            if (s->lat[f][i].from > c->data_from && before > 0) {
+                int64_t prev = max64(stage_at(s, f, before - 1, stage), c->data_from);
                 back = max64(back, add_sat(prev, latency_at(s, f, prev)));
             }
         }
@@ -1115,7 +1207,8 @@ static int end_fault(wv_sim *s, int f, wv_fault_kind kind, int64_t t)
         return -1;
     for (int i = 0; i < s->cfg.nfaults[f]; i++) {
         wv_fault *fl = &s->cfg.faults[f][i];
-        if (fl->kind == kind && t >= fl->from && t < fl->to) {
+        bool down = kind == WV_FAULT_STOP && fl->kind == WV_FAULT_CRASH; /* a restart ends either */
+        if ((fl->kind == kind || down) && t >= fl->from && t < fl->to) {
             fl->to = t > fl->from ? t : fl->from + 1;
             reschedule_follower(s, f);
             recompute_acks(s, 0);
@@ -1129,6 +1222,7 @@ int wv_sim_partition(wv_sim *s, int f, int64_t t) { return add_fault(s, f, WV_FA
 int wv_sim_heal(wv_sim *s, int f, int64_t t) { return end_fault(s, f, WV_FAULT_PARTITION, t); }
 int wv_sim_stop(wv_sim *s, int f, int64_t t) { return add_fault(s, f, WV_FAULT_STOP, t); }
 int wv_sim_restart(wv_sim *s, int f, int64_t t) { return end_fault(s, f, WV_FAULT_STOP, t); }
+int wv_sim_crash(wv_sim *s, int f, int64_t t) { return add_fault(s, f, WV_FAULT_CRASH, t); }
 
 int wv_sim_set_latency(wv_sim *s, int f, int64_t t, int64_t latency_us)
 {

@@ -11,7 +11,7 @@
 
 const char *const wv_sim_option_names[] = {
     "followers", "names", "latency", "jitter", "bandwidth", "flush", "apply", "sync",
-    "sync-standbys", "partition", "stop", "seed", "time-source", "max-gap", "wal-writer-delay",
+    "sync-standbys", "partition", "stop", "crash", "sender-timeout", "seed", "time-source", "max-gap", "wal-writer-delay",
     "streaming", NULL,
 };
 
@@ -30,7 +30,12 @@ const char wv_sim_options_help[] =
     "                          'ANY 2 (f1, f2, f3)' (default none: asynchronous)\n"
     "  --partition=F@FROM-TO   cut follower F off from FROM to TO (repeatable),\n"
     "                          e.g. f2@3s-8s; F is a name or a number\n"
-    "  --stop=F@FROM-TO        crash follower F at FROM, restart it at TO\n"
+    "  --stop=F@FROM-TO        follower F's PostgreSQL crashes at FROM (what it\n"
+    "                          wrote survives), restarts at TO\n"
+    "  --crash=F@FROM-TO       follower F's machine crashes at FROM (unflushed\n"
+    "                          WAL is lost), restarts at TO\n"
+    "  --sender-timeout=D      wal_sender_timeout: a crashed machine or a cut\n"
+    "                          longer than D ends the connection (default 60s)\n"
     "  --seed=N                jitter seed (default 1)\n"
     "  --time-source=SRC       commit, receive or uniform (default: commit\n"
     "                          timestamps when the stream has them)\n"
@@ -62,6 +67,7 @@ void wv_sim_cfg_init(wv_sim_cfg *cfg)
     cfg->max_gap_us = 2000000;
     cfg->uniform_us = 500000;
     cfg->wal_writer_delay_us = 200000;
+    cfg->sender_timeout_us = 60000000;
 }
 
 void wv_sim_cfg_destroy(wv_sim_cfg *cfg)
@@ -177,12 +183,14 @@ int wv_sim_cfg_option(wv_sim_cfg *cfg, const char *name, const char *value, char
             return -1;
         }
         cfg->sync = (wv_sync_level)level;
-    } else if (strcmp(name, "partition") == 0 || strcmp(name, "stop") == 0) {
+    } else if (strcmp(name, "partition") == 0 || strcmp(name, "stop") == 0 || strcmp(name, "crash") == 0) {
         if (cfg->raw.nfaults == WV_SIM_MAX_FOLLOWERS * 4) {
             snprintf(err, errsz, "--%s: too many faults (at most %d)", name, WV_SIM_MAX_FOLLOWERS * 4);
             return -1;
         }
-        cfg->raw.fault_kinds[cfg->raw.nfaults] = name[0] == 'p' ? WV_FAULT_PARTITION : WV_FAULT_STOP;
+        cfg->raw.fault_kinds[cfg->raw.nfaults] = name[0] == 'p' ? WV_FAULT_PARTITION
+                                               : name[0] == 's' ? WV_FAULT_STOP
+                                                                : WV_FAULT_CRASH;
         cfg->raw.faults[cfg->raw.nfaults++] = wv_xstrdup(value);
     } else if (strcmp(name, "seed") == 0) {
         char *end;
@@ -212,6 +220,13 @@ int wv_sim_cfg_option(wv_sim_cfg *cfg, const char *name, const char *value, char
             snprintf(err, errsz, "--max-gap expects a duration like 2s or 500ms, not '%s'", value);
             return -1;
         }
+    } else if (strcmp(name, "sender-timeout") == 0) {
+        int64_t d;
+        if (wv_parse_duration(value, &d) < 0 || d < 1000) {
+            snprintf(err, errsz, "--sender-timeout expects a duration like 60s or 5s, not '%s'", value);
+            return -1;
+        }
+        cfg->sender_timeout_us = d;
     } else if (strcmp(name, "streaming") == 0) {
         if (strcmp(value, "on") != 0 && strcmp(value, "parallel") != 0) {
             snprintf(err, errsz, "--streaming expects on or parallel, not '%s'", value);
@@ -360,7 +375,7 @@ done:
 
 static int parse_fault(wv_sim_cfg *cfg, wv_fault_kind kind, const char *raw, char *err, size_t errsz)
 {
-    const char *opt = kind == WV_FAULT_PARTITION ? "partition" : "stop";
+    const char *opt = kind == WV_FAULT_PARTITION ? "partition" : kind == WV_FAULT_STOP ? "stop" : "crash";
     char *copy = wv_xstrdup(raw);
     char *at = strchr(copy, '@'), *dash = at ? strchr(at + 1, '-') : NULL;
     int rc = -1;

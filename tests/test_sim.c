@@ -428,12 +428,14 @@ static void check_schedule(const wv_sim *s)
                 fail_msg("%s: f%d message %zu never applied though every fault ends", ctx, f + 1, m);
             for (int i = 0; i < cfg->nfaults[f]; i++) {
                 const wv_fault *fl = &cfg->faults[f][i];
-                const char *kind = fl->kind == WV_FAULT_STOP ? "stop" : "partition";
-                if (inside(fl, t[WV_STAGE_SENT]) || inside(fl, t[WV_STAGE_WRITTEN]))
+                const char *kind = fl->kind == WV_FAULT_STOP ? "stop" : fl->kind == WV_FAULT_CRASH ? "crash" : "partition";
+                /* through a short cut the connection lives: the leader sends, TCP holds it */
+                bool hold = fl->kind == WV_FAULT_PARTITION && fl->to != NEVER && fl->to - fl->from <= cfg->sender_timeout_us;
+                if ((!hold && inside(fl, t[WV_STAGE_SENT])) || inside(fl, t[WV_STAGE_WRITTEN]))
                     fail_msg("%s: f%d message %zu sent at %s, written at %s, during the %s [%s, %s)", ctx,
                              f + 1, m, us(t[WV_STAGE_SENT]), us(t[WV_STAGE_WRITTEN]), kind, us(fl->from),
                              us(fl->to));
-                if (fl->kind == WV_FAULT_STOP && (inside(fl, t[WV_STAGE_FLUSHED]) || inside(fl, t[WV_STAGE_APPLIED])))
+                if (fl->kind != WV_FAULT_PARTITION && (inside(fl, t[WV_STAGE_FLUSHED]) || inside(fl, t[WV_STAGE_APPLIED])))
                     fail_msg("%s: f%d message %zu flushed at %s, applied at %s, while stopped [%s, %s)", ctx,
                              f + 1, m, us(t[WV_STAGE_FLUSHED]), us(t[WV_STAGE_APPLIED]), us(fl->from),
                              us(fl->to));
@@ -872,7 +874,7 @@ static const spec specs[] = {
     { "defaults", { NULL }, false },
     { "FIRST 1 (f2), partitions",
       { "sync-standbys", "FIRST 1 (f2)", "partition", "f2@2s-4s", "partition", "f1@1s-1.5s", "partition",
-        "f3@6s-20s", "partition", "f2@4.2s-4.4s", NULL },
+        "f3@6s-20s", "partition", "f2@4.2s-4.4s", "sender-timeout", "1s", NULL },
       false },
     { "ANY 2 (f1, f2, f3), stops",
       { "sync-standbys", "ANY 2 (f1, f2, f3)", "stop", "f1@1s-3s", "stop", "f2@2.5s-2.6s", "partition",
@@ -881,7 +883,7 @@ static const spec specs[] = {
     { "FIRST 2 (f3, f1, f4), slow links",
       { "followers", "4", "sync-standbys", "FIRST 2 (f3, f1, f4)", "bandwidth", "40kB/s,1MB/s,200kB/s,1MB/s",
         "flush", "20ms,1ms,0,50ms", "apply", "2ms", "latency", "5ms,80ms,30ms,1s", "jitter", "40ms", "stop",
-        "f3@3s-5s", "partition", "f1@1s-2s", "stop", "f4@10s-11s", "stop", "f1@12s-12.5s", NULL },
+        "f3@3s-5s", "partition", "f1@1s-2s", "crash", "f4@10s-11s", "crash", "f1@12s-12.5s", NULL },
       false },
     { "FIRST 1 (f1, f2), f1 cut off for good, uniform time",
       { "sync-standbys", "FIRST 1 (f1, f2)", "time-source", "uniform", "stop", "f2@2s-8s", NULL }, true },
@@ -1040,7 +1042,7 @@ static void check_fork(const snap *sn, const wv_sim *s, int64_t t0, const char *
                      us(wv_sim_txn_ack(s, u, NULL)));
 }
 
-typedef enum op_kind { OP_PARTITION, OP_HEAL, OP_STOP, OP_RESTART, OP_LATENCY } op_kind;
+typedef enum op_kind { OP_PARTITION, OP_HEAL, OP_STOP, OP_RESTART, OP_LATENCY, OP_CRASH } op_kind;
 
 typedef struct op {
     op_kind kind;
@@ -1048,7 +1050,7 @@ typedef struct op {
     int64_t t, latency;
 } op;
 
-static const char *const op_names[] = { "partition", "heal", "stop", "restart", "set_latency" };
+static const char *const op_names[] = { "partition", "heal", "stop", "restart", "set_latency", "crash" };
 
 static int apply_op(wv_sim *s, const op *o)
 {
@@ -1063,6 +1065,8 @@ static int apply_op(wv_sim *s, const op *o)
         return wv_sim_restart(s, o->f, o->t);
     case OP_LATENCY:
         return wv_sim_set_latency(s, o->f, o->t, o->latency);
+    case OP_CRASH:
+        return wv_sim_crash(s, o->f, o->t);
     }
     return -1;
 }
@@ -1071,12 +1075,12 @@ static int apply_op(wv_sim *s, const op *o)
 static op random_op(const wv_sim *s, uint64_t *r, int64_t end, int64_t *last_lat)
 {
     const wv_sim_cfg *cfg = wv_sim_config(s);
-    op o = { (op_kind)below(r, 5), (int)below(r, (unsigned)cfg->nfollowers), 0, 0 };
+    op o = { (op_kind)below(r, 6), (int)below(r, (unsigned)cfg->nfollowers), 0, 0 };
     o.t = (int64_t)below(r, (unsigned)(end + SEC));
     if (o.kind == OP_HEAL || o.kind == OP_RESTART) {
-        wv_fault_kind want = o.kind == OP_HEAL ? WV_FAULT_PARTITION : WV_FAULT_STOP;
         for (int i = 0; i < cfg->nfaults[o.f]; i++)
-            if (cfg->faults[o.f][i].kind == want && cfg->faults[o.f][i].to == NEVER)
+            if ((cfg->faults[o.f][i].kind == WV_FAULT_PARTITION) == (o.kind == OP_HEAL) &&
+                cfg->faults[o.f][i].to == NEVER)
                 o.t = cfg->faults[o.f][i].from + (int64_t)below(r, 4000) * MS;
     } else if (o.kind == OP_LATENCY) {
         o.t = last_lat[o.f] + (int64_t)below(r, 6000) * MS;
@@ -1496,33 +1500,49 @@ static void test_fault_edges(void **state)
     static const struct {
         wv_fault_kind kind;
         wv_stage at;
+        int64_t timeout; /* wal_sender_timeout */
+        bool resent;
     } cases[] = {
-        { WV_FAULT_PARTITION, WV_STAGE_WRITTEN }, /* arrives as the link goes: lost */
-        { WV_FAULT_STOP, WV_STAGE_WRITTEN },
-        { WV_FAULT_STOP, WV_STAGE_FLUSHED },      /* the fsync ends as it crashes: lost */
-        { WV_FAULT_STOP, WV_STAGE_APPLIED },      /* the replay ends as it crashes: again later */
+        /* arrives as the link goes: TCP delivers it after a short cut; a
+         * long one ends the connection and it is sent again */
+        { WV_FAULT_PARTITION, WV_STAGE_WRITTEN, 60 * SEC, false },
+        { WV_FAULT_PARTITION, WV_STAGE_WRITTEN, SEC / 2, true },
+        { WV_FAULT_STOP, WV_STAGE_WRITTEN, 60 * SEC, true },
+        { WV_FAULT_CRASH, WV_STAGE_WRITTEN, 60 * SEC, true },
+        /* the fsync ends as it crashes: the machine loses it, a process
+         * crash leaves it to the restarted standby */
+        { WV_FAULT_CRASH, WV_STAGE_FLUSHED, 60 * SEC, true },
+        { WV_FAULT_STOP, WV_STAGE_FLUSHED, 60 * SEC, false },
+        { WV_FAULT_STOP, WV_STAGE_APPLIED, 60 * SEC, false }, /* the replay ends as it crashes: again later */
+        { WV_FAULT_CRASH, WV_STAGE_APPLIED, 60 * SEC, false },
     };
+    static const char *const kinds[] = { "partition", "stop", "crash" };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int64_t t0 = wv_sim_stage(base, 0, m, cases[i].at), t1 = t0 + SEC;
-        set_ctx("fault edges: %s at the %s time", cases[i].kind == WV_FAULT_STOP ? "stop" : "partition",
-                stage_names[cases[i].at]);
-        wv_sim *s = build(&cfg, &st);
-        if (cases[i].kind == WV_FAULT_STOP) {
-            assert_int_equal(wv_sim_stop(s, 0, t0), 0);
-            assert_int_equal(wv_sim_restart(s, 0, t1), 0);
-        } else {
+        set_ctx("fault edges: %s at the %s time, timeout %s", kinds[cases[i].kind], stage_names[cases[i].at],
+                us(cases[i].timeout));
+        wv_sim_cfg c = cfg;
+        c.sender_timeout_us = cases[i].timeout;
+        wv_sim *s = build(&c, &st);
+        if (cases[i].kind == WV_FAULT_PARTITION) {
             assert_int_equal(wv_sim_partition(s, 0, t0), 0);
             assert_int_equal(wv_sim_heal(s, 0, t1), 0);
+        } else {
+            assert_int_equal(cases[i].kind == WV_FAULT_STOP ? wv_sim_stop(s, 0, t0) : wv_sim_crash(s, 0, t0), 0);
+            assert_int_equal(wv_sim_restart(s, 0, t1), 0);
         }
         check_schedule(s);
         int64_t got = wv_sim_stage(s, 0, m, cases[i].at);
         if (got < t1)
             fail_msg("%s: message %zu %s at %s, expected after the fault [%s, %s)", ctx, m,
                      stage_names[cases[i].at], us(got), us(t0), us(t1));
-        if (cases[i].at != WV_STAGE_APPLIED && !wv_sim_resent(s, 0, m))
-            fail_msg("%s: message %zu not marked as sent again", ctx, m);
-        if (cases[i].at == WV_STAGE_APPLIED && (wv_sim_resent(s, 0, m) || wv_sim_stage(s, 0, m, WV_STAGE_FLUSHED) != fl))
-            fail_msg("%s: message %zu flushed before the crash, yet lost", ctx, m);
+        if (wv_sim_resent(s, 0, m) != cases[i].resent)
+            fail_msg("%s: message %zu %s sent again", ctx, m, cases[i].resent ? "not" : "wrongly");
+        if (cases[i].at == WV_STAGE_APPLIED && wv_sim_stage(s, 0, m, WV_STAGE_FLUSHED) != fl)
+            fail_msg("%s: message %zu flushed before the crash, yet flushed again", ctx, m);
+        if (cases[i].at == WV_STAGE_FLUSHED && !cases[i].resent && got != t1)
+            fail_msg("%s: message %zu written before the crash flushed at %s, expected at the restart %s", ctx,
+                     m, us(got), us(t1));
         wv_sim_free(s);
     }
     wv_sim_free(base);

@@ -51,7 +51,12 @@ typedef enum wv_sync_level {
 
 typedef enum wv_time_source { WV_TIME_AUTO, WV_TIME_COMMIT, WV_TIME_RECEIVE, WV_TIME_UNIFORM } wv_time_source;
 
-typedef enum wv_fault_kind { WV_FAULT_PARTITION, WV_FAULT_STOP } wv_fault_kind;
+/* A partition cuts the link (one shorter than the sender timeout ends no
+ * connection: TCP delivers what it held after the heal); a stop is a
+ * crash of the follower's PostgreSQL (what it wrote survives, the leader
+ * sees the connection drop at once); a crash is the machine's (unflushed
+ * WAL is lost, the leader notices after the sender timeout). */
+typedef enum wv_fault_kind { WV_FAULT_PARTITION, WV_FAULT_STOP, WV_FAULT_CRASH } wv_fault_kind;
 
 typedef struct wv_fault {
     wv_fault_kind kind;
@@ -82,6 +87,7 @@ typedef struct wv_sim_cfg {
     int64_t max_gap_us;       /* idle gaps longer than this are compressed */
     int64_t uniform_us;       /* spacing of transactions for uniform time */
     bool streaming_parallel;  /* streaming = parallel (16) rather than on (14, 15) */
+    int64_t sender_timeout_us; /* wal_sender_timeout */
     int64_t wal_writer_delay_us; /* with synchronous_commit off, a commit
                                   * leaves when the WAL writer flushes it */
 
@@ -197,6 +203,8 @@ void wv_sim_positions(const wv_sim *s, int follower, int64_t t, wv_positions *ou
 int wv_sim_partition(wv_sim *s, int follower, int64_t t);
 int wv_sim_heal(wv_sim *s, int follower, int64_t t);
 int wv_sim_stop(wv_sim *s, int follower, int64_t t);
+/* A machine crash; wv_sim_restart ends it as it ends a stop. */
+int wv_sim_crash(wv_sim *s, int follower, int64_t t);
 int wv_sim_restart(wv_sim *s, int follower, int64_t t);
 int wv_sim_set_latency(wv_sim *s, int follower, int64_t t, int64_t latency_us);
 void wv_sim_set_sync(wv_sim *s, wv_sync_level level);
