@@ -720,13 +720,64 @@ static wv_stage stage_for(wv_sync_level level)
                                          : WV_STAGE_APPLIED;
 }
 
-/* The follower reports each stage it reaches at once (the walreceiver's
- * reply; the leader releases waiting commits when a reply arrives). A
- * reply takes the link's latency back, never overtakes an earlier one, and
- * one cut off by an outage is repeated when the follower reconnects. */
+/* When the follower sends the reply that reports message m at stage:
+ * the walreceiver replies after each write and each flush (walreceiver.c,
+ * XLogWalRcvSendReply), with the replay position of that moment; the
+ * startup process asks for a reply when it has replayed all that is
+ * flushed (xlogrecovery.c, WaitForWALToBecomeAvailable), and after a
+ * commit made under remote_apply (XactCompletionApplyFeedback). So a
+ * replay is reported at once only then, else with the next write or
+ * flush. */
+static int64_t reported(const wv_sim *s, int f, size_t m, wv_stage stage)
+{
+    int64_t a = stage_at(s, f, m, stage);
+    if (stage != WV_STAGE_APPLIED || a == WV_SIM_NEVER)
+        return a;
+    int64_t e = WV_SIM_NEVER;
+    if (s->cfg.sync == WV_SYNC_REMOTE_APPLY) {
+        /* the first commit from m on */
+        size_t lo = 0, hi = s->ncommits;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (s->commits[mid] < s->msgs[m].txn)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < s->ncommits)
+            e = stage_at(s, f, s->txns[s->commits[lo]].last, WV_STAGE_APPLIED);
+    }
+    size_t nf = count_le(s, f, WV_STAGE_FLUSHED, a), nw = count_le(s, f, WV_STAGE_WRITTEN, a);
+    if (nf < s->nmsgs && stage_at(s, f, nf, WV_STAGE_FLUSHED) < e)
+        e = stage_at(s, f, nf, WV_STAGE_FLUSHED); /* the next flush */
+    if (nw < s->nmsgs && stage_at(s, f, nw, WV_STAGE_WRITTEN) < e)
+        e = stage_at(s, f, nw, WV_STAGE_WRITTEN); /* the next write */
+    if (stage_at(s, f, nf - 1, WV_STAGE_APPLIED) < e)
+        e = stage_at(s, f, nf - 1, WV_STAGE_APPLIED); /* replay catches up with the flush first */
+    return e;
+}
+
+/* Messages whose report of stage was sent at or before t: a prefix. */
+static size_t count_reported(const wv_sim *s, int f, wv_stage stage, int64_t t)
+{
+    size_t lo = 0, hi = s->nmsgs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (reported(s, f, mid, stage) <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* A reply takes the link's latency back, never overtakes an earlier one,
+ * is held by TCP across a short cut, and one cut off by an outage is
+ * repeated when the follower reconnects; the leader releases waiting
+ * commits when a reply arrives. */
 int64_t wv_sim_stage_known(const wv_sim *s, int f, size_t m, wv_stage stage)
 {
-    int64_t at = stage_at(s, f, m, stage);
+    int64_t at = reported(s, f, m, stage);
     if (at == WV_SIM_NEVER || stage == WV_STAGE_SENT)
         return at; /* the leader knows what it sent */
     const follower_state *st = &s->fs[f];
@@ -735,103 +786,229 @@ int64_t wv_sim_stage_known(const wv_sim *s, int f, size_t m, wv_stage stage)
         int64_t sent = max64(at, c->data_from);
         if (sent >= c->until)
             continue;
-        int64_t cut, back = held(s, f, sent, add_sat(sent, latency_at(s, f, sent)), &cut);
+        int64_t back = add_sat(sent, latency_at(s, f, sent));
         /* After a drop in latency, behind the last reply sent before it. */
         for (int i = 0; i < s->nlat[f] && s->lat[f][i].from <= sent; i++) {
-            size_t before = count_le(s, f, stage, s->lat[f][i].from - 1);
+            size_t before = count_reported(s, f, stage, s->lat[f][i].from - 1);
             if (s->lat[f][i].from > c->data_from && before > 0) {
-                int64_t prev = max64(stage_at(s, f, before - 1, stage), c->data_from);
+                int64_t prev = max64(reported(s, f, before - 1, stage), c->data_from);
                 back = max64(back, add_sat(prev, latency_at(s, f, prev)));
             }
         }
+        int64_t cut;
+        back = held(s, f, sent, back, &cut);
         if (back < c->until)
             return back;
     }
     return WV_SIM_NEVER;
 }
 
-static bool stopped_at(const wv_sim *s, int f, int64_t t)
+/* --- the leader's walsenders ------------------------------------------- */
+
+/* When the walsender of connection k had sent its backlog: found while
+ * scheduling, or, when nothing was ready after it, when its last message
+ * left. WV_SIM_NEVER when the connection ended first. */
+static int64_t streaming_from(const conn *c)
 {
-    for (int i = 0; i < s->cfg.nfaults[f]; i++) {
-        const wv_fault *fl = &s->cfg.faults[f][i];
-        if (fl->kind == WV_FAULT_STOP && t >= fl->from && t < fl->to)
-            return true;
-    }
-    return false;
+    if (c->streaming != WV_SIM_NEVER)
+        return c->streaming;
+    int64_t t = max64(c->send_free, c->data_from);
+    return t < c->gone ? t : WV_SIM_NEVER;
 }
 
-/* FIRST n: the synchronous standbys at t are the first n listed that are
- * connected (a crashed one drops out, a partitioned one is still waited
- * for: its connection has not timed out). The commit returns at the first
- * t when the leader knows all of them have reached the stage. */
-static int64_t ack_first(const wv_sim *s, size_t m, int64_t from, wv_stage stage, unsigned *acked)
+/* When the leader sees the walreceiver of connection k: a trip after it
+ * connects (the first is there from the start). */
+static int64_t startup_at(const wv_sim *s, int f, int k)
 {
-    const wv_sim_cfg *c = &s->cfg;
-    int64_t cand[WV_SIM_MAX_FOLLOWERS * (2 * WV_SIM_MAX_FAULTS + 1) + 1];
-    int n = 0;
-    cand[n++] = from;
-    for (int i = 0; i < c->nsync_standbys; i++) {
-        int f = c->sync_standbys[i];
-        int64_t known = wv_sim_stage_known(s, f, m, stage);
-        if (known != WV_SIM_NEVER && known > from)
-            cand[n++] = known;
-        for (int k = 0; k < c->nfaults[f]; k++) {
-            if (c->faults[f][k].kind != WV_FAULT_STOP)
-                continue;
-            if (c->faults[f][k].from > from)
-                cand[n++] = c->faults[f][k].from;
-            if (c->faults[f][k].to > from && c->faults[f][k].to != WV_SIM_NEVER)
-                cand[n++] = c->faults[f][k].to;
-        }
-    }
-    int64_t best = WV_SIM_NEVER;
-    for (int i = 0; i < n; i++) {
-        int64_t t = cand[i];
-        if (t >= best)
+    const conn *c = &s->fs[f].conns[k];
+    return k == 0 ? c->from : add_sat(c->from, latency_at(s, f, c->from));
+}
+
+wv_walsnd_state wv_sim_walsnd_state(const wv_sim *s, int f, int64_t t)
+{
+    const follower_state *st = &s->fs[f];
+    for (int k = 0; k < st->nconns; k++) {
+        const conn *c = &st->conns[k];
+        if (t < startup_at(s, f, k) || t >= c->gone)
             continue;
-        unsigned set = 0;
-        int chosen = 0;
-        bool ok = true;
-        for (int k = 0; k < c->nsync_standbys && chosen < c->sync_num; k++) {
-            int f = c->sync_standbys[k];
-            if (stopped_at(s, f, t))
-                continue;
-            chosen++;
-            set |= 1u << f;
-            if (wv_sim_stage_known(s, f, m, stage) > t)
-                ok = false;
-        }
-        if (ok && chosen == c->sync_num) {
-            best = t;
-            *acked = set;
-        }
+        return t < c->data_from ? WV_WALSND_STARTUP : t < streaming_from(c) ? WV_WALSND_CATCHUP : WV_WALSND_STREAMING;
+    }
+    return WV_WALSND_NONE;
+}
+
+int64_t wv_sim_next_state_change(const wv_sim *s, int f, int64_t t)
+{
+    const follower_state *st = &s->fs[f];
+    int64_t best = WV_SIM_NEVER;
+    for (int k = 0; k < st->nconns; k++) {
+        const conn *c = &st->conns[k];
+        int64_t at[4] = { startup_at(s, f, k), c->data_from, streaming_from(c), c->gone };
+        for (int i = 0; i < 4; i++)
+            if (at[i] > t && at[i] < best)
+                best = at[i];
     }
     return best;
 }
 
-/* ANY n: the n-th earliest among the listed standbys' replies. */
-static int64_t ack_any(const wv_sim *s, size_t m, int64_t from, wv_stage stage, unsigned *acked)
+/* A listed standby with a connection whose walsender may still be catching
+ * up at t: its state then depends on units not scheduled yet. */
+static bool state_unsettled(const wv_sim *s, int f, int64_t t)
+{
+    const follower_state *st = &s->fs[f];
+    for (int k = 0; k < st->nconns; k++)
+        if (st->conns[k].streaming == WV_SIM_NEVER && st->conns[k].gone > t && k > 0)
+            return true;
+    return false;
+}
+
+#define STATUS_INTERVAL_US 10000000 /* wal_receiver_status_interval */
+
+static wv_sync_state sync_state(const wv_sim *s, int f, int64_t t)
 {
     const wv_sim_cfg *c = &s->cfg;
-    int64_t times[WV_SIM_MAX_FOLLOWERS];
-    int idx[WV_SIM_MAX_FOLLOWERS];
+    int ahead = 0; /* listed before f, and streaming */
     for (int i = 0; i < c->nsync_standbys; i++) {
-        times[i] = wv_sim_stage_known(s, c->sync_standbys[i], m, stage);
-        idx[i] = c->sync_standbys[i];
-    }
-    for (int i = 1; i < c->nsync_standbys; i++)
-        for (int k = i; k > 0 && times[k] < times[k - 1]; k--) {
-            int64_t tt = times[k];
-            times[k] = times[k - 1], times[k - 1] = tt;
-            int ti = idx[k];
-            idx[k] = idx[k - 1], idx[k - 1] = ti;
+        int g = c->sync_standbys[i];
+        bool streaming = wv_sim_walsnd_state(s, g, t) == WV_WALSND_STREAMING;
+        if (g != f) {
+            ahead += streaming;
+            continue;
         }
-    int64_t t = times[c->sync_num - 1];
-    if (t == WV_SIM_NEVER)
-        return WV_SIM_NEVER;
+        if (!streaming)
+            return WV_SYNC_STATE_POTENTIAL;
+        if (c->sync_any)
+            return WV_SYNC_STATE_QUORUM;
+        return ahead < c->sync_num ? WV_SYNC_STATE_SYNC : WV_SYNC_STATE_POTENTIAL;
+    }
+    return WV_SYNC_STATE_ASYNC;
+}
+
+/* Messages whose stage the leader knows by t: a prefix. */
+static size_t count_known(const wv_sim *s, int f, wv_stage stage, int64_t t)
+{
+    size_t lo = 0, hi = s->nmsgs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (wv_sim_stage_known(s, f, mid, stage) <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void wv_sim_replication_row(const wv_sim *s, int f, int64_t t, wv_replication_row *r)
+{
+    memset(r, 0, sizeof *r);
+    r->write_lag = r->flush_lag = r->replay_lag = WV_SIM_LAG_NULL;
+    r->state = wv_sim_walsnd_state(s, f, t);
+    if (r->state == WV_WALSND_NONE)
+        return;
+    r->sync_state = sync_state(s, f, t);
+    uint64_t origin = s->nmsgs ? s->msgs[0].lsn : 0;
+    size_t sent = count_le(s, f, WV_STAGE_SENT, t), known = 0;
+    r->sent_lsn = sent ? s->max_lsn[sent - 1] : origin;
+    uint64_t *lsn[WV_STAGE_COUNT] = { NULL, &r->write_lsn, &r->flush_lsn, &r->replay_lsn };
+    int64_t *lag[WV_STAGE_COUNT] = { NULL, &r->write_lag, &r->flush_lag, &r->replay_lag };
+    for (int st = WV_STAGE_WRITTEN; st < WV_STAGE_COUNT; st++) {
+        known = count_known(s, f, (wv_stage)st, t);
+        *lsn[st] = known ? s->max_lsn[known - 1] : origin;
+        /* walsender.c, LagTrackerRead: from the send of the newest WAL a
+         * reply confirms to that reply's arrival; kept while idle */
+        if (known)
+            *lag[st] = wv_sim_stage_known(s, f, known - 1, (wv_stage)st) -
+                       stage_at(s, f, known - 1, WV_STAGE_SENT);
+    }
+    /* ProcessStandbyReplyMessage: two replies in a row saying all that was
+     * sent is replayed clear the lags; the second comes a status interval
+     * after the first, the walreceiver having nothing else to say. */
+    if (known >= sent &&
+        (sent == 0 || t >= add_sat(wv_sim_stage_known(s, f, sent - 1, WV_STAGE_APPLIED), STATUS_INTERVAL_US)))
+        r->write_lag = r->flush_lag = r->replay_lag = WV_SIM_LAG_NULL;
+}
+
+static const char *const walsnd_names[] = { NULL, "startup", "catchup", "streaming" };
+static const char *const sync_state_names[] = { "async", "potential", "sync", "quorum" };
+
+const char *wv_walsnd_state_name(wv_walsnd_state state)
+{
+    return walsnd_names[state];
+}
+
+const char *wv_sync_state_name(wv_sync_state state)
+{
+    return sync_state_names[state];
+}
+
+/* --- synchronous_commit ------------------------------------------------- */
+
+/* The standbys whose confirmation counts at t (syncrep.c,
+ * SyncRepGetCandidateStandbys): only walsenders in state streaming; FIRST
+ * n takes the first n of them by priority, ANY n any n. Returns true when
+ * those confirm message m at stage (known[i]: the reply for listed i), and
+ * sets *set to them. */
+static bool confirmed(const wv_sim *s, const int64_t *known, int64_t t, unsigned *set)
+{
+    const wv_sim_cfg *c = &s->cfg;
+    int chosen = 0, done = 0;
+    unsigned first = 0;
+    int64_t order[WV_SIM_MAX_FOLLOWERS];
+    int idx[WV_SIM_MAX_FOLLOWERS], n = 0;
+    for (int i = 0; i < c->nsync_standbys && (c->sync_any || chosen < c->sync_num); i++) {
+        int f = c->sync_standbys[i];
+        if (wv_sim_walsnd_state(s, f, t) != WV_WALSND_STREAMING)
+            continue;
+        chosen++;
+        first |= 1u << f;
+        if (known[i] <= t) {
+            done++;
+            /* ANY: the n earliest replies, ties by priority */
+            int k = n++;
+            for (; k > 0 && order[k - 1] > known[i]; k--)
+                order[k] = order[k - 1], idx[k] = idx[k - 1];
+            order[k] = known[i], idx[k] = f;
+        }
+    }
+    if (!c->sync_any) {
+        *set = first;
+        return chosen == c->sync_num && done == chosen;
+    }
+    if (done < c->sync_num)
+        return false;
+    *set = 0;
     for (int i = 0; i < c->sync_num; i++)
-        *acked |= 1u << idx[i];
-    return t > from ? t : from;
+        *set |= 1u << idx[i];
+    return true;
+}
+
+/* The first t >= from when the leader knows the synchronous standbys have
+ * reached stage for message m. That can start to hold only when a reply
+ * arrives or a standby's walsender changes state. */
+static int64_t ack_time(const wv_sim *s, size_t m, int64_t from, wv_stage stage, unsigned *acked)
+{
+    const wv_sim_cfg *c = &s->cfg;
+    int64_t known[WV_SIM_MAX_FOLLOWERS];
+    int64_t cand[WV_SIM_MAX_FOLLOWERS * (4 * (WV_SIM_MAX_FAULTS + 1) + 1) + 1];
+    int n = 0;
+    cand[n++] = from;
+    for (int i = 0; i < c->nsync_standbys; i++) {
+        int f = c->sync_standbys[i];
+        known[i] = wv_sim_stage_known(s, f, m, stage);
+        if (known[i] != WV_SIM_NEVER && known[i] > from)
+            cand[n++] = known[i];
+        for (int64_t t = wv_sim_next_state_change(s, f, from); t != WV_SIM_NEVER;
+             t = wv_sim_next_state_change(s, f, t))
+            cand[n++] = t;
+    }
+    int64_t best = WV_SIM_NEVER;
+    for (int i = 0; i < n; i++) {
+        unsigned set;
+        if (cand[i] < best && confirmed(s, known, cand[i], &set)) {
+            best = cand[i];
+            *acked = set;
+        }
+    }
+    return best;
 }
 
 static void compute_ack(wv_sim *s, size_t u)
@@ -852,8 +1029,7 @@ static void compute_ack(wv_sim *s, size_t u)
      * is not a commit: a PREPARE TRANSACTION is not visible anywhere. */
     if (s->msgs[t->last].op == WV_OP_PREPARE && stage > WV_STAGE_FLUSHED)
         stage = WV_STAGE_FLUSHED;
-    t->ack = c->sync_any ? ack_any(s, t->last, t->time, stage, &t->acked)
-                         : ack_first(s, t->last, t->time, stage, &t->acked);
+    t->ack = ack_time(s, t->last, t->time, stage, &t->acked);
     /* The leader releases waiting commits in LSN order. */
     for (size_t p = u; p-- > 0;) {
         if (s->txns[p].is_commit) {
@@ -955,9 +1131,18 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
         GROW(s->commits, s->ncommits, s->commits_cap);
         s->commits[s->ncommits++] = u;
     }
+    /* A standby still catching up on a new connection: whether it was
+     * streaming at a commit's ack may change with this unit (its backlog
+     * grows), so the commits still waiting are computed again. */
+    bool unsettled = false;
+    for (int i = 0; i < s->cfg.nsync_standbys; i++)
+        unsettled |= state_unsettled(s, s->cfg.sync_standbys[i], time);
     for (int f = 0; f < s->cfg.nfollowers; f++)
         schedule_follower(s, f);
-    compute_ack(s, u);
+    size_t p = u;
+    while (unsettled && p > 0 && !(s->txns[p - 1].is_commit && s->txns[p - 1].ack < time))
+        p--;
+    recompute_acks(s, p);
 }
 
 static void open_unit(wv_sim *s, size_t first)

@@ -393,6 +393,40 @@ static void check_units(const wv_sim *s)
                      us(cfg->max_gap_us));
 }
 
+/* When f reports the replay of each message: the walreceiver replies
+ * after each write and flush, the startup process asks for a reply when
+ * it has replayed all that is flushed, and after each commit under
+ * remote_apply. A walk along the stream (stage times do not decrease);
+ * the caller frees the array. */
+static int64_t *replay_reports(const wv_sim *s, int f)
+{
+    size_t n = wv_sim_count(s), jw = 0, jf = 0, ju = 0;
+    int64_t *rep = wv_xmalloc((n ? n : 1) * sizeof *rep);
+    bool remote_apply = wv_sim_config(s)->sync == WV_SYNC_REMOTE_APPLY;
+    for (size_t m = 0; m < n; m++) {
+        int64_t a = wv_sim_stage(s, f, m, WV_STAGE_APPLIED), e = NEVER;
+        rep[m] = NEVER;
+        if (a == NEVER)
+            continue;
+        while (jw < n && wv_sim_stage(s, f, jw, WV_STAGE_WRITTEN) <= a)
+            jw++;
+        while (jf < n && wv_sim_stage(s, f, jf, WV_STAGE_FLUSHED) <= a)
+            jf++;
+        while (ju < wv_sim_txn_count(s) && (ju < wv_sim_txn_of(s, m) || !wv_sim_txn_is_commit(s, ju)))
+            ju++;
+        if (remote_apply && ju < wv_sim_txn_count(s))
+            e = wv_sim_stage(s, f, wv_sim_txn_last(s, ju), WV_STAGE_APPLIED); /* the next commit's */
+        if (jw < n && wv_sim_stage(s, f, jw, WV_STAGE_WRITTEN) < e)
+            e = wv_sim_stage(s, f, jw, WV_STAGE_WRITTEN);
+        if (jf < n && wv_sim_stage(s, f, jf, WV_STAGE_FLUSHED) < e)
+            e = wv_sim_stage(s, f, jf, WV_STAGE_FLUSHED);
+        if (wv_sim_stage(s, f, jf - 1, WV_STAGE_APPLIED) < e)
+            e = wv_sim_stage(s, f, jf - 1, WV_STAGE_APPLIED); /* caught up with what is flushed */
+        rep[m] = e;
+    }
+    return rep;
+}
+
 static void check_schedule(const wv_sim *s)
 {
     const wv_sim_cfg *cfg = wv_sim_config(s);
@@ -444,11 +478,13 @@ static void check_schedule(const wv_sim *s)
         /* the follower's replies: a link latency later, in order, never
          * arriving while the link is down */
         bool plain = cfg->nfaults[f] == 0 && !latency_changed;
+        int64_t *reports = replay_reports(s, f);
         for (int st = 0; st < WV_STAGE_COUNT; st++) {
             int64_t last_known = INT64_MIN;
             for (size_t m = 0; m < n; m++) {
                 int64_t at = wv_sim_stage(s, f, m, (wv_stage)st), k = wv_sim_stage_known(s, f, m, (wv_stage)st);
-                int64_t want = st == WV_STAGE_SENT || at == NEVER ? at : at + cfg->link[f].latency_us;
+                int64_t rep = st == WV_STAGE_APPLIED ? reports[m] : at;
+                int64_t want = st == WV_STAGE_SENT || at == NEVER ? at : rep + cfg->link[f].latency_us;
                 if (k < at || k < last_known || (plain && k != want))
                     fail_msg("%s: f%d message %zu %s at %s, reply at %s (after one at %s), expected %s", ctx,
                              f + 1, m, stage_names[st], us(at), us(k), us(last_known), plain ? us(want) : "later");
@@ -460,6 +496,7 @@ static void check_schedule(const wv_sim *s)
                 last_known = k;
             }
         }
+        free(reports);
         /* commit order: a later commit is never visible before an earlier one */
         int64_t last = INT64_MIN;
         for (size_t u = 0; u < wv_sim_txn_count(s); u++) {
@@ -481,62 +518,61 @@ static wv_stage stage_of_level(wv_sync_level level)
                                          : WV_STAGE_APPLIED;
 }
 
-static bool stopped(const wv_sim_cfg *cfg, int f, int64_t t)
+static bool streaming(const wv_sim *s, int f, int64_t t)
 {
-    for (int i = 0; i < cfg->nfaults[f]; i++)
-        if (cfg->faults[f][i].kind == WV_FAULT_STOP && inside(&cfg->faults[f][i], t))
-            return true;
-    return false;
+    return wv_sim_walsnd_state(s, f, t) == WV_WALSND_STREAMING;
 }
 
-/* FIRST n: the earliest time from `from` on when the leader knows that
- * the first n listed standbys that are up have all reached the stage. That
- * can only start to hold when a reply arrives or a standby goes down or
- * comes back. */
-static int64_t want_first(const wv_sim *s, size_t m, int64_t from, wv_stage stage, unsigned *acked)
+/* The earliest time from `from` on when the leader knows that the
+ * standbys that count have reached the stage: only streaming walsenders
+ * count; FIRST n needs the first n of them by priority, ANY n any n (the n
+ * earliest replies are the ones that acknowledged). That can only start to
+ * hold when a reply arrives or a walsender changes state. */
+static int64_t want_ack(const wv_sim *s, size_t m, int64_t from, wv_stage stage, unsigned *acked)
 {
     const wv_sim_cfg *cfg = wv_sim_config(s);
-    int64_t cand[1 + WV_SIM_MAX_FOLLOWERS * (1 + 2 * WV_SIM_MAX_FAULTS)];
+    int64_t cand[4096], known[WV_SIM_MAX_FOLLOWERS];
     int nc = 0;
     cand[nc++] = from;
     for (int i = 0; i < cfg->nsync_standbys; i++) {
         int f = cfg->sync_standbys[i];
-        cand[nc++] = wv_sim_stage_known(s, f, m, stage);
-        for (int k = 0; k < cfg->nfaults[f]; k++) {
-            cand[nc++] = cfg->faults[f][k].from;
-            cand[nc++] = cfg->faults[f][k].to;
-        }
+        known[i] = cand[nc++] = wv_sim_stage_known(s, f, m, stage);
+        for (int64_t t = wv_sim_next_state_change(s, f, from); t != NEVER && nc < 4096;
+             t = wv_sim_next_state_change(s, f, t))
+            cand[nc++] = t;
     }
     int64_t best = NEVER;
     for (int i = 0; i < nc; i++) {
         int64_t c = cand[i];
         if (c < from || c >= best)
             continue;
-        int chosen = 0;
+        int chosen = 0, confirmed = 0;
         unsigned set = 0;
-        bool ok = true;
-        for (int k = 0; k < cfg->nsync_standbys && chosen < cfg->sync_num; k++) {
+        for (int k = 0; k < cfg->nsync_standbys; k++) {
             int f = cfg->sync_standbys[k];
-            if (stopped(cfg, f, c))
+            if (!streaming(s, f, c) || (!cfg->sync_any && chosen == cfg->sync_num))
                 continue;
             chosen++;
-            set |= 1u << f;
-            ok &= wv_sim_stage_known(s, f, m, stage) <= c;
+            if (!cfg->sync_any)
+                set |= 1u << f;
+            confirmed += known[k] <= c;
         }
-        if (ok && chosen == cfg->sync_num) {
-            best = c;
-            *acked = set;
+        bool ok = cfg->sync_any ? confirmed >= cfg->sync_num : chosen == cfg->sync_num && confirmed == chosen;
+        if (!ok)
+            continue;
+        for (int n = 0; cfg->sync_any && n < cfg->sync_num; n++) { /* the earliest, ties by priority */
+            int pick = -1;
+            for (int k = 0; k < cfg->nsync_standbys; k++) {
+                int f = cfg->sync_standbys[k];
+                if (!(set & (1u << f)) && streaming(s, f, c) && known[k] <= c && (pick < 0 || known[k] < known[pick]))
+                    pick = k;
+            }
+            set |= 1u << cfg->sync_standbys[pick];
         }
+        best = c;
+        *acked = set;
     }
     return best;
-}
-
-static int popcount(unsigned x)
-{
-    int n = 0;
-    for (; x; x &= x - 1)
-        n++;
-    return n;
 }
 
 static void check_acks(const wv_sim *s)
@@ -560,42 +596,16 @@ static void check_acks(const wv_sim *s)
                          us(at), us(ack), acked);
             continue;
         }
-        int64_t want;
-        if (cfg->sync_any) {
-            int64_t t[WV_SIM_MAX_FOLLOWERS];
-            for (int i = 0; i < cfg->nsync_standbys; i++)
-                t[i] = wv_sim_stage_known(s, cfg->sync_standbys[i], m, stage);
-            for (int i = 1; i < cfg->nsync_standbys; i++)
-                for (int k = i; k > 0 && t[k] < t[k - 1]; k--) {
-                    int64_t x = t[k];
-                    t[k] = t[k - 1];
-                    t[k - 1] = x;
-                }
-            want = t[cfg->sync_num - 1];
-            if (want != NEVER) {
-                if (popcount(acked) != cfg->sync_num)
-                    fail_msg("%s: unit %zu acknowledged by %#x, expected %d standbys", ctx, u, acked,
-                             cfg->sync_num);
-                for (int f = 0; f < cfg->nfollowers; f++)
-                    if ((acked & (1u << f)) && wv_sim_stage_known(s, f, m, stage) > want)
-                        fail_msg("%s: unit %zu acknowledged by f%d, whose %s reply came only at %s (ack %s)",
-                                 ctx, u, f + 1, stage_names[stage], us(wv_sim_stage_known(s, f, m, stage)),
-                                 us(want));
-            }
-            if (want < at)
-                want = at;
-        } else {
-            want = want_first(s, m, at, stage, &want_set);
-            if (cfg->nsync_standbys == 1 && cfg->sync_num == 1) {
-                /* FIRST 1 (f): exactly when that standby's reply arrives */
-                int64_t own = wv_sim_stage_known(s, cfg->sync_standbys[0], m, stage);
-                if (own != want)
-                    fail_msg("%s: unit %zu: brute force says %s, f%d's %s reply came at %s", ctx, u, us(want),
-                             cfg->sync_standbys[0] + 1, stage_names[stage], us(own));
-            }
-            if (want != NEVER && acked != want_set)
-                fail_msg("%s: unit %zu acknowledged by %#x, expected %#x", ctx, u, acked, want_set);
+        int64_t want = want_ack(s, m, at, stage, &want_set);
+        if (cfg->nsync_standbys == 1 && cfg->sync_num == 1 && cfg->nfaults[cfg->sync_standbys[0]] == 0) {
+            /* FIRST 1 (f), always streaming: exactly when its reply arrives */
+            int64_t own = wv_sim_stage_known(s, cfg->sync_standbys[0], m, stage);
+            if (own != want && !(own < at && want == at))
+                fail_msg("%s: unit %zu: brute force says %s, f%d's %s reply came at %s", ctx, u, us(want),
+                         cfg->sync_standbys[0] + 1, stage_names[stage], us(own));
         }
+        if (want != NEVER && acked != want_set)
+            fail_msg("%s: unit %zu acknowledged by %#x, expected %#x", ctx, u, acked, want_set);
         /* commits are released in commit order */
         if (want < prev_ack)
             want = prev_ack;
@@ -2238,6 +2248,140 @@ static void test_streamed_transactions(void **state)
     stream_free(&st);
 }
 
+/* Issue 12, 4: pg_stat_replication is the leader's view, one reply late.
+ * On a 200 ms link the standby writes the commit at about +200 ms and the
+ * leader's write_lsn passes it at about +400 ms (PostgreSQL: 204 and 406).
+ * The lags run from send to reply received, keep their value while idle,
+ * and become NULL once two replies in a row said all was replayed. */
+static void test_primary_view_one_reply_late(void **state)
+{
+    (void)state;
+    static const char text[] = "BEGIN 1\ntable public.t: INSERT: id[integer]:1\nCOMMIT 1\n";
+    const char *opts[] = { "followers", "1", "latency", "200ms", "jitter", "0", "flush", "5ms", "apply", "1ms", NULL };
+    char err[200];
+    wv_sim *s = sim_from_lines(opts, text, err, sizeof err);
+    assert_non_null(s);
+    const size_t commit = 2;
+    uint64_t lsn = wv_sim_lsn(s, commit);
+    int64_t written = wv_sim_stage(s, 0, commit, WV_STAGE_WRITTEN), sent = wv_sim_stage(s, 0, commit, WV_STAGE_SENT);
+    assert_true(written > 200 * MS && written < 201 * MS);
+    wv_positions own;
+    wv_replication_row row;
+    wv_sim_positions(s, 0, written, &own);
+    wv_sim_replication_row(s, 0, written, &row);
+    assert_true(own.write_lsn >= lsn);
+    assert_true(row.write_lsn < lsn);
+    assert_int_equal(row.state, WV_WALSND_STREAMING);
+    assert_string_equal(wv_walsnd_state_name(row.state), "streaming");
+    assert_int_equal(row.sync_state, WV_SYNC_STATE_ASYNC);
+    assert_int_equal(row.write_lag, WV_SIM_LAG_NULL); /* no reply yet */
+    wv_sim_replication_row(s, 0, written + 200 * MS, &row);
+    if (row.write_lsn < lsn)
+        fail_msg("write_lsn %" PRIx64 " a trip after the write at %s, expected the commit's %" PRIx64, row.write_lsn,
+                 us(written), lsn);
+    assert_int_equal(row.write_lag, written + 200 * MS - sent);
+    /* replayed, reported when replay caught up, a trip later */
+    int64_t applied = wv_sim_stage(s, 0, commit, WV_STAGE_APPLIED);
+    assert_int_equal(wv_sim_stage_known(s, 0, commit, WV_STAGE_APPLIED), applied + 200 * MS);
+    wv_sim_replication_row(s, 0, applied + 200 * MS, &row);
+    assert_true(row.replay_lsn >= lsn);
+    int64_t replay_lag = applied + 200 * MS - sent;
+    assert_int_equal(row.replay_lag, replay_lag);
+    assert_true(replay_lag > 400 * MS);
+    /* idle: kept, until the status interval's reply; then NULL */
+    wv_sim_replication_row(s, 0, applied + 200 * MS + 9 * SEC, &row);
+    assert_int_equal(row.replay_lag, replay_lag);
+    wv_sim_replication_row(s, 0, applied + 200 * MS + 10 * SEC, &row);
+    assert_int_equal(row.write_lag, WV_SIM_LAG_NULL);
+    assert_int_equal(row.flush_lag, WV_SIM_LAG_NULL);
+    assert_int_equal(row.replay_lag, WV_SIM_LAG_NULL);
+    assert_true(row.replay_lsn >= lsn);
+    wv_sim_free(s);
+}
+
+/* Issue 12, 7: the leader sees a process crash at once, a machine crash
+ * or a long cut only after wal_sender_timeout; a restarted standby goes
+ * startup, catchup, streaming, and counts for FIRST only then. A cut
+ * synchronous standby holds commits until the timeout (PostgreSQL: 5.4 s
+ * at a 5 s timeout), then the next listed one takes its place. */
+static void test_walsender_states_and_timeouts(void **state)
+{
+    (void)state;
+    stream st = { 0 };
+    for (int i = 0; i < 40; i++) { /* a commit every 250 ms for 10 s */
+        add(&st, "BEGIN %d", 100 + i);
+        add(&st, "table public.t: INSERT: id[integer]:%d", i);
+        add(&st, "COMMIT %d (at 2026-01-01 10:00:%02d.%03d+00)", 100 + i, i / 4, i % 4 * 250);
+    }
+    wv_sim_cfg cfg;
+    make_cfg(&cfg, (const char *const[]){ "followers", "3", "latency", "100ms", "jitter", "0", "sync-standbys",
+                                          "FIRST 1 (f1, f2)", "sender-timeout", "5s", "partition", "f1@1.1s-20s",
+                                          "stop", "f3@2s-3s", NULL });
+    wv_sim *s = build(&cfg, &st);
+    set_ctx("walsender states");
+    check_schedule(s);
+    check_acks(s);
+    /* f1 cut at 1.1 s: still streaming and sync until 6.1 s, then gone */
+    wv_replication_row row;
+    wv_sim_replication_row(s, 0, 6 * SEC, &row);
+    assert_int_equal(row.state, WV_WALSND_STREAMING);
+    assert_string_equal(wv_sync_state_name(row.sync_state), "sync");
+    wv_sim_replication_row(s, 1, 6 * SEC, &row);
+    assert_string_equal(wv_sync_state_name(row.sync_state), "potential");
+    assert_int_equal(wv_sim_walsnd_state(s, 0, 6100 * MS), WV_WALSND_NONE);
+    wv_sim_replication_row(s, 1, 6100 * MS, &row);
+    assert_string_equal(wv_sync_state_name(row.sync_state), "sync");
+    wv_sim_replication_row(s, 2, 6100 * MS, &row);
+    assert_string_equal(wv_sync_state_name(row.sync_state), "async");
+    /* the commit at 1.25 s waits for the timeout, then f2 releases it */
+    unsigned acked;
+    size_t u = wv_sim_txn_of(s, 5 * 3 + 2);
+    assert_int_equal(wv_sim_txn_time(s, u), 1250 * MS);
+    int64_t ack = wv_sim_txn_ack(s, u, &acked);
+    if (ack != 6100 * MS || acked != 2)
+        fail_msg("commit at 1.25 s while f1 is cut: ack %s by %#x, expected at the timeout 6.1 s by f2", us(ack),
+                 acked);
+    /* f3's process crash at 2 s: gone at once; it restarts at 3 s */
+    assert_int_equal(wv_sim_walsnd_state(s, 2, 1999 * MS), WV_WALSND_STREAMING);
+    assert_int_equal(wv_sim_walsnd_state(s, 2, 2 * SEC), WV_WALSND_NONE);
+    assert_int_equal(wv_sim_walsnd_state(s, 2, 3050 * MS), WV_WALSND_NONE);
+    assert_int_equal(wv_sim_walsnd_state(s, 2, 3100 * MS), WV_WALSND_STARTUP);
+    assert_int_equal(wv_sim_walsnd_state(s, 2, 3300 * MS), WV_WALSND_CATCHUP);
+    int64_t streams = wv_sim_next_state_change(s, 2, 3300 * MS);
+    assert_true(streams > 3300 * MS && streams < 3400 * MS); /* a small backlog */
+    assert_int_equal(wv_sim_walsnd_state(s, 2, streams), WV_WALSND_STREAMING);
+    assert_int_equal(wv_sim_next_state_change(s, 2, streams), NEVER);
+    /* f1 heals at 20 s, after the timeout: a new connection */
+    assert_int_equal(wv_sim_walsnd_state(s, 0, 20050 * MS), WV_WALSND_NONE);
+    assert_int_equal(wv_sim_walsnd_state(s, 0, 20100 * MS), WV_WALSND_STARTUP);
+    assert_int_equal(wv_sim_walsnd_state(s, 0, 20300 * MS), WV_WALSND_CATCHUP);
+    wv_sim_free(s);
+
+    /* FIRST 1 (f1) alone: nobody takes its place, commits wait for f1 to
+     * stream again after the heal */
+    wv_sim_set_standbys(s = build(&cfg, &st), false, 1, (const int[]){ 0 }, 1);
+    check_acks(s);
+    ack = wv_sim_txn_ack(s, u, &acked);
+    assert_true(ack > 20300 * MS && acked == 1);
+    int64_t again = wv_sim_next_state_change(s, 0, 20300 * MS);
+    assert_int_equal(wv_sim_walsnd_state(s, 0, again), WV_WALSND_STREAMING);
+    if (ack < again)
+        fail_msg("commit at 1.25 s released at %s, before f1 streams again at %s", us(ack), us(again));
+    wv_sim_free(s);
+
+    /* a machine crash is noticed after the timeout, a process crash at once */
+    wv_sim_cfg_destroy(&cfg);
+    make_cfg(&cfg, (const char *const[]){ "followers", "2", "latency", "100ms", "jitter", "0", "sender-timeout",
+                                          "5s", "crash", "f1@1s-30s", "stop", "f2@1s-30s", NULL });
+    s = build(&cfg, &st);
+    assert_int_equal(wv_sim_walsnd_state(s, 0, 5999 * MS), WV_WALSND_STREAMING);
+    assert_int_equal(wv_sim_walsnd_state(s, 0, 6 * SEC), WV_WALSND_NONE);
+    assert_int_equal(wv_sim_walsnd_state(s, 1, 1 * SEC), WV_WALSND_NONE);
+    wv_sim_free(s);
+    wv_sim_cfg_destroy(&cfg);
+    stream_free(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2256,6 +2400,8 @@ int main(void)
         cmocka_unit_test(test_one_fsync_per_burst),
         cmocka_unit_test(test_async_commit_waits_for_the_wal_writer),
         cmocka_unit_test(test_streamed_transactions),
+        cmocka_unit_test(test_primary_view_one_reply_late),
+        cmocka_unit_test(test_walsender_states_and_timeouts),
         cmocka_unit_test(test_cfg_errors),
         cmocka_unit_test(test_cfg_values),
         cmocka_unit_test(test_files),

@@ -197,6 +197,49 @@ typedef struct wv_positions {
 } wv_positions;
 void wv_sim_positions(const wv_sim *s, int follower, int64_t t, wv_positions *out);
 
+/* The leader's own view of a follower, a row of pg_stat_replication at
+ * time t: what the follower's replies have told it so far, so a trip
+ * later than wv_sim_positions (walsender.c, pg_stat_get_wal_senders). */
+typedef enum wv_walsnd_state {
+    WV_WALSND_NONE,      /* no walsender: the follower has no row */
+    WV_WALSND_STARTUP,   /* connected, START_REPLICATION not seen yet */
+    WV_WALSND_CATCHUP,   /* sending the backlog after a (re)connection */
+    WV_WALSND_STREAMING  /* caught up once; stays so however far behind */
+} wv_walsnd_state;
+
+typedef enum wv_sync_state {
+    WV_SYNC_STATE_ASYNC,     /* not in synchronous_standby_names */
+    WV_SYNC_STATE_POTENTIAL, /* listed, not counted now (FIRST) or not streaming */
+    WV_SYNC_STATE_SYNC,      /* counted for FIRST n */
+    WV_SYNC_STATE_QUORUM     /* counted for ANY n */
+} wv_sync_state;
+
+#define WV_SIM_LAG_NULL (-1) /* a lag column that is NULL */
+
+typedef struct wv_replication_row {
+    wv_walsnd_state state;    /* WV_WALSND_NONE: no row; the rest is zero */
+    wv_sync_state sync_state;
+    uint64_t sent_lsn, write_lsn, flush_lsn, replay_lsn;
+    /* From the send of the newest change a reply confirms to the reply's
+     * arrival; kept while idle; WV_SIM_LAG_NULL before the first reply and
+     * once two replies in a row said everything sent was replayed. */
+    int64_t write_lag, flush_lag, replay_lag;
+} wv_replication_row;
+
+/* Fills *row for follower f at time t. A walsender goes startup (a trip
+ * after the follower connects), catchup (its START_REPLICATION arrived),
+ * streaming (it had sent its backlog); only streaming standbys count for
+ * FIRST/ANY. It ends at once when the follower's process crashes, after
+ * the sender timeout for a machine crash or a long cut. */
+void wv_sim_replication_row(const wv_sim *s, int follower, int64_t t, wv_replication_row *row);
+/* Only the state of that row, cheaply. */
+wv_walsnd_state wv_sim_walsnd_state(const wv_sim *s, int follower, int64_t t);
+/* The first time > t when f's walsender changes state, or WV_SIM_NEVER. */
+int64_t wv_sim_next_state_change(const wv_sim *s, int follower, int64_t t);
+/* pg_stat_replication's words: "startup", ...; NULL for WV_WALSND_NONE. */
+const char *wv_walsnd_state_name(wv_walsnd_state state);
+const char *wv_sync_state_name(wv_sync_state state);
+
 /* Interventions at time t fork the future: the schedule before t stays as
  * it was, after t it is recomputed. Return 0, or -1 when refused (too many
  * faults, or none to end). */
