@@ -757,13 +757,16 @@ static int64_t reported(const wv_sim *s, int f, size_t m, wv_stage stage)
     return e;
 }
 
-/* Messages whose report of stage was sent at or before t: a prefix. */
-static size_t count_reported(const wv_sim *s, int f, wv_stage stage, int64_t t)
+typedef int64_t (*msg_time_fn)(const wv_sim *s, int f, size_t m, wv_stage stage);
+
+/* Messages whose time(m, stage) on f is <= t, that time being
+ * non-decreasing along the stream: a prefix. */
+static size_t count_by(const wv_sim *s, int f, wv_stage stage, int64_t t, msg_time_fn time)
 {
     size_t lo = 0, hi = s->nmsgs;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (reported(s, f, mid, stage) <= t)
+        if (time(s, f, mid, stage) <= t)
             lo = mid + 1;
         else
             hi = mid;
@@ -789,7 +792,7 @@ int64_t wv_sim_stage_known(const wv_sim *s, int f, size_t m, wv_stage stage)
         int64_t back = add_sat(sent, latency_at(s, f, sent));
         /* After a drop in latency, behind the last reply sent before it. */
         for (int i = 0; i < s->nlat[f] && s->lat[f][i].from <= sent; i++) {
-            size_t before = count_reported(s, f, stage, s->lat[f][i].from - 1);
+            size_t before = count_by(s, f, stage, s->lat[f][i].from - 1, reported);
             if (s->lat[f][i].from > c->data_from && before > 0) {
                 int64_t prev = max64(reported(s, f, before - 1, stage), c->data_from);
                 back = max64(back, add_sat(prev, latency_at(s, f, prev)));
@@ -883,20 +886,6 @@ static wv_sync_state sync_state(const wv_sim *s, int f, int64_t t)
     return WV_SYNC_STATE_ASYNC;
 }
 
-/* Messages whose stage the leader knows by t: a prefix. */
-static size_t count_known(const wv_sim *s, int f, wv_stage stage, int64_t t)
-{
-    size_t lo = 0, hi = s->nmsgs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (wv_sim_stage_known(s, f, mid, stage) <= t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 void wv_sim_replication_row(const wv_sim *s, int f, int64_t t, wv_replication_row *r)
 {
     memset(r, 0, sizeof *r);
@@ -911,7 +900,7 @@ void wv_sim_replication_row(const wv_sim *s, int f, int64_t t, wv_replication_ro
     uint64_t *lsn[WV_STAGE_COUNT] = { NULL, &r->write_lsn, &r->flush_lsn, &r->replay_lsn };
     int64_t *lag[WV_STAGE_COUNT] = { NULL, &r->write_lag, &r->flush_lag, &r->replay_lag };
     for (int st = WV_STAGE_WRITTEN; st < WV_STAGE_COUNT; st++) {
-        known = count_known(s, f, (wv_stage)st, t);
+        known = count_by(s, f, (wv_stage)st, t, wv_sim_stage_known);
         *lsn[st] = known ? s->max_lsn[known - 1] : origin;
         /* walsender.c, LagTrackerRead: from the send of the newest WAL a
          * reply confirms to that reply's arrival; kept while idle */
