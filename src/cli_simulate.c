@@ -68,6 +68,8 @@ static void print_json(const wv_sim *sim, wv_buf *out)
     const wv_sim_cfg *cfg = wv_sim_config(sim);
     static const char *const stage_keys[WV_STAGE_COUNT] = { "sent_ms", "written_ms", "flushed_ms",
                                                             "applied_ms" };
+    static const char *const known_keys[WV_STAGE_COUNT] = { NULL, "known_written_ms", "known_flushed_ms",
+                                                            "known_applied_ms" };
     size_t n = wv_sim_count(sim);
     for (size_t m = 0; m < n; m++) {
         char lsn[WV_LSN_BUFSZ];
@@ -86,6 +88,8 @@ static void print_json(const wv_sim *sim, wv_buf *out)
             put_ms(out, "leader_ms", wv_sim_leader_time(sim, m));
             for (int st = 0; st < WV_STAGE_COUNT; st++)
                 put_ms(out, stage_keys[st], wv_sim_stage(sim, f, m, (wv_stage)st));
+            for (int st = WV_STAGE_WRITTEN; st < WV_STAGE_COUNT; st++)
+                put_ms(out, known_keys[st], wv_sim_stage_known(sim, f, m, (wv_stage)st));
             wv_buf_printf(out, ",\"resent\":%s}\n", wv_sim_resent(sim, f, m) ? "true" : "false");
         }
         size_t u = wv_sim_txn_of(sim, m);
@@ -119,6 +123,43 @@ static void print_json(const wv_sim *sim, wv_buf *out)
             fwrite(out->data, 1, out->len, stdout);
             out->len = 0;
         }
+    }
+}
+
+/* One object per change of a walsender's state or sync_state, in time
+ * order, from session time 0: pg_stat_replication's row as it goes. */
+static void print_walsenders(const wv_sim *sim, wv_buf *out)
+{
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    int shown[WV_SIM_MAX_FOLLOWERS][2];
+    for (int f = 0; f < cfg->nfollowers; f++)
+        shown[f][0] = shown[f][1] = -1;
+    for (int64_t t = 0; t != WV_SIM_NEVER;) {
+        for (int f = 0; f < cfg->nfollowers; f++) {
+            wv_walsnd_state state = wv_sim_walsnd_state(sim, f, t);
+            wv_replication_row row;
+            wv_sim_replication_row(sim, f, t, &row);
+            int sync = state == WV_WALSND_NONE ? -1 : (int)row.sync_state;
+            if (shown[f][0] == (int)state && shown[f][1] == sync)
+                continue;
+            shown[f][0] = (int)state;
+            shown[f][1] = sync;
+            wv_buf_puts(out, "{\"type\":\"walsender\",\"follower\":");
+            wv_json_string(out, (wv_slice){ cfg->names[f], strlen(cfg->names[f]) }, 0, false);
+            put_ms(out, "at_ms", t);
+            if (state == WV_WALSND_NONE)
+                wv_buf_puts(out, ",\"state\":null,\"sync_state\":null}\n");
+            else
+                wv_buf_printf(out, ",\"state\":\"%s\",\"sync_state\":\"%s\"}\n", wv_walsnd_state_name(state),
+                              wv_sync_state_name(row.sync_state));
+        }
+        int64_t next = WV_SIM_NEVER;
+        for (int f = 0; f < cfg->nfollowers; f++) {
+            int64_t n = wv_sim_next_state_change(sim, f, t);
+            if (n < next)
+                next = n;
+        }
+        t = next;
     }
 }
 
@@ -228,6 +269,7 @@ int wv_cli_simulate(int argc, char **argv)
             wv_buf out;
             wv_buf_init(&out);
             print_json(sim, &out);
+            print_walsenders(sim, &out);
             fwrite(out.data, 1, out.len, stdout);
             wv_buf_destroy(&out);
         } else {

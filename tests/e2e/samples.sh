@@ -27,9 +27,14 @@ for line in open(sys.argv[1]):
         txns += 1
         assert o["ack_ms"] is None or o["ack_ms"] >= o["commit_ms"], o
         continue
+    if o["type"] == "walsender":
+        assert o["state"] in (None, "startup", "catchup", "streaming"), o
+        assert o["sync_state"] in (None, "async", "potential", "sync", "quorum"), o
+        continue
     assert o["type"] == "message", o
     for k in ("index", "op", "lsn", "xid", "txn", "follower", "leader_ms", "sent_ms",
-              "written_ms", "flushed_ms", "applied_ms", "resent"):
+              "written_ms", "flushed_ms", "applied_ms", "known_written_ms", "known_flushed_ms",
+              "known_applied_ms", "resent"):
         assert k in o, (k, o)
     t = [o[k] for k in ("sent_ms", "written_ms", "flushed_ms", "applied_ms")]
     done = [x for x in t if x is not None]
