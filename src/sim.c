@@ -25,6 +25,7 @@
  * the follower's table of far times. Every read goes through stage_at. */
 #include "walviz/sim.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,7 @@ typedef struct conn {
     int64_t data_from;    /* its START_REPLICATION reached the leader: WAL flows */
     int64_t gone;         /* the leader's walsender notices the end and exits */
     int64_t streaming;    /* the walsender had sent its backlog, or never yet */
+    int64_t last_applied; /* a subscriber's last application of what came on it */
     int64_t send_free;    /* when the leader may send the next message on it */
     int64_t last_written; /* its last arrival: nothing overtakes it */
 } conn;
@@ -522,11 +524,47 @@ static int64_t flush_for(wv_sim *s, int f, int64_t w, int64_t end)
     return st->flush_end;
 }
 
+/* Replays message m from `from` on, after the one before it, which
+ * ended at *last (moved on); a stopped or crashed follower replays
+ * nothing: a standby's replay waits for its restart, a subscriber's apply
+ * worker loses what it was given (WV_SIM_NEVER). */
+static int64_t replay(const wv_sim *s, int f, size_t m, int64_t from, int64_t *last, bool waits)
+{
+    int64_t start = max64(from, *last);
+    int64_t cost = apply_cost(s, f, m);
+    for (bool moved = true; moved;) {
+        moved = false;
+        for (int i = 0; i < s->cfg.nfaults[f]; i++) {
+            const wv_fault *fl = &s->cfg.faults[f][i];
+            if (fl->kind != WV_FAULT_PARTITION && start < fl->to && add_sat(start, cost) >= fl->from) {
+                if (!waits) {
+                    *last = max64(*last, fl->from); /* nothing after it either */
+                    return WV_SIM_NEVER;
+                }
+                start = fl->to;
+                moved = true;
+            }
+        }
+    }
+    *last = add_sat(start, cost);
+    return *last;
+}
+
+/* A subscriber commits what it applied with synchronous_commit off (its
+ * subscription's default): the WAL writer flushes it at its next wakeup. */
+static int64_t lazy_flush(const wv_sim *s, int f, int64_t applied)
+{
+    int64_t d = s->cfg.wal_writer_delay_us;
+    if (applied == WV_SIM_NEVER)
+        return WV_SIM_NEVER;
+    return add_sat(add_sat(applied - applied % d, d), s->cfg.link[f].flush_us);
+}
+
 static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
 {
     follower_state *st = &s->fs[f];
-    int64_t sent = WV_SIM_NEVER, written = WV_SIM_NEVER, flushed = WV_SIM_NEVER;
-    bool resent = false;
+    int64_t sent = WV_SIM_NEVER, written = WV_SIM_NEVER, flushed = WV_SIM_NEVER, applied = WV_SIM_NEVER;
+    bool resent = false, logical = s->cfg.link[f].kind == WV_KIND_LOGICAL;
 
     while (st->first_conn < st->nconns && (st->conns[st->first_conn].until <= ready ||
                                            st->conns[st->first_conn].send_free >= st->conns[st->first_conn].until))
@@ -548,7 +586,22 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
         }
         if (written == WV_SIM_NEVER)
             written = w; /* the first arrival stays, even if a crash loses it */
-        int64_t fl = flush_for(s, f, w, burst_end(s, f, k, m, w));
+        /* A subscriber's apply worker applies what it receives at once, and
+         * its commit is flushed later (worker.c); a standby flushes what it
+         * received and replays what is flushed. */
+        int64_t a = WV_SIM_NEVER;
+        if (logical) {
+            /* in the order of arrival: what a crash undid is applied
+             * again on the next connection, after what came before it */
+            for (int j = 0; j < k; j++)
+                c->last_applied = max64(c->last_applied, st->conns[j].last_applied);
+            a = replay(s, f, m, w, &c->last_applied, false);
+        }
+        if (applied == WV_SIM_NEVER)
+            applied = a; /* the first application stays, even if a crash undoes it */
+        int64_t fl = !logical ? flush_for(s, f, w, burst_end(s, f, k, m, w))
+                   : a == WV_SIM_NEVER ? st->conns[k].until /* died before it applied it */
+                                       : lazy_flush(s, f, a);
         int lost_at = -1;
         for (int j = k; j < st->nconns && st->conns[j].until <= fl && lost_at < 0; j++)
             if (st->conns[j].crash <= fl)
@@ -565,9 +618,10 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
             st->flush_start = restart - 1;
             st->flush_end = restart;
         }
-        if (!st->conns[lost_at].loses) {
+        if (!st->conns[lost_at].loses && !logical) {
             /* Only the process died: the written WAL is in the page
-             * cache, and the restarted standby streams from its end. */
+             * cache, and the restarted standby streams from its end. (A
+             * subscriber resumes from its last flushed commit.) */
             flushed = restart;
             break;
         }
@@ -578,24 +632,8 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
         k = lost_at;
     }
 
-    /* Replay: flushed WAL, in order; a stopped follower replays nothing. */
-    int64_t applied = WV_SIM_NEVER;
-    if (flushed != WV_SIM_NEVER) {
-        int64_t start = max64(flushed, st->last_applied);
-        int64_t cost = apply_cost(s, f, m);
-        for (bool moved = true; moved;) {
-            moved = false;
-            for (int i = 0; i < s->cfg.nfaults[f]; i++) {
-                const wv_fault *fl = &s->cfg.faults[f][i];
-                if (fl->kind != WV_FAULT_PARTITION && start < fl->to && add_sat(start, cost) >= fl->from) {
-                    start = fl->to;
-                    moved = true;
-                }
-            }
-        }
-        applied = add_sat(start, cost);
-        st->last_applied = applied;
-    }
+    if (!logical && flushed != WV_SIM_NEVER)
+        applied = replay(s, f, m, flushed, &st->last_applied, true); /* flushed WAL, in order */
     set_stage(s, f, m, WV_STAGE_SENT, sent);
     set_stage(s, f, m, WV_STAGE_WRITTEN, written);
     set_stage(s, f, m, WV_STAGE_FLUSHED, flushed);
@@ -635,7 +673,7 @@ static int64_t noticed(const wv_sim *s, const wv_fault *fl)
 static conn new_conn(const wv_sim *s, int f, int64_t from, int64_t until, bool first)
 {
     const int64_t early = INT64_MIN / 4;
-    conn c = { from, until, WV_SIM_NEVER, false, from, WV_SIM_NEVER, WV_SIM_NEVER, early, early };
+    conn c = { from, until, WV_SIM_NEVER, false, from, WV_SIM_NEVER, WV_SIM_NEVER, early, early, early };
     if (!first)
         c.data_from = add_sat(from, 3 * latency_at(s, f, from));
     return c;
@@ -728,25 +766,49 @@ static wv_stage stage_for(wv_sync_level level)
  * commit made under remote_apply (XactCompletionApplyFeedback). So a
  * replay is reported at once only then, else with the next write or
  * flush. */
+/* The last message of the first commit from m's transaction on, or
+ * SIZE_MAX when none follows. */
+static size_t commit_from(const wv_sim *s, size_t m)
+{
+    size_t lo = 0, hi = s->ncommits;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->commits[mid] < s->msgs[m].txn)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->ncommits ? s->txns[s->commits[lo]].last : SIZE_MAX;
+}
+
+/* A subscriber reports as worker.c's send_feedback does, after it has
+ * applied what it read: write is what it received; apply and flush move
+ * by whole transactions, apply once the commit is applied, flush once the
+ * WAL writer has flushed it. (The real feedback carrying a flush goes out
+ * with the next data it reads, or at its wakeup within a second; walviz
+ * sends it at once, so that a commit's acknowledgement never depends on
+ * what comes after it.) */
+static int64_t subscriber_reported(const wv_sim *s, int f, size_t m, wv_stage stage)
+{
+    if (stage == WV_STAGE_WRITTEN)
+        return stage_at(s, f, m, WV_STAGE_APPLIED);
+    size_t c = commit_from(s, m);
+    if (c == SIZE_MAX)
+        c = m; /* nothing to commit after it: reported as received */
+    return stage_at(s, f, c, stage);
+}
+
 static int64_t reported(const wv_sim *s, int f, size_t m, wv_stage stage)
 {
+    if (stage != WV_STAGE_SENT && s->cfg.link[f].kind == WV_KIND_LOGICAL)
+        return subscriber_reported(s, f, m, stage);
     int64_t a = stage_at(s, f, m, stage);
     if (stage != WV_STAGE_APPLIED || a == WV_SIM_NEVER)
         return a;
     int64_t e = WV_SIM_NEVER;
-    if (s->cfg.sync == WV_SYNC_REMOTE_APPLY) {
-        /* the first commit from m on */
-        size_t lo = 0, hi = s->ncommits;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (s->commits[mid] < s->msgs[m].txn)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < s->ncommits)
-            e = stage_at(s, f, s->txns[s->commits[lo]].last, WV_STAGE_APPLIED);
-    }
+    size_t c = commit_from(s, m);
+    if (s->cfg.sync == WV_SYNC_REMOTE_APPLY && c != SIZE_MAX)
+        e = stage_at(s, f, c, WV_STAGE_APPLIED); /* the next commit's */
     size_t nf = count_le(s, f, WV_STAGE_FLUSHED, a), nw = count_le(s, f, WV_STAGE_WRITTEN, a);
     if (nf < s->nmsgs && stage_at(s, f, nf, WV_STAGE_FLUSHED) < e)
         e = stage_at(s, f, nf, WV_STAGE_FLUSHED); /* the next flush */

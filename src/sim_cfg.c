@@ -10,7 +10,7 @@
 #include "walviz/sim.h"
 
 const char *const wv_sim_option_names[] = {
-    "followers", "names", "latency", "jitter", "bandwidth", "flush", "apply", "sync",
+    "followers", "names", "kind", "latency", "jitter", "bandwidth", "flush", "apply", "sync",
     "sync-standbys", "partition", "stop", "crash", "sender-timeout", "seed", "time-source", "max-gap", "wal-writer-delay",
     "streaming", NULL,
 };
@@ -19,6 +19,9 @@ const char wv_sim_options_help[] =
     "Simulation (one value per follower, or one for all):\n"
     "  --followers=N           simulated followers, 1 to 8 (default 3)\n"
     "  --names=A,B,...         follower names (default f1,f2,...)\n"
+    "  --kind=K,...            logical (a subscriber: applies at once, flushes\n"
+    "                          lazily) or physical (a standby: flushes, then\n"
+    "                          replays) (default logical)\n"
     "  --latency=D,...         one-way network delay (default 20ms,150ms,600ms)\n"
     "  --jitter=D,...          extra random delay, 0 to D (default 10% of latency)\n"
     "  --bandwidth=B,...       link speed: 500kB/s, 10MB/s, 100Mbit (default 1MB/s)\n"
@@ -77,6 +80,7 @@ void wv_sim_cfg_destroy(wv_sim_cfg *cfg)
     free(cfg->raw.bandwidth);
     free(cfg->raw.flush);
     free(cfg->raw.apply);
+    free(cfg->raw.kind);
     free(cfg->raw.names);
     free(cfg->raw.sync_standbys);
     for (int i = 0; i < cfg->raw.nfaults; i++)
@@ -173,6 +177,8 @@ int wv_sim_cfg_option(wv_sim_cfg *cfg, const char *name, const char *value, char
         replace(&cfg->raw.flush, value);
     } else if (strcmp(name, "apply") == 0) {
         replace(&cfg->raw.apply, value);
+    } else if (strcmp(name, "kind") == 0) {
+        replace(&cfg->raw.kind, value);
     } else if (strcmp(name, "sync-standbys") == 0) {
         replace(&cfg->raw.sync_standbys, value);
     } else if (strcmp(name, "sync") == 0) {
@@ -265,12 +271,25 @@ static int split_list(char *s, char **items, int max)
     return n;
 }
 
-typedef enum list_kind { L_DURATION, L_BANDWIDTH } list_kind;
+typedef enum list_kind { L_DURATION, L_BANDWIDTH, L_KIND } list_kind;
+
+static int parse_kind(const char *s, wv_follower_kind *kind)
+{
+    if (strcmp(s, "logical") != 0 && strcmp(s, "physical") != 0)
+        return -1;
+    *kind = s[0] == 'l' ? WV_KIND_LOGICAL : WV_KIND_PHYSICAL;
+    return 0;
+}
 
 /* Applies "v1,v2,..." (one per follower, or one for all) to a field. */
 static int apply_list(wv_sim_cfg *cfg, const char *opt, const char *raw, list_kind kind,
                       size_t field, char *err, size_t errsz)
 {
+    static const char *const expects[] = {
+        "--%s expects durations like 20ms or 1.5s, not '%s'",
+        "--%s expects speeds like 500kB/s, 10MB/s or 100Mbit, not '%s'",
+        "--%s expects logical or physical, not '%s'",
+    };
     if (!raw)
         return 0;
     char *copy = wv_xstrdup(raw), *items[WV_SIM_MAX_FOLLOWERS];
@@ -284,12 +303,11 @@ static int apply_list(wv_sim_cfg *cfg, const char *opt, const char *raw, list_ki
     for (int f = 0; rc == 0 && f < cfg->nfollowers; f++) {
         const char *v = items[n == 1 ? 0 : f];
         char *base = (char *)&cfg->link[f];
-        if (kind == L_DURATION ? wv_parse_duration(v, (int64_t *)(base + field)) < 0
-                               : parse_bandwidth(v, (double *)(base + field)) < 0) {
-            snprintf(err, errsz, kind == L_DURATION
-                                     ? "--%s expects durations like 20ms or 1.5s, not '%s'"
-                                     : "--%s expects speeds like 500kB/s, 10MB/s or 100Mbit, not '%s'",
-                     opt, v);
+        int bad = kind == L_DURATION    ? wv_parse_duration(v, (int64_t *)(base + field))
+                : kind == L_BANDWIDTH ? parse_bandwidth(v, (double *)(base + field))
+                                      : parse_kind(v, (wv_follower_kind *)(base + field));
+        if (bad < 0) {
+            snprintf(err, errsz, expects[kind], opt, v);
             rc = -1;
         }
     }
@@ -449,7 +467,8 @@ int wv_sim_cfg_check(wv_sim_cfg *cfg, char *err, size_t errsz)
         apply_list(cfg, "jitter", cfg->raw.jitter, L_DURATION, offsetof(wv_link_cfg, jitter_us), err, errsz) ||
         apply_list(cfg, "bandwidth", cfg->raw.bandwidth, L_BANDWIDTH, offsetof(wv_link_cfg, bandwidth_bps), err, errsz) ||
         apply_list(cfg, "flush", cfg->raw.flush, L_DURATION, offsetof(wv_link_cfg, flush_us), err, errsz) ||
-        apply_list(cfg, "apply", cfg->raw.apply, L_DURATION, offsetof(wv_link_cfg, apply_us), err, errsz))
+        apply_list(cfg, "apply", cfg->raw.apply, L_DURATION, offsetof(wv_link_cfg, apply_us), err, errsz) ||
+        apply_list(cfg, "kind", cfg->raw.kind, L_KIND, offsetof(wv_link_cfg, kind), err, errsz))
         return -1;
     if (default_jitter)
         for (int f = 0; f < WV_SIM_MAX_FOLLOWERS; f++)

@@ -393,15 +393,20 @@ static void check_units(const wv_sim *s)
                      us(cfg->max_gap_us));
 }
 
-/* When f reports the replay of each message: the walreceiver replies
- * after each write and flush, the startup process asks for a reply when
- * it has replayed all that is flushed, and after each commit under
- * remote_apply. A walk along the stream (stage times do not decrease);
- * the caller frees the array. */
-static int64_t *replay_reports(const wv_sim *s, int f)
+/* When a standby reports each message at each stage: at once after its
+ * write and flush; its replay with the next write or flush, or when it has
+ * replayed all that is flushed, or after each commit under remote_apply.
+ * Walks along the stream (stage times do not decrease); the caller frees
+ * rep[WRITTEN..APPLIED]. */
+static void standby_reports(const wv_sim *s, int f, int64_t **reps)
 {
     size_t n = wv_sim_count(s), jw = 0, jf = 0, ju = 0;
-    int64_t *rep = wv_xmalloc((n ? n : 1) * sizeof *rep);
+    int64_t *rep = reps[WV_STAGE_APPLIED] = wv_xmalloc((n ? n : 1) * sizeof *rep);
+    for (int st = WV_STAGE_WRITTEN; st <= WV_STAGE_FLUSHED; st++) {
+        reps[st] = wv_xmalloc((n ? n : 1) * sizeof *rep);
+        for (size_t m = 0; m < n; m++)
+            reps[st][m] = wv_sim_stage(s, f, m, (wv_stage)st);
+    }
     bool remote_apply = wv_sim_config(s)->sync == WV_SYNC_REMOTE_APPLY;
     for (size_t m = 0; m < n; m++) {
         int64_t a = wv_sim_stage(s, f, m, WV_STAGE_APPLIED), e = NEVER;
@@ -424,7 +429,24 @@ static int64_t *replay_reports(const wv_sim *s, int f)
             e = wv_sim_stage(s, f, jf - 1, WV_STAGE_APPLIED); /* caught up with what is flushed */
         rep[m] = e;
     }
-    return rep;
+}
+
+/* When a subscriber reports each message, as worker.c's send_feedback:
+ * write once it has applied what it read, apply and flush once the next
+ * commit is applied and flushed. */
+static void subscriber_reports(const wv_sim *s, int f, int64_t **reps)
+{
+    size_t n = wv_sim_count(s), ju = 0;
+    for (int st = WV_STAGE_WRITTEN; st < WV_STAGE_COUNT; st++)
+        reps[st] = wv_xmalloc((n ? n : 1) * sizeof **reps);
+    for (size_t m = 0; m < n; m++) {
+        while (ju < wv_sim_txn_count(s) && (ju < wv_sim_txn_of(s, m) || !wv_sim_txn_is_commit(s, ju)))
+            ju++;
+        size_t c = ju < wv_sim_txn_count(s) ? wv_sim_txn_last(s, ju) : m;
+        reps[WV_STAGE_WRITTEN][m] = wv_sim_stage(s, f, m, WV_STAGE_APPLIED);
+        reps[WV_STAGE_APPLIED][m] = wv_sim_stage(s, f, c, WV_STAGE_APPLIED);
+        reps[WV_STAGE_FLUSHED][m] = wv_sim_stage(s, f, c, WV_STAGE_FLUSHED);
+    }
 }
 
 static void check_schedule(const wv_sim *s)
@@ -447,10 +469,14 @@ static void check_schedule(const wv_sim *s)
             if (t[WV_STAGE_SENT] < lead)
                 fail_msg("%s: f%d message %zu sent at %s, before its commit at %s", ctx, f + 1, m,
                          us(t[WV_STAGE_SENT]), us(lead));
-            for (int st = 1; st < WV_STAGE_COUNT; st++)
-                if (t[st] < t[st - 1])
-                    fail_msg("%s: f%d message %zu %s at %s, before %s at %s", ctx, f + 1, m, stage_names[st],
-                             us(t[st]), stage_names[st - 1], us(t[st - 1]));
+            /* a standby flushes, then replays; a subscriber applies, then flushes */
+            static const wv_stage standby[] = { WV_STAGE_SENT, WV_STAGE_WRITTEN, WV_STAGE_FLUSHED, WV_STAGE_APPLIED };
+            static const wv_stage subscriber[] = { WV_STAGE_SENT, WV_STAGE_WRITTEN, WV_STAGE_APPLIED, WV_STAGE_FLUSHED };
+            const wv_stage *order = cfg->link[f].kind == WV_KIND_LOGICAL ? subscriber : standby;
+            for (int i = 1; i < WV_STAGE_COUNT; i++)
+                if (t[order[i]] < t[order[i - 1]])
+                    fail_msg("%s: f%d message %zu %s at %s, before %s at %s", ctx, f + 1, m, stage_names[order[i]],
+                             us(t[order[i]]), stage_names[order[i - 1]], us(t[order[i - 1]]));
             for (int st = 0; st < WV_STAGE_COUNT; st++) {
                 if (t[st] < prev[st])
                     fail_msg("%s: f%d message %zu %s at %s, before message %zu at %s", ctx, f + 1, m,
@@ -478,12 +504,16 @@ static void check_schedule(const wv_sim *s)
         /* the follower's replies: a link latency later, in order, never
          * arriving while the link is down */
         bool plain = cfg->nfaults[f] == 0 && !latency_changed;
-        int64_t *reports = replay_reports(s, f);
+        int64_t *reports[WV_STAGE_COUNT] = { NULL };
+        if (cfg->link[f].kind == WV_KIND_LOGICAL)
+            subscriber_reports(s, f, reports);
+        else
+            standby_reports(s, f, reports);
         for (int st = 0; st < WV_STAGE_COUNT; st++) {
             int64_t last_known = INT64_MIN;
             for (size_t m = 0; m < n; m++) {
                 int64_t at = wv_sim_stage(s, f, m, (wv_stage)st), k = wv_sim_stage_known(s, f, m, (wv_stage)st);
-                int64_t rep = st == WV_STAGE_APPLIED ? reports[m] : at;
+                int64_t rep = st == WV_STAGE_SENT ? at : reports[st][m];
                 int64_t want = st == WV_STAGE_SENT || at == NEVER ? at : rep + cfg->link[f].latency_us;
                 if (k < at || k < last_known || (plain && k != want))
                     fail_msg("%s: f%d message %zu %s at %s, reply at %s (after one at %s), expected %s", ctx,
@@ -496,7 +526,8 @@ static void check_schedule(const wv_sim *s)
                 last_known = k;
             }
         }
-        free(reports);
+        for (int st = 0; st < WV_STAGE_COUNT; st++)
+            free(reports[st]);
         /* commit order: a later commit is never visible before an earlier one */
         int64_t last = INT64_MIN;
         for (size_t u = 0; u < wv_sim_txn_count(s); u++) {
@@ -1495,8 +1526,8 @@ static void test_stale_reads(void **state)
 static void test_fault_edges(void **state)
 {
     (void)state;
-    static const char *const opts[] = { "followers", "1", "latency", "100ms", "jitter", "0", "flush", "10ms",
-                                        "apply", "1ms", "max-gap", "10s", NULL };
+    static const char *const opts[] = { "followers", "1", "kind", "physical", "latency", "100ms", "jitter", "0",
+                                        "flush", "10ms", "apply", "1ms", "max-gap", "10s", NULL };
     wv_sim_cfg cfg;
     make_cfg(&cfg, opts);
     stream st = { 0 };
@@ -1575,8 +1606,9 @@ static void test_fault_edges(void **state)
 static void test_commit_waits_for_the_reply(void **state)
 {
     (void)state;
-    static const char *const opts[] = { "followers", "2", "latency", "1s,100ms", "jitter", "0", "flush", "5ms",
-                                        "apply", "1ms", "sync-standbys", "FIRST 1 (f1)", "max-gap", "10s", NULL };
+    static const char *const opts[] = { "followers", "2", "kind", "physical", "latency", "1s,100ms", "jitter", "0",
+                                        "flush", "5ms", "apply", "1ms", "sync-standbys", "FIRST 1 (f1)", "max-gap",
+                                        "10s", NULL };
     wv_sim_cfg cfg;
     make_cfg(&cfg, opts);
     stream st = { 0 };
@@ -1750,7 +1782,11 @@ static const opt_case opt_cases[] = {
     { "wal-writer-delay", "200ms", 0, 0 }, { "wal-writer-delay", "10s", 0, 0 },
     { "wal-writer-delay", "0", -1, 0 },  { "wal-writer-delay", "11s", -1, 0 },
     { "streaming", "on", 0, 0 },         { "streaming", "parallel", 0, 0 },
-    { "streaming", "off", -1, 0 },
+    { "streaming", "off", -1, 0 },        { "kind", "physical", 0, 0 },
+    { "kind", "logical,physical,logical", 0, 0 },
+    { "kind", "subscriber", 0, -1 },     { "kind", "logical,physical", 0, -1 },
+    { "sender-timeout", "5s", 0, 0 },    { "sender-timeout", "0", -1, 0 },
+    { "crash", "f1@1s-2s", 0, 0 },       { "crash", "f1@2s", 0, -1 },
 };
 
 static void test_cfg_errors(void **state)
@@ -2066,7 +2102,7 @@ static void test_prepare_waits_at_most_for_flush(void **state)
     static const char text[] =
         "BEGIN 1\ntable public.t: INSERT: id[integer]:1\nPREPARE TRANSACTION 'g', txid 1\n"
         "BEGIN 2\ntable public.t: INSERT: id[integer]:2\nCOMMIT 2\n";
-    const char *opts[] = { "followers", "1", "latency", "50ms", "jitter", "0", "apply", "100ms",
+    const char *opts[] = { "followers", "1", "kind", "physical", "latency", "50ms", "jitter", "0", "apply", "100ms",
                            "sync-standbys", "FIRST 1 (f1)", NULL };
     char err[200];
     wv_sim *s = sim_from_lines(opts, text, err, sizeof err);
@@ -2099,7 +2135,7 @@ static void test_one_fsync_per_burst(void **state)
         "BEGIN 1\ntable public.t: INSERT: id[integer]:1\ntable public.t: INSERT: id[integer]:2\n"
         "COMMIT 1 (at 2026-01-01 10:00:00+00)\n"
         "BEGIN 2\ntable public.t: INSERT: id[integer]:3\nCOMMIT 2 (at 2026-01-01 10:00:00.002+00)\n";
-    const char *opts[] = { "followers", "2", "latency", "20ms", "flush", "5ms", NULL };
+    const char *opts[] = { "followers", "2", "kind", "physical", "latency", "20ms", "flush", "5ms", NULL };
     char err[200];
     wv_sim *s = sim_from_lines(opts, text, err, sizeof err);
     assert_non_null(s);
@@ -2214,22 +2250,22 @@ static void test_streamed_transactions(void **state)
     assert_int_equal(wv_sim_op(s, abort), WV_OP_STREAM_ABORT);
     assert_int_equal(wv_sim_op(s, commit), WV_OP_COMMIT);
     /* on: the 40 changes are applied by the STREAM COMMIT */
-    int64_t start = wv_sim_stage(s, 0, stream_commit, WV_STAGE_FLUSHED);
+    int64_t start = wv_sim_stage(s, 0, stream_commit, WV_STAGE_WRITTEN); /* a subscriber applies on arrival */
     if (wv_sim_stage(s, 0, stream_commit - 1, WV_STAGE_APPLIED) > start)
         start = wv_sim_stage(s, 0, stream_commit - 1, WV_STAGE_APPLIED);
     int64_t took = wv_sim_stage(s, 0, stream_commit, WV_STAGE_APPLIED) - start;
     if (took != 400 * MS)
         fail_msg("streaming on: STREAM COMMIT took %s to apply, expected 40 changes of 10 ms", us(took));
     for (size_t m = stream_commit + 1; m <= abort; m++) { /* spooled, then dropped: no replay */
-        int64_t ready = wv_sim_stage(s, 0, m, WV_STAGE_FLUSHED), prev = wv_sim_stage(s, 0, m - 1, WV_STAGE_APPLIED);
+        int64_t ready = wv_sim_stage(s, 0, m, WV_STAGE_WRITTEN), prev = wv_sim_stage(s, 0, m - 1, WV_STAGE_APPLIED);
         assert_int_equal(wv_sim_stage(s, 0, m, WV_STAGE_APPLIED), ready > prev ? ready : prev);
     }
-    took = wv_sim_stage(s, 0, commit, WV_STAGE_APPLIED) - wv_sim_stage(s, 0, commit, WV_STAGE_FLUSHED);
+    took = wv_sim_stage(s, 0, commit, WV_STAGE_APPLIED) - wv_sim_stage(s, 0, commit - 1, WV_STAGE_WRITTEN);
     if (took != 20 * MS)
         fail_msg("streaming on: COMMIT 801 applied %s after its flush, expected its INSERT and COMMIT only",
                  us(took));
     /* parallel: the aborted changes are replayed and hold COMMIT 801 up */
-    start = wv_sim_stage(p, 0, stream_commit, WV_STAGE_FLUSHED);
+    start = wv_sim_stage(p, 0, stream_commit, WV_STAGE_WRITTEN);
     if (wv_sim_stage(p, 0, stream_commit - 1, WV_STAGE_APPLIED) > start)
         start = wv_sim_stage(p, 0, stream_commit - 1, WV_STAGE_APPLIED);
     assert_int_equal(wv_sim_stage(p, 0, stream_commit, WV_STAGE_APPLIED) - start, 10 * MS);
@@ -2257,7 +2293,8 @@ static void test_primary_view_one_reply_late(void **state)
 {
     (void)state;
     static const char text[] = "BEGIN 1\ntable public.t: INSERT: id[integer]:1\nCOMMIT 1\n";
-    const char *opts[] = { "followers", "1", "latency", "200ms", "jitter", "0", "flush", "5ms", "apply", "1ms", NULL };
+    const char *opts[] = { "followers", "1", "kind", "physical", "latency", "200ms", "jitter", "0", "flush", "5ms",
+                           "apply", "1ms", NULL };
     char err[200];
     wv_sim *s = sim_from_lines(opts, text, err, sizeof err);
     assert_non_null(s);
@@ -2382,6 +2419,61 @@ static void test_walsender_states_and_timeouts(void **state)
     stream_free(&st);
 }
 
+/* Issue 12, 5: a logical subscriber applies what it receives at once and
+ * flushes its commit lazily (the WAL writer of a synchronous_commit = off
+ * subscription), and reports as worker.c's send_feedback does. With ANY 1
+ * over a physical standby 200 ms away and a subscriber next door,
+ * remote_apply returns in a few ms and on only after the subscriber's
+ * flush (PostgreSQL: 3.1 ms and 254.6 ms). */
+static void test_logical_subscriber_applies_before_it_flushes(void **state)
+{
+    (void)state;
+    static const char text[] = "BEGIN 1\ntable public.t: INSERT: id[integer]:1\nCOMMIT 1 (at 2026-01-01 10:00:00.05+00)\n"
+                               "BEGIN 2\ntable public.t: INSERT: id[integer]:2\nCOMMIT 2 (at 2026-01-01 10:00:01.05+00)\n";
+    const char *opts[] = { "followers", "2", "kind", "physical,logical", "latency", "200ms,1ms", "jitter", "0",
+                           "flush", "5ms", "apply", "200us", "sync-standbys", "ANY 1 (f1, f2)", NULL };
+    char err[200];
+    wv_sim *s = sim_from_lines(opts, text, err, sizeof err);
+    assert_non_null(s);
+    set_ctx("a subscriber next door");
+    check_schedule(s);
+    const size_t commit = 5; /* the second, far from the first */
+    size_t u = wv_sim_txn_of(s, commit);
+    int64_t at = wv_sim_txn_time(s, u);
+    /* the subscriber: applied before flushed; the standby: the other way */
+    assert_true(wv_sim_stage(s, 1, commit, WV_STAGE_APPLIED) < wv_sim_stage(s, 1, commit, WV_STAGE_FLUSHED));
+    assert_true(wv_sim_stage(s, 0, commit, WV_STAGE_FLUSHED) < wv_sim_stage(s, 0, commit, WV_STAGE_APPLIED));
+    unsigned acked;
+    wv_sim_set_sync(s, WV_SYNC_REMOTE_APPLY);
+    check_acks(s);
+    int64_t apply_wait = wv_sim_txn_ack(s, u, &acked) - at;
+    assert_int_equal(acked, 2);
+    wv_sim_set_sync(s, WV_SYNC_ON);
+    check_acks(s);
+    int64_t on_wait = wv_sim_txn_ack(s, u, &acked) - at;
+    if (!(apply_wait < 10 * MS && on_wait > 100 * MS && on_wait < 260 * MS && acked == 2))
+        fail_msg("remote_apply waited %s, on %s (by %#x); expected a few ms, then the subscriber's lazy flush "
+                 "within a WAL writer's cycle", us(apply_wait), us(on_wait), acked);
+    /* remote_write: a subscriber reports what it received once applied */
+    wv_sim_set_sync(s, WV_SYNC_REMOTE_WRITE);
+    assert_int_equal(wv_sim_txn_ack(s, u, NULL) - at, apply_wait);
+    wv_sim_free(s);
+
+    /* its machine crashes between the apply and the flush: applied once
+     * already, the transaction comes again after the restart */
+    const char *crash[] = { "followers", "1", "latency", "1ms", "jitter", "0", "crash", "f1@1.1s-3s", NULL };
+    s = sim_from_lines(crash, text, err, sizeof err);
+    assert_non_null(s);
+    set_ctx("a subscriber's crash before its flush");
+    check_schedule(s);
+    assert_true(wv_sim_stage(s, 0, commit, WV_STAGE_APPLIED) < 1100 * MS);
+    assert_true(wv_sim_resent(s, 0, commit));
+    assert_true(wv_sim_stage(s, 0, commit, WV_STAGE_FLUSHED) > 3 * SEC);
+    assert_int_equal(wv_sim_stage_known(s, 0, commit, WV_STAGE_APPLIED),
+                     wv_sim_stage(s, 0, commit, WV_STAGE_APPLIED) + 1 * MS);
+    wv_sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2402,6 +2494,7 @@ int main(void)
         cmocka_unit_test(test_streamed_transactions),
         cmocka_unit_test(test_primary_view_one_reply_late),
         cmocka_unit_test(test_walsender_states_and_timeouts),
+        cmocka_unit_test(test_logical_subscriber_applies_before_it_flushes),
         cmocka_unit_test(test_cfg_errors),
         cmocka_unit_test(test_cfg_values),
         cmocka_unit_test(test_files),

@@ -63,12 +63,18 @@ typedef struct wv_fault {
     int64_t from, to; /* [from, to); to = WV_SIM_NEVER until healed */
 } wv_fault;
 
+/* A logical subscriber applies what it receives at once and flushes its
+ * own commits lazily; a physical standby flushes what it receives and
+ * replays what is flushed. Both receive whole transactions at commit. */
+typedef enum wv_follower_kind { WV_KIND_LOGICAL, WV_KIND_PHYSICAL } wv_follower_kind;
+
 typedef struct wv_link_cfg {
     int64_t latency_us;    /* one way */
     int64_t jitter_us;     /* extra delay, uniform in [0, jitter) */
     double bandwidth_bps;  /* bytes per second */
     int64_t flush_us;      /* one fsync */
     int64_t apply_us;      /* replaying one change */
+    wv_follower_kind kind;
 } wv_link_cfg;
 
 typedef struct wv_sim_cfg {
@@ -94,7 +100,7 @@ typedef struct wv_sim_cfg {
     /* Options as given, turned into the fields above by wv_sim_cfg_check
      * (they may name followers before --followers or --names is seen). */
     struct {
-        char *latency, *jitter, *bandwidth, *flush, *apply, *names, *sync_standbys;
+        char *latency, *jitter, *bandwidth, *flush, *apply, *names, *sync_standbys, *kind;
         char *faults[WV_SIM_MAX_FOLLOWERS * 4];
         wv_fault_kind fault_kinds[WV_SIM_MAX_FOLLOWERS * 4];
         int nfaults;
