@@ -18,8 +18,10 @@
  * it died never depends on what comes after.
  *
  * Stage times are most of the memory (four per message and follower), so
- * each is kept as a uint32_t count of microseconds after the message's
- * leader time, which never changes once its unit is scheduled: DELTA_NEVER
+ * each is kept as a uint32_t count of microseconds after the leader time
+ * of the unit before the message's (a physical standby receives changes
+ * before their commit, never before that one), which never changes once
+ * the message's unit is scheduled: DELTA_NEVER
  * for never (also before it is scheduled), and the rare time more than
  * about 71 minutes later (a long outage) as DELTA_FAR, its exact value in
  * the follower's table of far times. Every read goes through stage_at. */
@@ -88,6 +90,7 @@ typedef struct follower_state {
     int burst_conn;
     int64_t burst_end;  /* when its last message arrives */
     int64_t flush_start, flush_end, last_applied;
+    int64_t last_ready; /* a physical standby's: when the last message could leave */
     size_t next_txn; /* first unit not yet scheduled on this follower */
 } follower_state;
 
@@ -246,12 +249,20 @@ static int64_t far_lookup(const wv_sim *s, int f, size_t m, wv_stage st)
     return a[lo].at;
 }
 
+/* What stage times of message m are counted from: the leader time of the
+ * unit before its own (its own for the first). */
+static inline int64_t base_time(const wv_sim *s, size_t m)
+{
+    uint32_t u = s->msgs[m].txn;
+    return s->txns[u ? u - 1 : 0].time;
+}
+
 /* The one way to read a stage time. */
 static inline int64_t stage_at(const wv_sim *s, int f, size_t m, wv_stage st)
 {
     uint32_t d = s->stage[f][st][m];
     if (d < DELTA_FAR)
-        return s->txns[s->msgs[m].txn].time + (int64_t)d;
+        return base_time(s, m) + (int64_t)d;
     return d == DELTA_NEVER ? WV_SIM_NEVER : far_lookup(s, f, m, st);
 }
 
@@ -260,12 +271,12 @@ static inline int64_t stage_at(const wv_sim *s, int f, size_t m, wv_stage st)
  * table stays sorted by appending. */
 static void set_stage(wv_sim *s, int f, size_t m, wv_stage st, int64_t at)
 {
-    int64_t leader = s->txns[s->msgs[m].txn].time;
+    int64_t base = base_time(s, m);
     uint32_t d;
     if (at == WV_SIM_NEVER) {
         d = DELTA_NEVER;
-    } else if (at >= leader && (uint64_t)at - (uint64_t)leader < DELTA_FAR) {
-        d = (uint32_t)((uint64_t)at - (uint64_t)leader);
+    } else if (at >= base && (uint64_t)at - (uint64_t)base < DELTA_FAR) {
+        d = (uint32_t)((uint64_t)at - (uint64_t)base);
     } else {
         uint64_t key = (uint64_t)m * WV_STAGE_COUNT + (uint64_t)st;
         WV_ASSERT(s->nfar[f] == 0 || s->far[f][s->nfar[f] - 1].key < key);
@@ -479,6 +490,32 @@ static int64_t carry(const wv_sim *s, int f, const conn *c, size_t m, int64_t re
     return w;
 }
 
+/* When a physical standby may receive message m, behind the one before it
+ * (*last, moved on). A commit record leaves with its unit (it is flushed
+ * then). A change before it was written when its LSN says, interpolated
+ * between the commits before and at its own, the only times the stream
+ * gives, and leaves when the WAL writer's next wakeup flushes it. */
+static int64_t standby_ready(const wv_sim *s, size_t m, int64_t *last)
+{
+    uint32_t u = s->msgs[m].txn;
+    const txn *t = &s->txns[u];
+    int64_t ready = t->ready;
+    if (m != t->last && u > 0) {
+        const txn *p = &s->txns[u - 1];
+        uint64_t lp = s->max_lsn[p->last], lc = s->msgs[t->last].lsn, l = s->msgs[m].lsn;
+        int64_t est = p->time, d = s->cfg.wal_writer_delay_us;
+        if (l > lp && lc > lp)
+            est += (int64_t)((double)(t->time - p->time) * (double)((l < lc ? l : lc) - lp) / (double)(lc - lp));
+        est = add_sat(est - est % d, d);
+        if (est < ready)
+            ready = est;
+    }
+    if (ready < *last)
+        ready = *last;
+    *last = ready;
+    return ready;
+}
+
 /* When the walreceiver has read all it can of the burst that m, written at
  * w on connection k, belongs to: the rest of m's transaction, sent back to
  * back behind it, arrives on the same connection (walreceiver.c reads until
@@ -491,9 +528,14 @@ static int64_t burst_end(wv_sim *s, int f, int k, size_t m, int64_t w)
     if (st->burst_txn == u && st->burst_conn == k && w <= st->burst_end)
         return st->burst_end; /* past its end, m begins a burst of its own */
     const conn *c = &st->conns[k];
-    int64_t send_free = c->send_free, last_written = c->last_written, depart, cut, end = w;
+    bool standby = s->cfg.link[f].kind == WV_KIND_PHYSICAL;
+    int64_t send_free = c->send_free, last_written = c->last_written, last_ready = st->last_ready;
+    int64_t depart, cut, end = w;
     for (size_t j = m + 1; j <= s->txns[u].last; j++) {
-        int64_t wj = carry(s, f, c, j, s->txns[u].ready, &send_free, &last_written, &depart, &cut);
+        int64_t ready = standby ? standby_ready(s, j, &last_ready) : s->txns[u].ready, before = send_free;
+        int64_t wj = carry(s, f, c, j, ready, &send_free, &last_written, &depart, &cut);
+        if (depart > before)
+            break; /* not sent back to back: the socket ran empty */
         /* The bytes stop when the link goes: the socket is empty then. */
         if (depart >= c->until || wj >= c->until) {
             end = max64(end, c->until);
@@ -644,10 +686,11 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
 static void schedule_follower(wv_sim *s, int f)
 {
     follower_state *st = &s->fs[f];
+    bool standby = s->cfg.link[f].kind == WV_KIND_PHYSICAL;
     for (; st->next_txn < s->ntxns && s->txns[st->next_txn].time != WV_SIM_NEVER; st->next_txn++) {
         const txn *t = &s->txns[st->next_txn];
         for (size_t m = t->first; m <= t->last; m++)
-            schedule_msg(s, f, m, t->ready);
+            schedule_msg(s, f, m, standby ? standby_ready(s, m, &st->last_ready) : t->ready);
     }
 }
 
@@ -738,7 +781,7 @@ static void reset_follower(wv_sim *s, int f)
     st->first_conn = 0;
     st->flush_reset = -1;
     st->burst_txn = UINT32_MAX;
-    st->flush_start = st->flush_end = st->last_applied = early;
+    st->flush_start = st->flush_end = st->last_applied = st->last_ready = early;
     st->next_txn = 0;
     s->nfar[f] = 0; /* every scheduled message is written again */
 }
@@ -1413,7 +1456,7 @@ void wv_sim_positions(const wv_sim *s, int f, int64_t t, wv_positions *p)
         const wv_fault *fl = &s->cfg.faults[f][i];
         if (t >= fl->from && t < fl->to) {
             p->partitioned |= fl->kind == WV_FAULT_PARTITION;
-            p->stopped |= fl->kind == WV_FAULT_STOP;
+            p->stopped |= fl->kind != WV_FAULT_PARTITION; /* its PostgreSQL or its machine */
         }
     }
     /* Catching up: something departed more than a second ago is not

@@ -198,7 +198,7 @@ typedef struct wv_positions {
     uint64_t sent_lsn, write_lsn, flush_lsn, replay_lsn;
     int64_t write_lag, flush_lag, replay_lag;
     uint64_t byte_lag; /* leader_lsn - replay_lsn */
-    bool partitioned, stopped;
+    bool partitioned, stopped; /* stopped: by --stop or --crash */
     bool catching_up; /* sent but not applied messages are waiting */
 } wv_positions;
 void wv_sim_positions(const wv_sim *s, int follower, int64_t t, wv_positions *out);
