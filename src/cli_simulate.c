@@ -190,7 +190,7 @@ static void print_summary(const wv_sim *sim)
     }
     printf("\ncommit wait: average %.1f ms, longest %.1f ms\n\n",
            commits ? (double)total_wait / (double)commits / 1e3 : 0.0, (double)max_wait / 1e3);
-    printf("%-12s %10s %10s %12s %14s %16s\n", "follower", "latency", "bandwidth", "max lag",
+    printf("%-12s %-9s %10s %10s %12s %14s %16s\n", "follower", "kind", "latency", "bandwidth", "max lag",
            "caught up at", "lost and resent");
     for (int f = 0; f < cfg->nfollowers; f++) {
         int64_t max_lag = 0, caught = 0;
@@ -212,7 +212,8 @@ static void print_summary(const wv_sim *sim)
             snprintf(caught_text, sizeof caught_text, "never");
         else
             snprintf(caught_text, sizeof caught_text, "%.2f s", (double)caught / 1e6);
-        printf("%-12s %8.0fms %6.1fMB/s %10.1fms %14s %16zu\n", cfg->names[f],
+        printf("%-12s %-9s %8.0fms %6.1fMB/s %10.1fms %14s %16zu\n", cfg->names[f],
+               cfg->link[f].kind == WV_KIND_PHYSICAL ? "physical" : "logical",
                (double)cfg->link[f].latency_us / 1e3, cfg->link[f].bandwidth_bps / 1048576.0,
                (double)max_lag / 1e3, caught_text, resent);
     }

@@ -359,12 +359,15 @@ static int64_t latency_at(const wv_sim *s, int f, int64_t t)
 }
 
 /* Replaying message m. With streaming = on (PostgreSQL 14/15, worker.c's
- * apply_handle_stream_*), a streamed change is only spooled to a file, and
- * the STREAM COMMIT (or PREPARE) applies them all; a STREAM ABORT drops
- * the file. With parallel (16), a worker applies them as they come. */
+ * apply_handle_stream_*), a subscriber only spools a streamed change to a
+ * file, and the STREAM COMMIT (or PREPARE) applies them all; a STREAM
+ * ABORT drops the file. With parallel (16), a worker applies them as they
+ * come, as a physical standby replays their WAL. */
 static int64_t apply_cost(const wv_sim *s, int f, size_t m)
 {
     int64_t one = s->cfg.link[f].apply_us;
+    /* a standby replays the streamed transaction's WAL as it comes */
+    bool as_they_come = s->cfg.streaming_parallel || s->cfg.link[f].kind == WV_KIND_PHYSICAL;
     switch ((wv_op)s->msgs[m].op) {
     case WV_OP_BEGIN:
     case WV_OP_STREAM_START:
@@ -374,10 +377,10 @@ static int64_t apply_cost(const wv_sim *s, int f, size_t m)
     case WV_OP_STREAM_CHANGE:
     case WV_OP_STREAM_MESSAGE:
     case WV_OP_STREAM_TRUNCATE:
-        return s->cfg.streaming_parallel ? one : 0;
+        return as_they_come ? one : 0;
     case WV_OP_STREAM_COMMIT:
     case WV_OP_STREAM_PREPARE:
-        if (s->cfg.streaming_parallel)
+        if (as_they_come)
             return one;
         uint32_t n = s->txns[s->msgs[m].txn].spooled;
         return one * (int64_t)(n ? n : 1);

@@ -2285,6 +2285,18 @@ static void test_streamed_transactions(void **state)
     check_schedule(s);
     set_ctx("streaming parallel");
     check_schedule(p);
+    /* a physical standby replays the streamed WAL as it comes, whatever
+     * the subscription setting */
+    wv_sim_cfg standby;
+    make_cfg(&standby, (const char *const[]){ "followers", "1", "kind", "physical", "jitter", "0", "apply", "10ms",
+                                              NULL });
+    wv_sim *ps = build(&standby, &st);
+    start = wv_sim_stage(ps, 0, stream_commit, WV_STAGE_FLUSHED);
+    if (wv_sim_stage(ps, 0, stream_commit - 1, WV_STAGE_APPLIED) > start)
+        start = wv_sim_stage(ps, 0, stream_commit - 1, WV_STAGE_APPLIED);
+    assert_int_equal(wv_sim_stage(ps, 0, stream_commit, WV_STAGE_APPLIED) - start, 10 * MS);
+    wv_sim_free(ps);
+    wv_sim_cfg_destroy(&standby);
     wv_sim_free(s);
     wv_sim_free(p);
     wv_sim_cfg_destroy(&on);
