@@ -70,6 +70,7 @@ static void print_json(const wv_sim *sim, wv_buf *out)
                                                             "applied_ms" };
     static const char *const known_keys[WV_STAGE_COUNT] = { NULL, "known_written_ms", "known_flushed_ms",
                                                             "known_applied_ms" };
+    static const char *const lag_keys[WV_STAGE_COUNT] = { NULL, "write_lag_ms", "flush_lag_ms", "replay_lag_ms" };
     size_t n = wv_sim_count(sim);
     for (size_t m = 0; m < n; m++) {
         char lsn[WV_LSN_BUFSZ];
@@ -88,8 +89,11 @@ static void print_json(const wv_sim *sim, wv_buf *out)
             put_ms(out, "leader_ms", wv_sim_leader_time(sim, m));
             for (int st = 0; st < WV_STAGE_COUNT; st++)
                 put_ms(out, stage_keys[st], wv_sim_stage(sim, f, m, (wv_stage)st));
+            int64_t sent = wv_sim_stage(sim, f, m, WV_STAGE_SENT), known[WV_STAGE_COUNT];
             for (int st = WV_STAGE_WRITTEN; st < WV_STAGE_COUNT; st++)
-                put_ms(out, known_keys[st], wv_sim_stage_known(sim, f, m, (wv_stage)st));
+                put_ms(out, known_keys[st], known[st] = wv_sim_stage_known(sim, f, m, (wv_stage)st));
+            for (int st = WV_STAGE_WRITTEN; st < WV_STAGE_COUNT; st++)
+                put_ms(out, lag_keys[st], known[st] == WV_SIM_NEVER ? WV_SIM_NEVER : known[st] - sent);
             wv_buf_printf(out, ",\"resent\":%s}\n", wv_sim_resent(sim, f, m) ? "true" : "false");
         }
         size_t u = wv_sim_txn_of(sim, m);

@@ -34,7 +34,7 @@ for line in open(sys.argv[1]):
     assert o["type"] == "message", o
     for k in ("index", "op", "lsn", "xid", "txn", "follower", "leader_ms", "sent_ms",
               "written_ms", "flushed_ms", "applied_ms", "known_written_ms", "known_flushed_ms",
-              "known_applied_ms", "resent"):
+              "known_applied_ms", "write_lag_ms", "flush_lag_ms", "replay_lag_ms", "resent"):
         assert k in o, (k, o)
     t = [o[k] for k in ("sent_ms", "written_ms", "flushed_ms", "applied_ms")]
     # sent, written, then flushed and applied in either order (a standby
