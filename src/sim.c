@@ -520,10 +520,10 @@ static int64_t standby_ready(const wv_sim *s, size_t m, int64_t *last)
 }
 
 /* When the walreceiver has read all it can of the burst that m, written at
- * w on connection k, belongs to: the rest of m's transaction, sent back to
- * back behind it, arrives on the same connection (walreceiver.c reads until
- * the socket is empty, then fsyncs once). Computed once per transaction
- * and connection. */
+ * w on connection k, belongs to: what of the rest of m's transaction is
+ * sent back to back behind it arrives on the same connection (walreceiver.c
+ * reads until the socket is empty, then fsyncs once). Computed once per
+ * burst. */
 static int64_t burst_end(wv_sim *s, int f, int k, size_t m, int64_t w)
 {
     follower_state *st = &s->fs[f];
@@ -539,13 +539,13 @@ static int64_t burst_end(wv_sim *s, int f, int k, size_t m, int64_t w)
         int64_t wj = carry(s, f, c, j, ready, &send_free, &last_written, &depart, &cut);
         if (depart > before)
             break; /* not sent back to back: the socket ran empty */
-        /* The bytes stop when the link goes: the socket is empty then. */
-        if (depart >= c->until || wj >= c->until) {
-            end = max64(end, c->until);
-            break;
-        }
-        if (cut != WV_SIM_NEVER && cut > end) {
-            end = cut; /* a short cut holds the rest back */
+        /* The bytes stop when the link goes, or a short cut holds the
+         * rest back: the socket is empty then. */
+        int64_t stop = depart >= c->until || wj >= c->until ? c->until : WV_SIM_NEVER;
+        if (cut != WV_SIM_NEVER && cut > end && cut < stop)
+            stop = cut;
+        if (stop != WV_SIM_NEVER) {
+            end = max64(end, stop);
             break;
         }
         end = wj;
@@ -644,9 +644,11 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
         }
         if (applied == WV_SIM_NEVER)
             applied = a; /* the first application stays, even if a crash undoes it */
-        int64_t fl = !logical ? flush_for(s, f, w, burst_end(s, f, k, m, w))
-                   : a == WV_SIM_NEVER ? st->conns[k].until /* died before it applied it */
-                                       : lazy_flush(s, f, a);
+        if (logical && a == WV_SIM_NEVER) {
+            resent = true; /* its apply worker died before applying it */
+            continue;
+        }
+        int64_t fl = logical ? lazy_flush(s, f, a) : flush_for(s, f, w, burst_end(s, f, k, m, w));
         int lost_at = -1;
         for (int j = k; j < st->nconns && st->conns[j].until <= fl && lost_at < 0; j++)
             if (st->conns[j].crash <= fl)
@@ -1230,14 +1232,17 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
     }
     /* A standby still catching up on a new connection: whether it was
      * streaming at a commit's ack may change with this unit (its backlog
-     * grows), so the commits still waiting are computed again. */
+     * grows, from the commit before this one on, when a physical standby
+     * gets its changes early), so the commits still waiting are computed
+     * again. */
+    int64_t since = u > 0 ? s->txns[u - 1].time : time;
     bool unsettled = false;
     for (int i = 0; i < s->cfg.nsync_standbys; i++)
-        unsettled |= state_unsettled(s, s->cfg.sync_standbys[i], time);
+        unsettled |= state_unsettled(s, s->cfg.sync_standbys[i], since);
     for (int f = 0; f < s->cfg.nfollowers; f++)
         schedule_follower(s, f);
     size_t p = u;
-    while (unsettled && p > 0 && !(s->txns[p - 1].is_commit && s->txns[p - 1].ack < time))
+    while (unsettled && p > 0 && !(s->txns[p - 1].is_commit && s->txns[p - 1].ack < since))
         p--;
     recompute_acks(s, p);
 }
