@@ -8,18 +8,27 @@
  * jitter comes from a hash of (seed, follower, message), so recomputing any
  * part of the schedule reproduces it exactly.
  *
- * The model, in the terms of a database teacher:
- *  - logical decoding sends a transaction at its commit, transactions in
- *    commit order; each message leaves the leader in order, taking its size
- *    over the link's bandwidth on the wire;
+ * The model, in the terms of a database teacher (docs/simulate-json.md
+ * names the PostgreSQL source of each point):
+ *  - logical decoding sends a transaction at its commit (under
+ *    synchronous_commit off, when the WAL writer flushes it), transactions
+ *    in commit order; each message leaves the leader in order, taking its
+ *    size over the link's bandwidth on the wire; a physical standby gets a
+ *    transaction's changes earlier, as their LSNs say the primary wrote them;
  *  - a follower receives one ordered stream: one-way latency plus jitter,
- *    never overtaking; it flushes what it has written in bursts (one fsync
- *    covers everything written before it starts) and replays flushed WAL in
- *    order, one change at a time (apply cost); a transaction becomes visible
- *    when its COMMIT is replayed;
- *  - a partition stops arrivals; on heal the backlog streams at the link's
- *    bandwidth. A stopped follower also loses what it wrote but had not
- *    flushed; on restart the leader sends it again.
+ *    never overtaking. A physical standby flushes what it has read in
+ *    bursts and replays flushed WAL in order; a logical subscriber applies
+ *    what it receives and its WAL writer flushes later. One change at a
+ *    time (apply cost); a transaction becomes visible when its COMMIT is
+ *    replayed; streamed transactions wait for their STREAM COMMIT;
+ *  - the leader learns of each stage from the follower's replies, a trip
+ *    later; its walsender goes startup, catchup, streaming, and only
+ *    streaming standbys count for synchronous commit;
+ *  - a short partition delays arrivals to its heal; one longer than the
+ *    sender timeout ends the connection, and what was in flight is sent
+ *    again. A stopped follower (its process) keeps what it wrote; a crashed
+ *    one (its machine) loses what it had not flushed; on restart the leader
+ *    sends it again.
  * Every stage time is non-decreasing along the stream on each follower, so
  * positions, lags and "next event" are binary searches, and a seek costs no
  * replay. Rows are kept as per-row version lists (see rows.h). */
@@ -155,16 +164,22 @@ size_t wv_sim_txn_of(const wv_sim *s, size_t msg);
 /* When the message leaves the leader: its transaction's commit time. */
 int64_t wv_sim_leader_time(const wv_sim *s, size_t msg);
 /* Stage times; WV_SIM_NEVER when it has not happened (yet). Sent and
- * written are the first send and the first arrival, also for a message
- * lost and sent again. */
+ * written are the first send and the first arrival (a subscriber's applied
+ * the first application), also for a message lost and sent again. On a
+ * subscriber, applied comes before flushed; on a physical standby, sent and
+ * written may come before the leader time. */
 int64_t wv_sim_stage(const wv_sim *s, int follower, size_t msg, wv_stage stage);
 /* When the leader learns that the message reached stage on the follower:
- * the follower's reply takes the link's latency back (and waits for the
- * link, if it is down). Synchronous commits wait for this. The sent time
- * for WV_STAGE_SENT; WV_SIM_NEVER when it never does. */
+ * when the reply that reports it (a standby's replay only with its next
+ * write or flush, or once caught up; a subscriber's by whole transactions)
+ * arrives, the link's latency later (and when the link is back, if it is
+ * down). Synchronous commits wait for this; pg_stat_replication's
+ * positions pass the message then. The sent time for WV_STAGE_SENT;
+ * WV_SIM_NEVER when it never does. */
 int64_t wv_sim_stage_known(const wv_sim *s, int follower, size_t msg, wv_stage stage);
 /* True when the message was lost, and sent again: in flight when the link
- * went down, or written but not flushed when the follower crashed. */
+ * went down, or written (a subscriber: applied) but not flushed when the
+ * follower crashed. */
 bool wv_sim_resent(const wv_sim *s, int follower, size_t msg);
 
 /* Transactions (scheduling units): BEGIN..COMMIT, or a lone message. */
@@ -188,18 +203,20 @@ int64_t wv_sim_end_time(const wv_sim *s);
 /* Unix time (us) of session time 0, or 0 when the stream had none. */
 int64_t wv_sim_epoch_us(const wv_sim *s);
 
-/* Positions and lags of a follower at time t, as pg_stat_replication
- * names them. A lag is how long the oldest change that left the leader
- * but has not reached that stage yet has been waiting; 0 when caught up.
- * (PostgreSQL reports the last measured delay instead, and NULL when idle;
- * "how far behind right now" is what a picture needs.) */
+/* The follower's own positions at time t, the moment it reaches them
+ * (pg_stat_wal_receiver, pg_last_wal_replay_lsn() on a standby). A lag is
+ * how long the oldest change that left the leader but has not reached
+ * that stage yet has been waiting; 0 when caught up ("how far behind
+ * right now"). The leader's view, pg_stat_replication's row, is
+ * wv_sim_replication_row. */
 typedef struct wv_positions {
     uint64_t leader_lsn; /* the leader's position: sent transactions' max LSN */
     uint64_t sent_lsn, write_lsn, flush_lsn, replay_lsn;
     int64_t write_lag, flush_lag, replay_lag;
     uint64_t byte_lag; /* leader_lsn - replay_lsn */
     bool partitioned, stopped; /* stopped: by --stop or --crash */
-    bool catching_up; /* sent but not applied messages are waiting */
+    bool catching_up; /* departed messages have waited over 1 s to apply; not
+                       * pg_stat_replication's catchup (see wv_walsnd_state) */
 } wv_positions;
 void wv_sim_positions(const wv_sim *s, int follower, int64_t t, wv_positions *out);
 
