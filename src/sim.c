@@ -318,15 +318,17 @@ int64_t wv_sim_end_time(const wv_sim *s)
     if (!s->nmsgs)
         return end;
     size_t last = s->nmsgs - 1;
+    /* the last replay (a subscriber's last flush) on each follower */
     for (int f = 0; f < s->cfg.nfollowers; f++)
-        for (size_t m = last + 1; m-- > 0;) {
-            int64_t a = stage_at(s, f, m, WV_STAGE_APPLIED);
-            if (a != WV_SIM_NEVER) {
-                if (a > end)
-                    end = a;
-                break;
+        for (int st = WV_STAGE_FLUSHED; st <= WV_STAGE_APPLIED; st++)
+            for (size_t m = last + 1; m-- > 0;) {
+                int64_t a = stage_at(s, f, m, (wv_stage)st);
+                if (a != WV_SIM_NEVER) {
+                    if (a > end)
+                        end = a;
+                    break;
+                }
             }
-        }
     return end;
 }
 
