@@ -128,6 +128,9 @@ static void print_json(const wv_sim *sim, wv_buf *out)
     const wv_sim_cfg *cfg = wv_sim_config(sim);
     static const char *const stage_keys[WV_STAGE_COUNT] = { "sent_ms", "written_ms", "flushed_ms",
                                                             "applied_ms" };
+    static const char *const known_keys[WV_STAGE_COUNT] = { NULL, "known_written_ms", "known_flushed_ms",
+                                                            "known_applied_ms" };
+    static const char *const lag_keys[WV_STAGE_COUNT] = { NULL, "write_lag_ms", "flush_lag_ms", "replay_lag_ms" };
     size_t n = wv_sim_count(sim);
     for (size_t m = 0; m < n; m++) {
         char lsn[WV_LSN_BUFSZ];
@@ -146,6 +149,11 @@ static void print_json(const wv_sim *sim, wv_buf *out)
             put_ms(out, "leader_ms", wv_sim_leader_time(sim, m));
             for (int st = 0; st < WV_STAGE_COUNT; st++)
                 put_ms(out, stage_keys[st], wv_sim_stage(sim, f, m, (wv_stage)st));
+            int64_t sent = wv_sim_stage(sim, f, m, WV_STAGE_SENT), known[WV_STAGE_COUNT];
+            for (int st = WV_STAGE_WRITTEN; st < WV_STAGE_COUNT; st++)
+                put_ms(out, known_keys[st], known[st] = wv_sim_stage_known(sim, f, m, (wv_stage)st));
+            for (int st = WV_STAGE_WRITTEN; st < WV_STAGE_COUNT; st++)
+                put_ms(out, lag_keys[st], known[st] == WV_SIM_NEVER ? WV_SIM_NEVER : known[st] - sent);
             wv_buf_printf(out, ",\"resent\":%s}\n", wv_sim_resent(sim, f, m) ? "true" : "false");
         }
         /* Out in pieces: a transaction's lines can take gigabytes. */
@@ -183,6 +191,43 @@ static void print_json(const wv_sim *sim, wv_buf *out)
     }
 }
 
+/* One object per change of a walsender's state or sync_state, in time
+ * order, from session time 0: pg_stat_replication's row as it goes. */
+static void print_walsenders(const wv_sim *sim, wv_buf *out)
+{
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    int shown[WV_SIM_MAX_FOLLOWERS][2];
+    for (int f = 0; f < cfg->nfollowers; f++)
+        shown[f][0] = shown[f][1] = -1;
+    for (int64_t t = 0; t != WV_SIM_NEVER;) {
+        for (int f = 0; f < cfg->nfollowers; f++) {
+            wv_walsnd_state state = wv_sim_walsnd_state(sim, f, t);
+            wv_replication_row row;
+            wv_sim_replication_row(sim, f, t, &row);
+            int sync = state == WV_WALSND_NONE ? -1 : (int)row.sync_state;
+            if (shown[f][0] == (int)state && shown[f][1] == sync)
+                continue;
+            shown[f][0] = (int)state;
+            shown[f][1] = sync;
+            wv_buf_puts(out, "{\"type\":\"walsender\",\"follower\":");
+            wv_json_string(out, (wv_slice){ cfg->names[f], strlen(cfg->names[f]) }, 0, false);
+            put_ms(out, "at_ms", t);
+            if (state == WV_WALSND_NONE)
+                wv_buf_puts(out, ",\"state\":null,\"sync_state\":null}\n");
+            else
+                wv_buf_printf(out, ",\"state\":\"%s\",\"sync_state\":\"%s\"}\n", wv_walsnd_state_name(state),
+                              wv_sync_state_name(row.sync_state));
+        }
+        int64_t next = WV_SIM_NEVER;
+        for (int f = 0; f < cfg->nfollowers; f++) {
+            int64_t n = wv_sim_next_state_change(sim, f, t);
+            if (n < next)
+                next = n;
+        }
+        t = next;
+    }
+}
+
 static void print_summary(const wv_sim *sim)
 {
     const wv_sim_cfg *cfg = wv_sim_config(sim);
@@ -210,7 +255,7 @@ static void print_summary(const wv_sim *sim)
     }
     printf("\ncommit wait: average %.1f ms, longest %.1f ms\n\n",
            commits ? (double)total_wait / (double)commits / 1e3 : 0.0, (double)max_wait / 1e3);
-    printf("%-12s %10s %10s %12s %14s %16s\n", "follower", "latency", "bandwidth", "max lag",
+    printf("%-12s %-9s %10s %10s %12s %14s %16s\n", "follower", "kind", "latency", "bandwidth", "max lag",
            "caught up at", "lost and resent");
     for (int f = 0; f < cfg->nfollowers; f++) {
         int64_t max_lag = 0, caught = 0;
@@ -232,7 +277,8 @@ static void print_summary(const wv_sim *sim)
             snprintf(caught_text, sizeof caught_text, "never");
         else
             snprintf(caught_text, sizeof caught_text, "%.2f s", (double)caught / 1e6);
-        printf("%-12s %8.0fms %6.1fMB/s %10.1fms %14s %16zu\n", cfg->names[f],
+        printf("%-12s %-9s %8.0fms %6.1fMB/s %10.1fms %14s %16zu\n", cfg->names[f],
+               cfg->link[f].kind == WV_KIND_PHYSICAL ? "physical" : "logical",
                (double)cfg->link[f].latency_us / 1e3, cfg->link[f].bandwidth_bps / 1048576.0,
                (double)max_lag / 1e3, caught_text, resent);
     }
@@ -289,6 +335,7 @@ int wv_cli_simulate(int argc, char **argv)
             wv_buf out;
             wv_buf_init(&out);
             print_json(sim, &out);
+            print_walsenders(sim, &out);
             if (out.len) /* fwrite(NULL, 1, 0) is undefined behaviour */
                 fwrite(out.data, 1, out.len, stdout);
             wv_buf_destroy(&out);

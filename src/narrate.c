@@ -57,11 +57,19 @@ typedef struct candidate {
     int follower;
 } candidate;
 
-static void consider(candidate *best, wv_event_kind kind, int64_t at, size_t msg, int f)
+/* Which of two events at one moment to tell: the later stage, but a
+ * BEGIN's replay (it changes nothing yet) after anything else. */
+static int rank(const wv_sim *sim, wv_event_kind kind, size_t msg)
+{
+    return kind == WV_EVENT_APPLIED && wv_sim_op(sim, msg) == WV_OP_BEGIN ? 0 : (int)kind;
+}
+
+static void consider(const wv_sim *sim, candidate *best, wv_event_kind kind, int64_t at, size_t msg, int f)
 {
     if (at == WV_SIM_NEVER || at < 0)
         return;
-    if (best->kind == WV_EVENT_NONE || at > best->at || (at == best->at && kind > best->kind))
+    if (best->kind == WV_EVENT_NONE || at > best->at ||
+        (at == best->at && rank(sim, kind, msg) > rank(sim, best->kind, best->msg)))
         *best = (candidate){ kind, at, msg, f };
 }
 
@@ -81,7 +89,7 @@ static void latest_return(const wv_sim *sim, int64_t t, candidate *best)
             continue;
         int64_t ack = wv_sim_txn_ack(sim, u, NULL);
         if (ack <= t && ack > wv_sim_txn_time(sim, u)) {
-            consider(best, WV_EVENT_RETURNED, ack, wv_sim_txn_last(sim, u), -1);
+            consider(sim, best, WV_EVENT_RETURNED, ack, wv_sim_txn_last(sim, u), -1);
             return;
         }
         if (ack <= t)
@@ -150,15 +158,18 @@ static void tell(const wv_sim *sim, const candidate *c, size_t count, char *out,
     case WV_EVENT_FLUSHED:
         say(out, n, "%s flushed %s to disk (fsync): a crash of %s no longer loses it", fname, w, fname);
         break;
-    case WV_EVENT_APPLIED:
+    case WV_EVENT_APPLIED: {
+        /* a standby replays WAL; a subscriber applies changes */
+        bool logical = cfg->link[c->follower].kind == WV_KIND_LOGICAL;
+        const char *did = logical ? "applied" : "replayed";
         if (op == WV_OP_BEGIN)
-            say(out, n, "%s started replaying %s", fname, w);
+            say(out, n, "%s started %s %s", fname, logical ? "applying" : "replaying", w);
         else if (commit)
-            say(out, n, "%s replayed %s: reads on %s now see its changes", fname, w, fname);
+            say(out, n, "%s %s %s: reads on %s now see its changes", fname, did, w, fname);
         else
-            say(out, n, "%s replayed %s; reads on %s see it once its COMMIT is replayed", fname, w,
-                     fname);
+            say(out, n, "%s %s %s; reads on %s see it once its COMMIT is %s", fname, did, w, fname, did);
         break;
+    }
     case WV_EVENT_RETURNED: {
         size_t u = wv_sim_txn_of(sim, c->msg);
         unsigned acked = 0;
@@ -178,7 +189,7 @@ static void tell(const wv_sim *sim, const candidate *c, size_t count, char *out,
     }
 }
 
-/* At the end of a selected message's journey: replayed everywhere. */
+/* At the end of a selected message's journey: applied everywhere. */
 static bool journey_over(const wv_sim *sim, size_t m, int64_t t, char *out, size_t n)
 {
     const wv_sim_cfg *cfg = wv_sim_config(sim);
@@ -196,7 +207,7 @@ static bool journey_over(const wv_sim *sim, size_t m, int64_t t, char *out, size
     char name[200], d[32];
     wv_narrate_message(sim, m, name, sizeof name);
     duration(d, sizeof d, last - wv_sim_leader_time(sim, m));
-    say(out, n, "the end of %s's journey: replayed on every follower, the last (%s) %s after its commit",
+    say(out, n, "the end of %s's journey: applied on every follower, the last (%s) %s after its commit",
              name, cfg->names[who], d);
     return true;
 }
@@ -208,22 +219,22 @@ void wv_narrate(const wv_sim *sim, int64_t t, size_t selected, wv_narration *out
     candidate best = { WV_EVENT_NONE, 0, 0, -1 };
     int nf = wv_sim_config(sim)->nfollowers;
     if (selected != WV_ROWS_NONE && selected < wv_sim_count(sim)) {
-        consider(&best, WV_EVENT_DEPARTED, wv_sim_leader_time(sim, selected) <= t ? wv_sim_leader_time(sim, selected) : -1,
+        consider(sim, &best, WV_EVENT_DEPARTED, wv_sim_leader_time(sim, selected) <= t ? wv_sim_leader_time(sim, selected) : -1,
                  selected, -1);
         for (int f = 0; f < nf; f++)
             for (size_t i = 0; i < sizeof follower_events / sizeof follower_events[0]; i++) {
                 int64_t at = wv_sim_stage(sim, f, selected, stage_of[follower_events[i]]);
-                consider(&best, follower_events[i], at <= t ? at : -1, selected, f);
+                consider(sim, &best, follower_events[i], at <= t ? at : -1, selected, f);
             }
     } else {
         size_t d = wv_sim_departed(sim, t);
         if (d)
-            consider(&best, WV_EVENT_DEPARTED, wv_sim_leader_time(sim, d - 1), d - 1, -1);
+            consider(sim, &best, WV_EVENT_DEPARTED, wv_sim_leader_time(sim, d - 1), d - 1, -1);
         for (int f = 0; f < nf; f++)
             for (size_t i = 0; i < sizeof follower_events / sizeof follower_events[0]; i++) {
                 size_t r = wv_sim_reached(sim, f, stage_of[follower_events[i]], t);
                 if (r)
-                    consider(&best, follower_events[i], wv_sim_stage(sim, f, r - 1, stage_of[follower_events[i]]),
+                    consider(sim, &best, follower_events[i], wv_sim_stage(sim, f, r - 1, stage_of[follower_events[i]]),
                              r - 1, f);
             }
         latest_return(sim, t, &best);

@@ -862,9 +862,14 @@ static int draw_pipeline(wv_scene *sc, const wv_view *v, int f, const wv_positio
     const wv_sim *sim = v->sim;
     int64_t t = v->tl->now;
     int lh = sc->lay.line_h, avail = (bottom - y) / lh;
-    static const char *const names[3] = { "written", "flushed", "replayed" };
-    static const wv_stage stages[3] = { WV_STAGE_WRITTEN, WV_STAGE_FLUSHED, WV_STAGE_APPLIED };
-    uint64_t lsn[3] = { p->write_lsn, p->flush_lsn, p->replay_lsn };
+    /* a physical standby writes, flushes, then replays; a logical
+     * subscriber applies what it receives and flushes later (worker.c) */
+    bool logical = wv_sim_config(sim)->link[f].kind == WV_KIND_LOGICAL;
+    const char *names[3] = { "written", logical ? "applied" : "flushed", logical ? "flushed" : "replayed" };
+    wv_stage stages[3] = { WV_STAGE_WRITTEN, logical ? WV_STAGE_APPLIED : WV_STAGE_FLUSHED,
+                           logical ? WV_STAGE_FLUSHED : WV_STAGE_APPLIED };
+    uint64_t lsn[3] = { p->write_lsn, logical ? p->replay_lsn : p->flush_lsn,
+                        logical ? p->flush_lsn : p->replay_lsn };
     size_t reached[4];
     reached[0] = wv_sim_reached(sim, f, WV_STAGE_SENT, t);
     for (int i = 0; i < 3; i++)
@@ -1152,13 +1157,19 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     char queued_text[64] = "", waiting_text[96] = "";
     if (departed > hi)
         snprintf(queued_text, sizeof queued_text, "%zu queued", departed - hi);
-    if (lo > flushed && flushed > applied)
+    if (wv_sim_config(sim)->link[f].kind == WV_KIND_LOGICAL) {
+        /* a subscriber applies what it receives; its flush comes later
+         * and holds nothing back from readers */
+        if (lo > applied)
+            snprintf(waiting_text, sizeof waiting_text, "%zu waiting to apply", lo - applied);
+    } else if (lo > flushed && flushed > applied) {
         snprintf(waiting_text, sizeof waiting_text, "%zu to fsync, %zu to replay", lo - flushed,
                  flushed - applied);
-    else if (lo > flushed)
+    } else if (lo > flushed) {
         snprintf(waiting_text, sizeof waiting_text, "%zu waiting for fsync", lo - flushed);
-    else if (lo > applied)
+    } else if (lo > applied) {
         snprintf(waiting_text, sizeof waiting_text, "%zu waiting to replay", lo - applied);
+    }
     int queued_right = lane.x + (*queued_text ? text_width(sc, WV_FONT_BODY, queued_text) + sc->lay.pad : 0);
     int waiting_left = lane.x + lane.w - (*waiting_text ? text_width(sc, WV_FONT_BODY, waiting_text) : 0);
     if (text_row && *queued_text)

@@ -18,13 +18,16 @@
  * it died never depends on what comes after.
  *
  * Stage times are most of the memory (four per message and follower), so
- * each is kept as a uint32_t count of microseconds after the message's
- * leader time, which never changes once its unit is scheduled: DELTA_NEVER
+ * each is kept as a uint32_t count of microseconds after the leader time
+ * of the unit before the message's (a physical standby receives changes
+ * before their commit, never before that one), which never changes once
+ * the message's unit is scheduled: DELTA_NEVER
  * for never (also before it is scheduled), and the rare time more than
  * about 71 minutes later (a long outage) as DELTA_FAR, its exact value in
  * the follower's table of far times. Every read goes through stage_at. */
 #include "walviz/sim.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,8 +50,10 @@ typedef struct msg {
 typedef struct txn {
     size_t first, last;
     int64_t time;     /* session time, WV_SIM_NEVER until scheduled */
+    int64_t ready;    /* when the walsender may send it: see set_ready */
     int64_t ack;      /* under the configured synchronous_commit */
     unsigned acked;   /* followers that counted for the ack */
+    uint32_t spooled; /* a STREAM COMMIT or PREPARE: the streamed changes it applies */
     bool closed;
     bool is_commit;   /* COMMIT, COMMIT PREPARED, STREAM COMMIT, PREPARE */
 } txn;
@@ -66,8 +71,13 @@ typedef struct far_time {
 
 /* A follower's connection to the leader, up between two outages. */
 typedef struct conn {
-    int64_t from, until;  /* up in [from, until) */
+    int64_t from, until;  /* up in [from, until), on the follower's side */
     int64_t crash;        /* the outage ending it crashes the follower then, or never */
+    bool loses;           /* that crash is the machine's: unflushed WAL is lost */
+    int64_t data_from;    /* its START_REPLICATION reached the leader: WAL flows */
+    int64_t gone;         /* the leader's walsender notices the end and exits */
+    int64_t streaming;    /* the walsender had sent its backlog, or never yet */
+    int64_t last_applied; /* a subscriber's last application of what came on it */
     int64_t send_free;    /* when the leader may send the next message on it */
     int64_t last_written; /* its last arrival: nothing overtakes it */
 } conn;
@@ -77,9 +87,20 @@ typedef struct follower_state {
     int nconns;
     int first_conn;  /* the connections before it carry nothing more */
     int flush_reset; /* the last connection whose crash cut the fsync short */
+    uint32_t burst_txn; /* the burst being read: a transaction on a connection */
+    int burst_conn;
+    int64_t burst_end;  /* when its last message arrives */
     int64_t flush_start, flush_end, last_applied;
+    int64_t last_ready; /* a physical standby's: when the last message could leave */
     size_t next_txn; /* first unit not yet scheduled on this follower */
 } follower_state;
+
+/* Changes streamed so far for a transaction still open: what a subscriber
+ * with streaming = on spools until its STREAM COMMIT. */
+typedef struct spool {
+    uint32_t xid; /* 0 when the stream shows none */
+    uint32_t changes;
+} spool;
 
 typedef struct pending_prepare {
     char *gid;
@@ -126,6 +147,8 @@ struct wv_sim {
     int64_t last_stamp; /* the last message's "(at ...)" (Unix us), 0 when none */
     pending_prepare *prepared;
     size_t nprepared;
+    spool *spools;
+    size_t nspools, spools_cap;
 };
 
 #define GROW(arr, n, cap)                                                   \
@@ -196,6 +219,7 @@ void wv_sim_free(wv_sim *s)
     for (size_t i = 0; i < s->nprepared; i++)
         free(s->prepared[i].gid);
     free(s->prepared);
+    free(s->spools);
     free(s->msgs);
     free(s->max_lsn);
     free(s->text);
@@ -267,12 +291,20 @@ static int64_t far_lookup(const wv_sim *s, int f, size_t m, wv_stage st)
     return s->far[f][i].at;
 }
 
+/* What stage times of message m are counted from: the leader time of the
+ * unit before its own (its own for the first). */
+static inline int64_t base_time(const wv_sim *s, size_t m)
+{
+    uint32_t u = s->msgs[m].txn;
+    return s->txns[u ? u - 1 : 0].time;
+}
+
 /* The one way to read a stage time. */
 static inline int64_t stage_at(const wv_sim *s, int f, size_t m, wv_stage st)
 {
     uint32_t d = s->stage[f][st][m];
     if (d < DELTA_FAR)
-        return s->txns[s->msgs[m].txn].time + (int64_t)d;
+        return base_time(s, m) + (int64_t)d;
     return d == DELTA_NEVER ? WV_SIM_NEVER : far_lookup(s, f, m, st);
 }
 
@@ -281,12 +313,12 @@ static inline int64_t stage_at(const wv_sim *s, int f, size_t m, wv_stage st)
  * table stays sorted by appending. */
 static void set_stage(wv_sim *s, int f, size_t m, wv_stage st, int64_t at)
 {
-    int64_t leader = s->txns[s->msgs[m].txn].time;
+    int64_t base = base_time(s, m);
     uint32_t d;
     if (at == WV_SIM_NEVER) {
         d = DELTA_NEVER;
-    } else if (at >= leader && (uint64_t)at - (uint64_t)leader < DELTA_FAR) {
-        d = (uint32_t)((uint64_t)at - (uint64_t)leader);
+    } else if (at >= base && (uint64_t)at - (uint64_t)base < DELTA_FAR) {
+        d = (uint32_t)((uint64_t)at - (uint64_t)base);
     } else {
         uint64_t key = (uint64_t)m * WV_STAGE_COUNT + (uint64_t)st;
         WV_ASSERT(s->nfar[f] == 0 || s->far[f][s->nfar[f] - 1].key < key);
@@ -328,15 +360,17 @@ int64_t wv_sim_end_time(const wv_sim *s)
     if (!s->nmsgs)
         return end;
     size_t last = s->nmsgs - 1;
+    /* the last replay (a subscriber's last flush) on each follower */
     for (int f = 0; f < s->cfg.nfollowers; f++)
-        for (size_t m = last + 1; m-- > 0;) {
-            int64_t a = stage_at(s, f, m, WV_STAGE_APPLIED);
-            if (a != WV_SIM_NEVER) {
-                if (a > end)
-                    end = a;
-                break;
+        for (int st = WV_STAGE_FLUSHED; st <= WV_STAGE_APPLIED; st++)
+            for (size_t m = last + 1; m-- > 0;) {
+                int64_t a = stage_at(s, f, m, (wv_stage)st);
+                if (a != WV_SIM_NEVER) {
+                    if (a > end)
+                        end = a;
+                    break;
+                }
             }
-        }
     return end;
 }
 
@@ -368,14 +402,80 @@ static int64_t latency_at(const wv_sim *s, int f, int64_t t)
     return lat;
 }
 
-static int64_t apply_cost(const wv_sim *s, int f, wv_op op)
+/* Replaying message m. With streaming = on (PostgreSQL 14/15, worker.c's
+ * apply_handle_stream_*), a subscriber only spools a streamed change to a
+ * file, and the STREAM COMMIT (or PREPARE) applies them all; a STREAM
+ * ABORT drops the file. With parallel (16), a worker applies them as they
+ * come, as a physical standby replays their WAL. */
+static int64_t apply_cost(const wv_sim *s, int f, size_t m)
 {
-    return op == WV_OP_BEGIN ? 0 : s->cfg.link[f].apply_us;
+    int64_t one = s->cfg.link[f].apply_us;
+    /* a standby replays the streamed transaction's WAL as it comes */
+    bool as_they_come = s->cfg.streaming_parallel || s->cfg.link[f].kind == WV_KIND_PHYSICAL;
+    switch ((wv_op)s->msgs[m].op) {
+    case WV_OP_BEGIN:
+    case WV_OP_STREAM_START:
+    case WV_OP_STREAM_STOP:
+    case WV_OP_STREAM_ABORT:
+        return 0;
+    case WV_OP_STREAM_CHANGE:
+    case WV_OP_STREAM_MESSAGE:
+    case WV_OP_STREAM_TRUNCATE:
+        return as_they_come ? one : 0;
+    case WV_OP_STREAM_COMMIT:
+    case WV_OP_STREAM_PREPARE:
+        if (as_they_come)
+            return one;
+        uint32_t n = s->txns[s->msgs[m].txn].spooled;
+        return one * (int64_t)(n ? n : 1);
+    default:
+        return one;
+    }
+}
+
+/* The spool of the streamed transaction xid, made on first use. */
+static spool *spool_of(wv_sim *s, uint32_t xid)
+{
+    for (size_t i = 0; i < s->nspools; i++)
+        if (s->spools[i].xid == xid)
+            return &s->spools[i];
+    GROW(s->spools, s->nspools, s->spools_cap);
+    s->spools[s->nspools] = (spool){ xid, 0 };
+    return &s->spools[s->nspools++];
+}
+
+/* Counts streamed changes per transaction, and hands the count to the
+ * unit u of the STREAM COMMIT or PREPARE that applies them. An abort of a
+ * subtransaction (its own xid) drops nothing that is counted here. */
+static void track_spool(wv_sim *s, const msg *mm, size_t u)
+{
+    uint32_t xid = mm->has_xid ? mm->xid : 0;
+    switch ((wv_op)mm->op) {
+    case WV_OP_STREAM_CHANGE:
+    case WV_OP_STREAM_MESSAGE:
+    case WV_OP_STREAM_TRUNCATE:
+        spool_of(s, xid)->changes++;
+        break;
+    case WV_OP_STREAM_COMMIT:
+    case WV_OP_STREAM_PREPARE:
+    case WV_OP_STREAM_ABORT:
+        for (size_t i = 0; i < s->nspools; i++) {
+            if (s->spools[i].xid != xid)
+                continue;
+            if (mm->op != WV_OP_STREAM_ABORT)
+                s->txns[u].spooled = s->spools[i].changes;
+            s->spools[i] = s->spools[--s->nspools];
+            break;
+        }
+        break;
+    default:
+        break;
+    }
 }
 
 static int64_t add_sat(int64_t a, int64_t b)
 {
-    return a >= WV_SIM_NEVER - b ? WV_SIM_NEVER : a + b;
+    return b >= WV_SIM_NEVER || a >= WV_SIM_NEVER - b ? WV_SIM_NEVER : a + b;
 }
 
 static int64_t max64(int64_t a, int64_t b)
@@ -383,25 +483,177 @@ static int64_t max64(int64_t a, int64_t b)
     return a > b ? a : b;
 }
 
-/* The end of the fsync that covers a write at w: the one that starts
- * after it (one fsync covers everything written before it starts). */
-static int64_t flush_for(wv_sim *s, int f, int64_t w)
+/* Time on the wire of a message of len bytes; a link too slow to carry it
+ * within the range of int64_t (a bandwidth of 1e-12) never delivers it. */
+static int64_t wire_time(uint32_t len, double bandwidth_bps)
+{
+    double us = (double)(len + WIRE_OVERHEAD) * 1e6 / bandwidth_bps;
+    return us < 9e18 ? (int64_t)us : WV_SIM_NEVER;
+}
+
+static bool is_hold(const wv_sim *s, const wv_fault *fl);
+
+/* When something that left at `left` and would arrive at `at` arrives,
+ * held by TCP across the short partitions of f it meets: lost on the way,
+ * it is sent again and comes a trip after the heal. *cut gets when the
+ * first of those began (the bytes stopped coming), or WV_SIM_NEVER. */
+static int64_t held(const wv_sim *s, int f, int64_t left, int64_t at, int64_t *cut)
+{
+    *cut = WV_SIM_NEVER;
+    for (bool moved = true; moved;) {
+        moved = false;
+        for (int i = 0; i < s->cfg.nfaults[f]; i++) {
+            const wv_fault *fl = &s->cfg.faults[f][i];
+            int64_t after = add_sat(fl->to, latency_at(s, f, fl->to));
+            if (is_hold(s, fl) && at >= fl->from && left < fl->to && after > at) {
+                at = after;
+                moved = true;
+                if (fl->from < *cut)
+                    *cut = fl->from;
+            }
+        }
+    }
+    return at;
+}
+
+/* One try at carrying message m, ready at `ready`, over connection c whose
+ * link is free at *send_free and whose last arrival was at *last_written
+ * (both moved on). Returns the arrival, WV_SIM_NEVER when c is down before
+ * m can depart; at or past c->until means lost on the wire. *cut: as for
+ * held. */
+static int64_t carry(const wv_sim *s, int f, const conn *c, size_t m, int64_t ready,
+                     int64_t *send_free, int64_t *last_written, int64_t *depart, int64_t *cut)
+{
+    *cut = WV_SIM_NEVER;
+    *depart = max64(ready, max64(c->data_from, *send_free));
+    if (*depart >= c->until)
+        return WV_SIM_NEVER; /* the leader holds it until the link is back */
+    *send_free = add_sat(*depart, wire_time(s->msgs[m].text_len, s->cfg.link[f].bandwidth_bps));
+    int64_t w = add_sat(*send_free, add_sat(latency_at(s, f, *depart), jitter(s, f, m)));
+    w = held(s, f, *depart, w, cut);
+    if (w < *last_written)
+        w = *last_written; /* one ordered stream: never overtake */
+    *last_written = w;
+    return w;
+}
+
+/* When a physical standby may receive message m, behind the one before it
+ * (*last, moved on). A commit record leaves with its unit (it is flushed
+ * then). A change before it was written when its LSN says, interpolated
+ * between the commits before and at its own, the only times the stream
+ * gives, and leaves when the WAL writer's next wakeup flushes it. */
+static int64_t standby_ready(const wv_sim *s, size_t m, int64_t *last)
+{
+    uint32_t u = s->msgs[m].txn;
+    const txn *t = &s->txns[u];
+    int64_t ready = t->ready;
+    if (m != t->last && u > 0) {
+        const txn *p = &s->txns[u - 1];
+        uint64_t lp = s->max_lsn[p->last], lc = s->msgs[t->last].lsn, l = s->msgs[m].lsn;
+        int64_t est = p->time, d = s->cfg.wal_writer_delay_us;
+        if (l > lp && lc > lp)
+            est += (int64_t)((double)(t->time - p->time) * (double)((l < lc ? l : lc) - lp) / (double)(lc - lp));
+        est = add_sat(est - est % d, d);
+        if (est < ready)
+            ready = est;
+    }
+    if (ready < *last)
+        ready = *last;
+    *last = ready;
+    return ready;
+}
+
+/* When the walreceiver has read all it can of the burst that m, written at
+ * w on connection k, belongs to: what of the rest of m's transaction is
+ * sent back to back behind it arrives on the same connection (walreceiver.c
+ * reads until the socket is empty, then fsyncs once). Computed once per
+ * burst. */
+static int64_t burst_end(wv_sim *s, int f, int k, size_t m, int64_t w)
+{
+    follower_state *st = &s->fs[f];
+    uint32_t u = s->msgs[m].txn;
+    if (st->burst_txn == u && st->burst_conn == k && w <= st->burst_end)
+        return st->burst_end; /* past its end, m begins a burst of its own */
+    const conn *c = &st->conns[k];
+    bool standby = s->cfg.link[f].kind == WV_KIND_PHYSICAL;
+    int64_t send_free = c->send_free, last_written = c->last_written, last_ready = st->last_ready;
+    int64_t depart, cut, end = w;
+    for (size_t j = m + 1; j <= s->txns[u].last; j++) {
+        int64_t ready = standby ? standby_ready(s, j, &last_ready) : s->txns[u].ready, before = send_free;
+        int64_t wj = carry(s, f, c, j, ready, &send_free, &last_written, &depart, &cut);
+        if (depart > before)
+            break; /* not sent back to back: the socket ran empty */
+        /* The bytes stop when the link goes, or a short cut holds the
+         * rest back: the socket is empty then. */
+        int64_t stop = depart >= c->until || wj >= c->until ? c->until : WV_SIM_NEVER;
+        if (cut != WV_SIM_NEVER && cut > end && cut < stop)
+            stop = cut;
+        if (stop != WV_SIM_NEVER) {
+            end = max64(end, stop);
+            break;
+        }
+        end = wj;
+    }
+    st->burst_txn = u;
+    st->burst_conn = k;
+    st->burst_end = end;
+    return end;
+}
+
+/* The end of the fsync that covers a write at w, read in a burst that ends
+ * at `end`: one fsync covers everything written before it starts, and the
+ * next one starts when the burst is read and the one before has finished. */
+static int64_t flush_for(wv_sim *s, int f, int64_t w, int64_t end)
 {
     follower_state *st = &s->fs[f];
     if (w <= st->flush_start)
         return st->flush_end;
-    st->flush_start = max64(w, st->flush_end);
+    st->flush_start = max64(max64(w, end), st->flush_end);
     st->flush_end = add_sat(st->flush_start, s->cfg.link[f].flush_us);
     return st->flush_end;
+}
+
+/* Replays message m from `from` on, after the one before it, which
+ * ended at *last (moved on); a stopped or crashed follower replays
+ * nothing: a standby's replay waits for its restart, a subscriber's apply
+ * worker loses what it was given (WV_SIM_NEVER). */
+static int64_t replay(const wv_sim *s, int f, size_t m, int64_t from, int64_t *last, bool waits)
+{
+    int64_t start = max64(from, *last);
+    int64_t cost = apply_cost(s, f, m);
+    for (bool moved = true; moved;) {
+        moved = false;
+        for (int i = 0; i < s->cfg.nfaults[f]; i++) {
+            const wv_fault *fl = &s->cfg.faults[f][i];
+            if (fl->kind != WV_FAULT_PARTITION && start < fl->to && add_sat(start, cost) >= fl->from) {
+                if (!waits) {
+                    *last = max64(*last, fl->from); /* nothing after it either */
+                    return WV_SIM_NEVER;
+                }
+                start = fl->to;
+                moved = true;
+            }
+        }
+    }
+    *last = add_sat(start, cost);
+    return *last;
+}
+
+/* A subscriber commits what it applied with synchronous_commit off (its
+ * subscription's default): the WAL writer flushes it at its next wakeup. */
+static int64_t lazy_flush(const wv_sim *s, int f, int64_t applied)
+{
+    int64_t d = s->cfg.wal_writer_delay_us;
+    if (applied == WV_SIM_NEVER)
+        return WV_SIM_NEVER;
+    return add_sat(add_sat(applied - applied % d, d), s->cfg.link[f].flush_us);
 }
 
 static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
 {
     follower_state *st = &s->fs[f];
-    int64_t wire = (int64_t)((double)(s->msgs[m].text_len + WIRE_OVERHEAD) * 1e6 /
-                             s->cfg.link[f].bandwidth_bps);
-    int64_t sent = WV_SIM_NEVER, written = WV_SIM_NEVER, flushed = WV_SIM_NEVER;
-    bool resent = false;
+    int64_t sent = WV_SIM_NEVER, written = WV_SIM_NEVER, flushed = WV_SIM_NEVER, applied = WV_SIM_NEVER;
+    bool resent = false, logical = s->cfg.link[f].kind == WV_KIND_LOGICAL;
 
     while (st->first_conn < st->nconns && (st->conns[st->first_conn].until <= ready ||
                                            st->conns[st->first_conn].send_free >= st->conns[st->first_conn].until))
@@ -409,23 +661,38 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
     /* One attempt per connection, until one delivers it. */
     for (int k = st->first_conn; k < st->nconns; k++) {
         conn *c = &st->conns[k];
-        int64_t depart = max64(ready, max64(c->from, c->send_free));
+        int64_t depart, cut, idle_from = max64(c->send_free, c->data_from);
+        int64_t w = carry(s, f, c, m, ready, &c->send_free, &c->last_written, &depart, &cut);
         if (depart >= c->until)
-            continue; /* the leader holds it until the link is back */
+            continue;
+        if (c->streaming == WV_SIM_NEVER && ready >= idle_from)
+            c->streaming = idle_from; /* it had sent everything before m was ready */
         if (sent == WV_SIM_NEVER)
             sent = depart;
-        c->send_free = add_sat(depart, wire);
-        int64_t w = add_sat(c->send_free, add_sat(latency_at(s, f, depart), jitter(s, f, m)));
-        if (w < c->last_written)
-            w = c->last_written; /* one ordered stream: never overtake */
-        c->last_written = w;
         if (w >= c->until) {
             resent = true; /* on the wire when the link went: sent again */
             continue;
         }
         if (written == WV_SIM_NEVER)
             written = w; /* the first arrival stays, even if a crash loses it */
-        int64_t fl = flush_for(s, f, w);
+        /* A subscriber's apply worker applies what it receives at once, and
+         * its commit is flushed later (worker.c); a standby flushes what it
+         * received and replays what is flushed. */
+        int64_t a = WV_SIM_NEVER;
+        if (logical) {
+            /* in the order of arrival: what a crash undid is applied
+             * again on the next connection, after what came before it */
+            for (int j = 0; j < k; j++)
+                c->last_applied = max64(c->last_applied, st->conns[j].last_applied);
+            a = replay(s, f, m, w, &c->last_applied, false);
+        }
+        if (applied == WV_SIM_NEVER)
+            applied = a; /* the first application stays, even if a crash undoes it */
+        if (logical && a == WV_SIM_NEVER) {
+            resent = true; /* its apply worker died before applying it */
+            continue;
+        }
+        int64_t fl = logical ? lazy_flush(s, f, a) : flush_for(s, f, w, burst_end(s, f, k, m, w));
         int lost_at = -1;
         for (int j = k; j < st->nconns && st->conns[j].until <= fl && lost_at < 0; j++)
             if (st->conns[j].crash <= fl)
@@ -434,39 +701,30 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
             flushed = fl;
             break;
         }
-        /* The follower crashed before the fsync finished: lost, and sent
-         * again after the restart from the flush position. */
-        resent = true;
+        /* The follower crashed before the fsync finished. The fsync in
+         * progress died with it: the next one starts after the restart. */
+        int64_t restart = lost_at + 1 < st->nconns ? st->conns[lost_at + 1].from : WV_SIM_NEVER;
         if (st->flush_reset < lost_at) {
-            /* The fsync in progress died with it: the next one starts
-             * after the restart, and covers nothing written before the
-             * crash (what else arrived on that connection is lost too). */
-            int64_t restart = lost_at + 1 < st->nconns ? st->conns[lost_at + 1].from : WV_SIM_NEVER;
             st->flush_reset = lost_at;
             st->flush_start = restart - 1;
             st->flush_end = restart;
         }
+        if (!st->conns[lost_at].loses && !logical) {
+            /* Only the process died: the written WAL is in the page
+             * cache, and the restarted standby streams from its end. (A
+             * subscriber resumes from its last flushed commit.) */
+            flushed = restart;
+            break;
+        }
+        /* The machine died: lost, and sent again after the restart from
+         * the flush position (what else arrived on that connection is
+         * lost too). */
+        resent = true;
         k = lost_at;
     }
 
-    /* Replay: flushed WAL, in order; a stopped follower replays nothing. */
-    int64_t applied = WV_SIM_NEVER;
-    if (flushed != WV_SIM_NEVER) {
-        int64_t start = max64(flushed, st->last_applied);
-        int64_t cost = apply_cost(s, f, (wv_op)s->msgs[m].op);
-        for (bool moved = true; moved;) {
-            moved = false;
-            for (int i = 0; i < s->cfg.nfaults[f]; i++) {
-                const wv_fault *fl = &s->cfg.faults[f][i];
-                if (fl->kind == WV_FAULT_STOP && start < fl->to && add_sat(start, cost) >= fl->from) {
-                    start = fl->to;
-                    moved = true;
-                }
-            }
-        }
-        applied = add_sat(start, cost);
-        st->last_applied = applied;
-    }
+    if (!logical && flushed != WV_SIM_NEVER)
+        applied = replay(s, f, m, flushed, &st->last_applied, true); /* flushed WAL, in order */
     set_stage(s, f, m, WV_STAGE_SENT, sent);
     set_stage(s, f, m, WV_STAGE_WRITTEN, written);
     set_stage(s, f, m, WV_STAGE_FLUSHED, flushed);
@@ -482,11 +740,40 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
 static void schedule_follower(wv_sim *s, int f)
 {
     follower_state *st = &s->fs[f];
+    bool standby = s->cfg.link[f].kind == WV_KIND_PHYSICAL;
     for (; st->next_txn < s->ntxns && s->txns[st->next_txn].time != WV_SIM_NEVER; st->next_txn++) {
         const txn *t = &s->txns[st->next_txn];
         for (size_t m = t->first; m <= t->last; m++)
-            schedule_msg(s, f, m, t->time);
+            schedule_msg(s, f, m, standby ? standby_ready(s, m, &st->last_ready) : t->ready);
     }
+}
+
+/* A partition shorter than wal_sender_timeout ends no connection: TCP
+ * holds what is on the wire and delivers it after the heal. */
+static bool is_hold(const wv_sim *s, const wv_fault *fl)
+{
+    return fl->kind == WV_FAULT_PARTITION && fl->to != WV_SIM_NEVER &&
+           fl->to - fl->from <= s->cfg.sender_timeout_us;
+}
+
+/* When the leader's walsender notices the outage fl and exits: at once for
+ * a process crash (the connection is reset), after wal_sender_timeout for
+ * a machine crash or a cut (walsender.c, WalSndCheckTimeOut). */
+static int64_t noticed(const wv_sim *s, const wv_fault *fl)
+{
+    return fl->kind == WV_FAULT_STOP ? fl->from : add_sat(fl->from, s->cfg.sender_timeout_us);
+}
+
+/* A connection from the follower at `from`, up until `until`. After an
+ * outage the walreceiver connects, then a round trip each for the
+ * connection and IDENTIFY_SYSTEM before its START_REPLICATION arrives. */
+static conn new_conn(const wv_sim *s, int f, int64_t from, int64_t until, bool first)
+{
+    const int64_t early = INT64_MIN / 4;
+    conn c = { from, until, WV_SIM_NEVER, false, from, WV_SIM_NEVER, WV_SIM_NEVER, early, early, early };
+    if (!first)
+        c.data_from = add_sat(from, 3 * latency_at(s, f, from));
+    return c;
 }
 
 /* Back to the start, with the connections the follower's faults leave. */
@@ -495,23 +782,27 @@ static void reset_follower(wv_sim *s, int f)
     follower_state *st = &s->fs[f];
     const int64_t early = INT64_MIN / 4;
     const wv_fault *faults = s->cfg.faults[f];
-    int nfaults = s->cfg.nfaults[f], order[WV_SIM_MAX_FAULTS];
-    for (int i = 0; i < nfaults; i++) {
-        int k = i;
+    int nfaults = 0, order[WV_SIM_MAX_FAULTS];
+    for (int i = 0; i < s->cfg.nfaults[f]; i++) {
+        if (is_hold(s, &faults[i]))
+            continue;
+        int k = nfaults++;
         for (; k > 0 && faults[order[k - 1]].from > faults[i].from; k--)
             order[k] = order[k - 1];
         order[k] = i;
     }
     st->nconns = 1;
-    st->conns[0] = (conn){ early, WV_SIM_NEVER, WV_SIM_NEVER, early, early };
+    st->conns[0] = new_conn(s, f, early, WV_SIM_NEVER, true);
     int64_t down_to = early; /* end of the outage being merged */
     for (int i = 0; i < nfaults; i++) {
         const wv_fault *fl = &faults[order[i]];
         conn *c = &st->conns[st->nconns - 1];
-        int64_t crash = fl->kind == WV_FAULT_STOP ? fl->from : WV_SIM_NEVER;
+        int64_t crash = fl->kind != WV_FAULT_PARTITION ? fl->from : WV_SIM_NEVER;
         if (c->until == WV_SIM_NEVER) {
             c->until = fl->from; /* the first fault of an outage ends the connection */
             c->crash = crash;
+            c->loses = fl->kind == WV_FAULT_CRASH;
+            c->gone = noticed(s, fl);
             down_to = fl->to;
             continue;
         }
@@ -519,18 +810,32 @@ static void reset_follower(wv_sim *s, int f)
             down_to = max64(down_to, fl->to);
             if (crash < c->crash)
                 c->crash = crash;
+            c->loses |= fl->kind == WV_FAULT_CRASH;
+            if (noticed(s, fl) < c->gone)
+                c->gone = noticed(s, fl);
             continue;
         }
         if (down_to == WV_SIM_NEVER)
             break;
-        st->conns[st->nconns++] = (conn){ down_to, fl->from, crash, early, early };
+        if (c->gone > down_to)
+            c->gone = down_to; /* a new connection resets the old one */
+        st->conns[st->nconns] = new_conn(s, f, down_to, fl->from, false);
+        c = &st->conns[st->nconns++];
+        c->crash = crash;
+        c->loses = fl->kind == WV_FAULT_CRASH;
+        c->gone = noticed(s, fl);
         down_to = fl->to;
     }
-    if (st->conns[st->nconns - 1].until != WV_SIM_NEVER && down_to != WV_SIM_NEVER)
-        st->conns[st->nconns++] = (conn){ down_to, WV_SIM_NEVER, WV_SIM_NEVER, early, early };
+    conn *last = &st->conns[st->nconns - 1];
+    if (last->until != WV_SIM_NEVER && down_to != WV_SIM_NEVER) {
+        if (last->gone > down_to)
+            last->gone = down_to;
+        st->conns[st->nconns++] = new_conn(s, f, down_to, WV_SIM_NEVER, false);
+    }
     st->first_conn = 0;
     st->flush_reset = -1;
-    st->flush_start = st->flush_end = st->last_applied = early;
+    st->burst_txn = UINT32_MAX;
+    st->flush_start = st->flush_end = st->last_applied = st->last_ready = early;
     st->next_txn = 0;
     s->nfar[f] = 0; /* every scheduled message is written again */
 }
@@ -550,118 +855,308 @@ static wv_stage stage_for(wv_sync_level level)
                                          : WV_STAGE_APPLIED;
 }
 
-/* The follower reports each stage it reaches at once (the walreceiver's
- * reply; the leader releases waiting commits when a reply arrives). A
- * reply takes the link's latency back, never overtakes an earlier one, and
- * one cut off by an outage is repeated when the follower reconnects. */
+/* When the follower sends the reply that reports message m at stage:
+ * the walreceiver replies after each write and each flush (walreceiver.c,
+ * XLogWalRcvSendReply), with the replay position of that moment; the
+ * startup process asks for a reply when it has replayed all that is
+ * flushed (xlogrecovery.c, WaitForWALToBecomeAvailable), and after a
+ * commit made under remote_apply (XactCompletionApplyFeedback). So a
+ * replay is reported at once only then, else with the next write or
+ * flush. */
+/* The last message of the first commit from m's transaction on, or
+ * SIZE_MAX when none follows. */
+static size_t commit_from(const wv_sim *s, size_t m)
+{
+    size_t lo = 0, hi = s->ncommits;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->commits[mid] < s->msgs[m].txn)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->ncommits ? s->txns[s->commits[lo]].last : SIZE_MAX;
+}
+
+/* A subscriber reports as worker.c's send_feedback does, after it has
+ * applied what it read: write is what it received; apply and flush move
+ * by whole transactions, apply once the commit is applied, flush once the
+ * WAL writer has flushed it. (The real feedback carrying a flush goes out
+ * with the next data it reads, or at its wakeup within a second; walviz
+ * sends it at once, so that a commit's acknowledgement never depends on
+ * what comes after it.) */
+static int64_t subscriber_reported(const wv_sim *s, int f, size_t m, wv_stage stage)
+{
+    if (stage == WV_STAGE_WRITTEN)
+        return stage_at(s, f, m, WV_STAGE_APPLIED);
+    size_t c = commit_from(s, m);
+    if (c == SIZE_MAX)
+        c = m; /* nothing to commit after it: reported as received */
+    return stage_at(s, f, c, stage);
+}
+
+static int64_t reported(const wv_sim *s, int f, size_t m, wv_stage stage)
+{
+    if (stage != WV_STAGE_SENT && s->cfg.link[f].kind == WV_KIND_LOGICAL)
+        return subscriber_reported(s, f, m, stage);
+    int64_t a = stage_at(s, f, m, stage);
+    if (stage != WV_STAGE_APPLIED || a == WV_SIM_NEVER)
+        return a;
+    int64_t e = WV_SIM_NEVER;
+    size_t c = commit_from(s, m);
+    if (s->cfg.sync == WV_SYNC_REMOTE_APPLY && c != SIZE_MAX)
+        e = stage_at(s, f, c, WV_STAGE_APPLIED); /* the next commit's */
+    size_t nf = count_le(s, f, WV_STAGE_FLUSHED, a), nw = count_le(s, f, WV_STAGE_WRITTEN, a);
+    if (nf < s->nmsgs && stage_at(s, f, nf, WV_STAGE_FLUSHED) < e)
+        e = stage_at(s, f, nf, WV_STAGE_FLUSHED); /* the next flush */
+    if (nw < s->nmsgs && stage_at(s, f, nw, WV_STAGE_WRITTEN) < e)
+        e = stage_at(s, f, nw, WV_STAGE_WRITTEN); /* the next write */
+    if (stage_at(s, f, nf - 1, WV_STAGE_APPLIED) < e)
+        e = stage_at(s, f, nf - 1, WV_STAGE_APPLIED); /* replay catches up with the flush first */
+    return e;
+}
+
+typedef int64_t (*msg_time_fn)(const wv_sim *s, int f, size_t m, wv_stage stage);
+
+/* Messages whose time(m, stage) on f is <= t, that time being
+ * non-decreasing along the stream: a prefix. */
+static size_t count_by(const wv_sim *s, int f, wv_stage stage, int64_t t, msg_time_fn time)
+{
+    size_t lo = 0, hi = s->nmsgs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (time(s, f, mid, stage) <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* A reply takes the link's latency back, never overtakes an earlier one,
+ * is held by TCP across a short cut, and one cut off by an outage is
+ * repeated when the follower reconnects; the leader releases waiting
+ * commits when a reply arrives. */
 int64_t wv_sim_stage_known(const wv_sim *s, int f, size_t m, wv_stage stage)
 {
-    int64_t at = stage_at(s, f, m, stage);
+    int64_t at = reported(s, f, m, stage);
     if (at == WV_SIM_NEVER || stage == WV_STAGE_SENT)
         return at; /* the leader knows what it sent */
     const follower_state *st = &s->fs[f];
     for (int k = 0; k < st->nconns; k++) {
         const conn *c = &st->conns[k];
-        int64_t sent = max64(at, c->from);
+        int64_t sent = max64(at, c->data_from);
         if (sent >= c->until)
             continue;
         int64_t back = add_sat(sent, latency_at(s, f, sent));
         /* After a drop in latency, behind the last reply sent before it. */
         for (int i = 0; i < s->nlat[f] && s->lat[f][i].from <= sent; i++) {
-            size_t before = count_le(s, f, stage, s->lat[f][i].from - 1);
-            if (s->lat[f][i].from > c->from && before > 0) {
-                int64_t prev = max64(stage_at(s, f, before - 1, stage), c->from);
+            size_t before = count_by(s, f, stage, s->lat[f][i].from - 1, reported);
+            if (s->lat[f][i].from > c->data_from && before > 0) {
+                int64_t prev = max64(reported(s, f, before - 1, stage), c->data_from);
                 back = max64(back, add_sat(prev, latency_at(s, f, prev)));
             }
         }
+        int64_t cut;
+        back = held(s, f, sent, back, &cut);
         if (back < c->until)
             return back;
     }
     return WV_SIM_NEVER;
 }
 
-static bool stopped_at(const wv_sim *s, int f, int64_t t)
+/* --- the leader's walsenders ------------------------------------------- */
+
+/* When the walsender of connection k had sent its backlog: found while
+ * scheduling, or, when nothing was ready after it, when its last message
+ * left. WV_SIM_NEVER when the connection ended first. */
+static int64_t streaming_from(const conn *c)
 {
-    for (int i = 0; i < s->cfg.nfaults[f]; i++) {
-        const wv_fault *fl = &s->cfg.faults[f][i];
-        if (fl->kind == WV_FAULT_STOP && t >= fl->from && t < fl->to)
-            return true;
-    }
-    return false;
+    if (c->streaming != WV_SIM_NEVER)
+        return c->streaming;
+    int64_t t = max64(c->send_free, c->data_from);
+    return t < c->gone ? t : WV_SIM_NEVER;
 }
 
-/* FIRST n: the synchronous standbys at t are the first n listed that are
- * connected (a crashed one drops out, a partitioned one is still waited
- * for: its connection has not timed out). The commit returns at the first
- * t when the leader knows all of them have reached the stage. */
-static int64_t ack_first(const wv_sim *s, size_t m, int64_t from, wv_stage stage, unsigned *acked)
+/* When the leader sees the walreceiver of connection k: a trip after it
+ * connects (the first is there from the start). */
+static int64_t startup_at(const wv_sim *s, int f, int k)
 {
-    const wv_sim_cfg *c = &s->cfg;
-    int64_t cand[WV_SIM_MAX_FOLLOWERS * (2 * WV_SIM_MAX_FAULTS + 1) + 1];
-    int n = 0;
-    cand[n++] = from;
-    for (int i = 0; i < c->nsync_standbys; i++) {
-        int f = c->sync_standbys[i];
-        int64_t known = wv_sim_stage_known(s, f, m, stage);
-        if (known != WV_SIM_NEVER && known > from)
-            cand[n++] = known;
-        for (int k = 0; k < c->nfaults[f]; k++) {
-            if (c->faults[f][k].kind != WV_FAULT_STOP)
-                continue;
-            if (c->faults[f][k].from > from)
-                cand[n++] = c->faults[f][k].from;
-            if (c->faults[f][k].to > from && c->faults[f][k].to != WV_SIM_NEVER)
-                cand[n++] = c->faults[f][k].to;
-        }
-    }
-    int64_t best = WV_SIM_NEVER;
-    for (int i = 0; i < n; i++) {
-        int64_t t = cand[i];
-        if (t >= best)
+    const conn *c = &s->fs[f].conns[k];
+    return k == 0 ? c->from : add_sat(c->from, latency_at(s, f, c->from));
+}
+
+wv_walsnd_state wv_sim_walsnd_state(const wv_sim *s, int f, int64_t t)
+{
+    const follower_state *st = &s->fs[f];
+    for (int k = 0; k < st->nconns; k++) {
+        const conn *c = &st->conns[k];
+        if (t < startup_at(s, f, k) || t >= c->gone)
             continue;
-        unsigned set = 0;
-        int chosen = 0;
-        bool ok = true;
-        for (int k = 0; k < c->nsync_standbys && chosen < c->sync_num; k++) {
-            int f = c->sync_standbys[k];
-            if (stopped_at(s, f, t))
-                continue;
-            chosen++;
-            set |= 1u << f;
-            if (wv_sim_stage_known(s, f, m, stage) > t)
-                ok = false;
-        }
-        if (ok && chosen == c->sync_num) {
-            best = t;
-            *acked = set;
-        }
+        return t < c->data_from ? WV_WALSND_STARTUP : t < streaming_from(c) ? WV_WALSND_CATCHUP : WV_WALSND_STREAMING;
+    }
+    return WV_WALSND_NONE;
+}
+
+int64_t wv_sim_next_state_change(const wv_sim *s, int f, int64_t t)
+{
+    const follower_state *st = &s->fs[f];
+    int64_t best = WV_SIM_NEVER;
+    for (int k = 0; k < st->nconns; k++) {
+        const conn *c = &st->conns[k];
+        int64_t at[4] = { startup_at(s, f, k), c->data_from, streaming_from(c), c->gone };
+        for (int i = 0; i < 4; i++)
+            if (at[i] > t && at[i] < best)
+                best = at[i];
     }
     return best;
 }
 
-/* ANY n: the n-th earliest among the listed standbys' replies. */
-static int64_t ack_any(const wv_sim *s, size_t m, int64_t from, wv_stage stage, unsigned *acked)
+/* A listed standby with a connection whose walsender may still be catching
+ * up at t: its state then depends on units not scheduled yet. */
+static bool state_unsettled(const wv_sim *s, int f, int64_t t)
+{
+    const follower_state *st = &s->fs[f];
+    for (int k = 0; k < st->nconns; k++)
+        if (st->conns[k].streaming == WV_SIM_NEVER && st->conns[k].gone > t && k > 0)
+            return true;
+    return false;
+}
+
+#define STATUS_INTERVAL_US 10000000 /* wal_receiver_status_interval */
+
+static wv_sync_state sync_state(const wv_sim *s, int f, int64_t t)
 {
     const wv_sim_cfg *c = &s->cfg;
-    int64_t times[WV_SIM_MAX_FOLLOWERS];
-    int idx[WV_SIM_MAX_FOLLOWERS];
+    int ahead = 0; /* listed before f, and streaming */
     for (int i = 0; i < c->nsync_standbys; i++) {
-        times[i] = wv_sim_stage_known(s, c->sync_standbys[i], m, stage);
-        idx[i] = c->sync_standbys[i];
-    }
-    for (int i = 1; i < c->nsync_standbys; i++)
-        for (int k = i; k > 0 && times[k] < times[k - 1]; k--) {
-            int64_t tt = times[k];
-            times[k] = times[k - 1], times[k - 1] = tt;
-            int ti = idx[k];
-            idx[k] = idx[k - 1], idx[k - 1] = ti;
+        int g = c->sync_standbys[i];
+        bool streaming = wv_sim_walsnd_state(s, g, t) == WV_WALSND_STREAMING;
+        if (g != f) {
+            ahead += streaming;
+            continue;
         }
-    int64_t t = times[c->sync_num - 1];
-    if (t == WV_SIM_NEVER)
-        return WV_SIM_NEVER;
+        if (!streaming)
+            return WV_SYNC_STATE_POTENTIAL;
+        if (c->sync_any)
+            return WV_SYNC_STATE_QUORUM;
+        return ahead < c->sync_num ? WV_SYNC_STATE_SYNC : WV_SYNC_STATE_POTENTIAL;
+    }
+    return WV_SYNC_STATE_ASYNC;
+}
+
+void wv_sim_replication_row(const wv_sim *s, int f, int64_t t, wv_replication_row *r)
+{
+    memset(r, 0, sizeof *r);
+    r->write_lag = r->flush_lag = r->replay_lag = WV_SIM_LAG_NULL;
+    r->state = wv_sim_walsnd_state(s, f, t);
+    if (r->state == WV_WALSND_NONE)
+        return;
+    r->sync_state = sync_state(s, f, t);
+    uint64_t origin = s->nmsgs ? s->msgs[0].lsn : 0;
+    size_t sent = count_le(s, f, WV_STAGE_SENT, t), known = 0;
+    r->sent_lsn = sent ? s->max_lsn[sent - 1] : origin;
+    uint64_t *lsn[WV_STAGE_COUNT] = { NULL, &r->write_lsn, &r->flush_lsn, &r->replay_lsn };
+    int64_t *lag[WV_STAGE_COUNT] = { NULL, &r->write_lag, &r->flush_lag, &r->replay_lag };
+    for (int st = WV_STAGE_WRITTEN; st < WV_STAGE_COUNT; st++) {
+        known = count_by(s, f, (wv_stage)st, t, wv_sim_stage_known);
+        *lsn[st] = known ? s->max_lsn[known - 1] : origin;
+        /* walsender.c, LagTrackerRead: from the send of the newest WAL a
+         * reply confirms to that reply's arrival; kept while idle */
+        if (known)
+            *lag[st] = wv_sim_stage_known(s, f, known - 1, (wv_stage)st) -
+                       stage_at(s, f, known - 1, WV_STAGE_SENT);
+    }
+    /* ProcessStandbyReplyMessage: two replies in a row saying all that was
+     * sent is replayed clear the lags; the second comes a status interval
+     * after the first, the walreceiver having nothing else to say. */
+    if (known >= sent &&
+        (sent == 0 || t >= add_sat(wv_sim_stage_known(s, f, sent - 1, WV_STAGE_APPLIED), STATUS_INTERVAL_US)))
+        r->write_lag = r->flush_lag = r->replay_lag = WV_SIM_LAG_NULL;
+}
+
+static const char *const walsnd_names[] = { NULL, "startup", "catchup", "streaming" };
+static const char *const sync_state_names[] = { "async", "potential", "sync", "quorum" };
+
+const char *wv_walsnd_state_name(wv_walsnd_state state)
+{
+    return walsnd_names[state];
+}
+
+const char *wv_sync_state_name(wv_sync_state state)
+{
+    return sync_state_names[state];
+}
+
+/* --- synchronous_commit ------------------------------------------------- */
+
+/* The standbys whose confirmation counts at t (syncrep.c,
+ * SyncRepGetCandidateStandbys): only walsenders in state streaming; FIRST
+ * n takes the first n of them by priority, ANY n any n. Returns true when
+ * those confirm message m at stage (known[i]: the reply for listed i), and
+ * sets *set to them. */
+static bool confirmed(const wv_sim *s, const int64_t *known, int64_t t, unsigned *set)
+{
+    const wv_sim_cfg *c = &s->cfg;
+    int chosen = 0, done = 0;
+    unsigned first = 0;
+    int64_t order[WV_SIM_MAX_FOLLOWERS];
+    int idx[WV_SIM_MAX_FOLLOWERS], n = 0;
+    for (int i = 0; i < c->nsync_standbys && (c->sync_any || chosen < c->sync_num); i++) {
+        int f = c->sync_standbys[i];
+        if (wv_sim_walsnd_state(s, f, t) != WV_WALSND_STREAMING)
+            continue;
+        chosen++;
+        first |= 1u << f;
+        if (known[i] <= t) {
+            done++;
+            /* ANY: the n earliest replies, ties by priority */
+            int k = n++;
+            for (; k > 0 && order[k - 1] > known[i]; k--)
+                order[k] = order[k - 1], idx[k] = idx[k - 1];
+            order[k] = known[i], idx[k] = f;
+        }
+    }
+    if (!c->sync_any) {
+        *set = first;
+        return chosen == c->sync_num && done == chosen;
+    }
+    if (done < c->sync_num)
+        return false;
+    *set = 0;
     for (int i = 0; i < c->sync_num; i++)
-        *acked |= 1u << idx[i];
-    return t > from ? t : from;
+        *set |= 1u << idx[i];
+    return true;
+}
+
+/* The first t >= from when the leader knows the synchronous standbys have
+ * reached stage for message m. That can start to hold only when a reply
+ * arrives or a standby's walsender changes state. */
+static int64_t ack_time(const wv_sim *s, size_t m, int64_t from, wv_stage stage, unsigned *acked)
+{
+    const wv_sim_cfg *c = &s->cfg;
+    int64_t known[WV_SIM_MAX_FOLLOWERS];
+    int64_t cand[WV_SIM_MAX_FOLLOWERS * (4 * (WV_SIM_MAX_FAULTS + 1) + 1) + 1];
+    int n = 0;
+    cand[n++] = from;
+    for (int i = 0; i < c->nsync_standbys; i++) {
+        int f = c->sync_standbys[i];
+        known[i] = wv_sim_stage_known(s, f, m, stage);
+        if (known[i] != WV_SIM_NEVER && known[i] > from)
+            cand[n++] = known[i];
+        for (int64_t t = wv_sim_next_state_change(s, f, from); t != WV_SIM_NEVER;
+             t = wv_sim_next_state_change(s, f, t))
+            cand[n++] = t;
+    }
+    int64_t best = WV_SIM_NEVER;
+    for (int i = 0; i < n; i++) {
+        unsigned set;
+        if (cand[i] < best && confirmed(s, known, cand[i], &set)) {
+            best = cand[i];
+            *acked = set;
+        }
+    }
+    return best;
 }
 
 static void compute_ack(wv_sim *s, size_t u)
@@ -678,8 +1173,11 @@ static void compute_ack(wv_sim *s, size_t u)
         return;
     }
     wv_stage stage = stage_for(c->sync);
-    t->ack = c->sync_any ? ack_any(s, t->last, t->time, stage, &t->acked)
-                         : ack_first(s, t->last, t->time, stage, &t->acked);
+    /* SyncRepWaitForLSN (syncrep.c) waits at most for the flush of what
+     * is not a commit: a PREPARE TRANSACTION is not visible anywhere. */
+    if (s->msgs[t->last].op == WV_OP_PREPARE && stage > WV_STAGE_FLUSHED)
+        stage = WV_STAGE_FLUSHED;
+    t->ack = ack_time(s, t->last, t->time, stage, &t->acked);
     /* The leader releases waiting commits in LSN order. */
     for (size_t p = u; p-- > 0;) {
         if (s->txns[p].is_commit) {
@@ -722,6 +1220,23 @@ static int64_t raw_time(wv_sim *s, const wv_meta *last_meta)
     return last_meta ? last_meta->recv_us : 0;
 }
 
+/* When unit u may leave: logical decoding reads only flushed WAL. A
+ * commit under synchronous_commit off is not flushed by its backend but
+ * by the WAL writer, which wakes every wal_writer_delay (walwriter.c,
+ * XLogSetAsyncXactLSN); WAL is flushed in order, so nothing leaves before
+ * the unit ahead of it. */
+static void set_ready(wv_sim *s, size_t u)
+{
+    txn *t = &s->txns[u];
+    int64_t ready = t->time, d = s->cfg.wal_writer_delay_us;
+    wv_op op = (wv_op)s->msgs[t->last].op;
+    if (s->cfg.sync == WV_SYNC_OFF && d > 0 && (op == WV_OP_COMMIT || op == WV_OP_STREAM_COMMIT))
+        ready = add_sat(ready - ready % d, d); /* the WAL writer's next wakeup */
+    if (u > 0 && s->txns[u - 1].ready > ready)
+        ready = s->txns[u - 1].ready;
+    t->ready = ready;
+}
+
 static void close_unit(wv_sim *s, const wv_meta *last_meta)
 {
     size_t u = s->ntxns - 1;
@@ -741,7 +1256,9 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
     } else {
         if (raw == 0 || raw < s->last_raw_us)
             raw = s->last_raw_us; /* commit order is stream order */
-        int64_t delta = raw - s->last_raw_us;
+        /* Unsigned: clocks from INT64_MIN to INT64_MAX are 2^64 - 1 apart. */
+        uint64_t diff = (uint64_t)raw - (uint64_t)s->last_raw_us;
+        int64_t delta = diff > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)diff;
         if (delta > s->cfg.max_gap_us) {
             GROW(s->gaps, s->ngaps, s->gaps_cap);
             s->gaps[s->ngaps++] = (wv_gap){ s->last_time, delta };
@@ -754,19 +1271,32 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
         time = s->last_time;
     t->time = time;
     s->last_time = time;
+    set_ready(s, u);
     if (t->is_commit) {
         GROW(s->commits, s->ncommits, s->commits_cap);
         s->commits[s->ncommits++] = u;
     }
+    /* A standby still catching up on a new connection: whether it was
+     * streaming at a commit's ack may change with this unit (its backlog
+     * grows, from the commit before this one on, when a physical standby
+     * gets its changes early), so the commits still waiting are computed
+     * again. */
+    int64_t since = u > 0 ? s->txns[u - 1].time : time;
+    bool unsettled = false;
+    for (int i = 0; i < s->cfg.nsync_standbys; i++)
+        unsettled |= state_unsettled(s, s->cfg.sync_standbys[i], since);
     for (int f = 0; f < s->cfg.nfollowers; f++)
         schedule_follower(s, f);
-    compute_ack(s, u);
+    size_t p = u;
+    while (unsettled && p > 0 && !(s->txns[p - 1].is_commit && s->txns[p - 1].ack < since))
+        p--;
+    recompute_acks(s, p);
 }
 
 static void open_unit(wv_sim *s, size_t first)
 {
     GROW(s->txns, s->ntxns, s->txns_cap);
-    s->txns[s->ntxns++] = (txn){ first, first, WV_SIM_NEVER, WV_SIM_NEVER, 0, false, false };
+    s->txns[s->ntxns++] = (txn){ first, first, WV_SIM_NEVER, WV_SIM_NEVER, WV_SIM_NEVER, 0, 0, false, false };
 }
 
 static void ensure_stage_capacity(wv_sim *s, size_t n)
@@ -871,6 +1401,7 @@ void wv_sim_add(wv_sim *s, const wv_change *c, const wv_meta *meta, wv_slice tex
 
     if (op == WV_OP_COMMIT_PREPARED || op == WV_OP_ROLLBACK_PREPARED)
         resolve_prepared(s, c, u, op == WV_OP_COMMIT_PREPARED);
+    track_spool(s, mm, u);
 
     bool ends = (s->open_txn && (op == WV_OP_COMMIT || op == WV_OP_PREPARE)) ||
                 (s->open_stream && op == WV_OP_STREAM_STOP) || (!s->open_txn && !s->open_stream);
@@ -985,7 +1516,7 @@ void wv_sim_positions(const wv_sim *s, int f, int64_t t, wv_positions *p)
         const wv_fault *fl = &s->cfg.faults[f][i];
         if (t >= fl->from && t < fl->to) {
             p->partitioned |= fl->kind == WV_FAULT_PARTITION;
-            p->stopped |= fl->kind == WV_FAULT_STOP;
+            p->stopped |= fl->kind != WV_FAULT_PARTITION; /* its PostgreSQL or its machine */
         }
     }
     /* Catching up: something departed more than a second ago is not
@@ -1015,7 +1546,8 @@ static int end_fault(wv_sim *s, int f, wv_fault_kind kind, int64_t t)
         return -1;
     for (int i = 0; i < s->cfg.nfaults[f]; i++) {
         wv_fault *fl = &s->cfg.faults[f][i];
-        if (fl->kind == kind && t >= fl->from && t < fl->to) {
+        bool down = kind == WV_FAULT_STOP && fl->kind == WV_FAULT_CRASH; /* a restart ends either */
+        if ((fl->kind == kind || down) && t >= fl->from && t < fl->to) {
             fl->to = t > fl->from ? t : fl->from + 1;
             reschedule_follower(s, f);
             recompute_acks(s, 0);
@@ -1029,6 +1561,7 @@ int wv_sim_partition(wv_sim *s, int f, int64_t t) { return add_fault(s, f, WV_FA
 int wv_sim_heal(wv_sim *s, int f, int64_t t) { return end_fault(s, f, WV_FAULT_PARTITION, t); }
 int wv_sim_stop(wv_sim *s, int f, int64_t t) { return add_fault(s, f, WV_FAULT_STOP, t); }
 int wv_sim_restart(wv_sim *s, int f, int64_t t) { return end_fault(s, f, WV_FAULT_STOP, t); }
+int wv_sim_crash(wv_sim *s, int f, int64_t t) { return add_fault(s, f, WV_FAULT_CRASH, t); }
 
 int wv_sim_set_latency(wv_sim *s, int f, int64_t t, int64_t latency_us)
 {
@@ -1044,7 +1577,14 @@ int wv_sim_set_latency(wv_sim *s, int f, int64_t t, int64_t latency_us)
 
 void wv_sim_set_sync(wv_sim *s, wv_sync_level level)
 {
+    bool was_off = s->cfg.sync == WV_SYNC_OFF;
     s->cfg.sync = level;
+    if (was_off != (level == WV_SYNC_OFF)) { /* asynchronous commits leave later */
+        for (size_t u = 0; u < s->ntxns && s->txns[u].time != WV_SIM_NEVER; u++)
+            set_ready(s, u);
+        for (int f = 0; f < s->cfg.nfollowers; f++)
+            reschedule_follower(s, f);
+    }
     recompute_acks(s, 0);
 }
 

@@ -10,14 +10,18 @@
 #include "walviz/sim.h"
 
 const char *const wv_sim_option_names[] = {
-    "followers", "names", "latency", "jitter", "bandwidth", "flush", "apply", "sync",
-    "sync-standbys", "partition", "stop", "seed", "time-source", "max-gap", NULL,
+    "followers", "names", "kind", "latency", "jitter", "bandwidth", "flush", "apply", "sync",
+    "sync-standbys", "partition", "stop", "crash", "sender-timeout", "seed", "time-source", "max-gap", "wal-writer-delay",
+    "streaming", NULL,
 };
 
 const char wv_sim_options_help[] =
     "Simulation (one value per follower, or one for all):\n"
     "  --followers=N           simulated followers, 1 to 8 (default 3)\n"
     "  --names=A,B,...         follower names (default f1,f2,...)\n"
+    "  --kind=K,...            logical (a subscriber: applies at once, flushes\n"
+    "                          lazily) or physical (a standby: flushes, then\n"
+    "                          replays) (default logical)\n"
     "  --latency=D,...         one-way network delay (default 20ms,150ms,600ms)\n"
     "  --jitter=D,...          extra random delay, 0 to D (default 10% of latency)\n"
     "  --bandwidth=B,...       link speed: 500kB/s, 10MB/s, 100Mbit (default 1MB/s)\n"
@@ -29,11 +33,21 @@ const char wv_sim_options_help[] =
     "                          'ANY 2 (f1, f2, f3)' (default none: asynchronous)\n"
     "  --partition=F@FROM-TO   cut follower F off from FROM to TO (repeatable),\n"
     "                          e.g. f2@3s-8s; F is a name or a number\n"
-    "  --stop=F@FROM-TO        crash follower F at FROM, restart it at TO\n"
+    "  --stop=F@FROM-TO        follower F's PostgreSQL crashes at FROM (what it\n"
+    "                          wrote survives), restarts at TO\n"
+    "  --crash=F@FROM-TO       follower F's machine crashes at FROM (unflushed\n"
+    "                          WAL is lost), restarts at TO\n"
+    "  --sender-timeout=D      wal_sender_timeout: a crashed machine or a cut\n"
+    "                          longer than D ends the connection (default 60s)\n"
     "  --seed=N                jitter seed (default 1)\n"
     "  --time-source=SRC       commit, receive or uniform (default: commit\n"
     "                          timestamps when the stream has them)\n"
     "  --max-gap=D             compress idle gaps longer than D (default 2s)\n"
+    "  --wal-writer-delay=D    with --sync=off, a commit leaves when the WAL\n"
+    "                          writer flushes it, every D (default 200ms)\n"
+    "  --streaming=MODE        a subscription's streaming: on (spools streamed\n"
+    "                          blocks, applies them at STREAM COMMIT) or\n"
+    "                          parallel (applies them as they come) (default on)\n"
     "Durations: 800us, 20ms, 1.5s, 2m; a bare number is seconds.\n";
 
 static const int64_t default_latency_ms[WV_SIM_MAX_FOLLOWERS] = { 20, 150, 600, 40, 300, 1000, 80, 450 };
@@ -55,6 +69,8 @@ void wv_sim_cfg_init(wv_sim_cfg *cfg)
     cfg->time_source = WV_TIME_AUTO;
     cfg->max_gap_us = 2000000;
     cfg->uniform_us = 500000;
+    cfg->wal_writer_delay_us = 200000;
+    cfg->sender_timeout_us = 60000000;
 }
 
 void wv_sim_cfg_destroy(wv_sim_cfg *cfg)
@@ -64,6 +80,7 @@ void wv_sim_cfg_destroy(wv_sim_cfg *cfg)
     free(cfg->raw.bandwidth);
     free(cfg->raw.flush);
     free(cfg->raw.apply);
+    free(cfg->raw.kind);
     free(cfg->raw.names);
     free(cfg->raw.sync_standbys);
     for (int i = 0; i < cfg->raw.nfaults; i++)
@@ -160,6 +177,8 @@ int wv_sim_cfg_option(wv_sim_cfg *cfg, const char *name, const char *value, char
         replace(&cfg->raw.flush, value);
     } else if (strcmp(name, "apply") == 0) {
         replace(&cfg->raw.apply, value);
+    } else if (strcmp(name, "kind") == 0) {
+        replace(&cfg->raw.kind, value);
     } else if (strcmp(name, "sync-standbys") == 0) {
         replace(&cfg->raw.sync_standbys, value);
     } else if (strcmp(name, "sync") == 0) {
@@ -170,12 +189,14 @@ int wv_sim_cfg_option(wv_sim_cfg *cfg, const char *name, const char *value, char
             return -1;
         }
         cfg->sync = (wv_sync_level)level;
-    } else if (strcmp(name, "partition") == 0 || strcmp(name, "stop") == 0) {
+    } else if (strcmp(name, "partition") == 0 || strcmp(name, "stop") == 0 || strcmp(name, "crash") == 0) {
         if (cfg->raw.nfaults == WV_SIM_MAX_FOLLOWERS * 4) {
             snprintf(err, errsz, "--%s: too many faults (at most %d)", name, WV_SIM_MAX_FOLLOWERS * 4);
             return -1;
         }
-        cfg->raw.fault_kinds[cfg->raw.nfaults] = name[0] == 'p' ? WV_FAULT_PARTITION : WV_FAULT_STOP;
+        cfg->raw.fault_kinds[cfg->raw.nfaults] = name[0] == 'p' ? WV_FAULT_PARTITION
+                                               : name[0] == 's' ? WV_FAULT_STOP
+                                                                : WV_FAULT_CRASH;
         cfg->raw.faults[cfg->raw.nfaults++] = wv_xstrdup(value);
     } else if (strcmp(name, "seed") == 0) {
         char *end;
@@ -205,6 +226,27 @@ int wv_sim_cfg_option(wv_sim_cfg *cfg, const char *name, const char *value, char
             snprintf(err, errsz, "--max-gap expects a duration like 2s or 500ms, not '%s'", value);
             return -1;
         }
+    } else if (strcmp(name, "sender-timeout") == 0) {
+        int64_t d;
+        if (wv_parse_duration(value, &d) < 0 || d < 1000) {
+            snprintf(err, errsz, "--sender-timeout expects a duration like 60s or 5s, not '%s'", value);
+            return -1;
+        }
+        cfg->sender_timeout_us = d;
+    } else if (strcmp(name, "streaming") == 0) {
+        if (strcmp(value, "on") != 0 && strcmp(value, "parallel") != 0) {
+            snprintf(err, errsz, "--streaming expects on or parallel, not '%s'", value);
+            return -1;
+        }
+        cfg->streaming_parallel = value[0] == 'p';
+    } else if (strcmp(name, "wal-writer-delay") == 0) {
+        int64_t d;
+        /* PostgreSQL's own range for wal_writer_delay */
+        if (wv_parse_duration(value, &d) < 0 || d < 1000 || d > 10000000) {
+            snprintf(err, errsz, "--wal-writer-delay expects a duration from 1ms to 10s, not '%s'", value);
+            return -1;
+        }
+        cfg->wal_writer_delay_us = d;
     } else {
         return 1;
     }
@@ -229,12 +271,25 @@ static int split_list(char *s, char **items, int max)
     return n;
 }
 
-typedef enum list_kind { L_DURATION, L_BANDWIDTH } list_kind;
+typedef enum list_kind { L_DURATION, L_BANDWIDTH, L_KIND } list_kind;
+
+static int parse_kind(const char *s, wv_follower_kind *kind)
+{
+    if (strcmp(s, "logical") != 0 && strcmp(s, "physical") != 0)
+        return -1;
+    *kind = s[0] == 'l' ? WV_KIND_LOGICAL : WV_KIND_PHYSICAL;
+    return 0;
+}
 
 /* Applies "v1,v2,..." (one per follower, or one for all) to a field. */
 static int apply_list(wv_sim_cfg *cfg, const char *opt, const char *raw, list_kind kind,
                       size_t field, char *err, size_t errsz)
 {
+    static const char *const expects[] = {
+        "--%s expects durations like 20ms or 1.5s, not '%s'",
+        "--%s expects speeds like 500kB/s, 10MB/s or 100Mbit, not '%s'",
+        "--%s expects logical or physical, not '%s'",
+    };
     if (!raw)
         return 0;
     char *copy = wv_xstrdup(raw), *items[WV_SIM_MAX_FOLLOWERS];
@@ -248,12 +303,11 @@ static int apply_list(wv_sim_cfg *cfg, const char *opt, const char *raw, list_ki
     for (int f = 0; rc == 0 && f < cfg->nfollowers; f++) {
         const char *v = items[n == 1 ? 0 : f];
         char *base = (char *)&cfg->link[f];
-        if (kind == L_DURATION ? wv_parse_duration(v, (int64_t *)(base + field)) < 0
-                               : parse_bandwidth(v, (double *)(base + field)) < 0) {
-            snprintf(err, errsz, kind == L_DURATION
-                                     ? "--%s expects durations like 20ms or 1.5s, not '%s'"
-                                     : "--%s expects speeds like 500kB/s, 10MB/s or 100Mbit, not '%s'",
-                     opt, v);
+        int bad = kind == L_DURATION    ? wv_parse_duration(v, (int64_t *)(base + field))
+                : kind == L_BANDWIDTH ? parse_bandwidth(v, (double *)(base + field))
+                                      : parse_kind(v, (wv_follower_kind *)(base + field));
+        if (bad < 0) {
+            snprintf(err, errsz, expects[kind], opt, v);
             rc = -1;
         }
     }
@@ -339,7 +393,7 @@ done:
 
 static int parse_fault(wv_sim_cfg *cfg, wv_fault_kind kind, const char *raw, char *err, size_t errsz)
 {
-    const char *opt = kind == WV_FAULT_PARTITION ? "partition" : "stop";
+    const char *opt = kind == WV_FAULT_PARTITION ? "partition" : kind == WV_FAULT_STOP ? "stop" : "crash";
     char *copy = wv_xstrdup(raw);
     char *at = strchr(copy, '@'), *dash = at ? strchr(at + 1, '-') : NULL;
     int rc = -1;
@@ -413,7 +467,8 @@ int wv_sim_cfg_check(wv_sim_cfg *cfg, char *err, size_t errsz)
         apply_list(cfg, "jitter", cfg->raw.jitter, L_DURATION, offsetof(wv_link_cfg, jitter_us), err, errsz) ||
         apply_list(cfg, "bandwidth", cfg->raw.bandwidth, L_BANDWIDTH, offsetof(wv_link_cfg, bandwidth_bps), err, errsz) ||
         apply_list(cfg, "flush", cfg->raw.flush, L_DURATION, offsetof(wv_link_cfg, flush_us), err, errsz) ||
-        apply_list(cfg, "apply", cfg->raw.apply, L_DURATION, offsetof(wv_link_cfg, apply_us), err, errsz))
+        apply_list(cfg, "apply", cfg->raw.apply, L_DURATION, offsetof(wv_link_cfg, apply_us), err, errsz) ||
+        apply_list(cfg, "kind", cfg->raw.kind, L_KIND, offsetof(wv_link_cfg, kind), err, errsz))
         return -1;
     if (default_jitter)
         for (int f = 0; f < WV_SIM_MAX_FOLLOWERS; f++)

@@ -21,11 +21,12 @@ static const char stream[] =
     "table public.students: INSERT: id[integer]:2 name[text]:'Grace'\n"
     "COMMIT 726 (at 2026-01-01 10:00:00.000000+00)\n";
 
-/* One follower 100 ms away: each stage of each message is its own event. */
+/* One physical standby 100 ms away: each stage of each message is its
+ * own event. */
 static wv_sim *one_follower(const char *const *extra)
 {
-    const char *opts[16] = { "followers", "1", "latency", "100ms", "jitter", "0" };
-    int n = 6;
+    const char *opts[16] = { "followers", "1", "latency", "100ms", "jitter", "0", "kind", "physical" };
+    int n = 8;
     for (int i = 0; extra && extra[i]; i++)
         opts[n++] = extra[i];
     opts[n] = NULL;
@@ -109,8 +110,21 @@ static void test_selected_journey(void **state)
               strcmp(n.text, "f1 received INSERT students id=2 and wrote it to its WAL (not yet on disk)") == 0,
           "the selected INSERT written: '%s'", n.text);
     wv_narrate(sim, applied + 5000000, ins, &n);
-    CHECK(strstr(n.text, "the end of INSERT students id=2's journey: replayed on every follower") == n.text,
+    CHECK(strstr(n.text, "the end of INSERT students id=2's journey: applied on every follower") == n.text,
           "at the end of its journey: '%s'", n.text);
+    wv_sim_free(sim);
+}
+
+/* A logical subscriber applies changes (it does not replay WAL). */
+static void test_subscriber_words(void **state)
+{
+    (void)state;
+    static const char *const logical[] = { "kind", "logical", NULL };
+    wv_sim *sim = one_follower(logical);
+    wv_narration n;
+    wv_narrate(sim, wv_sim_stage(sim, 0, 2, WV_STAGE_APPLIED), WV_ROWS_NONE, &n);
+    CHECK(n.kind == WV_EVENT_APPLIED && strcmp(n.text, "f1 applied COMMIT 726: reads on f1 now see its changes") == 0,
+          "the subscriber applies: '%s'", n.text);
     wv_sim_free(sim);
 }
 
@@ -120,6 +134,7 @@ int main(void)
         cmocka_unit_test(test_each_step_is_told),
         cmocka_unit_test(test_commit_returns),
         cmocka_unit_test(test_selected_journey),
+        cmocka_unit_test(test_subscriber_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -116,7 +116,7 @@ static void test_inspector_says_when_commit_returned(void **state)
     (void)state;
     static const char *const opts[] = { "followers", "2",     "latency",       "5ms,300ms",  "jitter", "0",
                                         "flush",     "2ms",   "bandwidth",     "1GB/s",      "sync",   "on",
-                                        "sync-standbys", "FIRST 1 (f1)", NULL };
+                                        "sync-standbys", "FIRST 1 (f1)", "kind", "physical", NULL };
     fixture fx;
     open_fixture(&fx, opts, bank);
     fx.view.selected_msg = 2; /* COMMIT 736 */
@@ -239,7 +239,7 @@ static void test_pile_stages(void **state)
 {
     (void)state;
     static const char *const opts[] = { "followers", "1", "latency", "10ms", "jitter", "0", "flush", "50ms",
-                                        "apply", "100ms", NULL };
+                                        "apply", "100ms", "kind", "physical", NULL };
     fixture fx;
     open_fixture(&fx, opts, bank);
     int64_t w = wv_sim_stage(fx.sim, 0, 1, WV_STAGE_WRITTEN), fl = wv_sim_stage(fx.sim, 0, 1, WV_STAGE_FLUSHED);
@@ -436,7 +436,9 @@ static void test_picture_words(void **state)
                   h, scale, all);
             texts_of(&fx, WV_ROLE_FOLLOWER_STAGE, 0, all, sizeof all);
             /* (with larger text the rows may take the room) */
-            CHECK(strcmp(all, "written | flushed | replayed") == 0 || (scale > 1.1 && !*all),
+            /* (followers are logical subscribers by default: they apply,
+             * then flush) */
+            CHECK(strcmp(all, "written | applied | flushed") == 0 || (scale > 1.1 && !*all),
                   "%dx%d x%.2f: f1's pipeline in its order: '%s'", w, h, scale, all);
             int want = scale < 1.1 ? 3 : 1; /* with larger text, rows remain */
             CHECK(table_rows(&fx, 2) >= want, "%dx%d x%.2f: f3 shows %d rows, expected %d or more", w, h, scale,
@@ -447,12 +449,19 @@ static void test_picture_words(void **state)
             CHECK(cap && strlen(text_of(&fx, cap)) > 10, "%dx%d x%.2f: a caption says what happened", w, h, scale);
         }
     }
-    /* waiting for f3 to flush: its pipeline says so */
+    /* written and applied at once, not flushed yet: its pipeline says so */
     int64_t written = wv_sim_stage(fx.sim, 2, 6, WV_STAGE_WRITTEN);
     fx.view.text_scale = 1.0;
     build(&fx, written, 1920, 1080);
     texts_of(&fx, WV_ROLE_FOLLOWER_STAGE, 2, all, sizeof all);
-    CHECK(strstr(all, "flushed (1 wait)") || strstr(all, "flushed 1"), "f3 has written, not flushed: '%s'", all);
+    CHECK(strstr(all, "flushed (1 wait)") || strstr(all, "flushed 1"), "f3 has applied, not flushed: '%s'", all);
+    close_fixture(&fx);
+    /* a physical standby: written, flushed, replayed */
+    static const char *const phys[] = { "latency", "20ms,150ms,1s", "jitter", "0", "kind", "physical", NULL };
+    open_fixture(&fx, phys, rows4);
+    build(&fx, half, 1920, 1080);
+    texts_of(&fx, WV_ROLE_FOLLOWER_STAGE, 0, all, sizeof all);
+    CHECK(strcmp(all, "written | flushed | replayed") == 0, "a physical standby's pipeline: '%s'", all);
     close_fixture(&fx);
 }
 

@@ -393,6 +393,62 @@ static void check_units(const wv_sim *s)
                      us(cfg->max_gap_us));
 }
 
+/* When a standby reports each message at each stage: at once after its
+ * write and flush; its replay with the next write or flush, or when it has
+ * replayed all that is flushed, or after each commit under remote_apply.
+ * Walks along the stream (stage times do not decrease); the caller frees
+ * rep[WRITTEN..APPLIED]. */
+static void standby_reports(const wv_sim *s, int f, int64_t **reps)
+{
+    size_t n = wv_sim_count(s), jw = 0, jf = 0, ju = 0;
+    int64_t *rep = reps[WV_STAGE_APPLIED] = wv_xmalloc((n ? n : 1) * sizeof *rep);
+    for (int st = WV_STAGE_WRITTEN; st <= WV_STAGE_FLUSHED; st++) {
+        reps[st] = wv_xmalloc((n ? n : 1) * sizeof *rep);
+        for (size_t m = 0; m < n; m++)
+            reps[st][m] = wv_sim_stage(s, f, m, (wv_stage)st);
+    }
+    bool remote_apply = wv_sim_config(s)->sync == WV_SYNC_REMOTE_APPLY;
+    for (size_t m = 0; m < n; m++) {
+        int64_t a = wv_sim_stage(s, f, m, WV_STAGE_APPLIED), e = NEVER;
+        rep[m] = NEVER;
+        if (a == NEVER)
+            continue;
+        while (jw < n && wv_sim_stage(s, f, jw, WV_STAGE_WRITTEN) <= a)
+            jw++;
+        while (jf < n && wv_sim_stage(s, f, jf, WV_STAGE_FLUSHED) <= a)
+            jf++;
+        while (ju < wv_sim_txn_count(s) && (ju < wv_sim_txn_of(s, m) || !wv_sim_txn_is_commit(s, ju)))
+            ju++;
+        if (remote_apply && ju < wv_sim_txn_count(s))
+            e = wv_sim_stage(s, f, wv_sim_txn_last(s, ju), WV_STAGE_APPLIED); /* the next commit's */
+        if (jw < n && wv_sim_stage(s, f, jw, WV_STAGE_WRITTEN) < e)
+            e = wv_sim_stage(s, f, jw, WV_STAGE_WRITTEN);
+        if (jf < n && wv_sim_stage(s, f, jf, WV_STAGE_FLUSHED) < e)
+            e = wv_sim_stage(s, f, jf, WV_STAGE_FLUSHED);
+        if (wv_sim_stage(s, f, jf - 1, WV_STAGE_APPLIED) < e)
+            e = wv_sim_stage(s, f, jf - 1, WV_STAGE_APPLIED); /* caught up with what is flushed */
+        rep[m] = e;
+    }
+}
+
+/* When a subscriber reports each message, as worker.c's send_feedback:
+ * write once it has applied what it read, apply and flush once the next
+ * commit is applied and flushed. */
+static void subscriber_reports(const wv_sim *s, int f, int64_t **reps)
+{
+    size_t n = wv_sim_count(s), ju = 0;
+    for (int st = WV_STAGE_WRITTEN; st < WV_STAGE_COUNT; st++)
+        reps[st] = wv_xmalloc((n ? n : 1) * sizeof **reps);
+    for (size_t m = 0; m < n; m++) {
+        while (ju < wv_sim_txn_count(s) && (ju < wv_sim_txn_of(s, m) || !wv_sim_txn_is_commit(s, ju)))
+            ju++;
+        size_t c = ju < wv_sim_txn_count(s) ? wv_sim_txn_last(s, ju) : m;
+        reps[WV_STAGE_WRITTEN][m] = wv_sim_stage(s, f, m, WV_STAGE_APPLIED);
+        reps[WV_STAGE_APPLIED][m] = wv_sim_stage(s, f, c, WV_STAGE_APPLIED);
+        reps[WV_STAGE_FLUSHED][m] = wv_sim_stage(s, f, c, WV_STAGE_FLUSHED);
+    }
+}
+
 static void check_schedule(const wv_sim *s)
 {
     const wv_sim_cfg *cfg = wv_sim_config(s);
@@ -408,15 +464,23 @@ static void check_schedule(const wv_sim *s)
             prev[st] = INT64_MIN;
         for (size_t m = 0; m < n; m++) {
             int64_t t[WV_STAGE_COUNT], lead = wv_sim_leader_time(s, m);
+            size_t u = wv_sim_txn_of(s, m);
+            /* a standby gets the changes before their commit, not before the commit before */
+            if (cfg->link[f].kind == WV_KIND_PHYSICAL && m != wv_sim_txn_last(s, u) && u > 0)
+                lead = wv_sim_txn_time(s, u - 1);
             for (int st = 0; st < WV_STAGE_COUNT; st++)
                 t[st] = wv_sim_stage(s, f, m, (wv_stage)st);
             if (t[WV_STAGE_SENT] < lead)
-                fail_msg("%s: f%d message %zu sent at %s, before its commit at %s", ctx, f + 1, m,
-                         us(t[WV_STAGE_SENT]), us(lead));
-            for (int st = 1; st < WV_STAGE_COUNT; st++)
-                if (t[st] < t[st - 1])
-                    fail_msg("%s: f%d message %zu %s at %s, before %s at %s", ctx, f + 1, m, stage_names[st],
-                             us(t[st]), stage_names[st - 1], us(t[st - 1]));
+                fail_msg("%s: f%d message %zu sent at %s, before its commit (or the one before) at %s", ctx,
+                         f + 1, m, us(t[WV_STAGE_SENT]), us(lead));
+            /* a standby flushes, then replays; a subscriber applies, then flushes */
+            static const wv_stage standby[] = { WV_STAGE_SENT, WV_STAGE_WRITTEN, WV_STAGE_FLUSHED, WV_STAGE_APPLIED };
+            static const wv_stage subscriber[] = { WV_STAGE_SENT, WV_STAGE_WRITTEN, WV_STAGE_APPLIED, WV_STAGE_FLUSHED };
+            const wv_stage *order = cfg->link[f].kind == WV_KIND_LOGICAL ? subscriber : standby;
+            for (int i = 1; i < WV_STAGE_COUNT; i++)
+                if (t[order[i]] < t[order[i - 1]])
+                    fail_msg("%s: f%d message %zu %s at %s, before %s at %s", ctx, f + 1, m, stage_names[order[i]],
+                             us(t[order[i]]), stage_names[order[i - 1]], us(t[order[i - 1]]));
             for (int st = 0; st < WV_STAGE_COUNT; st++) {
                 if (t[st] < prev[st])
                     fail_msg("%s: f%d message %zu %s at %s, before message %zu at %s", ctx, f + 1, m,
@@ -428,12 +492,14 @@ static void check_schedule(const wv_sim *s)
                 fail_msg("%s: f%d message %zu never applied though every fault ends", ctx, f + 1, m);
             for (int i = 0; i < cfg->nfaults[f]; i++) {
                 const wv_fault *fl = &cfg->faults[f][i];
-                const char *kind = fl->kind == WV_FAULT_STOP ? "stop" : "partition";
-                if (inside(fl, t[WV_STAGE_SENT]) || inside(fl, t[WV_STAGE_WRITTEN]))
+                const char *kind = fl->kind == WV_FAULT_STOP ? "stop" : fl->kind == WV_FAULT_CRASH ? "crash" : "partition";
+                /* through a short cut the connection lives: the leader sends, TCP holds it */
+                bool hold = fl->kind == WV_FAULT_PARTITION && fl->to != NEVER && fl->to - fl->from <= cfg->sender_timeout_us;
+                if ((!hold && inside(fl, t[WV_STAGE_SENT])) || inside(fl, t[WV_STAGE_WRITTEN]))
                     fail_msg("%s: f%d message %zu sent at %s, written at %s, during the %s [%s, %s)", ctx,
                              f + 1, m, us(t[WV_STAGE_SENT]), us(t[WV_STAGE_WRITTEN]), kind, us(fl->from),
                              us(fl->to));
-                if (fl->kind == WV_FAULT_STOP && (inside(fl, t[WV_STAGE_FLUSHED]) || inside(fl, t[WV_STAGE_APPLIED])))
+                if (fl->kind != WV_FAULT_PARTITION && (inside(fl, t[WV_STAGE_FLUSHED]) || inside(fl, t[WV_STAGE_APPLIED])))
                     fail_msg("%s: f%d message %zu flushed at %s, applied at %s, while stopped [%s, %s)", ctx,
                              f + 1, m, us(t[WV_STAGE_FLUSHED]), us(t[WV_STAGE_APPLIED]), us(fl->from),
                              us(fl->to));
@@ -442,11 +508,17 @@ static void check_schedule(const wv_sim *s)
         /* the follower's replies: a link latency later, in order, never
          * arriving while the link is down */
         bool plain = cfg->nfaults[f] == 0 && !latency_changed;
+        int64_t *reports[WV_STAGE_COUNT] = { NULL };
+        if (cfg->link[f].kind == WV_KIND_LOGICAL)
+            subscriber_reports(s, f, reports);
+        else
+            standby_reports(s, f, reports);
         for (int st = 0; st < WV_STAGE_COUNT; st++) {
             int64_t last_known = INT64_MIN;
             for (size_t m = 0; m < n; m++) {
                 int64_t at = wv_sim_stage(s, f, m, (wv_stage)st), k = wv_sim_stage_known(s, f, m, (wv_stage)st);
-                int64_t want = st == WV_STAGE_SENT || at == NEVER ? at : at + cfg->link[f].latency_us;
+                int64_t rep = st == WV_STAGE_SENT ? at : reports[st][m];
+                int64_t want = st == WV_STAGE_SENT || rep == NEVER ? rep : rep + cfg->link[f].latency_us;
                 if (k < at || k < last_known || (plain && k != want))
                     fail_msg("%s: f%d message %zu %s at %s, reply at %s (after one at %s), expected %s", ctx,
                              f + 1, m, stage_names[st], us(at), us(k), us(last_known), plain ? us(want) : "later");
@@ -458,6 +530,8 @@ static void check_schedule(const wv_sim *s)
                 last_known = k;
             }
         }
+        for (int st = 0; st < WV_STAGE_COUNT; st++)
+            free(reports[st]);
         /* commit order: a later commit is never visible before an earlier one */
         int64_t last = INT64_MIN;
         for (size_t u = 0; u < wv_sim_txn_count(s); u++) {
@@ -479,74 +553,75 @@ static wv_stage stage_of_level(wv_sync_level level)
                                          : WV_STAGE_APPLIED;
 }
 
-static bool stopped(const wv_sim_cfg *cfg, int f, int64_t t)
+static bool streaming(const wv_sim *s, int f, int64_t t)
 {
-    for (int i = 0; i < cfg->nfaults[f]; i++)
-        if (cfg->faults[f][i].kind == WV_FAULT_STOP && inside(&cfg->faults[f][i], t))
-            return true;
-    return false;
+    return wv_sim_walsnd_state(s, f, t) == WV_WALSND_STREAMING;
 }
 
-/* FIRST n: the earliest time from `from` on when the leader knows that
- * the first n listed standbys that are up have all reached the stage. That
- * can only start to hold when a reply arrives or a standby goes down or
- * comes back. */
-static int64_t want_first(const wv_sim *s, size_t m, int64_t from, wv_stage stage, unsigned *acked)
+/* The earliest time from `from` on when the leader knows that the
+ * standbys that count have reached the stage: only streaming walsenders
+ * count; FIRST n needs the first n of them by priority, ANY n any n (the n
+ * earliest replies are the ones that acknowledged). That can only start to
+ * hold when a reply arrives or a walsender changes state. */
+static int64_t want_ack(const wv_sim *s, size_t m, int64_t from, wv_stage stage, unsigned *acked)
 {
     const wv_sim_cfg *cfg = wv_sim_config(s);
-    int64_t cand[1 + WV_SIM_MAX_FOLLOWERS * (1 + 2 * WV_SIM_MAX_FAULTS)];
+    int64_t cand[4096], known[WV_SIM_MAX_FOLLOWERS];
     int nc = 0;
     cand[nc++] = from;
     for (int i = 0; i < cfg->nsync_standbys; i++) {
         int f = cfg->sync_standbys[i];
-        cand[nc++] = wv_sim_stage_known(s, f, m, stage);
-        for (int k = 0; k < cfg->nfaults[f]; k++) {
-            cand[nc++] = cfg->faults[f][k].from;
-            cand[nc++] = cfg->faults[f][k].to;
-        }
+        known[i] = cand[nc++] = wv_sim_stage_known(s, f, m, stage);
+        for (int64_t t = wv_sim_next_state_change(s, f, from); t != NEVER && nc < 4096;
+             t = wv_sim_next_state_change(s, f, t))
+            cand[nc++] = t;
     }
     int64_t best = NEVER;
     for (int i = 0; i < nc; i++) {
         int64_t c = cand[i];
         if (c < from || c >= best)
             continue;
-        int chosen = 0;
+        int chosen = 0, confirmed = 0;
         unsigned set = 0;
-        bool ok = true;
-        for (int k = 0; k < cfg->nsync_standbys && chosen < cfg->sync_num; k++) {
+        for (int k = 0; k < cfg->nsync_standbys; k++) {
             int f = cfg->sync_standbys[k];
-            if (stopped(cfg, f, c))
+            if (!streaming(s, f, c) || (!cfg->sync_any && chosen == cfg->sync_num))
                 continue;
             chosen++;
-            set |= 1u << f;
-            ok &= wv_sim_stage_known(s, f, m, stage) <= c;
+            if (!cfg->sync_any)
+                set |= 1u << f;
+            confirmed += known[k] <= c;
         }
-        if (ok && chosen == cfg->sync_num) {
-            best = c;
-            *acked = set;
+        bool ok = cfg->sync_any ? confirmed >= cfg->sync_num : chosen == cfg->sync_num && confirmed == chosen;
+        if (!ok)
+            continue;
+        for (int n = 0; cfg->sync_any && n < cfg->sync_num; n++) { /* the earliest, ties by priority */
+            int pick = -1;
+            for (int k = 0; k < cfg->nsync_standbys; k++) {
+                int f = cfg->sync_standbys[k];
+                if (!(set & (1u << f)) && streaming(s, f, c) && known[k] <= c && (pick < 0 || known[k] < known[pick]))
+                    pick = k;
+            }
+            set |= 1u << cfg->sync_standbys[pick];
         }
+        best = c;
+        *acked = set;
     }
     return best;
-}
-
-static int popcount(unsigned x)
-{
-    int n = 0;
-    for (; x; x &= x - 1)
-        n++;
-    return n;
 }
 
 static void check_acks(const wv_sim *s)
 {
     const wv_sim_cfg *cfg = wv_sim_config(s);
-    wv_stage stage = stage_of_level(cfg->sync);
     bool waits = cfg->sync > WV_SYNC_LOCAL && cfg->nsync_standbys > 0;
     int64_t prev_ack = INT64_MIN;
     for (size_t u = 0; u < wv_sim_txn_count(s); u++) {
         if (!wv_sim_txn_is_commit(s, u))
             continue;
         size_t m = wv_sim_txn_last(s, u);
+        wv_stage stage = stage_of_level(cfg->sync);
+        if (wv_sim_op(s, m) == WV_OP_PREPARE && stage > WV_STAGE_FLUSHED)
+            stage = WV_STAGE_FLUSHED; /* not a commit: at most remote flush */
         int64_t at = wv_sim_txn_time(s, u);
         unsigned acked = 0, want_set = 0;
         int64_t ack = wv_sim_txn_ack(s, u, &acked);
@@ -556,42 +631,16 @@ static void check_acks(const wv_sim *s)
                          us(at), us(ack), acked);
             continue;
         }
-        int64_t want;
-        if (cfg->sync_any) {
-            int64_t t[WV_SIM_MAX_FOLLOWERS];
-            for (int i = 0; i < cfg->nsync_standbys; i++)
-                t[i] = wv_sim_stage_known(s, cfg->sync_standbys[i], m, stage);
-            for (int i = 1; i < cfg->nsync_standbys; i++)
-                for (int k = i; k > 0 && t[k] < t[k - 1]; k--) {
-                    int64_t x = t[k];
-                    t[k] = t[k - 1];
-                    t[k - 1] = x;
-                }
-            want = t[cfg->sync_num - 1];
-            if (want != NEVER) {
-                if (popcount(acked) != cfg->sync_num)
-                    fail_msg("%s: unit %zu acknowledged by %#x, expected %d standbys", ctx, u, acked,
-                             cfg->sync_num);
-                for (int f = 0; f < cfg->nfollowers; f++)
-                    if ((acked & (1u << f)) && wv_sim_stage_known(s, f, m, stage) > want)
-                        fail_msg("%s: unit %zu acknowledged by f%d, whose %s reply came only at %s (ack %s)",
-                                 ctx, u, f + 1, stage_names[stage], us(wv_sim_stage_known(s, f, m, stage)),
-                                 us(want));
-            }
-            if (want < at)
-                want = at;
-        } else {
-            want = want_first(s, m, at, stage, &want_set);
-            if (cfg->nsync_standbys == 1 && cfg->sync_num == 1) {
-                /* FIRST 1 (f): exactly when that standby's reply arrives */
-                int64_t own = wv_sim_stage_known(s, cfg->sync_standbys[0], m, stage);
-                if (own != want)
-                    fail_msg("%s: unit %zu: brute force says %s, f%d's %s reply came at %s", ctx, u, us(want),
-                             cfg->sync_standbys[0] + 1, stage_names[stage], us(own));
-            }
-            if (want != NEVER && acked != want_set)
-                fail_msg("%s: unit %zu acknowledged by %#x, expected %#x", ctx, u, acked, want_set);
+        int64_t want = want_ack(s, m, at, stage, &want_set);
+        if (cfg->nsync_standbys == 1 && cfg->sync_num == 1 && cfg->nfaults[cfg->sync_standbys[0]] == 0) {
+            /* FIRST 1 (f), always streaming: exactly when its reply arrives */
+            int64_t own = wv_sim_stage_known(s, cfg->sync_standbys[0], m, stage);
+            if (own != want && !(own < at && want == at))
+                fail_msg("%s: unit %zu: brute force says %s, f%d's %s reply came at %s", ctx, u, us(want),
+                         cfg->sync_standbys[0] + 1, stage_names[stage], us(own));
         }
+        if (want != NEVER && acked != want_set)
+            fail_msg("%s: unit %zu acknowledged by %#x, expected %#x", ctx, u, acked, want_set);
         /* commits are released in commit order */
         if (want < prev_ack)
             want = prev_ack;
@@ -803,14 +852,16 @@ static void check_seek(const wv_sim *s, int64_t t)
         }
         if (departed && p.leader_lsn != leader)
             fail_msg("%s: at %s leader LSN %" PRIx64 ", expected %" PRIx64, ctx, us(t), p.leader_lsn, leader);
-        if (departed && reached[WV_STAGE_APPLIED] && p.byte_lag != leader - want[WV_STAGE_APPLIED])
+        /* a standby may have replayed changes not committed yet: no lag then */
+        uint64_t byte_lag = leader > want[WV_STAGE_APPLIED] ? leader - want[WV_STAGE_APPLIED] : 0;
+        if (departed && reached[WV_STAGE_APPLIED] && p.byte_lag != byte_lag)
             fail_msg("%s: at %s f%d byte lag %" PRIu64 ", expected %" PRIu64, ctx, us(t), f + 1, p.byte_lag,
-                     leader - want[WV_STAGE_APPLIED]);
+                     byte_lag);
         bool part = false, stop = false;
         for (int i = 0; i < cfg->nfaults[f]; i++)
             if (inside(&cfg->faults[f][i], t)) {
                 part |= cfg->faults[f][i].kind == WV_FAULT_PARTITION;
-                stop |= cfg->faults[f][i].kind == WV_FAULT_STOP;
+                stop |= cfg->faults[f][i].kind != WV_FAULT_PARTITION; /* a process or machine crash */
             }
         if (p.partitioned != part || p.stopped != stop)
             fail_msg("%s: at %s f%d partitioned %d stopped %d, expected %d %d", ctx, us(t), f + 1, p.partitioned,
@@ -870,16 +921,17 @@ static const spec specs[] = {
     { "defaults", { NULL }, false },
     { "FIRST 1 (f2), partitions",
       { "sync-standbys", "FIRST 1 (f2)", "partition", "f2@2s-4s", "partition", "f1@1s-1.5s", "partition",
-        "f3@6s-20s", "partition", "f2@4.2s-4.4s", NULL },
+        "f3@6s-20s", "partition", "f2@4.2s-4.4s", "sender-timeout", "1s", "kind", "physical", NULL },
       false },
     { "ANY 2 (f1, f2, f3), stops",
       { "sync-standbys", "ANY 2 (f1, f2, f3)", "stop", "f1@1s-3s", "stop", "f2@2.5s-2.6s", "partition",
         "f3@4s-5s", "stop", "f3@5s-7s", "stop", "f2@9s-9.001s", NULL },
       false },
     { "FIRST 2 (f3, f1, f4), slow links",
-      { "followers", "4", "sync-standbys", "FIRST 2 (f3, f1, f4)", "bandwidth", "40kB/s,1MB/s,200kB/s,1MB/s",
+      { "followers", "4", "kind", "physical,logical,physical,logical", "sync-standbys", "FIRST 2 (f3, f1, f4)",
+        "bandwidth", "40kB/s,1MB/s,200kB/s,1MB/s",
         "flush", "20ms,1ms,0,50ms", "apply", "2ms", "latency", "5ms,80ms,30ms,1s", "jitter", "40ms", "stop",
-        "f3@3s-5s", "partition", "f1@1s-2s", "stop", "f4@10s-11s", "stop", "f1@12s-12.5s", NULL },
+        "f3@3s-5s", "partition", "f1@1s-2s", "crash", "f4@10s-11s", "crash", "f1@12s-12.5s", NULL },
       false },
     { "FIRST 1 (f1, f2), f1 cut off for good, uniform time",
       { "sync-standbys", "FIRST 1 (f1, f2)", "time-source", "uniform", "stop", "f2@2s-8s", NULL }, true },
@@ -1038,7 +1090,7 @@ static void check_fork(const snap *sn, const wv_sim *s, int64_t t0, const char *
                      us(wv_sim_txn_ack(s, u, NULL)));
 }
 
-typedef enum op_kind { OP_PARTITION, OP_HEAL, OP_STOP, OP_RESTART, OP_LATENCY } op_kind;
+typedef enum op_kind { OP_PARTITION, OP_HEAL, OP_STOP, OP_RESTART, OP_LATENCY, OP_CRASH } op_kind;
 
 typedef struct op {
     op_kind kind;
@@ -1046,7 +1098,7 @@ typedef struct op {
     int64_t t, latency;
 } op;
 
-static const char *const op_names[] = { "partition", "heal", "stop", "restart", "set_latency" };
+static const char *const op_names[] = { "partition", "heal", "stop", "restart", "set_latency", "crash" };
 
 static int apply_op(wv_sim *s, const op *o)
 {
@@ -1061,6 +1113,8 @@ static int apply_op(wv_sim *s, const op *o)
         return wv_sim_restart(s, o->f, o->t);
     case OP_LATENCY:
         return wv_sim_set_latency(s, o->f, o->t, o->latency);
+    case OP_CRASH:
+        return wv_sim_crash(s, o->f, o->t);
     }
     return -1;
 }
@@ -1069,12 +1123,12 @@ static int apply_op(wv_sim *s, const op *o)
 static op random_op(const wv_sim *s, uint64_t *r, int64_t end, int64_t *last_lat)
 {
     const wv_sim_cfg *cfg = wv_sim_config(s);
-    op o = { (op_kind)below(r, 5), (int)below(r, (unsigned)cfg->nfollowers), 0, 0 };
+    op o = { (op_kind)below(r, 6), (int)below(r, (unsigned)cfg->nfollowers), 0, 0 };
     o.t = (int64_t)below(r, (unsigned)(end + SEC));
     if (o.kind == OP_HEAL || o.kind == OP_RESTART) {
-        wv_fault_kind want = o.kind == OP_HEAL ? WV_FAULT_PARTITION : WV_FAULT_STOP;
         for (int i = 0; i < cfg->nfaults[o.f]; i++)
-            if (cfg->faults[o.f][i].kind == want && cfg->faults[o.f][i].to == NEVER)
+            if ((cfg->faults[o.f][i].kind == WV_FAULT_PARTITION) == (o.kind == OP_HEAL) &&
+                cfg->faults[o.f][i].to == NEVER)
                 o.t = cfg->faults[o.f][i].from + (int64_t)below(r, 4000) * MS;
     } else if (o.kind == OP_LATENCY) {
         o.t = last_lat[o.f] + (int64_t)below(r, 6000) * MS;
@@ -1087,10 +1141,11 @@ static op random_op(const wv_sim *s, uint64_t *r, int64_t end, int64_t *last_lat
 static void test_interventions_fork_the_future(void **state)
 {
     (void)state;
-    static const char *const opts[][8] = {
+    static const char *const opts[][12] = {
         { "sync-standbys", "FIRST 1 (f2)", NULL },
-        { "sync-standbys", "ANY 2 (f1, f2, f3)", "bandwidth", "60kB/s", NULL },
-        { "sync-standbys", "FIRST 2 (f3, f2, f1)", "flush", "30ms", "jitter", "100ms", NULL },
+        { "sync-standbys", "ANY 2 (f1, f2, f3)", "bandwidth", "60kB/s", "kind", "physical", NULL },
+        { "sync-standbys", "FIRST 2 (f3, f2, f1)", "flush", "30ms", "jitter", "100ms", "kind",
+          "physical,logical,physical", NULL },
     };
     for (uint64_t seed = 1; seed <= 24; seed++) {
         workload wl;
@@ -1479,8 +1534,8 @@ static void test_stale_reads(void **state)
 static void test_fault_edges(void **state)
 {
     (void)state;
-    static const char *const opts[] = { "followers", "1", "latency", "100ms", "jitter", "0", "flush", "10ms",
-                                        "apply", "1ms", "max-gap", "10s", NULL };
+    static const char *const opts[] = { "followers", "1", "kind", "physical", "latency", "100ms", "jitter", "0",
+                                        "flush", "10ms", "apply", "1ms", "max-gap", "10s", NULL };
     wv_sim_cfg cfg;
     make_cfg(&cfg, opts);
     stream st = { 0 };
@@ -1494,33 +1549,49 @@ static void test_fault_edges(void **state)
     static const struct {
         wv_fault_kind kind;
         wv_stage at;
+        int64_t timeout; /* wal_sender_timeout */
+        bool resent;
     } cases[] = {
-        { WV_FAULT_PARTITION, WV_STAGE_WRITTEN }, /* arrives as the link goes: lost */
-        { WV_FAULT_STOP, WV_STAGE_WRITTEN },
-        { WV_FAULT_STOP, WV_STAGE_FLUSHED },      /* the fsync ends as it crashes: lost */
-        { WV_FAULT_STOP, WV_STAGE_APPLIED },      /* the replay ends as it crashes: again later */
+        /* arrives as the link goes: TCP delivers it after a short cut; a
+         * long one ends the connection and it is sent again */
+        { WV_FAULT_PARTITION, WV_STAGE_WRITTEN, 60 * SEC, false },
+        { WV_FAULT_PARTITION, WV_STAGE_WRITTEN, SEC / 2, true },
+        { WV_FAULT_STOP, WV_STAGE_WRITTEN, 60 * SEC, true },
+        { WV_FAULT_CRASH, WV_STAGE_WRITTEN, 60 * SEC, true },
+        /* the fsync ends as it crashes: the machine loses it, a process
+         * crash leaves it to the restarted standby */
+        { WV_FAULT_CRASH, WV_STAGE_FLUSHED, 60 * SEC, true },
+        { WV_FAULT_STOP, WV_STAGE_FLUSHED, 60 * SEC, false },
+        { WV_FAULT_STOP, WV_STAGE_APPLIED, 60 * SEC, false }, /* the replay ends as it crashes: again later */
+        { WV_FAULT_CRASH, WV_STAGE_APPLIED, 60 * SEC, false },
     };
+    static const char *const kinds[] = { "partition", "stop", "crash" };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int64_t t0 = wv_sim_stage(base, 0, m, cases[i].at), t1 = t0 + SEC;
-        set_ctx("fault edges: %s at the %s time", cases[i].kind == WV_FAULT_STOP ? "stop" : "partition",
-                stage_names[cases[i].at]);
-        wv_sim *s = build(&cfg, &st);
-        if (cases[i].kind == WV_FAULT_STOP) {
-            assert_int_equal(wv_sim_stop(s, 0, t0), 0);
-            assert_int_equal(wv_sim_restart(s, 0, t1), 0);
-        } else {
+        set_ctx("fault edges: %s at the %s time, timeout %s", kinds[cases[i].kind], stage_names[cases[i].at],
+                us(cases[i].timeout));
+        wv_sim_cfg c = cfg;
+        c.sender_timeout_us = cases[i].timeout;
+        wv_sim *s = build(&c, &st);
+        if (cases[i].kind == WV_FAULT_PARTITION) {
             assert_int_equal(wv_sim_partition(s, 0, t0), 0);
             assert_int_equal(wv_sim_heal(s, 0, t1), 0);
+        } else {
+            assert_int_equal(cases[i].kind == WV_FAULT_STOP ? wv_sim_stop(s, 0, t0) : wv_sim_crash(s, 0, t0), 0);
+            assert_int_equal(wv_sim_restart(s, 0, t1), 0);
         }
         check_schedule(s);
         int64_t got = wv_sim_stage(s, 0, m, cases[i].at);
         if (got < t1)
             fail_msg("%s: message %zu %s at %s, expected after the fault [%s, %s)", ctx, m,
                      stage_names[cases[i].at], us(got), us(t0), us(t1));
-        if (cases[i].at != WV_STAGE_APPLIED && !wv_sim_resent(s, 0, m))
-            fail_msg("%s: message %zu not marked as sent again", ctx, m);
-        if (cases[i].at == WV_STAGE_APPLIED && (wv_sim_resent(s, 0, m) || wv_sim_stage(s, 0, m, WV_STAGE_FLUSHED) != fl))
-            fail_msg("%s: message %zu flushed before the crash, yet lost", ctx, m);
+        if (wv_sim_resent(s, 0, m) != cases[i].resent)
+            fail_msg("%s: message %zu %s sent again", ctx, m, cases[i].resent ? "not" : "wrongly");
+        if (cases[i].at == WV_STAGE_APPLIED && wv_sim_stage(s, 0, m, WV_STAGE_FLUSHED) != fl)
+            fail_msg("%s: message %zu flushed before the crash, yet flushed again", ctx, m);
+        if (cases[i].at == WV_STAGE_FLUSHED && !cases[i].resent && got != t1)
+            fail_msg("%s: message %zu written before the crash flushed at %s, expected at the restart %s", ctx,
+                     m, us(got), us(t1));
         wv_sim_free(s);
     }
     wv_sim_free(base);
@@ -1543,8 +1614,9 @@ static void test_fault_edges(void **state)
 static void test_commit_waits_for_the_reply(void **state)
 {
     (void)state;
-    static const char *const opts[] = { "followers", "2", "latency", "1s,100ms", "jitter", "0", "flush", "5ms",
-                                        "apply", "1ms", "sync-standbys", "FIRST 1 (f1)", "max-gap", "10s", NULL };
+    static const char *const opts[] = { "followers", "2", "kind", "physical", "latency", "1s,100ms", "jitter", "0",
+                                        "flush", "5ms", "apply", "1ms", "sync-standbys", "FIRST 1 (f1)", "max-gap",
+                                        "10s", NULL };
     wv_sim_cfg cfg;
     make_cfg(&cfg, opts);
     stream st = { 0 };
@@ -1715,6 +1787,14 @@ static const opt_case opt_cases[] = {
     { "time-source", "receive", 0, 0 },  { "time-source", "clock", -1, 0 },
     { "max-gap", "2s", 0, 0 },           { "max-gap", "0", -1, 0 },
     { "max-gap", "x", -1, 0 },           { "max-gap", "nan", -1, 0 },
+    { "wal-writer-delay", "200ms", 0, 0 }, { "wal-writer-delay", "10s", 0, 0 },
+    { "wal-writer-delay", "0", -1, 0 },  { "wal-writer-delay", "11s", -1, 0 },
+    { "streaming", "on", 0, 0 },         { "streaming", "parallel", 0, 0 },
+    { "streaming", "off", -1, 0 },        { "kind", "physical", 0, 0 },
+    { "kind", "logical,physical,logical", 0, 0 },
+    { "kind", "subscriber", 0, -1 },     { "kind", "logical,physical", 0, -1 },
+    { "sender-timeout", "5s", 0, 0 },    { "sender-timeout", "0", -1, 0 },
+    { "crash", "f1@1s-2s", 0, 0 },       { "crash", "f1@2s", 0, -1 },
 };
 
 static void test_cfg_errors(void **state)
@@ -1979,6 +2059,489 @@ static void test_delays_past_71_minutes(void **state)
     wv_sim_free(s);
 }
 
+/* Hostile values (issue 16): a link so slow that one message would take
+ * longer than int64_t can count never delivers it, and receive times
+ * 2^64 - 1 apart make one compressed gap, with no overflow on the way. */
+static void test_extreme_links_and_clocks(void **state)
+{
+    (void)state;
+    static const char text[] = "BEGIN 1\ntable public.t: INSERT: id[integer]:1\nCOMMIT 1\n";
+    const char *slow[] = { "followers", "1", "bandwidth", "1e-12", NULL };
+    char err[200];
+    wv_sim *s = sim_from_lines(slow, text, err, sizeof err);
+    assert_non_null(s);
+    for (size_t m = 0; m < wv_sim_count(s); m++) {
+        if (wv_sim_stage(s, 0, m, WV_STAGE_WRITTEN) != NEVER)
+            fail_msg("message %zu over a 1e-12 B/s link written at %s, expected never", m,
+                     us(wv_sim_stage(s, 0, m, WV_STAGE_WRITTEN)));
+    }
+    wv_sim_free(s);
+
+    wv_sim_cfg cfg;
+    make_cfg(&cfg, (const char *const[]){ "followers", "1", "time-source", "receive", NULL });
+    s = wv_sim_new(&cfg);
+    wv_decoder *d = wv_decode_new();
+    const char *lone = "message: transactional: 0 prefix: p, sz: 1 content:x";
+    const int64_t clocks[] = { INT64_MIN, INT64_MAX };
+    for (int i = 0; i < 2; i++) {
+        wv_change c;
+        assert_int_equal(wv_decode_message(d, lone, strlen(lone), &c), WV_DECODE_OK);
+        wv_meta m = { .has_lsn = true, .lsn = lsn_of((size_t)i), .recv_us = clocks[i] };
+        wv_sim_add(s, &c, &m, (wv_slice){ lone, strlen(lone) });
+    }
+    wv_sim_flush(s);
+    const wv_gap *gaps;
+    assert_int_equal(wv_sim_gaps(s, &gaps), 1);
+    if (gaps[0].original_us != INT64_MAX || wv_sim_txn_time(s, 1) != cfg.max_gap_us)
+        fail_msg("gap of %s shown at %s, expected INT64_MAX shown as --max-gap %s", us(gaps[0].original_us),
+                 us(wv_sim_txn_time(s, 1)), us(cfg.max_gap_us));
+    wv_decode_free(d);
+    wv_sim_free(s);
+    wv_sim_cfg_destroy(&cfg);
+}
+
+/* Issue 12, 2: SyncRepWaitForLSN caps what is not a commit at remote
+ * flush. With 50 ms links and 100 ms per change, a PREPARE returns after
+ * the flush reply (about 110 ms) under on and remote_apply alike; a COMMIT
+ * under remote_apply waits for its replay. */
+static void test_prepare_waits_at_most_for_flush(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "BEGIN 1\ntable public.t: INSERT: id[integer]:1\nPREPARE TRANSACTION 'g', txid 1\n"
+        "BEGIN 2\ntable public.t: INSERT: id[integer]:2\nCOMMIT 2\n";
+    const char *opts[] = { "followers", "1", "kind", "physical", "latency", "50ms", "jitter", "0", "apply", "100ms",
+                           "sync-standbys", "FIRST 1 (f1)", NULL };
+    char err[200];
+    wv_sim *s = sim_from_lines(opts, text, err, sizeof err);
+    assert_non_null(s);
+    const size_t prepare = 2, commit = 5;
+    int64_t flush_known = wv_sim_stage_known(s, 0, prepare, WV_STAGE_FLUSHED);
+    assert_true(flush_known > 100 * MS && flush_known < 120 * MS);
+    static const wv_sync_level capped[] = { WV_SYNC_ON, WV_SYNC_REMOTE_APPLY };
+    for (int i = 0; i < 2; i++) {
+        wv_sim_set_sync(s, capped[i]);
+        int64_t ack = wv_sim_txn_ack(s, wv_sim_txn_of(s, prepare), NULL);
+        if (ack != flush_known)
+            fail_msg("PREPARE under %s returns at %s, expected at the flush reply %s",
+                     wv_sync_level_name(capped[i]), us(ack), us(flush_known));
+    }
+    int64_t apply_known = wv_sim_stage_known(s, 0, commit, WV_STAGE_APPLIED);
+    assert_true(apply_known > wv_sim_stage_known(s, 0, commit, WV_STAGE_FLUSHED) + 100 * MS);
+    assert_int_equal(wv_sim_txn_ack(s, wv_sim_txn_of(s, commit), NULL), apply_known);
+    wv_sim_free(s);
+}
+
+/* Issue 12, 1: the walreceiver writes everything it can read, then fsyncs
+ * once (walreceiver.c). A transaction sent back to back is one burst: its
+ * COMMIT is flushed one --flush after it is written, with the changes
+ * before it; what arrives during an fsync waits for the next one. */
+static void test_one_fsync_per_burst(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "BEGIN 1\ntable public.t: INSERT: id[integer]:1\ntable public.t: INSERT: id[integer]:2\n"
+        "COMMIT 1 (at 2026-01-01 10:00:00+00)\n"
+        "BEGIN 2\ntable public.t: INSERT: id[integer]:3\nCOMMIT 2 (at 2026-01-01 10:00:00.002+00)\n";
+    const char *opts[] = { "followers", "2", "kind", "physical", "latency", "20ms", "flush", "5ms", NULL };
+    char err[200];
+    wv_sim *s = sim_from_lines(opts, text, err, sizeof err);
+    assert_non_null(s);
+    for (int f = 0; f < 2; f++) {
+        int64_t commit_written = wv_sim_stage(s, f, 3, WV_STAGE_WRITTEN);
+        for (size_t m = 0; m <= 3; m++) {
+            int64_t fl = wv_sim_stage(s, f, m, WV_STAGE_FLUSHED);
+            if (fl != commit_written + 5 * MS)
+                fail_msg("f%d message %zu flushed at %s, expected one fsync after the COMMIT's write %s", f + 1,
+                         m, us(fl), us(commit_written));
+        }
+        /* the second transaction arrives during that fsync: the next one */
+        int64_t second = wv_sim_stage(s, f, 6, WV_STAGE_FLUSHED);
+        assert_true(wv_sim_stage(s, f, 4, WV_STAGE_WRITTEN) < commit_written + 5 * MS);
+        if (second != commit_written + 10 * MS)
+            fail_msg("f%d: the second COMMIT flushed at %s, expected %s", f + 1, us(second),
+                     us(commit_written + 10 * MS));
+    }
+    wv_sim_free(s);
+}
+
+static int cmp_int64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Issue 12, 6: with synchronous_commit off a commit leaves only when the
+ * WAL writer flushes it, every --wal-writer-delay: commits spread evenly
+ * wait half of it in the median (PostgreSQL: 106 ms at 200 ms), and never
+ * leave before an earlier one. Switching the level recomputes the
+ * schedule as if it had been configured. */
+static void test_async_commit_waits_for_the_wal_writer(void **state)
+{
+    (void)state;
+    stream st = { 0 };
+    enum { N = 100 }; /* 8 ms apart: four wakeups of 200 ms */
+    for (int i = 0; i < N; i++) {
+        add(&st, "BEGIN %d", 100 + i);
+        add(&st, "table public.t: INSERT: id[integer]:%d", i);
+        add(&st, "COMMIT %d (at 2026-01-01 10:00:%02d.%03d+00)", 100 + i, i * 8 / 1000, i * 8 % 1000);
+    }
+    wv_sim_cfg on, off;
+    make_cfg(&on, (const char *const[]){ "followers", "1", "bandwidth", "100MB/s", NULL });
+    make_cfg(&off, (const char *const[]){ "followers", "1", "bandwidth", "100MB/s", "sync", "off", NULL });
+    wv_sim *s = build(&on, &st), *want = build(&off, &st);
+    int64_t wait[N];
+    for (int i = 0; i < N; i++) {
+        size_t begin = (size_t)i * 3; /* the first of its transaction to leave */
+        int64_t lead = wv_sim_leader_time(want, begin), sent = wv_sim_stage(want, 0, begin, WV_STAGE_SENT);
+        wait[i] = sent - lead;
+        int64_t wakeup = lead - lead % (200 * MS) + 200 * MS; /* behind those it flushed too */
+        if (sent < wakeup || sent > wakeup + 1 * MS)
+            fail_msg("commit %d at %s sent at %s, expected at the WAL writer's next wakeup %s", i, us(lead),
+                     us(sent), us(wakeup));
+        assert_int_equal(wv_sim_stage(s, 0, begin, WV_STAGE_SENT), lead); /* on: at once */
+    }
+    qsort(wait, N, sizeof wait[0], cmp_int64);
+    if (wait[N / 2] < 90 * MS || wait[N / 2] > 110 * MS)
+        fail_msg("median wait for the WAL writer %s, expected about 100 ms", us(wait[N / 2]));
+    wv_sim_set_sync(s, WV_SYNC_OFF);
+    set_ctx("synchronous_commit set to off");
+    check_same(want, s, "set to off against configured off");
+    check_schedule(s);
+    wv_sim_free(s);
+    wv_sim_free(want);
+    wv_sim_cfg_destroy(&on);
+    wv_sim_cfg_destroy(&off);
+    stream_free(&st);
+}
+
+/* An empty transaction, a transaction of 40 changes streamed in two blocks
+ * and committed, then
+ * one of 40 streamed and aborted, then a one-row transaction. */
+static void streamed_stream(stream *st)
+{
+    add(st, "BEGIN 798"); /* sets the clock: the blocks go with the commit before them */
+    add(st, "COMMIT 798 (at 2026-01-01 10:00:00+00)");
+    for (int x = 799; x <= 800; x++) {
+        for (int block = 0; block < 2; block++) {
+            add(st, "opening a streamed block for transaction TXN %d", x);
+            for (int i = 0; i < 20; i++)
+                add(st, "streaming change for TXN %d", x);
+            add(st, "closing a streamed block for transaction TXN %d", x);
+        }
+        if (x == 799)
+            add(st, "committing streamed transaction TXN 799 (at 2026-01-01 10:00:00+00)");
+        else
+            add(st, "aborting streamed (sub)transaction TXN 800");
+    }
+    add(st, "BEGIN 801");
+    add(st, "table public.t: INSERT: id[integer]:1");
+    add(st, "COMMIT 801 (at 2026-01-01 10:00:00.45+00)");
+}
+
+/* Issue 12, 3: with streaming = on (PostgreSQL 14/15) a subscriber spools
+ * streamed blocks and applies them at STREAM COMMIT, and drops them at
+ * STREAM ABORT: the aborted transaction is never replayed and does not
+ * delay the next commit. With parallel (16) they are applied as they come. */
+static void test_streamed_transactions(void **state)
+{
+    (void)state;
+    stream st = { 0 };
+    streamed_stream(&st);
+    wv_sim_cfg on, parallel;
+    make_cfg(&on, (const char *const[]){ "followers", "1", "jitter", "0", "apply", "10ms", NULL });
+    make_cfg(&parallel, (const char *const[]){ "followers", "1", "jitter", "0", "apply", "10ms", "streaming",
+                                               "parallel", NULL });
+    wv_sim *s = build(&on, &st), *p = build(&parallel, &st);
+    const size_t stream_commit = 46, abort = 91, commit = 94;
+    assert_int_equal(wv_sim_op(s, stream_commit), WV_OP_STREAM_COMMIT);
+    assert_int_equal(wv_sim_op(s, abort), WV_OP_STREAM_ABORT);
+    assert_int_equal(wv_sim_op(s, commit), WV_OP_COMMIT);
+    /* on: the 40 changes are applied by the STREAM COMMIT */
+    int64_t start = wv_sim_stage(s, 0, stream_commit, WV_STAGE_WRITTEN); /* a subscriber applies on arrival */
+    if (wv_sim_stage(s, 0, stream_commit - 1, WV_STAGE_APPLIED) > start)
+        start = wv_sim_stage(s, 0, stream_commit - 1, WV_STAGE_APPLIED);
+    int64_t took = wv_sim_stage(s, 0, stream_commit, WV_STAGE_APPLIED) - start;
+    if (took != 400 * MS)
+        fail_msg("streaming on: STREAM COMMIT took %s to apply, expected 40 changes of 10 ms", us(took));
+    for (size_t m = stream_commit + 1; m <= abort; m++) { /* spooled, then dropped: no replay */
+        int64_t ready = wv_sim_stage(s, 0, m, WV_STAGE_WRITTEN), prev = wv_sim_stage(s, 0, m - 1, WV_STAGE_APPLIED);
+        assert_int_equal(wv_sim_stage(s, 0, m, WV_STAGE_APPLIED), ready > prev ? ready : prev);
+    }
+    took = wv_sim_stage(s, 0, commit, WV_STAGE_APPLIED) - wv_sim_stage(s, 0, commit - 1, WV_STAGE_WRITTEN);
+    if (took != 20 * MS)
+        fail_msg("streaming on: COMMIT 801 applied %s after its flush, expected its INSERT and COMMIT only",
+                 us(took));
+    /* parallel: the aborted changes are replayed and hold COMMIT 801 up */
+    start = wv_sim_stage(p, 0, stream_commit, WV_STAGE_WRITTEN);
+    if (wv_sim_stage(p, 0, stream_commit - 1, WV_STAGE_APPLIED) > start)
+        start = wv_sim_stage(p, 0, stream_commit - 1, WV_STAGE_APPLIED);
+    assert_int_equal(wv_sim_stage(p, 0, stream_commit, WV_STAGE_APPLIED) - start, 10 * MS);
+    int64_t behind = wv_sim_stage(p, 0, commit, WV_STAGE_APPLIED) - wv_sim_stage(s, 0, commit, WV_STAGE_APPLIED);
+    if (behind < 300 * MS)
+        fail_msg("streaming parallel: COMMIT 801 applied only %s later than with on, expected the aborted "
+                 "changes' replay first", us(behind));
+    set_ctx("streaming on");
+    check_schedule(s);
+    set_ctx("streaming parallel");
+    check_schedule(p);
+    /* a physical standby replays the streamed WAL as it comes, whatever
+     * the subscription setting */
+    wv_sim_cfg standby;
+    make_cfg(&standby, (const char *const[]){ "followers", "1", "kind", "physical", "jitter", "0", "apply", "10ms",
+                                              NULL });
+    wv_sim *ps = build(&standby, &st);
+    start = wv_sim_stage(ps, 0, stream_commit, WV_STAGE_FLUSHED);
+    if (wv_sim_stage(ps, 0, stream_commit - 1, WV_STAGE_APPLIED) > start)
+        start = wv_sim_stage(ps, 0, stream_commit - 1, WV_STAGE_APPLIED);
+    assert_int_equal(wv_sim_stage(ps, 0, stream_commit, WV_STAGE_APPLIED) - start, 10 * MS);
+    wv_sim_free(ps);
+    wv_sim_cfg_destroy(&standby);
+    wv_sim_free(s);
+    wv_sim_free(p);
+    wv_sim_cfg_destroy(&on);
+    wv_sim_cfg_destroy(&parallel);
+    stream_free(&st);
+}
+
+/* Issue 12, 4: pg_stat_replication is the leader's view, one reply late.
+ * On a 200 ms link the standby writes the commit at about +200 ms and the
+ * leader's write_lsn passes it at about +400 ms (PostgreSQL: 204 and 406).
+ * The lags run from send to reply received, keep their value while idle,
+ * and become NULL once two replies in a row said all was replayed. */
+static void test_primary_view_one_reply_late(void **state)
+{
+    (void)state;
+    static const char text[] = "BEGIN 1\ntable public.t: INSERT: id[integer]:1\nCOMMIT 1\n";
+    const char *opts[] = { "followers", "1", "kind", "physical", "latency", "200ms", "jitter", "0", "flush", "5ms",
+                           "apply", "1ms", NULL };
+    char err[200];
+    wv_sim *s = sim_from_lines(opts, text, err, sizeof err);
+    assert_non_null(s);
+    const size_t commit = 2;
+    uint64_t lsn = wv_sim_lsn(s, commit);
+    int64_t written = wv_sim_stage(s, 0, commit, WV_STAGE_WRITTEN), sent = wv_sim_stage(s, 0, commit, WV_STAGE_SENT);
+    assert_true(written > 200 * MS && written < 201 * MS);
+    wv_positions own;
+    wv_replication_row row;
+    wv_sim_positions(s, 0, written, &own);
+    wv_sim_replication_row(s, 0, written, &row);
+    assert_true(own.write_lsn >= lsn);
+    assert_true(row.write_lsn < lsn);
+    assert_int_equal(row.state, WV_WALSND_STREAMING);
+    assert_string_equal(wv_walsnd_state_name(row.state), "streaming");
+    assert_int_equal(row.sync_state, WV_SYNC_STATE_ASYNC);
+    assert_int_equal(row.write_lag, WV_SIM_LAG_NULL); /* no reply yet */
+    wv_sim_replication_row(s, 0, written + 200 * MS, &row);
+    if (row.write_lsn < lsn)
+        fail_msg("write_lsn %" PRIx64 " a trip after the write at %s, expected the commit's %" PRIx64, row.write_lsn,
+                 us(written), lsn);
+    assert_int_equal(row.write_lag, written + 200 * MS - sent);
+    /* replayed, reported when replay caught up, a trip later */
+    int64_t applied = wv_sim_stage(s, 0, commit, WV_STAGE_APPLIED);
+    assert_int_equal(wv_sim_stage_known(s, 0, commit, WV_STAGE_APPLIED), applied + 200 * MS);
+    wv_sim_replication_row(s, 0, applied + 200 * MS, &row);
+    assert_true(row.replay_lsn >= lsn);
+    int64_t replay_lag = applied + 200 * MS - sent;
+    assert_int_equal(row.replay_lag, replay_lag);
+    assert_true(replay_lag > 400 * MS);
+    /* idle: kept, until the status interval's reply; then NULL */
+    wv_sim_replication_row(s, 0, applied + 200 * MS + 9 * SEC, &row);
+    assert_int_equal(row.replay_lag, replay_lag);
+    wv_sim_replication_row(s, 0, applied + 200 * MS + 10 * SEC, &row);
+    assert_int_equal(row.write_lag, WV_SIM_LAG_NULL);
+    assert_int_equal(row.flush_lag, WV_SIM_LAG_NULL);
+    assert_int_equal(row.replay_lag, WV_SIM_LAG_NULL);
+    assert_true(row.replay_lsn >= lsn);
+    wv_sim_free(s);
+}
+
+/* Issue 12, 7: the leader sees a process crash at once, a machine crash
+ * or a long cut only after wal_sender_timeout; a restarted standby goes
+ * startup, catchup, streaming, and counts for FIRST only then. A cut
+ * synchronous standby holds commits until the timeout (PostgreSQL: 5.4 s
+ * at a 5 s timeout), then the next listed one takes its place. */
+static void test_walsender_states_and_timeouts(void **state)
+{
+    (void)state;
+    stream st = { 0 };
+    for (int i = 0; i < 40; i++) { /* a commit every 250 ms for 10 s */
+        add(&st, "BEGIN %d", 100 + i);
+        add(&st, "table public.t: INSERT: id[integer]:%d", i);
+        add(&st, "COMMIT %d (at 2026-01-01 10:00:%02d.%03d+00)", 100 + i, i / 4, i % 4 * 250);
+    }
+    wv_sim_cfg cfg;
+    make_cfg(&cfg, (const char *const[]){ "followers", "3", "latency", "100ms", "jitter", "0", "sync-standbys",
+                                          "FIRST 1 (f1, f2)", "sender-timeout", "5s", "partition", "f1@1.1s-20s",
+                                          "stop", "f3@2s-3s", NULL });
+    wv_sim *s = build(&cfg, &st);
+    set_ctx("walsender states");
+    check_schedule(s);
+    check_acks(s);
+    /* f1 cut at 1.1 s: still streaming and sync until 6.1 s, then gone */
+    wv_replication_row row;
+    wv_sim_replication_row(s, 0, 6 * SEC, &row);
+    assert_int_equal(row.state, WV_WALSND_STREAMING);
+    assert_string_equal(wv_sync_state_name(row.sync_state), "sync");
+    wv_sim_replication_row(s, 1, 6 * SEC, &row);
+    assert_string_equal(wv_sync_state_name(row.sync_state), "potential");
+    assert_int_equal(wv_sim_walsnd_state(s, 0, 6100 * MS), WV_WALSND_NONE);
+    wv_sim_replication_row(s, 1, 6100 * MS, &row);
+    assert_string_equal(wv_sync_state_name(row.sync_state), "sync");
+    wv_sim_replication_row(s, 2, 6100 * MS, &row);
+    assert_string_equal(wv_sync_state_name(row.sync_state), "async");
+    /* the commit at 1.25 s waits for the timeout, then f2 releases it */
+    unsigned acked;
+    size_t u = wv_sim_txn_of(s, 5 * 3 + 2);
+    assert_int_equal(wv_sim_txn_time(s, u), 1250 * MS);
+    int64_t ack = wv_sim_txn_ack(s, u, &acked);
+    if (ack != 6100 * MS || acked != 2)
+        fail_msg("commit at 1.25 s while f1 is cut: ack %s by %#x, expected at the timeout 6.1 s by f2", us(ack),
+                 acked);
+    /* f3's process crash at 2 s: gone at once; it restarts at 3 s */
+    assert_int_equal(wv_sim_walsnd_state(s, 2, 1999 * MS), WV_WALSND_STREAMING);
+    assert_int_equal(wv_sim_walsnd_state(s, 2, 2 * SEC), WV_WALSND_NONE);
+    assert_int_equal(wv_sim_walsnd_state(s, 2, 3050 * MS), WV_WALSND_NONE);
+    assert_int_equal(wv_sim_walsnd_state(s, 2, 3100 * MS), WV_WALSND_STARTUP);
+    assert_int_equal(wv_sim_walsnd_state(s, 2, 3300 * MS), WV_WALSND_CATCHUP);
+    int64_t streams = wv_sim_next_state_change(s, 2, 3300 * MS);
+    assert_true(streams > 3300 * MS && streams < 3400 * MS); /* a small backlog */
+    assert_int_equal(wv_sim_walsnd_state(s, 2, streams), WV_WALSND_STREAMING);
+    assert_int_equal(wv_sim_next_state_change(s, 2, streams), NEVER);
+    /* f1 heals at 20 s, after the timeout: a new connection */
+    assert_int_equal(wv_sim_walsnd_state(s, 0, 20050 * MS), WV_WALSND_NONE);
+    assert_int_equal(wv_sim_walsnd_state(s, 0, 20100 * MS), WV_WALSND_STARTUP);
+    assert_int_equal(wv_sim_walsnd_state(s, 0, 20300 * MS), WV_WALSND_CATCHUP);
+    wv_sim_free(s);
+
+    /* FIRST 1 (f1) alone: nobody takes its place, commits wait for f1 to
+     * stream again after the heal */
+    wv_sim_set_standbys(s = build(&cfg, &st), false, 1, (const int[]){ 0 }, 1);
+    check_acks(s);
+    ack = wv_sim_txn_ack(s, u, &acked);
+    assert_true(ack > 20300 * MS && acked == 1);
+    int64_t again = wv_sim_next_state_change(s, 0, 20300 * MS);
+    assert_int_equal(wv_sim_walsnd_state(s, 0, again), WV_WALSND_STREAMING);
+    if (ack < again)
+        fail_msg("commit at 1.25 s released at %s, before f1 streams again at %s", us(ack), us(again));
+    wv_sim_free(s);
+
+    /* a machine crash is noticed after the timeout, a process crash at once */
+    wv_sim_cfg_destroy(&cfg);
+    make_cfg(&cfg, (const char *const[]){ "followers", "2", "latency", "100ms", "jitter", "0", "sender-timeout",
+                                          "5s", "crash", "f1@1s-30s", "stop", "f2@1s-30s", NULL });
+    s = build(&cfg, &st);
+    assert_int_equal(wv_sim_walsnd_state(s, 0, 5999 * MS), WV_WALSND_STREAMING);
+    assert_int_equal(wv_sim_walsnd_state(s, 0, 6 * SEC), WV_WALSND_NONE);
+    assert_int_equal(wv_sim_walsnd_state(s, 1, 1 * SEC), WV_WALSND_NONE);
+    wv_sim_free(s);
+    wv_sim_cfg_destroy(&cfg);
+    stream_free(&st);
+}
+
+/* Issue 12, 5: a logical subscriber applies what it receives at once and
+ * flushes its commit lazily (the WAL writer of a synchronous_commit = off
+ * subscription), and reports as worker.c's send_feedback does. With ANY 1
+ * over a physical standby 200 ms away and a subscriber next door,
+ * remote_apply returns in a few ms and on only after the subscriber's
+ * flush (PostgreSQL: 3.1 ms and 254.6 ms). */
+static void test_logical_subscriber_applies_before_it_flushes(void **state)
+{
+    (void)state;
+    static const char text[] = "BEGIN 1\ntable public.t: INSERT: id[integer]:1\nCOMMIT 1 (at 2026-01-01 10:00:00.05+00)\n"
+                               "BEGIN 2\ntable public.t: INSERT: id[integer]:2\nCOMMIT 2 (at 2026-01-01 10:00:01.05+00)\n";
+    const char *opts[] = { "followers", "2", "kind", "physical,logical", "latency", "200ms,1ms", "jitter", "0",
+                           "flush", "5ms", "apply", "200us", "sync-standbys", "ANY 1 (f1, f2)", NULL };
+    char err[200];
+    wv_sim *s = sim_from_lines(opts, text, err, sizeof err);
+    assert_non_null(s);
+    set_ctx("a subscriber next door");
+    check_schedule(s);
+    const size_t commit = 5; /* the second, far from the first */
+    size_t u = wv_sim_txn_of(s, commit);
+    int64_t at = wv_sim_txn_time(s, u);
+    /* the subscriber: applied before flushed; the standby: the other way */
+    assert_true(wv_sim_stage(s, 1, commit, WV_STAGE_APPLIED) < wv_sim_stage(s, 1, commit, WV_STAGE_FLUSHED));
+    assert_true(wv_sim_stage(s, 0, commit, WV_STAGE_FLUSHED) < wv_sim_stage(s, 0, commit, WV_STAGE_APPLIED));
+    unsigned acked;
+    wv_sim_set_sync(s, WV_SYNC_REMOTE_APPLY);
+    check_acks(s);
+    int64_t apply_wait = wv_sim_txn_ack(s, u, &acked) - at;
+    assert_int_equal(acked, 2);
+    wv_sim_set_sync(s, WV_SYNC_ON);
+    check_acks(s);
+    int64_t on_wait = wv_sim_txn_ack(s, u, &acked) - at;
+    if (!(apply_wait < 10 * MS && on_wait > 100 * MS && on_wait < 260 * MS && acked == 2))
+        fail_msg("remote_apply waited %s, on %s (by %#x); expected a few ms, then the subscriber's lazy flush "
+                 "within a WAL writer's cycle", us(apply_wait), us(on_wait), acked);
+    /* remote_write: a subscriber reports what it received once applied */
+    wv_sim_set_sync(s, WV_SYNC_REMOTE_WRITE);
+    assert_int_equal(wv_sim_txn_ack(s, u, NULL) - at, apply_wait);
+    wv_sim_free(s);
+
+    /* its machine crashes between the apply and the flush: applied once
+     * already, the transaction comes again after the restart */
+    const char *crash[] = { "followers", "1", "latency", "1ms", "jitter", "0", "crash", "f1@1.1s-3s", NULL };
+    s = sim_from_lines(crash, text, err, sizeof err);
+    assert_non_null(s);
+    set_ctx("a subscriber's crash before its flush");
+    check_schedule(s);
+    assert_true(wv_sim_stage(s, 0, commit, WV_STAGE_APPLIED) < 1100 * MS);
+    assert_true(wv_sim_resent(s, 0, commit));
+    assert_true(wv_sim_stage(s, 0, commit, WV_STAGE_FLUSHED) > 3 * SEC);
+    assert_int_equal(wv_sim_stage_known(s, 0, commit, WV_STAGE_APPLIED),
+                     wv_sim_stage(s, 0, commit, WV_STAGE_APPLIED) + 1 * MS);
+    wv_sim_free(s);
+}
+
+/* Issue 12, 5: a physical standby receives WAL as the primary writes it,
+ * before the commit (PostgreSQL: 498 kB of a 576 kB transaction was there
+ * before its COMMIT): a synchronous COMMIT waits only for the tail, where a
+ * subscriber gets the whole transaction after its commit. */
+static void test_physical_standby_receives_before_commit(void **state)
+{
+    (void)state;
+    stream st = { 0 };
+    add(&st, "BEGIN 1");
+    add(&st, "table public.t: INSERT: id[integer]:0");
+    add(&st, "COMMIT 1 (at 2026-01-01 10:00:00+00)");
+    add(&st, "BEGIN 2");
+    for (int i = 1; i <= 500; i++)
+        add(&st, "table public.t: INSERT: id[integer]:%d", i);
+    add(&st, "COMMIT 2 (at 2026-01-01 10:00:05+00)");
+    const size_t commit = st.n - 1;
+    wv_sim_cfg cfg;
+    make_cfg(&cfg, (const char *const[]){ "followers", "2", "kind", "physical,logical", "latency", "50ms", "jitter",
+                                          "0", "bandwidth", "100kB/s", "max-gap", "10s", "sync-standbys",
+                                          "FIRST 1 (f1)", NULL });
+    wv_sim *s = build(&cfg, &st);
+    set_ctx("a big transaction");
+    check_schedule(s);
+    check_acks(s);
+    size_t u = wv_sim_txn_of(s, commit);
+    int64_t at = wv_sim_txn_time(s, u);
+    assert_int_equal(at, 5 * SEC);
+    size_t before = 0;
+    for (size_t m = wv_sim_txn_first(s, u); m <= commit; m++)
+        before += wv_sim_stage(s, 0, m, WV_STAGE_WRITTEN) < at;
+    if (before < 450)
+        fail_msg("the standby had %zu of the transaction's 502 messages before its commit, expected most", before);
+    assert_true(wv_sim_stage(s, 1, wv_sim_txn_first(s, u), WV_STAGE_SENT) >= at); /* the subscriber: after */
+    unsigned acked;
+    int64_t standby_wait = wv_sim_txn_ack(s, u, &acked) - at;
+    assert_int_equal(acked, 1);
+    wv_sim_set_standbys(s, false, 1, (const int[]){ 1 }, 1);
+    int64_t subscriber_wait = wv_sim_txn_ack(s, u, &acked) - at;
+    assert_int_equal(acked, 2);
+    if (!(standby_wait < 150 * MS && subscriber_wait > 350 * MS))
+        fail_msg("COMMIT waited %s for the standby, %s for the subscriber; expected the tail only for the standby "
+                 "(a round trip and a little), the whole transaction's 35 kB at 100 kB/s for the subscriber",
+                 us(standby_wait), us(subscriber_wait));
+    wv_sim_free(s);
+    wv_sim_cfg_destroy(&cfg);
+    stream_free(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1992,6 +2555,15 @@ int main(void)
         cmocka_unit_test(test_commit_waits_for_the_reply),
         cmocka_unit_test(test_rekey),
         cmocka_unit_test(test_delays_past_71_minutes),
+        cmocka_unit_test(test_extreme_links_and_clocks),
+        cmocka_unit_test(test_prepare_waits_at_most_for_flush),
+        cmocka_unit_test(test_one_fsync_per_burst),
+        cmocka_unit_test(test_async_commit_waits_for_the_wal_writer),
+        cmocka_unit_test(test_streamed_transactions),
+        cmocka_unit_test(test_primary_view_one_reply_late),
+        cmocka_unit_test(test_walsender_states_and_timeouts),
+        cmocka_unit_test(test_logical_subscriber_applies_before_it_flushes),
+        cmocka_unit_test(test_physical_standby_receives_before_commit),
         cmocka_unit_test(test_cfg_errors),
         cmocka_unit_test(test_cfg_values),
         cmocka_unit_test(test_files),

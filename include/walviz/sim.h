@@ -8,18 +8,27 @@
  * jitter comes from a hash of (seed, follower, message), so recomputing any
  * part of the schedule reproduces it exactly.
  *
- * The model, in the terms of a database teacher:
- *  - logical decoding sends a transaction at its commit, transactions in
- *    commit order; each message leaves the leader in order, taking its size
- *    over the link's bandwidth on the wire;
+ * The model, in the terms of a database teacher (docs/simulate-json.md
+ * names the PostgreSQL source of each point):
+ *  - logical decoding sends a transaction at its commit (under
+ *    synchronous_commit off, when the WAL writer flushes it), transactions
+ *    in commit order; each message leaves the leader in order, taking its
+ *    size over the link's bandwidth on the wire; a physical standby gets a
+ *    transaction's changes earlier, as their LSNs say the primary wrote them;
  *  - a follower receives one ordered stream: one-way latency plus jitter,
- *    never overtaking; it flushes what it has written in bursts (one fsync
- *    covers everything written before it starts) and replays flushed WAL in
- *    order, one change at a time (apply cost); a transaction becomes visible
- *    when its COMMIT is replayed;
- *  - a partition stops arrivals; on heal the backlog streams at the link's
- *    bandwidth. A stopped follower also loses what it wrote but had not
- *    flushed; on restart the leader sends it again.
+ *    never overtaking. A physical standby flushes what it has read in
+ *    bursts and replays flushed WAL in order; a logical subscriber applies
+ *    what it receives and its WAL writer flushes later. One change at a
+ *    time (apply cost); a transaction becomes visible when its COMMIT is
+ *    replayed; streamed transactions wait for their STREAM COMMIT;
+ *  - the leader learns of each stage from the follower's replies, a trip
+ *    later; its walsender goes startup, catchup, streaming, and only
+ *    streaming standbys count for synchronous commit;
+ *  - a short partition delays arrivals to its heal; one longer than the
+ *    sender timeout ends the connection, and what was in flight is sent
+ *    again. A stopped follower (its process) keeps what it wrote; a crashed
+ *    one (its machine) loses what it had not flushed; on restart the leader
+ *    sends it again.
  * Every stage time is non-decreasing along the stream on each follower, so
  * positions, lags and "next event" are binary searches, and a seek costs no
  * replay. Rows are kept as per-row version lists (see rows.h). */
@@ -51,12 +60,22 @@ typedef enum wv_sync_level {
 
 typedef enum wv_time_source { WV_TIME_AUTO, WV_TIME_COMMIT, WV_TIME_RECEIVE, WV_TIME_UNIFORM } wv_time_source;
 
-typedef enum wv_fault_kind { WV_FAULT_PARTITION, WV_FAULT_STOP } wv_fault_kind;
+/* A partition cuts the link (one shorter than the sender timeout ends no
+ * connection: TCP delivers what it held after the heal); a stop is a
+ * crash of the follower's PostgreSQL (what it wrote survives, the leader
+ * sees the connection drop at once); a crash is the machine's (unflushed
+ * WAL is lost, the leader notices after the sender timeout). */
+typedef enum wv_fault_kind { WV_FAULT_PARTITION, WV_FAULT_STOP, WV_FAULT_CRASH } wv_fault_kind;
 
 typedef struct wv_fault {
     wv_fault_kind kind;
     int64_t from, to; /* [from, to); to = WV_SIM_NEVER until healed */
 } wv_fault;
+
+/* A logical subscriber applies what it receives at once and flushes its
+ * own commits lazily; a physical standby flushes what it receives and
+ * replays what is flushed. Both receive whole transactions at commit. */
+typedef enum wv_follower_kind { WV_KIND_LOGICAL, WV_KIND_PHYSICAL } wv_follower_kind;
 
 typedef struct wv_link_cfg {
     int64_t latency_us;    /* one way */
@@ -64,6 +83,7 @@ typedef struct wv_link_cfg {
     double bandwidth_bps;  /* bytes per second */
     int64_t flush_us;      /* one fsync */
     int64_t apply_us;      /* replaying one change */
+    wv_follower_kind kind;
 } wv_link_cfg;
 
 typedef struct wv_sim_cfg {
@@ -81,11 +101,15 @@ typedef struct wv_sim_cfg {
     wv_time_source time_source;
     int64_t max_gap_us;       /* idle gaps longer than this are compressed */
     int64_t uniform_us;       /* spacing of transactions for uniform time */
+    bool streaming_parallel;  /* streaming = parallel (16) rather than on (14, 15) */
+    int64_t sender_timeout_us; /* wal_sender_timeout */
+    int64_t wal_writer_delay_us; /* with synchronous_commit off, a commit
+                                  * leaves when the WAL writer flushes it */
 
     /* Options as given, turned into the fields above by wv_sim_cfg_check
      * (they may name followers before --followers or --names is seen). */
     struct {
-        char *latency, *jitter, *bandwidth, *flush, *apply, *names, *sync_standbys;
+        char *latency, *jitter, *bandwidth, *flush, *apply, *names, *sync_standbys, *kind;
         char *faults[WV_SIM_MAX_FOLLOWERS * 4];
         wv_fault_kind fault_kinds[WV_SIM_MAX_FOLLOWERS * 4];
         int nfaults;
@@ -146,16 +170,22 @@ size_t wv_sim_txn_of(const wv_sim *s, size_t msg);
 /* When the message leaves the leader: its transaction's commit time. */
 int64_t wv_sim_leader_time(const wv_sim *s, size_t msg);
 /* Stage times; WV_SIM_NEVER when it has not happened (yet). Sent and
- * written are the first send and the first arrival, also for a message
- * lost and sent again. */
+ * written are the first send and the first arrival (a subscriber's applied
+ * the first application), also for a message lost and sent again. On a
+ * subscriber, applied comes before flushed; on a physical standby, sent and
+ * written may come before the leader time. */
 int64_t wv_sim_stage(const wv_sim *s, int follower, size_t msg, wv_stage stage);
 /* When the leader learns that the message reached stage on the follower:
- * the follower's reply takes the link's latency back (and waits for the
- * link, if it is down). Synchronous commits wait for this. The sent time
- * for WV_STAGE_SENT; WV_SIM_NEVER when it never does. */
+ * when the reply that reports it (a standby's replay only with its next
+ * write or flush, or once caught up; a subscriber's by whole transactions)
+ * arrives, the link's latency later (and when the link is back, if it is
+ * down). Synchronous commits wait for this; pg_stat_replication's
+ * positions pass the message then. The sent time for WV_STAGE_SENT;
+ * WV_SIM_NEVER when it never does. */
 int64_t wv_sim_stage_known(const wv_sim *s, int follower, size_t msg, wv_stage stage);
 /* True when the message was lost, and sent again: in flight when the link
- * went down, or written but not flushed when the follower crashed. */
+ * went down, or written (a subscriber: applied) but not flushed when the
+ * follower crashed. */
 bool wv_sim_resent(const wv_sim *s, int follower, size_t msg);
 
 /* Transactions (scheduling units): BEGIN..COMMIT, or a lone message. */
@@ -179,20 +209,65 @@ int64_t wv_sim_end_time(const wv_sim *s);
 /* Unix time (us) of session time 0, or 0 when the stream had none. */
 int64_t wv_sim_epoch_us(const wv_sim *s);
 
-/* Positions and lags of a follower at time t, as pg_stat_replication
- * names them. A lag is how long the oldest change that left the leader
- * but has not reached that stage yet has been waiting; 0 when caught up.
- * (PostgreSQL reports the last measured delay instead, and NULL when idle;
- * "how far behind right now" is what a picture needs.) */
+/* The follower's own positions at time t, the moment it reaches them
+ * (pg_stat_wal_receiver, pg_last_wal_replay_lsn() on a standby). A lag is
+ * how long the oldest change that left the leader but has not reached
+ * that stage yet has been waiting; 0 when caught up ("how far behind
+ * right now"). The leader's view, pg_stat_replication's row, is
+ * wv_sim_replication_row. */
 typedef struct wv_positions {
     uint64_t leader_lsn; /* the leader's position: sent transactions' max LSN */
     uint64_t sent_lsn, write_lsn, flush_lsn, replay_lsn;
     int64_t write_lag, flush_lag, replay_lag;
     uint64_t byte_lag; /* leader_lsn - replay_lsn */
-    bool partitioned, stopped;
-    bool catching_up; /* sent but not applied messages are waiting */
+    bool partitioned, stopped; /* stopped: by --stop or --crash */
+    bool catching_up; /* departed messages have waited over 1 s to apply; not
+                       * pg_stat_replication's catchup (see wv_walsnd_state) */
 } wv_positions;
 void wv_sim_positions(const wv_sim *s, int follower, int64_t t, wv_positions *out);
+
+/* The leader's own view of a follower, a row of pg_stat_replication at
+ * time t: what the follower's replies have told it so far, so a trip
+ * later than wv_sim_positions (walsender.c, pg_stat_get_wal_senders). */
+typedef enum wv_walsnd_state {
+    WV_WALSND_NONE,      /* no walsender: the follower has no row */
+    WV_WALSND_STARTUP,   /* connected, START_REPLICATION not seen yet */
+    WV_WALSND_CATCHUP,   /* sending the backlog after a (re)connection */
+    WV_WALSND_STREAMING  /* caught up once; stays so however far behind */
+} wv_walsnd_state;
+
+typedef enum wv_sync_state {
+    WV_SYNC_STATE_ASYNC,     /* not in synchronous_standby_names */
+    WV_SYNC_STATE_POTENTIAL, /* listed, not counted now (FIRST) or not streaming */
+    WV_SYNC_STATE_SYNC,      /* counted for FIRST n */
+    WV_SYNC_STATE_QUORUM     /* counted for ANY n */
+} wv_sync_state;
+
+#define WV_SIM_LAG_NULL (-1) /* a lag column that is NULL */
+
+typedef struct wv_replication_row {
+    wv_walsnd_state state;    /* WV_WALSND_NONE: no row; the rest is zero */
+    wv_sync_state sync_state;
+    uint64_t sent_lsn, write_lsn, flush_lsn, replay_lsn;
+    /* From the send of the newest change a reply confirms to the reply's
+     * arrival; kept while idle; WV_SIM_LAG_NULL before the first reply and
+     * once two replies in a row said everything sent was replayed. */
+    int64_t write_lag, flush_lag, replay_lag;
+} wv_replication_row;
+
+/* Fills *row for follower f at time t. A walsender goes startup (a trip
+ * after the follower connects), catchup (its START_REPLICATION arrived),
+ * streaming (it had sent its backlog); only streaming standbys count for
+ * FIRST/ANY. It ends at once when the follower's process crashes, after
+ * the sender timeout for a machine crash or a long cut. */
+void wv_sim_replication_row(const wv_sim *s, int follower, int64_t t, wv_replication_row *row);
+/* Only the state of that row, cheaply. */
+wv_walsnd_state wv_sim_walsnd_state(const wv_sim *s, int follower, int64_t t);
+/* The first time > t when f's walsender changes state, or WV_SIM_NEVER. */
+int64_t wv_sim_next_state_change(const wv_sim *s, int follower, int64_t t);
+/* pg_stat_replication's words: "startup", ...; NULL for WV_WALSND_NONE. */
+const char *wv_walsnd_state_name(wv_walsnd_state state);
+const char *wv_sync_state_name(wv_sync_state state);
 
 /* Interventions at time t fork the future: the schedule before t stays as
  * it was, after t it is recomputed. Return 0, or -1 when refused (too many
@@ -200,6 +275,8 @@ void wv_sim_positions(const wv_sim *s, int follower, int64_t t, wv_positions *ou
 int wv_sim_partition(wv_sim *s, int follower, int64_t t);
 int wv_sim_heal(wv_sim *s, int follower, int64_t t);
 int wv_sim_stop(wv_sim *s, int follower, int64_t t);
+/* A machine crash; wv_sim_restart ends it as it ends a stop. */
+int wv_sim_crash(wv_sim *s, int follower, int64_t t);
 int wv_sim_restart(wv_sim *s, int follower, int64_t t);
 int wv_sim_set_latency(wv_sim *s, int follower, int64_t t, int64_t latency_us);
 void wv_sim_set_sync(wv_sim *s, wv_sync_level level);

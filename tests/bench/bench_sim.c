@@ -7,9 +7,10 @@
  *               64 bytes): the resident memory it adds in a fresh process,
  *               and mallinfo2's count of allocated bytes; also what one
  *               more follower adds, from a run with 1 follower;
- *   seek:       a jump to a random time: wv_sim_visible and
- *               wv_sim_positions for 5 followers, the 8 most recent rows
- *               of the table on each and a read of each (goal < 50 ms).
+ *   seek:       a jump to a random time: wv_sim_visible,
+ *               wv_sim_positions and wv_sim_replication_row for 5
+ *               followers, the 8 most recent rows of the table on each
+ *               and a read of each (goal < 50 ms).
  * Usage: bench_sim [TRANSACTIONS] (default 125000). Built like the tests:
  * make BUILD=build build/tests/bench/bench_sim */
 #include <malloc.h>
@@ -210,7 +211,10 @@ int main(int argc, char **argv)
         sink += wv_sim_visible(s, WV_SIM_LEADER, t);
         for (int f = 0; f < FOLLOWERS; f++) {
             wv_positions p;
+            wv_replication_row row;
             wv_sim_positions(s, f, t, &p);
+            wv_sim_replication_row(s, f, t, &row);
+            sink += row.replay_lsn;
             size_t k = wv_sim_visible(s, f + 1, t), keys[8];
             size_t n = wv_rows_recent(rows, 0, k, keys, 8);
             for (size_t j = 0; j < n; j++)
@@ -222,7 +226,8 @@ int main(int argc, char **argv)
         if (dt > worst)
             worst = dt;
     }
-    printf("seek (positions, and 8 recent rows read, on %d followers): mean %.3f ms, worst %.3f ms of %d "
+    printf("seek (positions, pg_stat_replication's row, and 8 recent rows read, on %d followers): mean %.3f ms, "
+           "worst %.3f ms of %d "
            "(goal < 50 ms)\n", FOLLOWERS, total / SEEKS * 1e3, worst * 1e3, SEEKS);
     if (sink == 42)
         puts("");

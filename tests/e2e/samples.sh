@@ -27,13 +27,21 @@ for line in open(sys.argv[1]):
         txns += 1
         assert o["ack_ms"] is None or o["ack_ms"] >= o["commit_ms"], o
         continue
+    if o["type"] == "walsender":
+        assert o["state"] in (None, "startup", "catchup", "streaming"), o
+        assert o["sync_state"] in (None, "async", "potential", "sync", "quorum"), o
+        continue
     assert o["type"] == "message", o
     for k in ("index", "op", "lsn", "xid", "txn", "follower", "leader_ms", "sent_ms",
-              "written_ms", "flushed_ms", "applied_ms", "resent"):
+              "written_ms", "flushed_ms", "applied_ms", "known_written_ms", "known_flushed_ms",
+              "known_applied_ms", "write_lag_ms", "flush_lag_ms", "replay_lag_ms", "resent"):
         assert k in o, (k, o)
     t = [o[k] for k in ("sent_ms", "written_ms", "flushed_ms", "applied_ms")]
-    done = [x for x in t if x is not None]
-    assert done == sorted(done) and o["leader_ms"] <= (t[0] if t[0] is not None else 1e18), o
+    # sent, written, then flushed and applied in either order (a standby
+    # replays what it flushed, a subscriber flushes what it applied)
+    for a, b in ((0, 1), (1, 2), (1, 3)):
+        assert t[b] is None or (t[a] is not None and t[a] <= t[b]), o
+    assert o["leader_ms"] <= (t[0] if t[0] is not None else 1e18), o
     per.setdefault(o["follower"], 0)
     per[o["follower"]] += 1
 assert sorted(per) == ["f1", "f2", "f3"], per
