@@ -182,7 +182,7 @@ static void count_release(void *m)
 static void test_texts_stay_in_the_mapped_file(void **state)
 {
     (void)state;
-    char path[] = "/tmp/walviz-test-rows.XXXXXX";
+    char path[] = "/tmp/walviz-test-rows.XXXXXX"; /* mkstemp fills it in */
     int fd = mkstemp(path);
     CHECK(fd >= 0, "mkstemp");
     static const char rec[] = "# walviz recording v1\n"
