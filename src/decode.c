@@ -76,11 +76,6 @@ bool wv_op_is_commit(wv_op op)
            op == WV_OP_PREPARE;
 }
 
-bool wv_op_ends_txn(wv_op op)
-{
-    return wv_op_is_commit(op) || op == WV_OP_ROLLBACK_PREPARED || op == WV_OP_STREAM_PREPARE;
-}
-
 bool wv_xid_settle(wv_xid_state *st, const wv_change *c, bool has_given, uint32_t given,
                    uint32_t *xid)
 {

@@ -6,7 +6,6 @@
  * string; entries unused for a few frames are dropped when the cache
  * fills. */
 #include "walviz/render.h"
-#include "walviz/keys.h"
 
 #include <SDL.h>
 #include <SDL_ttf.h>
@@ -15,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define F_COUNT WV_FONT_COUNT
 
 #define CACHE_SLOTS 8192 /* power of two */
 #define CACHE_MAX 5000
@@ -33,9 +30,9 @@ typedef struct text_entry {
 
 struct wv_render {
     SDL_Renderer *ren;
-    char font_path[F_COUNT][1024];
-    TTF_Font *font[F_COUNT];
-    int font_px[F_COUNT];
+    char font_path[WV_FONT_COUNT][1024];
+    TTF_Font *font[WV_FONT_COUNT];
+    int font_px[WV_FONT_COUNT];
     text_entry *cache;
     size_t cached;
     uint32_t frame;
@@ -71,7 +68,7 @@ int wv_render_find_fonts(char *out, size_t outsz)
 
 static void close_fonts(wv_render *r)
 {
-    for (int i = 0; i < F_COUNT; i++) {
+    for (int i = 0; i < WV_FONT_COUNT; i++) {
         if (r->font[i])
             TTF_CloseFont(r->font[i]);
         r->font[i] = NULL;
@@ -94,15 +91,16 @@ static void clear_cache(wv_render *r)
 /* (Re)opens the fonts at the sizes the layout asks for. */
 static int size_fonts(wv_render *r, char *err, size_t errsz)
 {
-    int want[F_COUNT] = { r->lay.body_px, r->lay.body_px, r->lay.label_px, r->lay.label_px };
+    int want[WV_FONT_COUNT] = { [WV_FONT_BODY] = r->lay.body_px, [WV_FONT_MONO] = r->lay.body_px,
+                                [WV_FONT_LABEL] = r->lay.label_px, [WV_FONT_GLYPH] = r->lay.label_px };
     bool same = true;
-    for (int i = 0; i < F_COUNT; i++)
+    for (int i = 0; i < WV_FONT_COUNT; i++)
         same = same && r->font[i] && r->font_px[i] == want[i];
     if (same)
         return 0;
     close_fonts(r);
     clear_cache(r);
-    for (int i = 0; i < F_COUNT; i++) {
+    for (int i = 0; i < WV_FONT_COUNT; i++) {
         r->font[i] = TTF_OpenFont(r->font_path[i], want[i]);
         if (!r->font[i]) {
             snprintf(err, errsz, "cannot open font %s: %s", r->font_path[i], TTF_GetError());
@@ -122,9 +120,13 @@ wv_render *wv_render_new(SDL_Renderer *ren, const char *font_dir, const char *fo
     }
     wv_render *r = wv_xcalloc(1, sizeof *r);
     r->ren = ren;
-    static const char *const files[F_COUNT] = { "DejaVuSans.ttf", "DejaVuSansMono.ttf",
-                                                "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf" };
-    for (int i = 0; i < F_COUNT; i++) {
+    static const char *const files[WV_FONT_COUNT] = {
+        [WV_FONT_BODY] = "DejaVuSans.ttf",
+        [WV_FONT_MONO] = "DejaVuSansMono.ttf",
+        [WV_FONT_LABEL] = "DejaVuSans-Bold.ttf",
+        [WV_FONT_GLYPH] = "DejaVuSansMono.ttf", /* brackets read as brackets */
+    };
+    for (int i = 0; i < WV_FONT_COUNT; i++) {
         if (font_file)
             snprintf(r->font_path[i], sizeof r->font_path[i], "%s", font_file);
         else

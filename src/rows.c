@@ -65,14 +65,13 @@ typedef struct table {
     size_t ntruncs, truncs_cap;
 } table;
 
-/* A row change kept until its transaction's fate is known: the record
- * with its text copied into one block. */
+/* A row change kept until its transaction's fate is known, as what rows
+ * need of it (op, relation, column names, kinds and values) packed into the
+ * held arena at off; see hold_pack. A transaction of a million rows holds
+ * about its text's size. */
 typedef struct held {
     size_t msg;
-    wv_change c;
-    char *bytes;       /* every slice of c points in here */
-    wv_column *cols;   /* old tuple's, then new tuple's */
-    wv_relname *tables;
+    size_t off; /* in r->held_bytes */
 } held;
 
 struct wv_rows {
@@ -96,6 +95,11 @@ struct wv_rows {
     size_t nkeyless, keyless_cap;
     held *held; /* changes of transactions not yet visible, by message */
     size_t nheld, held_cap;
+    wv_buf held_bytes;   /* their packed records, in the same order */
+    wv_column *unpacked; /* a held record's columns while it is applied */
+    size_t unpacked_cap;
+    wv_relname *unpacked_rels;
+    size_t unpacked_rels_cap;
     wv_rows_text_fn text;
     void *ctx;
     wv_decoder *dec;
@@ -125,14 +129,8 @@ wv_rows *wv_rows_new(wv_rows_text_fn text, void *ctx)
     r->ctx = ctx;
     r->dec = wv_decode_new();
     wv_buf_init(&r->scratch);
+    wv_buf_init(&r->held_bytes);
     return r;
-}
-
-static void free_held(held *h)
-{
-    free(h->bytes);
-    free(h->cols);
-    free(h->tables);
 }
 
 void wv_rows_free(wv_rows *r)
@@ -162,9 +160,10 @@ void wv_rows_free(wv_rows *r)
     free(r->slots);
     free(r->msg_key);
     free(r->keyless);
-    for (size_t i = 0; i < r->nheld; i++)
-        free_held(&r->held[i]);
     free(r->held);
+    wv_buf_destroy(&r->held_bytes);
+    free(r->unpacked);
+    free(r->unpacked_rels);
     wv_decode_free(r->dec);
     wv_buf_destroy(&r->scratch);
     free(r);
@@ -280,6 +279,100 @@ static size_t table_for(wv_rows *r, const wv_relname *rel)
     return r->ntables++;
 }
 
+/* The packed form of a held change, in host byte order: u8 op, u32
+ * counts (old columns, new columns, truncated tables), the relation (a
+ * slice: u32 length, UINT32_MAX for none, then its bytes), then each column
+ * (u8 kind, name slice, value slice), then each truncated table (schema and
+ * name slices). Types are left out: rows never read them. */
+static void put_u32(wv_buf *b, size_t v)
+{
+    uint32_t u = (uint32_t)v;
+    wv_buf_append(b, &u, sizeof u);
+}
+
+static void put_slice(wv_buf *b, wv_slice s)
+{
+    put_u32(b, s.ptr ? to32(s.len, "bytes in a value") : NONE32);
+    if (s.ptr && s.len)
+        wv_buf_append(b, s.ptr, s.len);
+}
+
+static void put_tuple(wv_buf *b, const wv_tuple *t)
+{
+    for (size_t i = 0; i < t->ncols; i++) {
+        uint8_t kind = (uint8_t)t->cols[i].kind;
+        wv_buf_append(b, &kind, 1);
+        put_slice(b, t->cols[i].name);
+        put_slice(b, t->cols[i].value);
+    }
+}
+
+static uint32_t get_u32(const char **p)
+{
+    uint32_t u;
+    memcpy(&u, *p, sizeof u);
+    *p += sizeof u;
+    return u;
+}
+
+static wv_slice get_slice(const char **p)
+{
+    uint32_t n = get_u32(p);
+    if (n == NONE32)
+        return (wv_slice){ NULL, 0 };
+    wv_slice s = { *p, n };
+    *p += n;
+    return s;
+}
+
+/* Unpacks the op and relation of held change h into c (the rest zero);
+ * n gets the counts. Returns where its columns start. */
+static const char *unpack_head(const wv_rows *r, const held *h, wv_change *c, size_t n[3])
+{
+    const char *p = r->held_bytes.data + h->off;
+    memset(c, 0, sizeof *c);
+    c->op = (wv_op)(uint8_t)*p++;
+    for (int i = 0; i < 3; i++)
+        n[i] = get_u32(&p);
+    c->rel.schema = get_slice(&p);
+    c->rel.table = get_slice(&p);
+    return p;
+}
+
+/* Unpacks held change h into c: its slices point into the arena, its
+ * columns and tables into r's unpack arrays, valid until the next unpack
+ * or hold. */
+static void unpack(wv_rows *r, const held *h, wv_change *c)
+{
+    size_t n[3];
+    const char *p = unpack_head(r, h, c, n);
+    size_t nold = n[0], nnew = n[1], ntables = n[2];
+    if (nold + nnew > r->unpacked_cap) {
+        r->unpacked_cap = (nold + nnew) * 2;
+        r->unpacked = wv_xrealloc(r->unpacked, r->unpacked_cap * sizeof *r->unpacked);
+    }
+    for (size_t i = 0; i < nold + nnew; i++) {
+        wv_column *col = &r->unpacked[i];
+        col->kind = (wv_value_kind)(uint8_t)*p++;
+        col->name = get_slice(&p);
+        col->value = get_slice(&p);
+        col->type = (wv_slice){ NULL, 0 };
+    }
+    /* present: printed with columns; (no-tuple-data) keeps none, as parsed */
+    c->old_tuple = (wv_tuple){ nold > 0, r->unpacked, nold };
+    c->new_tuple = (wv_tuple){ nnew > 0, r->unpacked + nold, nnew };
+    if (ntables > r->unpacked_rels_cap) {
+        r->unpacked_rels_cap = ntables * 2;
+        r->unpacked_rels = wv_xrealloc(r->unpacked_rels, r->unpacked_rels_cap * sizeof *r->unpacked_rels);
+    }
+    for (size_t i = 0; i < ntables; i++) {
+        r->unpacked_rels[i].schema = get_slice(&p);
+        r->unpacked_rels[i].table = get_slice(&p);
+    }
+    c->tables = r->unpacked_rels;
+    c->ntables = ntables;
+}
+
 /* Sets out to the index of the first of the n entries of arr (sorted by
  * their msg field) whose msg is >= m. */
 #define FIRST_AT(out, arr, n, m)                                            \
@@ -302,8 +395,12 @@ size_t wv_rows_table_of(const wv_rows *r, size_t msg)
         return r->keys[r->msg_key[msg]].table;
     size_t at;
     FIRST_AT(at, r->held, r->nheld, msg); /* not visible yet: as printed */
-    if (at < r->nheld && r->held[at].msg == msg)
-        return r->held[at].c.op == WV_OP_TRUNCATE ? WV_ROWS_NONE : find_table(r, &r->held[at].c.rel);
+    if (at < r->nheld && r->held[at].msg == msg) {
+        wv_change c;
+        size_t n[3];
+        unpack_head(r, &r->held[at], &c, n);
+        return c.op == WV_OP_TRUNCATE ? WV_ROWS_NONE : find_table(r, &c.rel);
+    }
     FIRST_AT(at, r->keyless, r->nkeyless, msg);
     return at < r->nkeyless && r->keyless[at].msg == msg ? r->keyless[at].table : WV_ROWS_NONE;
 }
@@ -664,91 +761,54 @@ size_t wv_rows_key_of(const wv_rows *r, size_t msg)
     return msg < r->msg_len && r->msg_key[msg] != NONE32 ? r->msg_key[msg] : WV_ROWS_NONE;
 }
 
-/* Copies a tuple's columns into cols and their names and values to bytes
- * at *off (rows never read a column's type). */
-static void copy_tuple(wv_tuple *t, wv_column *cols, char *bytes, size_t *off)
-{
-    for (size_t i = 0; i < t->ncols; i++) {
-        wv_column c = t->cols[i];
-        memcpy(bytes + *off, c.name.ptr, c.name.len);
-        c.name.ptr = bytes + *off;
-        *off += c.name.len;
-        if (c.value.len)
-            memcpy(bytes + *off, c.value.ptr, c.value.len);
-        c.value.ptr = bytes + *off;
-        *off += c.value.len;
-        c.type = (wv_slice){ NULL, 0 };
-        cols[i] = c;
-    }
-    t->cols = cols;
-}
-
-static size_t tuple_bytes(const wv_tuple *t)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < t->ncols; i++)
-        n += t->cols[i].name.len + t->cols[i].value.len;
-    return n;
-}
-
-static wv_slice copy_slice(wv_slice s, char *bytes, size_t *off)
-{
-    if (s.len)
-        memcpy(bytes + *off, s.ptr, s.len);
-    wv_slice out = { s.ptr ? bytes + *off : NULL, s.len };
-    *off += s.len;
-    return out;
-}
-
 void wv_rows_hold(wv_rows *r, const wv_change *c, size_t msg)
 {
     if (!wv_op_is_row_change(c->op))
         return;
     WV_ASSERT(r->nheld == 0 || r->held[r->nheld - 1].msg < msg);
     GROW(r->held, r->nheld, r->held_cap);
-    held *h = &r->held[r->nheld++];
-    memset(h, 0, sizeof *h);
-    h->msg = msg;
-    h->c = *c;
-    size_t n = c->rel.schema.len + c->rel.table.len + tuple_bytes(&c->old_tuple) + tuple_bytes(&c->new_tuple);
-    for (size_t i = 0; i < c->ntables; i++)
-        n += c->tables[i].schema.len + c->tables[i].table.len;
-    h->bytes = wv_xmalloc(n + 1);
-    size_t off = 0;
-    h->c.rel.schema = copy_slice(c->rel.schema, h->bytes, &off);
-    h->c.rel.table = copy_slice(c->rel.table, h->bytes, &off);
-    size_t ncols = c->old_tuple.ncols + c->new_tuple.ncols;
-    h->cols = ncols ? wv_xmalloc(ncols * sizeof *h->cols) : NULL;
-    copy_tuple(&h->c.old_tuple, h->cols, h->bytes, &off);
-    /* (no columns at all: no array, and no pointer arithmetic on NULL) */
-    copy_tuple(&h->c.new_tuple, h->cols ? h->cols + c->old_tuple.ncols : NULL, h->bytes, &off);
-    if (c->ntables) {
-        h->tables = wv_xmalloc(c->ntables * sizeof *h->tables);
-        for (size_t i = 0; i < c->ntables; i++) {
-            h->tables[i].schema = copy_slice(c->tables[i].schema, h->bytes, &off);
-            h->tables[i].table = copy_slice(c->tables[i].table, h->bytes, &off);
-        }
-        h->c.tables = h->tables;
+    r->held[r->nheld++] = (held){ msg, r->held_bytes.len };
+    wv_buf *b = &r->held_bytes;
+    uint8_t op = (uint8_t)c->op;
+    wv_buf_append(b, &op, 1);
+    /* a tuple printed without columns counts as none: rows skip both */
+    put_u32(b, c->old_tuple.present ? c->old_tuple.ncols : 0);
+    put_u32(b, c->new_tuple.present ? c->new_tuple.ncols : 0);
+    put_u32(b, c->ntables);
+    put_slice(b, c->rel.schema);
+    put_slice(b, c->rel.table);
+    if (c->old_tuple.present)
+        put_tuple(b, &c->old_tuple);
+    if (c->new_tuple.present)
+        put_tuple(b, &c->new_tuple);
+    for (size_t i = 0; i < c->ntables; i++) {
+        put_slice(b, c->tables[i].schema);
+        put_slice(b, c->tables[i].table);
     }
-    /* The rest of the record is not needed to apply it. */
-    h->c.timestamp = h->c.gid = h->c.prefix = h->c.content = (wv_slice){ NULL, 0 };
 }
 
-/* Applies (vis set) or forgets the held changes of messages first..last. */
+/* Applies (vis set) or forgets the held changes of messages first..last.
+ * The arena gives back what lies after the last change still held: all of
+ * it but a prepared transaction's, usually. */
 static void settle(wv_rows *r, size_t first, size_t last, size_t vis, bool keep)
 {
-    size_t out = 0;
-    for (size_t i = 0; i < r->nheld; i++) {
-        held *h = &r->held[i];
-        if (h->msg < first || h->msg > last) {
-            r->held[out++] = *h;
-            continue;
+    size_t at, end;
+    FIRST_AT(at, r->held, r->nheld, first);
+    for (end = at; end < r->nheld && r->held[end].msg <= last; end++) {
+        if (keep) {
+            wv_change c;
+            unpack(r, &r->held[end], &c);
+            apply(r, &c, r->held[end].msg, vis);
         }
-        if (keep)
-            apply(r, &h->c, h->msg, vis);
-        free_held(h);
     }
-    r->nheld = out;
+    if (end == at)
+        return;
+    bool tail = end == r->nheld;
+    size_t cut = r->held[at].off; /* where the first of them was packed */
+    memmove(&r->held[at], &r->held[end], (r->nheld - end) * sizeof *r->held);
+    r->nheld -= end - at;
+    if (tail)
+        r->held_bytes.len = r->nheld ? cut : 0;
 }
 
 void wv_rows_release(wv_rows *r, size_t first, size_t last, size_t vis)

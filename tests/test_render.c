@@ -4,7 +4,9 @@
  * schedule puts it at time t, and gone once written; a follower's stale
  * cell is marked until it replays; every theme paints its own background;
  * 1 to 8 followers at 1024x768, 1920x1080 and 3840x2160 draw with nothing
- * spilling into the gaps between the regions.
+ * spilling into the gaps between the regions; every text of the display
+ * list is drawn in its box. (What the picture says is tested on the list,
+ * without SDL: tests/test_scene.c.)
  *
  * Run from the repository's top directory (tests/run does): the fonts are
  * read from assets/fonts there. With WV_TEST_PICTURES=DIR set, the scenes
@@ -291,6 +293,42 @@ static int check_packet_at(canvas *cv, scene *sc, const lane_geom *g, size_t m, 
           "%zu",
           (long long)t, cx, g->mid, m, (int)hit.kind, hit.index);
     return cc.maxx;
+}
+
+/* ---- the backend draws the display list as it says ---- */
+
+/* Every text the list has is drawn in its box: pixels of its colour lie
+ * inside it, and the pointer on a chip the list has finds its message. */
+static void test_list_executed(void **state)
+{
+    fixture *fx = *state;
+    canvas_open(&fx->cv, 1920, 1080);
+    scene_open(&fx->sc, lag_opts, lag_stream);
+    draw_at(&fx->cv, &fx->sc, 1000000);
+    const wv_scene *sc = wv_render_scene(fx->cv.r);
+    const wv_cmd *cmds;
+    size_t n = wv_scene_cmds(sc, &cmds), texts = 0;
+    wv_rect clip = { 0, 0, fx->cv.w, fx->cv.h };
+    for (size_t i = 0; i < n; i++) {
+        if (cmds[i].kind == WV_CMD_CLIP)
+            clip = cmds[i].box.w < 0 ? (wv_rect){ 0, 0, fx->cv.w, fx->cv.h } : cmds[i].box;
+        const char *t = cmds[i].kind == WV_CMD_TEXT ? wv_scene_text(sc, &cmds[i]) : "";
+        if (!*t || strspn(t, " ") == strlen(t) || !wv_rect_inside(cmds[i].box, clip))
+            continue;
+        texts++;
+        color_count cc = count_color(&fx->cv, cmds[i].box, cmds[i].color);
+        CHECK(cc.n > 0, "%s \"%s\": no pixel of its colour in its box (%d,%d %dx%d)",
+              wv_role_name(cmds[i].role), t, cmds[i].box.x, cmds[i].box.y, cmds[i].box.w, cmds[i].box.h);
+    }
+    CHECK(texts > 20, "expected more than 20 texts on screen, got %zu", texts);
+    const wv_scene_chip *chips;
+    size_t nchips = wv_scene_chips(sc, &chips);
+    CHECK(nchips > 0, "the INSERT's train is on the wire at 1 s: expected chips");
+    const wv_scene_chip *top = &chips[nchips - 1];
+    wv_hit hit = wv_render_hit(fx->cv.r, top->box.x + 1, top->box.y + top->box.h / 2);
+    CHECK(hit.kind == WV_HIT_MESSAGE && hit.index == top->msg, "hit on the last chip drawn: expected message %zu, got %zu",
+          top->msg, hit.index);
+    keep_picture(&fx->cv, "list_executed");
 }
 
 static void test_packet_position(void **state)
@@ -759,6 +797,7 @@ static void test_busy_frame_hits(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_list_executed, test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_packet_position, test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_stale_cells, test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_every_theme, test_setup, test_teardown),

@@ -182,7 +182,9 @@ static void count_release(void *m)
 static void test_texts_stay_in_the_mapped_file(void **state)
 {
     (void)state;
-    char path[] = "/tmp/walviz-test-rows.XXXXXX";
+    const char *tmp = getenv("TMPDIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/walviz-test-rows.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     int fd = mkstemp(path);
     CHECK(fd >= 0, "mkstemp");
     static const char rec[] = "# walviz recording v1\n"
