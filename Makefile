@@ -39,7 +39,8 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 .DELETE_ON_ERROR:
-.PHONY: all check check-asan unit integration fuzz fuzz-build bench demo samples install clean deps deps-demo
+.PHONY: all check check-asan unit integration fuzz fuzz-build bench demo samples install clean deps deps-demo \
+        web web-serve web-check web-bench deps-web deps-web-check
 
 all: $(BUILD)/walviz
 
@@ -108,5 +109,66 @@ deps:
 
 deps-demo:
 	$(Q)scripts/deps --demo
+
+# The browser build (emscripten): the replay path of the same lists, less
+# the libpq edge: the core, render*/ui*, the recording loader and the replay
+# options; src/web_main.c in place of main.c. SDL2, SDL2_ttf and FreeType
+# come from Debian's source packages, built once into $(WEB)/libs.
+EMCC ?= emcc
+WEB := $(BUILD)/web
+WEB_SITE := $(WEB)/site
+WEB_PORT ?= 8000
+WEB_SRCS := $(CORE_SRCS) $(filter src/render%.c src/ui%.c,$(EDGE_SRCS)) src/cli_simulate.c \
+            src/cli_replay.c src/web_main.c
+WEB_OBJS := $(WEB_SRCS:%.c=$(WEB)/obj/%.o)
+WEB_LIBS := $(WEB)/libs/lib/.built
+WEB_CFLAGS := $(filter-out -g -O2,$(WV_CFLAGS)) -O2
+WEB_LDFLAGS := -O2 -sASYNCIFY -sASYNCIFY_IMPORTS=wait_browser_frame -sASYNCIFY_STACK_SIZE=65536 \
+               -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web \
+               -sEXPORTED_FUNCTIONS=_main,_wv_web_open -sEXPORTED_RUNTIME_METHODS=FS,ccall \
+               --preload-file assets/fonts@/assets/fonts
+WEB_PAGE := $(addprefix $(WEB_SITE)/,index.html walviz-page.js walviz-page.css)
+# emcc runs node: Debian's modules when the node on PATH is another one.
+export NODE_PATH ?= /usr/share/nodejs
+
+web: deps-web $(WEB_SITE)/walviz.js $(WEB_PAGE) $(WEB_SITE)/samples/.copied
+
+$(WEB_LIBS):
+	$(Q)scripts/web-libs $(WEB)/libs
+
+$(WEB)/obj/%.o: %.c | $(WEB_LIBS)
+	@mkdir -p $(dir $@)
+	@echo "  EMCC    $<"
+	$(Q)$(EMCC) $(WV_CPPFLAGS) -Iweb/include -I$(WEB)/libs/include $(WEB_CFLAGS) -c -o $@ $<
+
+$(WEB_SITE)/walviz.js: $(WEB_OBJS) $(WEB_LIBS) $(wildcard assets/fonts/*) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  EMLD    $@"
+	$(Q)$(EMCC) $(WEB_LDFLAGS) -o $@ $(WEB_OBJS) -L$(WEB)/libs/lib -lSDL2_ttf -lfreetype -lSDL2
+
+$(WEB_SITE)/%: web/%
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
+# The samples and the table saying what each teaches (the page reads it).
+$(WEB_SITE)/samples/.copied: sample-data/README.md $(wildcard sample-data/*.wvr)
+	@mkdir -p $(dir $@)
+	$(Q)cp $^ $(dir $@) && touch $@
+
+web-serve: web
+	$(Q)node web/serve.js $(WEB_SITE) $(WEB_PORT)
+
+# Headless Chromium plays the page: see web/check.js.
+web-check: deps-web-check web
+	$(Q)node web/check.js $(WEB_SITE) $(WEB)/check
+
+web-bench: web
+	$(Q)node web/check.js --bench $(WEB_SITE) $(WEB)/check
+
+deps-web:
+	$(Q)scripts/deps --web
+
+deps-web-check:
+	$(Q)scripts/deps --web-check
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -13,6 +13,17 @@
 
 #include "walviz/cli.h"
 
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+/* A page shows the canvas only once the loop hands control back to the
+ * browser: wait for its next frame (-sASYNCIFY), telling the page the time
+ * shown, whether it plays and the packet selected (-1: none). */
+EM_JS(void, wait_browser_frame, (double now_us, int playing, double selected), {
+    if (Module.wvFrame) Module.wvFrame(now_us, playing, selected);
+    Asyncify.handleSleep(function(wake) { requestAnimationFrame(function() { wake(); }); });
+});
+#endif
+
 typedef struct app {
     wv_sim *sim;
     const wv_ui_opts *o;
@@ -402,6 +413,10 @@ static int run_window(app *a, const char *font_dir)
         wv_render_frame(r, &a->view, w, h);
         SDL_RenderPresent(ren);
         dirty = false;
+#ifdef __EMSCRIPTEN__
+        wait_browser_frame((double)a->tl.now, a->tl.playing,
+                           a->view.selected_msg == WV_ROWS_NONE ? -1.0 : (double)a->view.selected_msg);
+#endif
         if (!vsync) {
             uint64_t spent = SDL_GetTicks64() - now;
             if (spent < 16)
