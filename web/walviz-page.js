@@ -17,7 +17,8 @@ var walviz = {
 (function () {
   var $ = function (id) { return document.getElementById(id); };
   var canvas = $('canvas');
-  var queued = null;      /* an open asked for before the program was ready */
+  var ready = false;      /* the program waits for a file */
+  var queued = null;      /* an open asked for before it was ready */
   var loadErrors = [];    /* stderr lines since the last open */
   var seq = 0;
 
@@ -45,7 +46,7 @@ var walviz = {
 
   /* Hands the bytes to the program; it replaces what the canvas shows. */
   function openBytes(name, bytes, opts) {
-    if (walviz.state === 'loading') {
+    if (!ready) {
       queued = [name, bytes, opts];
       status('Loading walviz… then ' + name);
       return;
@@ -69,7 +70,8 @@ var walviz = {
 
   function fail(text) {
     walviz.state = 'failed';
-    banner(text + (loadErrors.length ? '\n' + loadErrors.slice(0, 8).join('\n') : ''));
+    var more = loadErrors.filter(function (l) { return l !== 'walviz: ' + text; }).slice(0, 8);
+    banner(text + (more.length ? '\n' + more.join('\n') : ''));
     status('Pick a recording.');
     showList(true);
   }
@@ -80,6 +82,7 @@ var walviz = {
       fail('"' + name + '" is not a sample name');
       return;
     }
+    walviz.state = 'fetching';
     status('Fetching ' + file + '…');
     fetch('samples/' + file).then(function (r) {
       if (!r.ok) throw new Error('there is no sample ' + file + ' (' + r.status + ')');
@@ -187,12 +190,15 @@ var walviz = {
     print: function (line) { console.log(line); },
     printErr: function (line) {
       console.warn(line);
+      /* the file's own name, not where the page put it */
+      line = line.replace(/\/recordings\/\d+\//g, '');
       if (loadErrors.length < 1000) loadErrors.push(line);
       if (walviz.errors.length < 1000) walviz.errors.push(line);
     },
     wvEvent: function (kind, text, messages, errors) {
       if (kind === 'ready') {
-        walviz.state = 'ready';
+        ready = true;
+        if (walviz.state === 'loading') walviz.state = 'ready';
         status('Pick a recording.');
         if (queued) openBytes.apply(null, queued);
         queued = null;
@@ -236,6 +242,7 @@ var walviz = {
     openFile(e.target.files[0]);
     e.target.value = '';
   });
+  $('message').addEventListener('click', function () { banner(''); });
   $('show-list').addEventListener('click', function () { showList($('list').hidden); });
   $('fullscreen').addEventListener('click', function () {
     var stage = $('stage');
