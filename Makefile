@@ -86,6 +86,8 @@ fuzz: deps $(BUILD)/fuzz_decode
 
 bench: deps all
 	$(Q)BUILD=$(BUILD) tests/bench/run
+	$(Q)if [ -f $(WEB_SITE)/walviz.wasm ]; then $(MAKE) --no-print-directory web-bench; \
+	    else echo "web: no browser build here (make web), so no web numbers"; fi
 
 demo: deps-demo all
 	$(Q)$(BUILD)/walviz demo

@@ -30,7 +30,7 @@ function launch(opts) {
     '--headless=new', '--remote-debugging-pipe', '--no-first-run', '--no-default-browser-check',
     '--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--ignore-gpu-blocklist',
     '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
-    '--disable-backgrounding-occluded-windows', '--mute-audio', '--user-data-dir=' + profile,
+    '--disable-backgrounding-occluded-windows', '--disable-dev-shm-usage', '--mute-audio', '--user-data-dir=' + profile,
     '--window-size=' + (opts.width || 1280) + ',' + (opts.height || 800)
   ];
   if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
