@@ -116,7 +116,8 @@ deps-demo:
 # the libpq edge: the core, render*/ui*, the recording loader and the replay
 # options; src/web_main.c in place of main.c. SDL2, SDL2_ttf and FreeType
 # come from Debian's source packages, built once into $(WEB)/libs.
-EMCC ?= emcc
+# emcc runs node: Debian's modules when the node on PATH is another one.
+EMCC ?= env NODE_PATH=$${NODE_PATH:-/usr/share/nodejs} emcc
 WEB := $(BUILD)/web
 WEB_SITE := $(WEB)/site
 WEB_PORT ?= 8000
@@ -130,9 +131,6 @@ WEB_LDFLAGS := -O2 -sASYNCIFY -sASYNCIFY_IMPORTS=wait_browser_frame -sASYNCIFY_S
                -sEXPORTED_FUNCTIONS=_main,_wv_web_open -sEXPORTED_RUNTIME_METHODS=FS,ccall \
                --preload-file assets/fonts@/assets/fonts
 WEB_PAGE := $(addprefix $(WEB_SITE)/,index.html walviz-page.js walviz-page.css)
-# emcc runs node: Debian's modules when the node on PATH is another one.
-export NODE_PATH ?= /usr/share/nodejs
-
 web: deps-web $(WEB_SITE)/walviz.js $(WEB_PAGE) $(WEB_SITE)/samples/.copied
 
 $(WEB_LIBS):

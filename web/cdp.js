@@ -109,15 +109,22 @@ function launch(opts) {
             await sleep(25);
           }
         },
+        /* Waits for two of the page's frames, so the last picture drawn
+         * has reached the screen, then photographs it. */
         async screenshot(file) {
+          await page.eval('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
           const r = await page.send('Page.captureScreenshot', { format: 'png' });
           const png = Buffer.from(r.data, 'base64');
           if (file) fs.writeFileSync(file, png);
           return readPng(png);
         },
+        /* A key held for 60 ms, as a finger does: a program that answers a
+         * key in its next frame may act in the key-up's handler (SDL asks
+         * for fullscreen there). */
         async key(code, key, keyCode) {
           const base = { code, key, windowsVirtualKeyCode: keyCode, nativeVirtualKeyCode: keyCode };
           await page.send('Input.dispatchKeyEvent', Object.assign({ type: 'rawKeyDown' }, base));
+          await sleep(60);
           await page.send('Input.dispatchKeyEvent', Object.assign({ type: 'keyUp' }, base));
         },
         async click(x, y) {

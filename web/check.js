@@ -78,11 +78,20 @@ function whiteSpots(img) {
   return spots;
 }
 
+/* Does action, then waits until the picture has answered it: a first new
+ * frame, then (paused) no further one for 150 ms, since one key or click
+ * can bring several events and frames. Returns what the page reports. */
 async function frameAfter(page, action, what) {
   const before = await page.eval('walviz.frames');
   await action();
   await page.waitFor('walviz.frames > ' + before, 5000, 'a frame after ' + what);
-  return page.eval('JSON.parse(JSON.stringify(walviz))');
+  for (let n = -1, tries = 0; tries < 40; tries++) {
+    const st = await page.eval('JSON.parse(JSON.stringify(walviz))');
+    if (st.playing || st.frames === n) return st;
+    n = st.frames;
+    await sleep(150);
+  }
+  throw new Error('the picture did not settle after ' + what);
 }
 
 async function openPage(page, base, hash, scale) {
@@ -251,6 +260,21 @@ async function checkPage(page, site, base, out) {
   const opted = await shot('9-bank-remote-apply');
   check('a ?sample= link with replay options opens, and they change the picture', changed(plain, opted) > 300,
         'bank.wvr --sync remote_apply --sync-standbys "FIRST 1 (f2)": ' + changed(plain, opted) + ' pixels differ');
+
+  /* Q closes the picture; the page offers the recordings again */
+  const ok = () => true, no = () => false;
+  await page.key('KeyQ', 'q', 81);
+  const closed = await page.waitFor('walviz.state === "closed" && !document.getElementById("list").hidden',
+                                    5000).then(ok, no);
+  await page.eval('document.querySelector("#samples tbody button").click(); 1');
+  const reopened = await page.waitFor('walviz.state === "opened" && walviz.name === "intro.wvr"', 10000).then(ok, no);
+  check('Q closes the picture, and the list opens the next', closed && reopened,
+        'closed: ' + closed + ', intro opened after: ' + reopened);
+
+  /* opened from disk instead of a server */
+  await page.send('Page.navigate', { url: 'file://' + path.resolve(site, 'index.html') });
+  const disk = await page.waitFor('location.protocol === "file:" && document.getElementById("message") && document.getElementById("message").textContent', 10000, 'the file:// message');
+  check('opened from disk, the page says it needs a web server', /web server/.test(disk), JSON.stringify(disk));
 
   /* high-density screens: the canvas has device pixels */
   await openPage(page, base, '#sample=shop', 2);

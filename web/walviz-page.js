@@ -21,6 +21,7 @@ var walviz = {
   var queued = null;      /* an open asked for before it was ready */
   var loadErrors = [];    /* stderr lines since the last open */
   var seq = 0;
+  var fatal = false;      /* said why walviz cannot run here: keep that on screen */
 
   function status(text) { $('status').textContent = text; }
 
@@ -69,6 +70,7 @@ var walviz = {
   }
 
   function fail(text) {
+    if (fatal) return;
     walviz.state = 'failed';
     var more = loadErrors.filter(function (l) { return l !== 'walviz: ' + text; }).slice(0, 8);
     banner(text + (more.length ? '\n' + more.join('\n') : ''));
@@ -235,8 +237,15 @@ var walviz = {
   window.addEventListener('error', function (e) {
     if (walviz.state === 'loading') fail('this browser cannot run walviz: ' + e.message);
   });
-  if (typeof WebAssembly !== 'object')
+  if (typeof WebAssembly !== 'object') {
     fail('this browser has no WebAssembly; walviz needs a browser from 2018 or later');
+    fatal = true;
+  }
+  if (location.protocol === 'file:') {
+    fail('browsers run walviz only from a web server, not from a file on disk: ' +
+         'make web-serve, or put this folder on a web server');
+    fatal = true;
+  }
 
   $('picker').addEventListener('change', function (e) {
     openFile(e.target.files[0]);
@@ -249,6 +258,12 @@ var walviz = {
     if (stage.requestFullscreen) stage.requestFullscreen().then(function () { canvas.focus(); });
   });
   window.addEventListener('hashchange', openFromLocation);
+  /* Leaving fullscreen, SDL can take the page's resize for one of the
+   * fullscreen canvas and keep that size: tell it again once it is out. */
+  document.addEventListener('fullscreenchange', function () {
+    if (!document.fullscreenElement)
+      setTimeout(function () { window.dispatchEvent(new Event('resize')); }, 150);
+  });
 
   /* Drag and drop anywhere on the page. */
   var depth = 0;
@@ -262,6 +277,7 @@ var walviz = {
     openFile(e.dataTransfer.files[0]);
   });
 
+  if (fatal) return;
   fetch('samples/README.md').then(function (r) { return r.text(); }).then(buildList)
     .catch(function () { banner('the list of samples could not be loaded', true); });
   openFromLocation();
