@@ -116,9 +116,14 @@ async function checkPage(page, site, base, out) {
   const samples = readSamples(site);
   const shot = (name) => page.screenshot(path.join(out, name + '.png'));
 
-  /* the list, and a link to a sample */
-  await openPage(page, base, '#sample=intro');
-  await page.waitFor('walviz.state === "opened" && walviz.frames > 0', 20000, 'intro to open');
+  /* the list, and a sample opened from it */
+  await openPage(page, base, '');
+  await page.waitFor('walviz.state === "ready" && walviz.samples.length', 20000, 'the list');
+  await shot('0-list');
+  await page.eval('document.querySelector("#samples tbody button").click(); 1');
+  await page.waitFor('walviz.state === "opened" && walviz.frames > 0', 20000, 'intro to open from the list');
+  const hash = await page.eval('location.hash');
+  check('the list\'s first button opens intro, with a link to it in the address', hash === '#sample=intro', hash);
   const listed = await page.eval('walviz.samples.join(",")');
   check('the page lists the samples of sample-data/README.md', samples.length >= 6 &&
         listed === samples.map((s) => s.name).join(','), listed);

@@ -21,6 +21,7 @@ var walviz = {
   var queued = null;      /* an open asked for before it was ready */
   var loadErrors = [];    /* stderr lines since the last open */
   var seq = 0;
+  var MAX_FILE = 256 * 1048576; /* the file, its copy and the simulation share a 2 GB heap */
   var fatal = false;      /* said why walviz cannot run here: keep that on screen */
 
   function status(text) { $('status').textContent = text; }
@@ -96,6 +97,11 @@ var walviz = {
 
   function openFile(file) {
     if (!file) return;
+    if (file.size > MAX_FILE) {
+      fail(file.name + ' is ' + Math.round(file.size / 1048576) + ' MB: a browser tab holds recordings up to ' +
+           MAX_FILE / 1048576 + ' MB; replay it with walviz on a computer');
+      return;
+    }
     var reader = new FileReader();
     reader.onload = function () { openBytes(file.name, new Uint8Array(reader.result), {}); };
     reader.onerror = function () { fail('cannot read ' + file.name); };
@@ -231,7 +237,10 @@ var walviz = {
       status(walviz.name + ' · ' + seconds(now) + (playing ? ' · playing' : ' · paused') +
              (selected >= 0 ? ' · packet ' + (selected + 1) + ' selected' : ''));
     },
-    onAbort: function (what) { fail('walviz stopped: ' + what); }
+    onAbort: function (what) {
+      fail('walviz stopped (' + what + '); reload the page to go on');
+      fatal = true;
+    }
   };
 
   window.addEventListener('error', function (e) {
