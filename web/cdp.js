@@ -120,12 +120,17 @@ function launch(opts) {
         },
         /* A key held for 60 ms, as a finger does: a program that answers a
          * key in its next frame may act in the key-up's handler (SDL asks
-         * for fullscreen there). */
-        async key(code, key, keyCode) {
-          const base = { code, key, windowsVirtualKeyCode: keyCode, nativeVirtualKeyCode: keyCode };
+         * for fullscreen there). modifiers 8: with Shift, pressed first as
+         * a person does (SDL follows Shift's own key events). */
+        async key(code, key, keyCode, modifiers) {
+          const shift = { code: 'ShiftLeft', key: 'Shift', windowsVirtualKeyCode: 16, nativeVirtualKeyCode: 16, modifiers: 8 };
+          const base = { code, key, windowsVirtualKeyCode: keyCode, nativeVirtualKeyCode: keyCode,
+                         modifiers: modifiers || 0 };
+          if (modifiers & 8) await page.send('Input.dispatchKeyEvent', Object.assign({ type: 'rawKeyDown' }, shift));
           await page.send('Input.dispatchKeyEvent', Object.assign({ type: 'rawKeyDown' }, base));
           await sleep(60);
           await page.send('Input.dispatchKeyEvent', Object.assign({ type: 'keyUp' }, base));
+          if (modifiers & 8) await page.send('Input.dispatchKeyEvent', Object.assign({ type: 'keyUp' }, shift, { modifiers: 0 }));
         },
         async click(x, y) {
           const base = { x, y, button: 'left', clickCount: 1 };

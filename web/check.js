@@ -158,6 +158,10 @@ async function checkPage(page, site, base, out) {
   const help = await shot('3-help');
   check('H shows the keys over the picture', changed(help0, help) > 20000, changed(help0, help) + ' pixels changed');
   await frameAfter(page, () => page.key('Escape', 'Escape', 27), 'Escape');
+  await frameAfter(page, () => page.key('Slash', '?', 191, 8), '?');
+  const help2 = await shot('3-help-question-mark');
+  check('? (Shift and /) shows the keys too', changed(help0, help2) > 20000, changed(help0, help2) + ' pixels changed');
+  await frameAfter(page, () => page.key('Escape', 'Escape', 27), 'Escape');
 
   /* a click on a packet selects it */
   const lane = await shot('4-before-click');
