@@ -180,6 +180,20 @@ async function checkPage(page, site, base, out) {
         'packet ' + sel + ' after ' + tries + ' click(s) on ' + spots.length + ' chips, ' +
         changed(lane, clicked) + ' pixels changed');
 
+  /* a drag along the timeline scrubs */
+  s = await frameAfter(page, async () => {
+    const at = (type, x, buttons) => page.send('Input.dispatchMouseEvent',
+      { type, x, y: H - 26, button: 'left', buttons, clickCount: 1 });
+    await at('mouseMoved', 200, 0); /* SDL presses where the pointer last moved */
+    await at('mousePressed', 200, 1);
+    for (let x = 250; x <= 700; x += 50) await at('mouseMoved', x, 1);
+    await at('mouseReleased', 700, 0);
+  }, 'a drag on the timeline');
+  const scrubbed = s.now_us;
+  check('a drag along the timeline scrubs to where it ends', scrubbed > 2000000 && scrubbed < 4000000,
+        't = ' + scrubbed + ' us at about 55% of a 6 s recording');
+  await frameAfter(page, () => page.key('Home', 'Home', 36), 'Home');
+
   /* play */
   s = await frameAfter(page, () => page.key('Space', ' ', 32), 'Space');
   const t0 = s.now_us, f0 = s.frames;
@@ -301,6 +315,7 @@ async function pick(page, file) {
 }
 
 async function bench(base, site) {
+  console.log('== web ==');
   const kb = (n) => (n / 1024).toFixed(0) + ' kB';
   let total = 0, totalGz = 0;
   for (const f of ['walviz.wasm', 'walviz.js', 'walviz.data', 'index.html', 'walviz-page.js', 'walviz-page.css']) {
