@@ -126,7 +126,7 @@ WEB_SRCS := $(CORE_SRCS) $(filter src/render%.c src/ui%.c,$(EDGE_SRCS)) src/cli_
 WEB_OBJS := $(WEB_SRCS:%.c=$(WEB)/obj/%.o)
 WEB_LIBS := $(WEB)/libs/lib/.built
 WEB_CFLAGS := $(filter-out -g -O2,$(WV_CFLAGS)) -O2
-WEB_LDFLAGS := -O2 -sASYNCIFY -sASYNCIFY_IMPORTS=wait_browser_frame -sASYNCIFY_STACK_SIZE=65536 \
+WEB_LDFLAGS := -O2 -sASYNCIFY -sASYNCIFY_IMPORTS=wv_ui_browser_frame -sASYNCIFY_STACK_SIZE=65536 \
                -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web \
                -sEXPORTED_FUNCTIONS=_main,_wv_web_open -sEXPORTED_RUNTIME_METHODS=FS,ccall \
                --preload-file assets/fonts@/assets/fonts

@@ -18,7 +18,7 @@
 /* A page shows the canvas only once the loop hands control back to the
  * browser: wait for its next frame (-sASYNCIFY), telling the page the time
  * shown, whether it plays and the packet selected (-1: none). */
-EM_JS(void, wait_browser_frame, (double now_us, int playing, double selected), {
+EM_JS(void, wv_ui_browser_frame, (double now_us, int playing, double selected), {
     if (Module.wvFrame) Module.wvFrame(now_us, playing, selected);
     Asyncify.handleSleep(function(wake) { requestAnimationFrame(function() { wake(); }); });
 });
@@ -414,7 +414,7 @@ static int run_window(app *a, const char *font_dir)
         SDL_RenderPresent(ren);
         dirty = false;
 #ifdef __EMSCRIPTEN__
-        wait_browser_frame((double)a->tl.now, a->tl.playing,
+        wv_ui_browser_frame((double)a->tl.now, a->tl.playing,
                            a->view.selected_msg == WV_ROWS_NONE ? -1.0 : (double)a->view.selected_msg);
 #endif
         if (!vsync) {

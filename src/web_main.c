@@ -53,7 +53,7 @@ EMSCRIPTEN_KEEPALIVE int wv_web_open(const char *path, const char *opts)
 /* Tells the page: "ready" (waiting for a file), "opened" (text: the file's
  * name, with its message count and how many could not be read), "failed"
  * (text: why), "closed" (the user quit the window). */
-EM_JS(void, page_event, (const char *kind, const char *text, double messages, int errors), {
+EM_JS(void, wv_web_page_event, (const char *kind, const char *text, double messages, int errors), {
     if (Module.wvEvent)
         Module.wvEvent(UTF8ToString(kind), text ? UTF8ToString(text) : "", messages, errors);
 });
@@ -61,7 +61,7 @@ EM_JS(void, page_event, (const char *kind, const char *text, double messages, in
 static void report_failure(const char *msg)
 {
     fprintf(stderr, "walviz: %s\n", msg);
-    page_event("failed", msg, 0, 0);
+    wv_web_page_event("failed", msg, 0, 0);
 }
 
 /* Applies the NAME=VALUE lines of opts to cfg; -1 with a sentence in err. */
@@ -117,12 +117,12 @@ static void show(const char *path, char *opts)
         if (emscripten_get_element_css_size("#canvas", &w, &h) == EMSCRIPTEN_RESULT_SUCCESS &&
             w >= 1 && h >= 1)
             o.width = (int)w, o.height = (int)h;
-        page_event("opened", name, (double)wv_sim_count(sim), errors);
+        wv_web_page_event("opened", name, (double)wv_sim_count(sim), errors);
         wv_cli_interrupted = 0;
         if (wv_ui_run(sim, &o) != 0)
             report_failure("cannot draw on this page (is WebGL turned off?)");
         else if (!pending)
-            page_event("closed", NULL, 0, 0);
+            wv_web_page_event("closed", NULL, 0, 0);
     }
     wv_sim_free(sim);
     wv_sim_cfg_destroy(&cfg);
@@ -130,7 +130,7 @@ static void show(const char *path, char *opts)
 
 int main(void)
 {
-    page_event("ready", NULL, 0, 0);
+    wv_web_page_event("ready", NULL, 0, 0);
     for (;;) {
         while (!pending)
             emscripten_sleep(50);

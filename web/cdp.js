@@ -34,6 +34,7 @@ function launch(opts) {
     '--window-size=' + (opts.width || 1280) + ',' + (opts.height || 800)
   ];
   if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
+  args.push(...(opts.args || []));
   const child = spawn(exe, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });

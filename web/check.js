@@ -308,6 +308,25 @@ async function checkPage(page, site, base, out) {
         hdShot.width === 2 * W && looks(hdShot).lit > 0.1, hd);
 }
 
+/* A browser with WebGL turned off: SDL falls back to drawing in software
+ * on a 2D canvas. */
+async function checkNoWebGL(base, out) {
+  const browser = launch({ width: W, height: H, args: ['--disable-webgl', '--disable-3d-apis'] });
+  try {
+    const page = await browser.newPage();
+    await openPage(page, base, '#sample=intro');
+    await page.waitFor('walviz.state === "opened" && walviz.frames > 0', 20000, 'intro without WebGL');
+    const gl = await page.eval('!!document.createElement("canvas").getContext("webgl")');
+    const s = await frameAfter(page, () => page.key('ArrowRight', 'ArrowRight', 39), 'Right');
+    const img = await page.screenshot(path.join(out, '10-intro-without-webgl.png'));
+    const l = looks(img);
+    check('without WebGL the picture is drawn all the same', !gl && s.now_us > 0 && l.colours > 50 && l.lit > 0.1,
+          'WebGL ' + (gl ? 'on' : 'off') + ', ' + l.colours + ' colours, ' + (l.lit * 100).toFixed(0) + '% lit');
+  } finally {
+    await browser.close();
+  }
+}
+
 async function pick(page, file) {
   const { root } = await page.send('DOM.getDocument', {});
   const { nodeId } = await page.send('DOM.querySelector', { nodeId: root.nodeId, selector: '#picker' });
@@ -367,7 +386,10 @@ async function main() {
   let error = null;
   try {
     if (benchMode) await bench(base, site);
-    else await checks(browser, base, site, out);
+    else {
+      await checks(browser, base, site, out);
+      await checkNoWebGL(base, out);
+    }
   } catch (e) {
     error = e;
   }
