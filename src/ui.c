@@ -414,8 +414,8 @@ static int run_window(app *a, const char *font_dir)
         SDL_RenderPresent(ren);
         dirty = false;
 #ifdef __EMSCRIPTEN__
-        wv_ui_browser_frame((double)a->tl.now, a->tl.playing,
-                           a->view.selected_msg == WV_ROWS_NONE ? -1.0 : (double)a->view.selected_msg);
+        size_t sel = a->view.selected_msg;
+        wv_ui_browser_frame((double)a->tl.now, a->tl.playing, sel == WV_ROWS_NONE ? -1.0 : (double)sel);
 #endif
         if (!vsync) {
             uint64_t spent = SDL_GetTicks64() - now;
