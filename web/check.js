@@ -241,7 +241,7 @@ async function checkPage(page, site, base, out) {
   await page.waitFor('walviz.state === "opened" && walviz.name === "my-class.wvr" && walviz.frames > 0', 10000, 'my-class.wvr to open');
   s = await page.eval('JSON.parse(JSON.stringify(walviz))');
   check('a file from the picker opens', bank && s.messages === bank.messages, s.name + ', ' + s.messages + ' messages');
-  await shot('6-picked-my-class');
+  await shot('6-picked');
 
   /* a file that is not a recording */
   const bad = path.join(out, 'notes.txt');
@@ -251,17 +251,18 @@ async function checkPage(page, site, base, out) {
   const msg = await page.eval('document.getElementById("message").hidden ? "" : document.getElementById("message").textContent');
   check('a file that is not a recording is refused with a message on the page',
         /notes\.txt/.test(msg) && /recording/.test(msg), JSON.stringify(msg.split('\n')[0]));
-  await shot('7-not-a-recording');
+  await shot('6-not-a-recording');
 
   /* drag and drop */
-  fs.copyFileSync(path.join(site, 'samples', 'shop.wvr'), path.join(out, 'dropped.wvr'));
-  const drop = { items: [], files: [path.join(out, 'dropped.wvr')], dragOperationsMask: 1 };
+  fs.copyFileSync(path.join(site, 'samples', 'shop.wvr'), path.join(out, 'dropped: Übung 3.wvr'));
+  const drop = { items: [], files: [path.join(out, 'dropped: Übung 3.wvr')], dragOperationsMask: 1 };
   for (const type of ['dragEnter', 'dragOver', 'drop'])
     await page.send('Input.dispatchDragEvent', { type, x: 600, y: 400, data: drop });
-  await page.waitFor('walviz.state === "opened" && walviz.name === "dropped.wvr"', 10000, 'dropped.wvr to open');
+  await page.waitFor('walviz.state === "opened" && walviz.name === "dropped: Übung 3.wvr"', 10000, 'the dropped file to open');
   s = await page.eval('JSON.parse(JSON.stringify(walviz))');
   const shop = samples.find((x) => x.name === 'shop.wvr');
   check('a dropped file opens', shop && s.messages === shop.messages, s.name + ', ' + s.messages + ' messages');
+  await shot('7-dropped');
 
   /* a link to a sample that is not there */
   await page.eval('location.hash = "#sample=nope"; 1');
@@ -378,6 +379,8 @@ async function main() {
   }
   fs.mkdirSync(out, { recursive: true });
   out = path.resolve(out); /* the browser reads files by absolute path */
+  for (const f of fs.readdirSync(out)) /* only this run's pictures */
+    if (f.endsWith('.png')) fs.unlinkSync(path.join(out, f));
   const server = await new Promise((resolve) => serve(site, 0, (srv, port) => resolve({ srv, port })));
   const base = 'http://127.0.0.1:' + server.port + '/';
   const browser = benchMode ? null : launch({ width: W, height: H });

@@ -55,7 +55,7 @@ var walviz = {
     }
     /* a folder each, so the window's title is the file's own name */
     var dir = '/recordings/' + (++seq);
-    var path = dir + '/' + (name.replace(/[^A-Za-z0-9._ -]/g, '_') || 'recording');
+    var path = dir + '/' + (name.replace(/[\/\x00-\x1f]/g, '_').slice(-200) || 'recording');
     try { Module.FS.mkdir('/recordings'); } catch (e) { /* exists */ }
     Module.FS.mkdir(dir);
     Module.FS.writeFile(path, bytes);
@@ -261,7 +261,15 @@ var walviz = {
     e.target.value = '';
   });
   $('message').addEventListener('click', function () { banner(''); });
-  $('show-list').addEventListener('click', function () { showList($('list').hidden); });
+  $('show-list').addEventListener('click', function () {
+    showList($('list').hidden);
+    if ($('list').hidden) canvas.focus();
+  });
+  /* A click on the bar's buttons leaves the keys with the picture: Space
+   * then plays instead of pressing the button again. */
+  Array.prototype.forEach.call(document.querySelectorAll('#bar button'), function (b) {
+    b.addEventListener('mousedown', function (e) { e.preventDefault(); });
+  });
   $('fullscreen').addEventListener('click', function () {
     var stage = $('stage');
     if (stage.requestFullscreen) stage.requestFullscreen().then(function () { canvas.focus(); });
