@@ -133,8 +133,8 @@ WEB_LDFLAGS := -O2 -sASYNCIFY -sASYNCIFY_IMPORTS=wv_ui_browser_frame -sASYNCIFY_
 WEB_PAGE := $(addprefix $(WEB_SITE)/,index.html walviz-page.js walviz-page.css)
 web: deps-web $(WEB_SITE)/walviz.js $(WEB_PAGE) $(WEB_SITE)/samples/.copied
 
-$(WEB_LIBS):
-	$(Q)scripts/web-libs $(WEB)/libs
+$(WEB_LIBS): scripts/web-libs
+	$(Q)rm -f $@ && scripts/web-libs $(WEB)/libs
 
 $(WEB)/obj/%.o: %.c | $(WEB_LIBS)
 	@mkdir -p $(dir $@)

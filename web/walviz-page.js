@@ -272,7 +272,8 @@ var walviz = {
   });
   $('fullscreen').addEventListener('click', function () {
     var stage = $('stage');
-    if (stage.requestFullscreen) stage.requestFullscreen().then(function () { canvas.focus(); });
+    var ask = stage.requestFullscreen || stage.webkitRequestFullscreen; /* Safari before 16.4 */
+    if (ask) Promise.resolve(ask.call(stage)).then(function () { canvas.focus(); }, function () {});
   });
   window.addEventListener('hashchange', openFromLocation);
   /* Leaving fullscreen, SDL can take the page's resize for one of the
