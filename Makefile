@@ -39,8 +39,7 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 .DELETE_ON_ERROR:
-.PHONY: all check check-asan unit integration fuzz fuzz-build bench demo samples install clean deps deps-demo \
-        web web-serve web-check web-bench deps-web deps-web-check
+.PHONY: all check check-asan unit integration fuzz fuzz-build bench demo samples install clean deps deps-demo
 
 all: $(BUILD)/walviz
 
@@ -116,6 +115,7 @@ deps-demo:
 # the libpq edge: the core, render*/ui*, the recording loader and the replay
 # options; src/web_main.c in place of main.c. SDL2, SDL2_ttf and FreeType
 # come from Debian's source packages, built once into $(WEB)/libs.
+.PHONY: web web-serve web-check web-bench deps-web deps-web-check
 # emcc runs node: Debian's modules when the node on PATH is another one.
 EMCC ?= env NODE_PATH=$${NODE_PATH:-/usr/share/nodejs} emcc
 WEB := $(BUILD)/web
