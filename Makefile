@@ -113,6 +113,8 @@ fuzz: deps $(FUZZ_BINS)
 
 bench: deps all
 	$(Q)BUILD=$(BUILD) tests/bench/run
+	$(Q)if [ -f $(WEB_SITE)/walviz.wasm ]; then $(MAKE) --no-print-directory web-bench; \
+	    else echo "web: no browser build here (make web), so no web numbers"; fi
 
 # Ten minutes of live --record with a fault a minute (SOAK_SECONDS,
 # FAULT_EVERY); not part of make check.
@@ -141,5 +143,65 @@ deps:
 
 deps-demo:
 	$(Q)scripts/deps --demo
+
+# The browser build (emscripten): the replay path of the same lists, less
+# the libpq edge: the core, render*/ui*, the recording loader and the replay
+# options; src/web_main.c in place of main.c. SDL2, SDL2_ttf and FreeType
+# come from Debian's source packages, built once into $(WEB)/libs.
+.PHONY: web web-serve web-check web-bench deps-web deps-web-check
+# emcc runs node: Debian's modules when the node on PATH is another one.
+EMCC ?= env NODE_PATH=$${NODE_PATH:-/usr/share/nodejs} emcc
+WEB := $(BUILD)/web
+WEB_SITE := $(WEB)/site
+WEB_PORT ?= 8000
+WEB_SRCS := $(CORE_SRCS) $(filter src/render%.c src/ui%.c,$(EDGE_SRCS)) src/cli_simulate.c \
+            src/cli_replay.c src/web_main.c
+WEB_OBJS := $(WEB_SRCS:%.c=$(WEB)/obj/%.o)
+WEB_LIBS := $(WEB)/libs/lib/.built
+WEB_CFLAGS := $(filter-out -g -O2,$(WV_CFLAGS)) -O2
+WEB_LDFLAGS := -O2 -sASYNCIFY -sASYNCIFY_IMPORTS=wv_ui_browser_frame -sASYNCIFY_STACK_SIZE=65536 \
+               -sALLOW_MEMORY_GROWTH=1 -sENVIRONMENT=web \
+               -sEXPORTED_FUNCTIONS=_main,_wv_web_open -sEXPORTED_RUNTIME_METHODS=FS,ccall \
+               --preload-file assets/fonts@/assets/fonts
+WEB_PAGE := $(addprefix $(WEB_SITE)/,index.html walviz-page.js walviz-page.css)
+web: deps-web $(WEB_SITE)/walviz.js $(WEB_PAGE) $(WEB_SITE)/samples/.copied
+
+$(WEB_LIBS): scripts/web-libs
+	$(Q)rm -f $@ && scripts/web-libs $(WEB)/libs
+
+$(WEB)/obj/%.o: %.c | $(WEB_LIBS)
+	@mkdir -p $(dir $@)
+	@echo "  EMCC    $<"
+	$(Q)$(EMCC) $(WV_CPPFLAGS) -Iweb/include -I$(WEB)/libs/include $(WEB_CFLAGS) -c -o $@ $<
+
+$(WEB_SITE)/walviz.js: $(WEB_OBJS) $(WEB_LIBS) $(wildcard assets/fonts/*) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  EMLD    $@"
+	$(Q)$(EMCC) $(WEB_LDFLAGS) -o $@ $(WEB_OBJS) -L$(WEB)/libs/lib -lSDL2_ttf -lfreetype -lSDL2
+
+$(WEB_SITE)/%: web/%
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
+# The samples and the table saying what each teaches (the page reads it).
+$(WEB_SITE)/samples/.copied: sample-data/README.md $(wildcard sample-data/*.wvr)
+	@mkdir -p $(dir $@)
+	$(Q)cp $^ $(dir $@) && touch $@
+
+web-serve: web
+	$(Q)node web/serve.js $(WEB_SITE) $(WEB_PORT)
+
+# Headless Chromium plays the page: see web/check.js.
+web-check: deps-web-check web
+	$(Q)node web/check.js $(WEB_SITE) $(WEB)/check
+
+web-bench: web
+	$(Q)node web/check.js --bench $(WEB_SITE) $(WEB)/check
+
+deps-web:
+	$(Q)scripts/deps --web
+
+deps-web-check:
+	$(Q)scripts/deps --web-check
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -15,6 +15,17 @@
 #include "walviz/clock.h"
 #include "walviz/summary.h"
 
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+/* A page shows the canvas only once the loop hands control back to the
+ * browser: wait for its next frame (-sASYNCIFY), telling the page the time
+ * shown, whether it plays and the packet selected (-1: none). */
+EM_JS(void, wv_ui_browser_frame, (double now_us, int playing, double selected), {
+    if (Module.wvFrame) Module.wvFrame(now_us, playing, selected);
+    Asyncify.handleSleep(function(wake) { requestAnimationFrame(function() { wake(); }); });
+});
+#endif
+
 typedef struct app {
     wv_ctl ctl;
     const wv_ui_opts *o;
@@ -359,6 +370,10 @@ static int run_window(app *a, const char *font_dir)
         wv_render_frame(r, &c->view, w, h);
         SDL_RenderPresent(ren);
         dirty = false;
+#ifdef __EMSCRIPTEN__
+        size_t sel = c->view.selected_msg;
+        wv_ui_browser_frame((double)c->tl.now, c->tl.playing, sel == WV_ROWS_NONE ? -1.0 : (double)sel);
+#endif
         if (!vsync) {
             int64_t spent_ms = (wv_now_us() - wall) / 1000;
             if (spent_ms < 16)
