@@ -154,7 +154,7 @@ EMCC ?= env NODE_PATH=$${NODE_PATH:-/usr/share/nodejs} emcc
 WEB := $(BUILD)/web
 WEB_SITE := $(WEB)/site
 WEB_PORT ?= 8000
-WEB_SRCS := $(CORE_SRCS) $(filter src/render%.c src/ui%.c,$(EDGE_SRCS)) src/cli_simulate.c \
+WEB_SRCS := $(CORE_SRCS) $(filter src/render%.c src/ui%.c src/clock.c,$(EDGE_SRCS)) src/cli_simulate.c \
             src/cli_replay.c src/web_main.c
 WEB_OBJS := $(WEB_SRCS:%.c=$(WEB)/obj/%.o)
 WEB_LIBS := $(WEB)/libs/lib/.built

@@ -16,17 +16,10 @@
 
 #include "walviz/cli.h"
 #include "walviz/sim.h"
-#include "walviz/source.h"
 #include "walviz/ui.h"
 #include "walviz/util.h"
 
-volatile int wv_cli_interrupted;
-
-/* source.h's clock (source_pg.c, which holds it natively, stays out). */
-int64_t wv_now_us(void)
-{
-    return (int64_t)(emscripten_date_now() * 1000.0);
-}
+volatile sig_atomic_t wv_cli_interrupted;
 
 /* The next request: set by wv_web_open between frames, read by main. */
 static char pending_path[512];
@@ -138,6 +131,7 @@ int main(void)
         strcpy(path, pending_path);
         strcpy(opts, pending_opts);
         pending = 0;
+        wv_cli_interrupted = 0; /* it ended the last picture; the load must run */
         show(path, opts);
     }
 }
