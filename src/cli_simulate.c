@@ -335,7 +335,8 @@ int wv_cli_simulate(int argc, char **argv)
             wv_buf out;
             wv_buf_init(&out);
             print_json(sim, &out);
-            print_walsenders(sim, &out);
+            if (wv_sim_count(sim)) /* no stream, no timeline to tell */
+                print_walsenders(sim, &out);
             if (out.len) /* fwrite(NULL, 1, 0) is undefined behaviour */
                 fwrite(out.data, 1, out.len, stdout);
             wv_buf_destroy(&out);

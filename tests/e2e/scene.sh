@@ -42,19 +42,24 @@ for f in (2, 3):
     assert all(t.get("stale") and t["follower_name"] == "f%d" % f for t in rows), rows
     assert all(inside(t["box"], panel("follower", f)) for t in rows), rows
     assert [t["text"] for t in texts("follower.state", f)] == ["streaming"]
+# after a step, the caption, the inspector and the log's marked line
+# speak of the same message: the one the step was about
 title = texts("inspector.title")
-assert [t["text"] for t in title] == ["#7  COMMIT 736: 2 changes"], title
-assert inside(title[0]["box"], panel("inspector")), title
-assert [t["text"] for t in texts("inspector.commit")] == ["COMMIT returned after 0 us (on)"]
+cap = texts("caption")
 cur = [t for t in texts("log.line") if t["text"].startswith("\u25b6")]
-assert len(cur) == 1 and cur[0]["msg"] == 7 and "COMMIT 736" in cur[0]["text"], cur
-chips = [c for c in d["chips"] if c["follower"] == 3 and c["stage"] == "in_flight"]
+assert len(title) == 1 and len(cap) == 1 and len(cur) == 1, (title, cap, cur)
+assert title[0]["msg"] == cap[0]["msg"] == cur[0]["msg"], (title, cap, cur)
+assert title[0]["text"].startswith("#%d  " % title[0]["msg"]), title
+assert inside(title[0]["box"], panel("inspector")), title
+assert inside(cap[0]["box"], panel("caption", cap[0]["follower"])), cap
+chips = [c for c in d["chips"] if c["follower"] == 3]
 assert {c["msg"] for c in chips} >= {3, 7}, d["chips"]
+assert {c["stage"] for c in chips if c["msg"] == 7} == {"in_flight"}, chips
 for c in d["chips"]:
     assert inside(c["box"], panel("lane", c["follower"])), c
     assert c["stage"] in ("queued", "in_flight", "waiting_fsync", "waiting_replay"), c
 labels = texts("lane.label", 3)
-assert sorted(t["text"] for t in labels) == ["xid 735", "xid 736 accounts"], labels
+assert any(t["text"].startswith("xid 736") for t in labels), labels
 PY
 
 # frames: a JSON beside each PNG, numbered alike, the clock moving

@@ -4,6 +4,7 @@
 #ifndef WALVIZ_FUZZ_CHECK_H
 #define WALVIZ_FUZZ_CHECK_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -17,19 +18,34 @@ static _Noreturn void violated(const char *file, int line, const char *what)
 
 #define CHECK(cond) ((cond) ? (void)0 : violated(__FILE__, __LINE__, #cond))
 
-/* Leader time <= sent <= written <= flushed <= applied, up to the first
- * stage never reached; and every transaction's acknowledgement asked. */
+/* A message's stages on a follower, in the order its kind goes through
+ * them, up to the first stage never reached: a physical standby receives
+ * WAL as the primary writes it (before the commit, so from the message's
+ * own write time on) and writes, flushes, replays; a logical subscriber
+ * gets a transaction at its commit and writes, applies, then flushes.
+ * And every transaction's acknowledgement can be asked for. */
 static void check_stages(const wv_sim *sim, int nfollowers)
 {
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
     for (size_t m = 0; m < wv_sim_count(sim); m++)
         for (int f = 0; f < nfollowers; f++) {
-            int64_t prev = wv_sim_leader_time(sim, m);
-            for (int st = 0; st < WV_STAGE_COUNT; st++) {
-                int64_t t = wv_sim_stage(sim, f, m, (wv_stage)st);
+            bool logical = cfg->link[f].kind == WV_KIND_LOGICAL;
+            static const wv_stage physical_order[] = { WV_STAGE_SENT, WV_STAGE_WRITTEN, WV_STAGE_FLUSHED,
+                                                       WV_STAGE_APPLIED };
+            static const wv_stage logical_order[] = { WV_STAGE_SENT, WV_STAGE_WRITTEN, WV_STAGE_APPLIED };
+            const wv_stage *order = logical ? logical_order : physical_order;
+            int n = logical ? 3 : 4;
+            int64_t prev = logical ? wv_sim_leader_time(sim, m) : -1;
+            for (int i = 0; i < n; i++) {
+                int64_t t = wv_sim_stage(sim, f, m, order[i]);
                 if (t == WV_SIM_NEVER)
                     break;
                 CHECK(t >= prev);
                 prev = t;
+            }
+            if (logical) {
+                int64_t w = wv_sim_stage(sim, f, m, WV_STAGE_WRITTEN), fl = wv_sim_stage(sim, f, m, WV_STAGE_FLUSHED);
+                CHECK(fl == WV_SIM_NEVER || (w != WV_SIM_NEVER && fl >= w));
             }
         }
     for (size_t u = 0; u < wv_sim_txn_count(sim); u++) {
