@@ -238,8 +238,8 @@ int wv_cli_record(int argc, char **argv)
             pfds[i] = (struct pollfd){ fds[i], POLLIN, 0 };
         poll(pfds, (nfds_t)n, wait_ms < 250 ? wait_ms : 250);
     }
-    if (!wv_source_failed(src))
-        wv_recorder_header(rec, src); /* an empty session still says what it was */
+    /* The header went out when the stream started (an empty session still
+     * says what it was); a run that never streamed leaves no file. */
     if (wv_recorder_sync(rec, src) < 0)
         io_error = true;
     if (progress)

@@ -106,9 +106,14 @@ const char *wv_pgerr_hint(const char *sqlstate, wv_pg_step step, bool needs_pass
                      "last confirmed is gone; walviz does not create it again (that would skip "
                      "those changes unseen): start a new recording"
                    : "create it with --create-slot, or leave out --slot for a temporary slot";
+    /* The database cannot have changed since the stream ran: then it is a
+     * slot the server invalidated. */
     if (strcmp(sqlstate, "55000") == 0)
         return step == WV_PG_CREATE_SLOT
                    ? "set wal_level = logical in postgresql.conf and restart the server"
+               : step == WV_PG_RESUME
+                   ? "the server invalidated the slot (its WAL is gone, see "
+                     "max_slot_wal_keep_size): drop it and start a new recording"
                    : "connect to the slot's database (-d DBNAME; pg_replication_slots.database "
                      "names it)";
     for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++)

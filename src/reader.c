@@ -228,6 +228,8 @@ static int fill(wv_reader *r)
                     break; /* end or error: the next fill says which */
                 r->len += (size_t)n;
                 r->bytes_read += (uint64_t)n;
+                if (stop_asked(r)) /* a big buffer fills for a while */
+                    return error_at(r, r->line, "%s", "stopped");
             }
             if (stop_asked(r))
                 return error_at(r, r->line, "%s", "stopped");

@@ -62,6 +62,7 @@ static void test_hints(void **state)
     /* the same code, two meanings */
     assert_non_null(strstr(wv_pgerr_hint("55000", WV_PG_CREATE_SLOT, false), "wal_level"));
     assert_non_null(strstr(wv_pgerr_hint("55000", WV_PG_SETUP, false), "slot's database"));
+    assert_non_null(strstr(wv_pgerr_hint("55000", WV_PG_RESUME, false), "invalidated"));
     assert_non_null(strstr(wv_pgerr_hint("42704", WV_PG_SETUP, false), "--create-slot"));
     const char *gone = wv_pgerr_hint("42704", WV_PG_RESUME, false);
     assert_null(strstr(gone, "create it with --create-slot"));

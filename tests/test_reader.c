@@ -721,6 +721,42 @@ static void test_progress_stops_mapped(void **state)
     wv_buf_destroy(&in);
 }
 
+static int stop_past_1100(void *ctx, uint64_t bytes)
+{
+    uint64_t *seen = ctx;
+    *seen = bytes;
+    return bytes >= 1100;
+}
+
+/* The callback sees every read, also while a long message fills a big
+ * buffer read after read: a stop is heard within one read (it was heard
+ * only once the buffer was full, seconds for a 2 GiB line). */
+static void test_progress_every_read(void **state)
+{
+    (void)state;
+    wv_buf in;
+    wv_buf_init(&in);
+    wv_buf_puts(&in, "table public.t: INSERT: v[text]:'");
+    for (int i = 0; i < 20000; i++)
+        wv_buf_puts(&in, "x");
+    wv_buf_puts(&in, "'\n");
+    int fd = file_with(in.data, in.len);
+    wv_reader *r = wv_reader_new(fd, "in");
+    wv_reader_set_limits(r, 64, 1 << 20);
+    uint64_t seen = 0;
+    wv_reader_set_progress(r, stop_past_1100, &seen);
+    wv_item it;
+    assert_int_equal(wv_reader_next(r, &it), -1);
+    assert_string_equal(wv_reader_error(r), "in:1: stopped");
+    if (seen >= 1100 + 64) {
+        print_error("stopped after %llu bytes, expected fewer than 1164\n", (unsigned long long)seen);
+        fail();
+    }
+    wv_reader_free(r);
+    close(fd);
+    wv_buf_destroy(&in);
+}
+
 /* ---- past the 256 KiB chunk ---- */
 
 static void buf_lit(wv_buf *b, const char *s)
@@ -912,6 +948,7 @@ int main(void)
         cmocka_unit_test(test_read_size_does_not_matter),
         cmocka_unit_test(test_progress_stops),
         cmocka_unit_test(test_progress_stops_mapped),
+        cmocka_unit_test(test_progress_every_read),
         cmocka_unit_test(test_big_raw_file),
         cmocka_unit_test(test_big_raw_pipe),
         cmocka_unit_test(test_big_recording),

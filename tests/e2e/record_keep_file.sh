@@ -46,6 +46,25 @@ to_endpos() {
     [ "$rc" -eq 0 ] || { cat "$e2e_work/err"; fail "$what: exit $rc"; }
 }
 
+# Stopped before it streams (SIGINT while a server that never answers
+# keeps it connecting): the old file stays.
+mkdir "$e2e_work/mute"
+python3 -c "
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1] + '/.s.PGSQL.5432')
+s.listen(4)
+time.sleep(30)" "$e2e_work/mute" &
+e2e_pids="$e2e_pids $!"
+wait_until 5 "[ -S '$e2e_work/mute/.s.PGSQL.5432' ]" || fail "no mute server"
+"$WALVIZ" record --force -h "$e2e_work/mute" -d "$DB" -f "$f" >/dev/null 2>"$e2e_work/err" &
+pid=$!
+sleep 0.5
+kill -0 "$pid" 2>/dev/null || { cat "$e2e_work/err"; fail "walviz did not wait for the mute server"; }
+kill -INT "$pid"
+wait "$pid"
+same "--force, stopped before streaming"
+
 to_endpos "--force with a stream" --force -f "$f"
 head -n 1 "$f" | grep -q '^# walviz recording v1$' || fail "the new recording has no header"
 grep -q "precious" "$f" && fail "the old content survived a --force that streamed"

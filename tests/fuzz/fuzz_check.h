@@ -1,12 +1,15 @@
 /* What the fuzz targets share: CHECK, which aborts with the broken
- * invariant (libFuzzer then keeps the input), and the simulation's own
+ * invariant (libFuzzer then keeps the input), a file to read the input
+ * from, and the simulation's own
  * invariant that a message's stages on a follower never go backwards. */
 #ifndef WALVIZ_FUZZ_CHECK_H
 #define WALVIZ_FUZZ_CHECK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "walviz/sim.h"
 
@@ -17,6 +20,22 @@ static _Noreturn void violated(const char *file, int line, const char *what)
 }
 
 #define CHECK(cond) ((cond) ? (void)0 : violated(__FILE__, __LINE__, #cond))
+
+/* A file holding data, at offset 0, for targets that read an fd: one
+ * temporary file, rewritten for each input. */
+static int fuzz_file(const uint8_t *data, size_t size)
+{
+    static int fd = -1;
+    if (fd < 0) {
+        FILE *f = tmpfile();
+        CHECK(f != NULL);
+        fd = fileno(f);
+    }
+    CHECK(ftruncate(fd, 0) == 0);
+    CHECK(pwrite(fd, data, size, 0) == (ssize_t)size);
+    CHECK(lseek(fd, 0, SEEK_SET) == 0);
+    return fd;
+}
 
 /* A message's stages on a follower, in the order its kind goes through
  * them, up to the first stage never reached: a physical standby receives

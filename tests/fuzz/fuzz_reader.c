@@ -50,9 +50,7 @@ static void results_free(results *l)
     memset(l, 0, sizeof *l);
 }
 
-static int fd = -1;
-
-static results read_file(size_t chunk, size_t max, size_t size)
+static results read_file(int fd, size_t chunk, size_t max, size_t size)
 {
     CHECK(lseek(fd, 0, SEEK_SET) == 0);
     wv_reader *r = wv_reader_new(fd, "in");
@@ -101,20 +99,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2)
         return 0;
-    if (fd < 0) {
-        FILE *f = tmpfile();
-        CHECK(f != NULL);
-        fd = fileno(f);
-    }
     size_t chunk = 64 + data[0] % 192;
     size_t max = 64 + (size_t)data[1] * 32;
-    data += 2;
-    size -= 2;
-    CHECK(ftruncate(fd, 0) == 0);
-    CHECK(pwrite(fd, data, size, 0) == (ssize_t)size);
-
-    results whole = read_file(1 << 20, max, size);
-    results small = read_file(chunk, max, size);
+    int fd = fuzz_file(data + 2, size - 2);
+    results whole = read_file(fd, 1 << 20, max, size);
+    results small = read_file(fd, chunk, max, size);
     CHECK(whole.form == small.form);
     CHECK(whole.n == small.n);
     for (size_t i = 0; i < whole.n; i++) {

@@ -22,8 +22,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 
-static int fd = -1;
-
 static void configure(wv_sim_cfg *cfg, uint8_t pick)
 {
     static const char *const sync[] = { "off", "local", "remote_write", "on", "remote_apply" };
@@ -45,17 +43,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    if (fd < 0) {
-        FILE *f = tmpfile();
-        CHECK(f != NULL);
-        fd = fileno(f);
-    }
     wv_sim_cfg cfg;
     wv_sim_cfg_init(&cfg);
     configure(&cfg, data[0]);
-    CHECK(ftruncate(fd, 0) == 0);
-    CHECK(pwrite(fd, data + 1, size - 1, 0) == (ssize_t)(size - 1));
-    CHECK(lseek(fd, 0, SEEK_SET) == 0);
+    int fd = fuzz_file(data + 1, size - 1);
 
     wv_sim *sim = wv_sim_new(&cfg);
     wv_reader *r = wv_reader_new(fd, "in");
