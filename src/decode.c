@@ -73,7 +73,7 @@ bool wv_op_is_row_change(wv_op op)
 bool wv_op_is_commit(wv_op op)
 {
     return op == WV_OP_COMMIT || op == WV_OP_COMMIT_PREPARED || op == WV_OP_STREAM_COMMIT ||
-           op == WV_OP_PREPARE;
+           op == WV_OP_PREPARE || op == WV_OP_STREAM_PREPARE;
 }
 
 bool wv_xid_settle(wv_xid_state *st, const wv_change *c, bool has_given, uint32_t given,

@@ -55,7 +55,7 @@ typedef struct txn {
     unsigned acked;   /* followers that counted for the ack */
     uint32_t spooled; /* a STREAM COMMIT or PREPARE: the streamed changes it applies */
     bool closed;
-    bool is_commit;   /* COMMIT, COMMIT PREPARED, STREAM COMMIT, PREPARE */
+    bool is_commit;   /* COMMIT, COMMIT PREPARED, STREAM COMMIT, (STREAM) PREPARE */
 } txn;
 
 typedef struct latency_change {
@@ -141,6 +141,8 @@ struct wv_sim {
     size_t ngaps, gaps_cap;
     size_t *commits; /* indexes of commit units, for stepping by commits */
     size_t ncommits, commits_cap;
+    size_t *rollbacks; /* indexes of ROLLBACK PREPARED units */
+    size_t nrollbacks, rollbacks_cap;
 
     wv_rows *rows;
     wv_xid_state xids; /* the transaction the stream is in, for xids */
@@ -226,6 +228,7 @@ void wv_sim_free(wv_sim *s)
     free(s->txns);
     free(s->gaps);
     free(s->commits);
+    free(s->rollbacks);
     wv_rows_free(s->rows);
     if (s->release)
         s->release(s->release_ctx);
@@ -863,19 +866,32 @@ static wv_stage stage_for(wv_sync_level level)
  * commit made under remote_apply (XactCompletionApplyFeedback). So a
  * replay is reported at once only then, else with the next write or
  * flush. */
-/* The last message of the first commit from m's transaction on, or
- * SIZE_MAX when none follows. */
-static size_t commit_from(const wv_sim *s, size_t m)
+/* The first of units[0..n) (sorted) at or after unit u, or SIZE_MAX. */
+static size_t unit_from(const size_t *units, size_t n, size_t u)
 {
-    size_t lo = 0, hi = s->ncommits;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (s->commits[mid] < s->msgs[m].txn)
+        if (units[mid] < u)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < s->ncommits ? s->txns[s->commits[lo]].last : SIZE_MAX;
+    return lo < n ? units[lo] : SIZE_MAX;
+}
+
+/* The last message of the first commit from m's transaction on (with
+ * rollbacks: or ROLLBACK PREPARED, which a subscriber confirms as it
+ * confirms a commit), or SIZE_MAX when none follows. */
+static size_t commit_from(const wv_sim *s, size_t m, bool rollbacks)
+{
+    size_t u = unit_from(s->commits, s->ncommits, s->msgs[m].txn);
+    if (rollbacks) {
+        size_t r = unit_from(s->rollbacks, s->nrollbacks, s->msgs[m].txn);
+        if (r < u)
+            u = r;
+    }
+    return u == SIZE_MAX ? SIZE_MAX : s->txns[u].last;
 }
 
 /* A subscriber reports as worker.c's send_feedback does, after it has
@@ -889,7 +905,7 @@ static int64_t subscriber_reported(const wv_sim *s, int f, size_t m, wv_stage st
 {
     if (stage == WV_STAGE_WRITTEN)
         return stage_at(s, f, m, WV_STAGE_APPLIED);
-    size_t c = commit_from(s, m);
+    size_t c = commit_from(s, m, true);
     if (c == SIZE_MAX)
         c = m; /* nothing to commit after it: reported as received */
     return stage_at(s, f, c, stage);
@@ -903,7 +919,7 @@ static int64_t reported(const wv_sim *s, int f, size_t m, wv_stage stage)
     if (stage != WV_STAGE_APPLIED || a == WV_SIM_NEVER)
         return a;
     int64_t e = WV_SIM_NEVER;
-    size_t c = commit_from(s, m);
+    size_t c = commit_from(s, m, false);
     if (s->cfg.sync == WV_SYNC_REMOTE_APPLY && c != SIZE_MAX)
         e = stage_at(s, f, c, WV_STAGE_APPLIED); /* the next commit's */
     size_t nf = count_le(s, f, WV_STAGE_FLUSHED, a), nw = count_le(s, f, WV_STAGE_WRITTEN, a);
@@ -1159,6 +1175,14 @@ static int64_t ack_time(const wv_sim *s, size_t m, int64_t from, wv_stage stage,
     return best;
 }
 
+/* Units whose end waits for synchronous standbys (SyncRepWaitForLSN):
+ * commits, and the two-phase records (xact.c: EndPrepare,
+ * RecordTransactionAbortPrepared). */
+static bool waits_for_standbys(const wv_sim *s, const txn *t)
+{
+    return t->is_commit || s->msgs[t->last].op == WV_OP_ROLLBACK_PREPARED;
+}
+
 static void compute_ack(wv_sim *s, size_t u)
 {
     txn *t = &s->txns[u];
@@ -1168,19 +1192,21 @@ static void compute_ack(wv_sim *s, size_t u)
         return;
     }
     const wv_sim_cfg *c = &s->cfg;
-    if (!t->is_commit || c->sync <= WV_SYNC_LOCAL || c->nsync_standbys == 0) {
+    if (!waits_for_standbys(s, t) || c->sync <= WV_SYNC_LOCAL || c->nsync_standbys == 0) {
         t->ack = t->time;
         return;
     }
     wv_stage stage = stage_for(c->sync);
     /* SyncRepWaitForLSN (syncrep.c) waits at most for the flush of what
-     * is not a commit: a PREPARE TRANSACTION is not visible anywhere. */
-    if (s->msgs[t->last].op == WV_OP_PREPARE && stage > WV_STAGE_FLUSHED)
+     * is not a commit: a PREPARE or a ROLLBACK PREPARED makes nothing
+     * visible. */
+    wv_op op = (wv_op)s->msgs[t->last].op;
+    if (op != WV_OP_COMMIT && op != WV_OP_COMMIT_PREPARED && op != WV_OP_STREAM_COMMIT && stage > WV_STAGE_FLUSHED)
         stage = WV_STAGE_FLUSHED;
     t->ack = ack_time(s, t->last, t->time, stage, &t->acked);
     /* The leader releases waiting commits in LSN order. */
     for (size_t p = u; p-- > 0;) {
-        if (s->txns[p].is_commit) {
+        if (waits_for_standbys(s, &s->txns[p])) {
             if (s->txns[p].ack > t->ack)
                 t->ack = s->txns[p].ack;
             break;
@@ -1275,6 +1301,9 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
     if (t->is_commit) {
         GROW(s->commits, s->ncommits, s->commits_cap);
         s->commits[s->ncommits++] = u;
+    } else if (s->msgs[t->last].op == WV_OP_ROLLBACK_PREPARED) {
+        GROW(s->rollbacks, s->nrollbacks, s->rollbacks_cap);
+        s->rollbacks[s->nrollbacks++] = u;
     }
     /* A standby still catching up on a new connection: whether it was
      * streaming at a commit's ack may change with this unit (its backlog
@@ -1288,7 +1317,7 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
     for (int f = 0; f < s->cfg.nfollowers; f++)
         schedule_follower(s, f);
     size_t p = u;
-    while (unsettled && p > 0 && !(s->txns[p - 1].is_commit && s->txns[p - 1].ack < since))
+    while (unsettled && p > 0 && !(waits_for_standbys(s, &s->txns[p - 1]) && s->txns[p - 1].ack < since))
         p--;
     recompute_acks(s, p);
 }

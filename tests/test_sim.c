@@ -440,7 +440,9 @@ static void subscriber_reports(const wv_sim *s, int f, int64_t **reps)
     for (int st = WV_STAGE_WRITTEN; st < WV_STAGE_COUNT; st++)
         reps[st] = wv_xmalloc((n ? n : 1) * sizeof **reps);
     for (size_t m = 0; m < n; m++) {
-        while (ju < wv_sim_txn_count(s) && (ju < wv_sim_txn_of(s, m) || !wv_sim_txn_is_commit(s, ju)))
+        /* the next commit or ROLLBACK PREPARED (the subscriber confirms both) */
+        while (ju < wv_sim_txn_count(s) && (ju < wv_sim_txn_of(s, m) || !(wv_sim_txn_is_commit(s, ju) ||
+                                            wv_sim_op(s, wv_sim_txn_last(s, ju)) == WV_OP_ROLLBACK_PREPARED)))
             ju++;
         size_t c = ju < wv_sim_txn_count(s) ? wv_sim_txn_last(s, ju) : m;
         reps[WV_STAGE_WRITTEN][m] = wv_sim_stage(s, f, m, WV_STAGE_APPLIED);
@@ -616,11 +618,12 @@ static void check_acks(const wv_sim *s)
     bool waits = cfg->sync > WV_SYNC_LOCAL && cfg->nsync_standbys > 0;
     int64_t prev_ack = INT64_MIN;
     for (size_t u = 0; u < wv_sim_txn_count(s); u++) {
-        if (!wv_sim_txn_is_commit(s, u))
-            continue;
         size_t m = wv_sim_txn_last(s, u);
+        wv_op op = wv_sim_op(s, m);
+        if (!wv_sim_txn_is_commit(s, u) && op != WV_OP_ROLLBACK_PREPARED)
+            continue; /* only commits and two-phase records wait */
         wv_stage stage = stage_of_level(cfg->sync);
-        if (wv_sim_op(s, m) == WV_OP_PREPARE && stage > WV_STAGE_FLUSHED)
+        if (op != WV_OP_COMMIT && op != WV_OP_COMMIT_PREPARED && op != WV_OP_STREAM_COMMIT && stage > WV_STAGE_FLUSHED)
             stage = WV_STAGE_FLUSHED; /* not a commit: at most remote flush */
         int64_t at = wv_sim_txn_time(s, u);
         unsigned acked = 0, want_set = 0;
@@ -2102,14 +2105,14 @@ static void test_extreme_links_and_clocks(void **state)
 
 /* Issue 12, 2: SyncRepWaitForLSN caps what is not a commit at remote
  * flush. With 50 ms links and 100 ms per change, a PREPARE returns after
- * the flush reply (about 110 ms) under on and remote_apply alike; a COMMIT
- * under remote_apply waits for its replay. */
+ * the flush reply (about 110 ms) under on and remote_apply alike (so does a
+ * ROLLBACK PREPARED); a COMMIT under remote_apply waits for its replay. */
 static void test_prepare_waits_at_most_for_flush(void **state)
 {
     (void)state;
     static const char text[] =
         "BEGIN 1\ntable public.t: INSERT: id[integer]:1\nPREPARE TRANSACTION 'g', txid 1\n"
-        "BEGIN 2\ntable public.t: INSERT: id[integer]:2\nCOMMIT 2\n";
+        "BEGIN 2\ntable public.t: INSERT: id[integer]:2\nCOMMIT 2\nROLLBACK PREPARED 'g', txid 1\n";
     const char *opts[] = { "followers", "1", "kind", "physical", "latency", "50ms", "jitter", "0", "apply", "100ms",
                            "sync-standbys", "FIRST 1 (f1)", NULL };
     char err[200];
@@ -2129,6 +2132,15 @@ static void test_prepare_waits_at_most_for_flush(void **state)
     int64_t apply_known = wv_sim_stage_known(s, 0, commit, WV_STAGE_APPLIED);
     assert_true(apply_known > wv_sim_stage_known(s, 0, commit, WV_STAGE_FLUSHED) + 100 * MS);
     assert_int_equal(wv_sim_txn_ack(s, wv_sim_txn_of(s, commit), NULL), apply_known);
+    /* ROLLBACK PREPARED waits too (RecordTransactionAbortPrepared), at
+     * most for the flush, and behind the COMMIT before it */
+    const size_t rollback = 6;
+    int64_t rollback_flushed = wv_sim_stage_known(s, 0, rollback, WV_STAGE_FLUSHED);
+    int64_t want = rollback_flushed > apply_known ? rollback_flushed : apply_known;
+    assert_int_equal(wv_sim_txn_ack(s, wv_sim_txn_of(s, rollback), NULL), want);
+    wv_sim_set_sync(s, WV_SYNC_ON);
+    assert_int_equal(wv_sim_txn_ack(s, wv_sim_txn_of(s, rollback), NULL), rollback_flushed);
+    assert_true(rollback_flushed > wv_sim_txn_time(s, wv_sim_txn_of(s, rollback)) + 100 * MS);
     wv_sim_free(s);
 }
 

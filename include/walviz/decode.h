@@ -52,7 +52,7 @@ wv_op wv_op_known(int op);
  *  - a row change: INSERT, UPDATE, DELETE, TRUNCATE (rows on the node);
  *  - a commit: the message that makes a transaction's changes happen
  *    (COMMIT, COMMIT PREPARED, STREAM COMMIT) or durable for later
- *    (PREPARE), what a synchronous commit waits for. */
+ *    (PREPARE, STREAM PREPARE), what a synchronous commit waits for. */
 bool wv_op_is_row_change(wv_op op);
 bool wv_op_is_commit(wv_op op);
 
