@@ -36,6 +36,12 @@ function launch(opts) {
   if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
   args.push(...(opts.args || []));
   const child = spawn(exe, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+  /* never leave a browser behind, even when the caller gives up */
+  const cleanup = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    fs.rmSync(profile, { recursive: true, force: true });
+  };
+  process.on('exit', cleanup);
   let stderr = '';
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
   const out = child.stdio[3], input = child.stdio[4];
@@ -86,7 +92,8 @@ function launch(opts) {
         await gone;
         clearTimeout(timer);
       }
-      fs.rmSync(profile, { recursive: true, force: true });
+      process.removeListener('exit', cleanup);
+      cleanup();
     },
     /* A new tab with its own session: page.send(method, params). */
     async newPage() {
