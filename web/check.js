@@ -270,6 +270,12 @@ async function checkPage(page, site, base, out) {
   const nope = await page.eval('document.getElementById("message").textContent');
   check('a link to a missing sample says so', /no sample nope\.wvr/.test(nope), JSON.stringify(nope));
 
+  /* a theme in the link: projector-light is mostly white */
+  await page.eval('location.hash = "#sample=intro&theme=projector-light"; 1');
+  await page.waitFor('walviz.state === "opened" && walviz.name === "intro.wvr" && walviz.frames > 0', 10000, 'intro in the light theme');
+  const light = looks(await shot('7-intro-projector-light'));
+  check('a link can choose the theme', light.lit > 0.8, (light.lit * 100).toFixed(0) + '% lit');
+
   /* options in the link */
   await page.eval('location.hash = "#sample=intro&latency=bogus"; 1');
   await page.waitFor('walviz.state === "failed" && /bogus/.test(document.getElementById("message").textContent)', 10000,
