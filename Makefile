@@ -162,7 +162,7 @@ web-serve: web
 web-check: deps-web-check web
 	$(Q)node web/check.js $(WEB_SITE) $(WEB)/check
 
-web-bench: web
+web-bench: deps-web-check web
 	$(Q)node web/check.js --bench $(WEB_SITE) $(WEB)/check
 
 deps-web:
