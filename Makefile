@@ -148,7 +148,7 @@ deps-demo:
 # the libpq edge: the core, render*/ui*, the recording loader and the replay
 # options; src/web_main.c in place of main.c. SDL2, SDL2_ttf and FreeType
 # come from Debian's source packages, built once into $(WEB)/libs.
-.PHONY: web web-serve web-check web-bench deps-web deps-web-check
+.PHONY: web web-site web-serve web-check web-bench deps-web deps-web-check
 # emcc runs node: Debian's modules when the node on PATH is another one.
 EMCC ?= env NODE_PATH=$${NODE_PATH:-/usr/share/nodejs} emcc
 WEB := $(BUILD)/web
@@ -164,7 +164,13 @@ WEB_LDFLAGS := -O2 -sASYNCIFY -sASYNCIFY_IMPORTS=wv_ui_browser_frame -sASYNCIFY_
                -sEXPORTED_FUNCTIONS=_main,_wv_web_open -sEXPORTED_RUNTIME_METHODS=FS,ccall \
                --preload-file assets/fonts@/assets/fonts
 WEB_PAGE := $(addprefix $(WEB_SITE)/,index.html walviz-page.js walviz-page.css)
-web: deps-web $(WEB_SITE)/walviz.js $(WEB_PAGE) $(WEB_SITE)/samples/.copied
+# The packages first, then the build (so that make -j2 never compiles
+# before emcc is there, nor runs two apt-get at once).
+web: deps-web
+	$(Q)$(MAKE) --no-print-directory web-site
+
+web-site: $(WEB_SITE)/walviz.js $(WEB_PAGE) $(WEB_SITE)/samples/.copied
+	@:
 
 $(WEB_LIBS): scripts/web-libs
 	$(Q)rm -f $@ && scripts/web-libs $(WEB)/libs
@@ -192,10 +198,12 @@ web-serve: web
 	$(Q)node web/serve.js $(WEB_SITE) $(WEB_PORT)
 
 # Headless Chromium plays the page: see web/check.js.
-web-check: deps-web-check web
+web-check: deps-web-check
+	$(Q)$(MAKE) --no-print-directory web-site
 	$(Q)node web/check.js $(WEB_SITE) $(WEB)/check
 
-web-bench: web
+web-bench: deps-web-check
+	$(Q)$(MAKE) --no-print-directory web-site
 	$(Q)node web/check.js --bench $(WEB_SITE) $(WEB)/check
 
 deps-web:

@@ -57,8 +57,9 @@ static void report_failure(const char *msg)
     wv_web_page_event("failed", msg, 0, 0);
 }
 
-/* Applies the NAME=VALUE lines of opts to cfg; -1 with a sentence in err. */
-static int apply_options(wv_sim_cfg *cfg, char *opts, char *err, size_t errsz)
+/* Applies the NAME=VALUE lines of opts to cfg, and a theme to o (the one
+ * display option a page can use); -1 with a sentence in err. */
+static int apply_options(wv_sim_cfg *cfg, wv_ui_opts *o, char *opts, char *err, size_t errsz)
 {
     for (char *line = strtok(opts, "\n"); line; line = strtok(NULL, "\n")) {
         char *eq = strchr(line, '=');
@@ -67,9 +68,10 @@ static int apply_options(wv_sim_cfg *cfg, char *opts, char *err, size_t errsz)
             return -1;
         }
         *eq = '\0';
-        int rc = wv_sim_cfg_option(cfg, line, eq + 1, err, errsz);
+        int rc = strcmp(line, "theme") == 0 ? wv_cli_display_option(o, line, eq + 1, err, errsz)
+                                            : wv_sim_cfg_option(cfg, line, eq + 1, err, errsz);
         if (rc == 1)
-            snprintf(err, errsz, "'%s' is not a simulation option of walviz replay", line);
+            snprintf(err, errsz, "'%s' is not an option of walviz replay a page can use", line);
         if (rc != 0)
             return -1;
     }
@@ -82,8 +84,10 @@ static void show(const char *path, char *opts)
 {
     wv_sim_cfg cfg;
     wv_sim_cfg_init(&cfg);
+    wv_ui_opts o;
+    wv_cli_display_defaults(&o);
     char err[300];
-    if (apply_options(&cfg, opts, err, sizeof err) < 0) {
+    if (apply_options(&cfg, &o, opts, err, sizeof err) < 0) {
         report_failure(err);
         wv_sim_cfg_destroy(&cfg);
         return;
@@ -101,8 +105,6 @@ static void show(const char *path, char *opts)
                                   "output would have: is it a recording?", name);
         report_failure(err);
     } else {
-        wv_ui_opts o;
-        wv_cli_display_defaults(&o);
         o.title = name;
         /* The window takes the canvas' size on the page (CSS pixels); SDL
          * follows its later changes and gives it device pixels. */
@@ -113,7 +115,7 @@ static void show(const char *path, char *opts)
         wv_web_page_event("opened", name, (double)wv_sim_count(sim), errors);
         wv_cli_interrupted = 0;
         if (wv_ui_run(sim, &o) != 0)
-            report_failure("cannot draw on this page (is WebGL turned off?)");
+            report_failure("cannot draw on this page");
         else if (!pending)
             wv_web_page_event("closed", NULL, 0, 0);
     }

@@ -35,7 +35,20 @@ function launch(opts) {
   ];
   if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
   args.push(...(opts.args || []));
-  const child = spawn(exe, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+  /* its own process group, so that its helpers end with it */
+  const child = spawn(exe, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], detached: true });
+  /* never leave a browser behind, even when the caller gives up */
+  const cleanup = () => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch (e) { /* already gone */ }
+    try {
+      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    } catch (e) {
+      console.error('walviz: could not remove ' + profile + ': ' + e.message);
+    }
+  };
+  process.on('exit', cleanup);
   let stderr = '';
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
   const out = child.stdio[3], input = child.stdio[4];
@@ -82,11 +95,12 @@ function launch(opts) {
       if (!exited) {
         const gone = new Promise((r) => child.once('exit', r));
         browser.send('Browser.close').catch(() => {});
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        const timer = setTimeout(() => process.kill(-child.pid, 'SIGKILL'), 5000);
         await gone;
         clearTimeout(timer);
       }
-      fs.rmSync(profile, { recursive: true, force: true });
+      process.removeListener('exit', cleanup);
+      cleanup();
     },
     /* A new tab with its own session: page.send(method, params). */
     async newPage() {

@@ -120,10 +120,12 @@ async function checkPage(page, site, base, out) {
   await openPage(page, base, '');
   await page.waitFor('walviz.state === "ready" && walviz.samples.length', 20000, 'the list');
   await shot('0-list');
-  await page.eval('document.querySelector("#samples tbody button").click(); 1');
+  const clickIntro = 'Array.from(document.querySelectorAll("#samples tbody button"))' +
+                     '.find((b) => b.textContent === "intro").click(); 1';
+  await page.eval(clickIntro);
   await page.waitFor('walviz.state === "opened" && walviz.frames > 0', 20000, 'intro to open from the list');
   const hash = await page.eval('location.hash');
-  check('the list\'s first button opens intro, with a link to it in the address', hash === '#sample=intro', hash);
+  check('the list\'s intro button opens it, with a link to it in the address', hash === '#sample=intro', hash);
   const listed = await page.eval('walviz.samples.join(",")');
   check('the page lists the samples of sample-data/README.md', samples.length >= 6 &&
         listed === samples.map((s) => s.name).join(','), listed);
@@ -270,6 +272,12 @@ async function checkPage(page, site, base, out) {
   const nope = await page.eval('document.getElementById("message").textContent');
   check('a link to a missing sample says so', /no sample nope\.wvr/.test(nope), JSON.stringify(nope));
 
+  /* a theme in the link: projector-light is mostly white */
+  await page.eval('location.hash = "#sample=intro&theme=projector-light"; 1');
+  await page.waitFor('walviz.state === "opened" && walviz.name === "intro.wvr" && walviz.frames > 0', 10000, 'intro in the light theme');
+  const light = looks(await shot('7-intro-projector-light'));
+  check('a link can choose the theme', light.lit > 0.8, (light.lit * 100).toFixed(0) + '% lit');
+
   /* options in the link */
   await page.eval('location.hash = "#sample=intro&latency=bogus"; 1');
   await page.waitFor('walviz.state === "failed" && /bogus/.test(document.getElementById("message").textContent)', 10000,
@@ -290,7 +298,7 @@ async function checkPage(page, site, base, out) {
   await page.key('KeyQ', 'q', 81);
   const closed = await page.waitFor('walviz.state === "closed" && !document.getElementById("list").hidden',
                                     5000).then(ok, no);
-  await page.eval('document.querySelector("#samples tbody button").click(); 1');
+  await page.eval(clickIntro);
   const reopened = await page.waitFor('walviz.state === "opened" && walviz.name === "intro.wvr"', 10000).then(ok, no);
   check('Q closes the picture, and the list opens the next', closed && reopened,
         'closed: ' + closed + ', intro opened after: ' + reopened);
