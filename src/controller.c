@@ -195,7 +195,9 @@ void wv_ctl_apply(wv_ctl *c, wv_action act, int64_t wall_us)
         cycle_sync(c);
         break;
     case WV_ACT_CYCLE_TABLE:
-        v->table++;
+        /* from the table on screen to the next, and it stays */
+        v->table = v->table_pinned ? v->table + 1 : wv_scene_table(v) + 1;
+        v->table_pinned = true;
         break;
     case WV_ACT_THEME:
         v->theme = (wv_theme_id)((v->theme + 1) % WV_THEME_COUNT);

@@ -146,6 +146,7 @@ static const char *const role_names[WV_ROLE_COUNT] = {
     [WV_ROLE_HELP_KEYS] = "help.keys",
     [WV_ROLE_HELP_WHAT] = "help.what",
     [WV_ROLE_CAPTION] = "caption",
+    [WV_ROLE_INSPECTOR_READ] = "inspector.read",
 };
 
 const char *wv_role_name(wv_role role)
@@ -539,10 +540,62 @@ static void draw_top(wv_scene *sc, const wv_view *v)
         draw_text(sc, WV_ROLE_HEADER_HINT, WV_FONT_BODY, th->text, x, body_y, v->demo_hint, top.w - x - pad);
 }
 
-static size_t choose_table(const wv_view *v)
+#define FOLLOW_SCAN 4096 /* messages looked back at for the newest change */
+
+/* The table the views show: the one Tab chose; else the selected change's;
+ * else the newest change's that left the leader (the action). */
+size_t wv_scene_table(const wv_view *v)
 {
-    size_t n = wv_rows_table_count(wv_sim_rows(v->sim));
-    return n ? v->table % n : WV_ROWS_NONE;
+    const wv_rows *rows = wv_sim_rows(v->sim);
+    size_t n = wv_rows_table_count(rows);
+    if (!n)
+        return WV_ROWS_NONE;
+    if (v->table_pinned)
+        return v->table % n;
+    size_t sel = v->selected_msg;
+    if (sel != WV_ROWS_NONE && sel < wv_sim_count(v->sim) && wv_rows_table_of(rows, sel) != WV_ROWS_NONE)
+        return wv_rows_table_of(rows, sel);
+    size_t d = wv_sim_departed(v->sim, v->tl->now);
+    for (size_t m = d, seen = 0; m-- > 0 && seen < FOLLOW_SCAN; seen++) {
+        size_t tbl = wv_rows_table_of(rows, m);
+        if (tbl != WV_ROWS_NONE)
+            return tbl;
+    }
+    return 0;
+}
+
+/* Up to max keys for node's view of table: on a follower, first the rows
+ * of the next transaction it will apply (so the moment it becomes visible
+ * there is on screen), then the leader's most recent; newest first. */
+static size_t rows_to_show(const wv_view *v, int node, size_t tbl, size_t kl, size_t *keys, size_t max)
+{
+    const wv_sim *sim = v->sim;
+    const wv_rows *rows = wv_sim_rows(sim);
+    size_t n = 0;
+    size_t kn = node == WV_SIM_LEADER ? kl : wv_sim_visible(sim, node, v->tl->now);
+    if (node != WV_SIM_LEADER && kn < kl) {
+        size_t first = wv_sim_txn_first(sim, kn), last = wv_sim_txn_last(sim, kn);
+        for (size_t m = last + 1; m-- > first && n < max && last - m < FOLLOW_SCAN;) {
+            size_t key = wv_rows_key_of(rows, m);
+            if (key == WV_ROWS_NONE || wv_rows_table_of(rows, m) != tbl)
+                continue;
+            bool seen = false;
+            for (size_t i = 0; i < n; i++)
+                seen |= keys[i] == key;
+            if (!seen)
+                keys[n++] = key;
+        }
+    }
+    size_t recent[MAX_TABLE_ROWS];
+    size_t got = wv_rows_recent(rows, tbl, kl, recent, max < MAX_TABLE_ROWS ? max : MAX_TABLE_ROWS);
+    for (size_t i = 0; i < got && n < max; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < n; j++)
+            seen |= keys[j] == recent[i];
+        if (!seen)
+            keys[n++] = recent[i];
+    }
+    return n;
 }
 
 /* A message's text hashed (never 0), to key what was decoded of it. */
@@ -631,7 +684,7 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
     const wv_theme *th = sc->th;
     const wv_sim *sim = v->sim;
     const wv_rows *rows = wv_sim_rows(sim);
-    size_t tbl = choose_table(v);
+    size_t tbl = wv_scene_table(v);
     bool leader = node == WV_SIM_LEADER;
     int lh = sc->lay.line_h;
     int x0 = box.x + sc->lay.pad, x_end = box.x + box.w - sc->lay.pad;
@@ -655,7 +708,7 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
     size_t keys[MAX_TABLE_ROWS];
     int row_lines = max_lines - (header ? 1 : 0);
     size_t want = (size_t)(row_lines < MAX_TABLE_ROWS ? row_lines : MAX_TABLE_ROWS);
-    size_t n = wv_rows_recent(rows, tbl, kl, keys, want);
+    size_t n = rows_to_show(v, node, tbl, kl, keys, want);
     if (n == 0)
         return y;
     row_cells *lead = sc->lead, *here = sc->here;
@@ -1449,6 +1502,74 @@ static const inspected *inspect(wv_scene *sc, const wv_sim *sim, size_t m)
     return in;
 }
 
+/* A read of the selected change's row, spelled out for one follower (the
+ * selected one, else the one furthest behind): "SELECT balance FROM
+ * accounts WHERE id = 3 on f3 -> 480.00 (leader: 495.00)", in the stale
+ * colour when the follower's answer is not the leader's. Returns the y
+ * under it. */
+static int draw_read(wv_scene *sc, const wv_view *v, size_t m, int x, int y, int w)
+{
+    const wv_sim *sim = v->sim;
+    const wv_rows *rows = wv_sim_rows(sim);
+    size_t key = wv_rows_key_of(rows, m), tbl = wv_rows_table_of(rows, m);
+    int nf = wv_sim_config(sim)->nfollowers;
+    if (key == WV_ROWS_NONE || tbl == WV_ROWS_NONE || nf < 1)
+        return y;
+    int64_t t = v->tl->now;
+    int f = v->selected_follower;
+    if (f < 0 || f >= nf) {
+        f = 0;
+        for (int i = 1; i < nf; i++)
+            if (wv_sim_visible(sim, i + 1, t) < wv_sim_visible(sim, f + 1, t))
+                f = i;
+    }
+    size_t kl = leader_visible(sim, t), kf = wv_sim_visible(sim, f + 1, t);
+    row_cells lead, here;
+    read_cells(sc, sim, wv_rows_read(rows, key, kl), &lead);
+    read_cells(sc, sim, wv_rows_read(rows, key, kf), &here);
+    const row_cells *cols = lead.n ? &lead : &here;
+    if (!cols->n)
+        return y;
+    /* the column worth reading: the first that differs, else the last */
+    int c = cols->n - 1;
+    for (int i = 0; i < cols->n; i++) {
+        const char *a = cell_of(&lead, cols->name[i]), *b = cell_of(&here, cols->name[i]);
+        if (!a || !b || strcmp(a, b) != 0) {
+            c = i;
+            break;
+        }
+    }
+    const char *a = cell_of(&lead, cols->name[c]), *b = cell_of(&here, cols->name[c]);
+    char where[160], buf[600];
+    snprintf(where, sizeof where, "%s", wv_rows_key_text(rows, key));
+    char *eq = strchr(where, '=');
+    if (eq && (size_t)(eq - where) + 3 < sizeof where) {
+        memmove(eq + 2, eq, strlen(eq) + 1);
+        eq[0] = ' ', eq[1] = '=', eq[2] = ' ';
+    }
+    char query[400], answer[200];
+    snprintf(query, sizeof query, "SELECT %s FROM %s WHERE %s", cols->name[c], wv_rows_table_name(rows, tbl),
+             where);
+    snprintf(answer, sizeof answer, "on %s \xe2\x86\x92 %s (leader: %s)", wv_sim_config(sim)->names[f],
+             b ? b : "no row", a ? a : "no row");
+    bool stale = !a || !b || strcmp(a, b) != 0;
+    wv_rgb col = stale ? sc->th->warn : sc->th->good;
+    sc->who = f;
+    sc->stale = stale;
+    snprintf(buf, sizeof buf, "%s %s", query, answer);
+    if (text_width(sc, WV_FONT_BODY, buf) <= w) {
+        draw_text(sc, WV_ROLE_INSPECTOR_READ, WV_FONT_BODY, col, x, y, buf, w);
+    } else {
+        /* the query, and its answer on the next line */
+        draw_text(sc, WV_ROLE_INSPECTOR_READ, WV_FONT_BODY, col, x, y, query, w);
+        y += sc->lay.line_h;
+        draw_text(sc, WV_ROLE_INSPECTOR_READ, WV_FONT_BODY, col, x + sc->lay.pad * 2, y, answer, w - sc->lay.pad * 2);
+    }
+    sc->stale = false;
+    sc->who = -1;
+    return y + sc->lay.line_h;
+}
+
 static void draw_inspector(wv_scene *sc, const wv_view *v)
 {
     const wv_theme *th = sc->th;
@@ -1569,6 +1690,8 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
         if (fy + lh > y)
             y = fy + lh;
     }
+    if (y + lh <= bottom && wv_op_is_row_change(op) && op != WV_OP_TRUNCATE)
+        y = draw_read(sc, v, m, x, y, w);
     /* the row: every column, old and new, wrapped over as many lines as
      * it takes, or a message's content: values the simulation does not
      * keep, read from the text */

@@ -494,6 +494,37 @@ static void test_commits_wait(void **state)
     close_fixture(&fx);
 }
 
+/* The selected change's row read on the follower furthest behind, and the
+ * leader's answer; the tables follow the action (the change's table; a
+ * follower shows the rows it will apply next). */
+static void test_read_spelled_out(void **state)
+{
+    (void)state;
+    static const char *const opts[] = { "latency", "20ms,150ms,1s", "jitter", "0", NULL };
+    fixture fx;
+    open_fixture(&fx, opts, rows4);
+    fx.view.selected_msg = 7; /* UPDATE id=1 480.00 */
+    int64_t sent = wv_sim_stage(fx.sim, 2, 7, WV_STAGE_SENT);
+    build(&fx, sent + 500000, 1920, 1080);
+    char all[2000];
+    texts_of(&fx, WV_ROLE_INSPECTOR_READ, 2, all, sizeof all);
+    const wv_cmd *r = find_text(&fx, WV_ROLE_INSPECTOR_READ, 2, 0);
+    CHECK(r && r->stale && (strcmp(all, "SELECT balance FROM accounts WHERE id = 1 on f3 \xe2\x86\x92 500.00 (leader: 480.00)") == 0 ||
+                            strcmp(all, "SELECT balance FROM accounts WHERE id = 1 | on f3 \xe2\x86\x92 500.00 (leader: 480.00)") == 0),
+          "the read on f3 (furthest behind), stale: '%s'", all);
+    fx.view.selected_follower = 0;
+    build(&fx, sent + 500000, 1920, 1080);
+    texts_of(&fx, WV_ROLE_INSPECTOR_READ, 0, all, sizeof all);
+    r = find_text(&fx, WV_ROLE_INSPECTOR_READ, 0, 0);
+    CHECK(r && strstr(all, "on f1 \xe2\x86\x92 480.00 (leader: 480.00)") && !r->stale,
+          "the read on the selected f1, caught up: '%s'", all);
+    /* f3 shows the rows of the transaction it applies next: id=1 and id=2 */
+    texts_of(&fx, WV_ROLE_TABLE_CELL, 2, all, sizeof all);
+    CHECK(strncmp(all, "1 | 500.00 | 2 | 300.00", 23) == 0 || strncmp(all, "2 | 300.00 | 1 | 500.00", 23) == 0,
+          "f3's rows, the next to change first: '%s'", all);
+    close_fixture(&fx);
+}
+
 /* Eight followers at 1024x768: each still shows a row, and the inspector
  * lists all eight. */
 static void test_eight_followers(void **state)
@@ -519,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_picture_words),
         cmocka_unit_test(test_commits_wait),
         cmocka_unit_test(test_eight_followers),
+        cmocka_unit_test(test_read_spelled_out),
         cmocka_unit_test(test_inspector_says_when_commit_returned),
         cmocka_unit_test(test_stale_cell),
         cmocka_unit_test(test_chip_position_and_hit),

@@ -33,7 +33,8 @@ typedef struct wv_view {
     double text_scale;
     int selected_follower;      /* -1: none */
     size_t selected_msg;        /* WV_ROWS_NONE: the change at the playhead */
-    size_t table;               /* the table the table views show */
+    size_t table;               /* the table the table views show, once pinned */
+    bool table_pinned;          /* Tab chose it; else the views follow the action */
     bool help, blank;
     bool started;               /* played or stepped once: hide the hint */
     const char *title;
@@ -111,6 +112,7 @@ typedef enum wv_role {
     WV_ROLE_HELP_KEYS,
     WV_ROLE_HELP_WHAT,
     WV_ROLE_CAPTION,           /* what the latest event was, in a sentence */
+    WV_ROLE_INSPECTOR_READ,    /* a read of the selected row on a follower, and the leader's answer */
     WV_ROLE_COUNT
 } wv_role;
 
@@ -214,6 +216,8 @@ wv_hit wv_scene_hit_at(const wv_scene *sc, int x, int y);
 /* The message the inspector and log show: the selection, else the last
  * message that left the leader by the view's time; WV_ROWS_NONE if none. */
 size_t wv_scene_current(const wv_view *v);
+/* The table the views show (see table_pinned), or WV_ROWS_NONE. */
+size_t wv_scene_table(const wv_view *v);
 
 /* Appends the display list as one JSON object (docs/scene-json.md); cfg
  * names the followers (the simulation's the scene was built from). */
