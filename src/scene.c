@@ -1800,26 +1800,116 @@ static void draw_slot_gauge(wv_scene *sc, const wv_view *v)
     }
 }
 
-static void draw_help(wv_scene *sc)
+/* Draws s wrapped at spaces between x0 and right: the first line from
+ * first_x, the next ones from x0. Returns the y under the last line. */
+static int draw_wrapped(wv_scene *sc, wv_role role, wv_font font, wv_rgb c, int x0, int first_x, int y,
+                        int right, int bottom, const char *s)
+{
+    int lh = sc->lay.line_h, x = first_x;
+    char line[400];
+    while (*s && y + lh <= bottom) {
+        size_t len = strlen(s), fit = len;
+        snprintf(line, sizeof line, "%s", s);
+        /* the longest run of whole words that fits; on the last line
+         * that has room, the rest is cut with an ellipsis */
+        while (text_width(sc, font, line) > right - x && y + 2 * lh <= bottom) {
+            char *sp = strrchr(line, ' ');
+            if (!sp)
+                break;
+            *sp = '\0';
+            fit = (size_t)(sp - line);
+        }
+        draw_text(sc, role, font, c, x, y, line, right - x);
+        y += lh;
+        s += fit < len ? fit + 1 : len;
+        x = x0;
+    }
+    return y;
+}
+
+/* The legend: each chip's glyph on its colour, and what it stands for. */
+static const struct {
+    wv_op op;
+    const char *what;
+} legend[] = {
+    { WV_OP_INSERT, "INSERT: a new row" },       { WV_OP_UPDATE, "UPDATE: a row changed" },
+    { WV_OP_DELETE, "DELETE: a row removed" },   { WV_OP_TRUNCATE, "TRUNCATE: a table emptied" },
+    { WV_OP_MESSAGE, "a logical message (pg_logical_emit_message)" },
+    { WV_OP_PREPARE, "PREPARE (two-phase): kept, not committed yet" },
+    { WV_OP_COMMIT_PREPARED, "COMMIT PREPARED: now it happens" },
+    { WV_OP_ROLLBACK_PREPARED, "ROLLBACK PREPARED: it never happens" },
+    { WV_OP_STREAM_CHANGE, "a big transaction's change, streamed early" },
+    { WV_OP_STREAM_COMMIT, "STREAM COMMIT: now it happens" },
+    { WV_OP_STREAM_ABORT, "STREAM ABORT: it is thrown away" },
+    { WV_OP_UNKNOWN, "a message walviz could not read" },
+};
+
+/* The glossary: the words the picture uses, as PostgreSQL uses them. */
+static const char *const glossary[][2] = {
+    { "| |", "BEGIN and COMMIT: a transaction's train" },
+    { "LSN", "a position in the WAL: 0/1924420" },
+    { "xid", "a transaction's id" },
+    { "written", "in the follower's WAL, not on disk yet" },
+    { "flushed", "on its disk (fsync): survives a crash" },
+    { "replayed", "or applied: reads there see it" },
+    { "lag", "how long its oldest unapplied change waited" },
+    { "sync", "a synchronous standby: COMMITs wait for it" },
+    { "synchronous_commit", "what a COMMIT waits for: off, local (the leader's disk), remote_write, on (a "
+                            "standby flushed), remote_apply (it applied)" },
+    { "FIRST n / ANY n", "which standbys count" },
+    { "TOAST", "a big value kept apart, not sent again" },
+    { "stale", "not received yet: a read there is old" },
+};
+
+/* Keys on the left; on the right, what the glyphs and colours mean and a
+ * glossary of the words on screen. */
+static void draw_help(wv_scene *sc, const wv_view *v)
 {
     const wv_theme *th = sc->th;
-    int W = sc->lay.width, H = sc->lay.height, lh = sc->lay.line_h;
-    int h = lh * (wv_key_help_count + 3);
-    if (h > H - 2 * sc->lay.pad)
-        h = H - 2 * sc->lay.pad;
-    wv_rect box = { W / 8, (H - h) / 2, W * 3 / 4, h };
+    int W = sc->lay.width, H = sc->lay.height, lh = sc->lay.line_h, pad = sc->lay.pad;
+    wv_rect box = { W / 32, pad, W - W / 16, H - 2 * pad };
     panel(sc, WV_PANEL_HELP, -1, box);
     fill(sc, box, th->panel);
     outline(sc, box, th->select_bg, 4);
-    int x = box.x + sc->lay.pad * 2, y = box.y + sc->lay.pad;
-    draw_text(sc, WV_ROLE_HELP_TITLE, WV_FONT_LABEL, th->text, x, y, "Keys  (Esc closes)", 0);
+    int half = box.w / 2, bottom = box.y + box.h - pad;
+    int x = box.x + pad * 2, y = box.y + pad;
+    draw_text(sc, WV_ROLE_HELP_TITLE, WV_FONT_LABEL, th->text, x, y, "Keys  (Esc closes)", half - 3 * pad);
     y += lh * 3 / 2;
-    int col = box.w * 2 / 5;
-    for (int i = 0; i < wv_key_help_count && y + lh <= box.y + box.h; i++) {
-        draw_text(sc, WV_ROLE_HELP_KEYS, WV_FONT_BODY, th->text, x, y, wv_key_help_rows[i].keys, col - sc->lay.pad);
-        draw_text(sc, WV_ROLE_HELP_WHAT, WV_FONT_BODY, th->text_dim, x + col, y, wv_key_help_rows[i].what,
-                  box.w - col - 3 * sc->lay.pad);
-        y += lh;
+    int col = half * 2 / 5;
+    for (int i = 0; i < wv_key_help_count && y + lh <= bottom; i++) {
+        if (wv_key_help_rows[i].demo_only && !v->demo_hint)
+            continue;
+        int ny = draw_wrapped(sc, WV_ROLE_HELP_KEYS, WV_FONT_BODY, th->text, x, x, y, x + col - pad, bottom,
+                              wv_key_help_rows[i].keys);
+        int wy = draw_wrapped(sc, WV_ROLE_HELP_WHAT, WV_FONT_BODY, th->text_dim, x + col, x + col, y,
+                              box.x + half - pad, bottom, wv_key_help_rows[i].what);
+        y = ny > wy ? ny : wy;
+    }
+    /* the legend */
+    x = box.x + half + pad;
+    y = box.y + pad;
+    int w = box.w - half - 3 * pad, chip = sc->lay.label_px * 13 / 10;
+    draw_text(sc, WV_ROLE_HELP_TITLE, WV_FONT_LABEL, th->text, x, y, "What you see", w);
+    y += lh * 3 / 2;
+    for (size_t i = 0; i < sizeof legend / sizeof legend[0] && y + lh <= bottom; i++) {
+        wv_rect c = { x, y + (lh - chip) / 2, chip * 3 / 2, chip };
+        if (chip > lh)
+            c = (wv_rect){ x, y, chip * 3 / 2, lh };
+        fill(sc, c, th->op_fill[legend[i].op]);
+        outline(sc, c, th->chip_edge, 1);
+        const char *g = wv_op_glyph(legend[i].op);
+        int gh, gw = measure(sc, WV_FONT_MONO, g, &gh);
+        draw_text(sc, WV_ROLE_HELP_KEYS, WV_FONT_MONO, th->chip_text, c.x + (c.w - gw) / 2, c.y + (c.h - gh) / 2, g, 0);
+        y = draw_wrapped(sc, WV_ROLE_HELP_WHAT, WV_FONT_BODY, th->text_dim, x + c.w + pad, x + c.w + pad, y,
+                         x + w, bottom, legend[i].what);
+    }
+    /* the glossary: each word, then what it means, running on */
+    y += lh / 2;
+    for (size_t i = 0; i < sizeof glossary / sizeof glossary[0] && y + lh <= bottom; i++) {
+        int tw = *glossary[i][0] ? draw_text(sc, WV_ROLE_HELP_KEYS, WV_FONT_BODY, th->text, x, y, glossary[i][0], w) + pad
+                                  : 0;
+        y = draw_wrapped(sc, WV_ROLE_HELP_WHAT, WV_FONT_BODY, th->text_dim, x + 2 * pad, x + tw, y, x + w, bottom,
+                         glossary[i][1]);
     }
 }
 
@@ -1869,7 +1959,7 @@ void wv_scene_build(wv_scene *sc, const wv_view *v, int w, int h, wv_measure_fn 
     draw_timeline(sc, v);
     region(sc, NULL, -1);
     if (v->help)
-        draw_help(sc);
+        draw_help(sc, v);
 }
 
 /* --- JSON ---------------------------------------------------------------- */

@@ -525,6 +525,36 @@ static void test_read_spelled_out(void **state)
     close_fixture(&fx);
 }
 
+/* Behind ?: every key, every glyph and the glossary's words, at 1024x768;
+ * the demo's own keys only in the demo. */
+static void test_help_legend(void **state)
+{
+    (void)state;
+    fixture fx;
+    open_fixture(&fx, NULL, rows4);
+    fx.view.help = true;
+    build(&fx, 0, 1024, 768);
+    char keys[4000], what[4000];
+    texts_of(&fx, WV_ROLE_HELP_KEYS, -1, keys, sizeof keys);
+    texts_of(&fx, WV_ROLE_HELP_WHAT, -1, what, sizeof what);
+    static const char *const words[] = { "LSN", "xid", "written", "flushed", "replayed", "lag",
+                                         "synchronous_commit", "FIRST n / ANY n", "TOAST", "stale", "Esc" };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        CHECK(strstr(keys, words[i]), "the help names '%s': %s", words[i], keys);
+    static const char *const glyphs[] = { "+", "~", "-", "T", "M", "P", "]P", "xP", "s", "]s", "xs", "?" };
+    for (size_t i = 0; i < sizeof glyphs / sizeof glyphs[0]; i++) {
+        char g[8];
+        snprintf(g, sizeof g, "| %s |", glyphs[i]);
+        CHECK(strstr(keys, g), "the legend shows the glyph '%s'", glyphs[i]);
+    }
+    CHECK(strstr(what, "INSERT: a new row") && !strstr(keys, "W / R"), "a replay's help: %s", what);
+    fx.view.demo_hint = "W: pause";
+    build(&fx, 0, 1024, 768);
+    texts_of(&fx, WV_ROLE_HELP_KEYS, -1, keys, sizeof keys);
+    CHECK(strstr(keys, "W / R"), "the demo's help lists W / R");
+    close_fixture(&fx);
+}
+
 /* Eight followers at 1024x768: each still shows a row, and the inspector
  * lists all eight. */
 static void test_eight_followers(void **state)
@@ -551,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_commits_wait),
         cmocka_unit_test(test_eight_followers),
         cmocka_unit_test(test_read_spelled_out),
+        cmocka_unit_test(test_help_legend),
         cmocka_unit_test(test_inspector_says_when_commit_returned),
         cmocka_unit_test(test_stale_cell),
         cmocka_unit_test(test_chip_position_and_hit),

@@ -4,6 +4,7 @@
 #ifndef WALVIZ_KEYS_H
 #define WALVIZ_KEYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,6 +78,7 @@ int wv_keys_script_parse(const char *s, wv_key_press out[WV_KEYS_SCRIPT_MAX], ch
 /* The help overlay's rows: keys as a person reads them, and what they do. */
 typedef struct wv_key_help {
     const char *keys, *what;
+    bool demo_only; /* the demo's own keys: not listed in a replay */
 } wv_key_help;
 extern const wv_key_help wv_key_help_rows[];
 extern const int wv_key_help_count;
