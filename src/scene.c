@@ -142,6 +142,7 @@ static const char *const role_names[WV_ROLE_COUNT] = {
     [WV_ROLE_TIMELINE_START] = "timeline.start",
     [WV_ROLE_TIMELINE_END] = "timeline.end",
     [WV_ROLE_TIMELINE_GAP] = "timeline.gap",
+    [WV_ROLE_TIMELINE_FAULT] = "timeline.fault",
     [WV_ROLE_HELP_TITLE] = "help.title",
     [WV_ROLE_HELP_KEYS] = "help.keys",
     [WV_ROLE_HELP_WHAT] = "help.what",
@@ -849,8 +850,9 @@ static void draw_leader(wv_scene *sc, const wv_view *v)
         static const char *const what[WV_SYNC_COUNT] = { "", "", "write", "flush", "apply" };
         bool prepare = wv_sim_op(sim, wv_sim_txn_last(sim, first_waiting)) == WV_OP_PREPARE;
         snprintf(buf, sizeof buf, "%zu COMMIT%s waiting", nwaiting, nwaiting == 1 ? "" : "s");
-        draw_text(sc, WV_ROLE_LEADER_COMMIT_STATE, WV_FONT_LABEL, th->warn, x, y, buf, w);
-        y += sc->lay.label_px * 6 / 5;
+        bool big = text_width(sc, WV_FONT_LABEL, buf) <= w; /* large when it fits whole */
+        draw_text(sc, WV_ROLE_LEADER_COMMIT_STATE, big ? WV_FONT_LABEL : WV_FONT_BODY, th->warn, x, y, buf, w);
+        y += big ? sc->lay.label_px * 6 / 5 : lh;
         if (cfg->sync_any || cfg->sync_num > 1)
             snprintf(buf, sizeof buf, "for %d of %s to %s", cfg->sync_num, names,
                      prepare ? "flush" : what[cfg->sync]);
@@ -1761,6 +1763,56 @@ static void draw_timeline(wv_scene *sc, const wv_view *v)
         int px = track.x + (int)((double)gaps[i].at / (double)end * (track.w - 1));
         draw_text(sc, WV_ROLE_TIMELINE_GAP, WV_FONT_BODY, th->warn, px, track.y, "\xe2\x89\x88", 0);
     }
+    /* x of a session time on the track */
+#define AT(t) (track.x + (int)((double)((t) < end ? (t) : end) / (double)end * (track.w - 1)))
+    /* faults, under the line, a glyph at each start (also those made with
+     * keys: they are the simulation's) */
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    int band = track.h / 6 > 2 ? track.h / 6 : 2;
+    for (int f = 0; f < cfg->nfollowers; f++)
+        for (int i = 0; i < cfg->nfaults[f]; i++) {
+            const wv_fault *fl = &cfg->faults[f][i];
+            if (fl->from > end)
+                continue;
+            int x0 = AT(fl->from), x1 = AT(fl->to == WV_SIM_NEVER ? end : fl->to);
+            fill(sc, (wv_rect){ x0, mid + 3, x1 - x0 > 2 ? x1 - x0 : 2, band }, th->warn);
+            /* its glyph just before it, in the track (colour is not the only cue) */
+            const char *mark = fl->kind == WV_FAULT_PARTITION ? "\xe2\x9c\x82" : "\xe2\x9c\x97";
+            int mh, mw = measure(sc, WV_FONT_BODY, mark, &mh);
+            sc->who = f;
+            draw_text(sc, WV_ROLE_TIMELINE_FAULT, WV_FONT_BODY, th->warn, x0 - mw - 1, track.y + track.h - mh, mark, 0);
+            sc->who = -1;
+        }
+    /* commits waiting for standbys, over the line: from commit to return */
+    int wait_x1 = -1;
+    for (size_t u = 0; u < wv_sim_txn_count(sim) && wv_sim_txn_time(sim, u) <= end; u++) {
+        if (!wv_sim_txn_is_commit(sim, u))
+            continue;
+        int64_t at = wv_sim_txn_time(sim, u), ack = wv_sim_txn_ack(sim, u, NULL);
+        if (ack <= at)
+            continue;
+        int x0 = AT(at), x1 = AT(ack == WV_SIM_NEVER ? end : ack);
+        if (x1 <= wait_x1)
+            continue; /* inside one drawn already */
+        if (x0 < wait_x1)
+            x0 = wait_x1;
+        fill(sc, (wv_rect){ x0, mid - 3 - band, x1 - x0 > 1 ? x1 - x0 : 1, band }, th->select_bg);
+        wait_x1 = x1;
+    }
+    /* the selected change's journey: when it left, when each follower
+     * applied it */
+    size_t sel = v->selected_msg;
+    if (sel != WV_ROWS_NONE && sel < wv_sim_count(sim)) {
+        int64_t left = wv_sim_leader_time(sim, sel);
+        fill(sc, (wv_rect){ AT(left), track.y, stroke(sc), track.h }, th->select_bg);
+        for (int f = 0; f < cfg->nfollowers; f++) {
+            int64_t applied = wv_sim_stage(sim, f, sel, WV_STAGE_APPLIED);
+            if (applied == WV_SIM_NEVER || applied > end)
+                continue;
+            fill(sc, (wv_rect){ AT(applied), track.y + track.h / 4, stroke(sc), track.h / 2 }, th->select_bg);
+        }
+    }
+#undef AT
     if (v->live) /* the live edge: where "now" is */
         fill(sc, (wv_rect){ track.x + track.w - stroke(sc), track.y, stroke(sc), track.h }, th->good);
     int64_t now = v->tl->now;

@@ -488,6 +488,8 @@ static void test_commits_wait(void **state)
     CHECK(strstr(all, "300.00") && !strstr(all, "320.00"), "the leader's rows as others see them: '%s'", all);
     texts_of(&fx, WV_ROLE_FOLLOWER_SYNC, 0, all, sizeof all);
     CHECK(strcmp(all, "sync") == 0, "f1 wears the sync badge: '%s'", all);
+    texts_of(&fx, WV_ROLE_TIMELINE_FAULT, 0, all, sizeof all);
+    CHECK(strcmp(all, "\xe2\x9c\x82") == 0, "the timeline marks f1's partition: '%s'", all);
     build(&fx, 5500000, 1024, 768);
     texts_of(&fx, WV_ROLE_TABLE_CELL, -1, all, sizeof all);
     CHECK(strstr(all, "320.00"), "once healed and the COMMIT returned, others see 320.00: '%s'", all);

@@ -108,6 +108,7 @@ typedef enum wv_role {
     WV_ROLE_TIMELINE_START,
     WV_ROLE_TIMELINE_END,
     WV_ROLE_TIMELINE_GAP,
+    WV_ROLE_TIMELINE_FAULT,    /* a partition or crash: its glyph and follower */
     WV_ROLE_HELP_TITLE,
     WV_ROLE_HELP_KEYS,
     WV_ROLE_HELP_WHAT,
