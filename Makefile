@@ -81,8 +81,7 @@ unit: all $(TEST_BINS)
 # libFuzzer targets, each over the core with ASan and UBSan: the decoder,
 # the reader (with a small-read twin as its oracle), the simulation options,
 # the simulation over a fuzzed stream. Each runs FUZZ_SECONDS from its seed
-# corpus tests/fuzz/corpus-NAME; UBSan reports stop a run, except those
-# tests/fuzz/ubsan.supp lists (known, fixed on other branches).
+# corpus tests/fuzz/corpus-NAME; any UBSan report stops a run.
 FUZZ_TARGETS := decode reader sim_opts sim
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
 
@@ -106,7 +105,7 @@ fuzz: deps $(FUZZ_BINS)
 	$(Q)for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(BUILD)/fuzz-corpus/$$t && \
 	    echo "fuzz_$$t: $(FUZZ_SECONDS) s" && \
-	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=tests/fuzz/ubsan.supp \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    $(BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
 	        -print_final_stats=1 $(BUILD)/fuzz-corpus/$$t tests/fuzz/corpus-$$t || exit 1; \
 	done

@@ -126,6 +126,7 @@ static const char *const role_names[WV_ROLE_COUNT] = {
     [WV_ROLE_LANE_WAITING] = "lane.waiting",
     [WV_ROLE_LANE_LABEL] = "lane.label",
     [WV_ROLE_LANE_LINK] = "lane.link",
+    [WV_ROLE_LANE_REPLY] = "lane.reply",
     [WV_ROLE_CHIP_GLYPH] = "chip.glyph",
     [WV_ROLE_LOG_TITLE] = "log.title",
     [WV_ROLE_LOG_LINE] = "log.line",
@@ -1383,6 +1384,33 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
         }
         limit = tail - gap * 2;
         a = b;
+    }
+    /* a synchronous standby's replies on their way back: a COMMIT waiting
+     * for this follower is released when its reply reaches the leader */
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    if (is_sync_standby(cfg, f)) {
+        wv_stage st = cfg->sync == WV_SYNC_REMOTE_WRITE ? WV_STAGE_WRITTEN
+                    : cfg->sync == WV_SYNC_ON ? WV_STAGE_FLUSHED : WV_STAGE_APPLIED;
+        size_t u = wv_sim_visible(sim, WV_SIM_LEADER, t);
+        for (int shown = 0, seen = 0; u-- > 0 && shown < 4 && seen < 64; seen++) {
+            if (!wv_sim_txn_is_commit(sim, u))
+                continue;
+            size_t m = wv_sim_txn_last(sim, u);
+            int64_t at = wv_sim_stage(sim, f, m, st), known = wv_sim_stage_known(sim, f, m, st);
+            if (at == WV_SIM_NEVER || known == WV_SIM_NEVER || at > t || known <= t || known <= at)
+                continue;
+            double frac = (double)(t - at) / (double)(known - at);
+            const char *reply = "\xe2\x86\xa9 reply";
+            int rh, rw = measure(sc, WV_FONT_BODY, reply, &rh) + sc->lay.pad;
+            int rx = lane.x + lane.w - rw - (int)(frac * (lane.w - rw));
+            wv_rect c = { rx, mid - chip / 2, rw, chip };
+            fill(sc, c, th->good);
+            outline(sc, c, th->chip_edge, 1);
+            sc->about = m;
+            draw_text(sc, WV_ROLE_LANE_REPLY, WV_FONT_BODY, th->bg, c.x + sc->lay.pad / 2, c.y + (chip - rh) / 2, reply, 0);
+            sc->about = WV_ROWS_NONE;
+            shown++;
+        }
     }
     if (sel_m != WV_ROWS_NONE) {
         char label[200];

@@ -557,6 +557,32 @@ static void test_help_legend(void **state)
     close_fixture(&fx);
 }
 
+/* A synchronous standby's reply travels back along its lane, from the
+ * follower's end to the leader's, while the COMMIT it releases waits. */
+static void test_reply_travels_back(void **state)
+{
+    (void)state;
+    static const char *const opts[] = { "latency", "20ms,150ms,1s", "jitter", "0", "sync", "remote_apply",
+                                        "sync-standbys", "FIRST 1 (f3)", NULL };
+    fixture fx;
+    open_fixture(&fx, opts, rows4);
+    int64_t applied = wv_sim_stage(fx.sim, 2, 5, WV_STAGE_APPLIED), known = wv_sim_stage_known(fx.sim, 2, 5, WV_STAGE_APPLIED);
+    CHECK(known > applied + 900000, "the reply takes the link's second back: applied %lld, known %lld",
+          (long long)applied, (long long)known);
+    int x[2];
+    for (int i = 0; i < 2; i++) {
+        build(&fx, applied + (known - applied) * (i ? 3 : 1) / 4, 1920, 1080);
+        const wv_cmd *r = find_text(&fx, WV_ROLE_LANE_REPLY, 2, 0);
+        CHECK(r && r->msg == 5, "a reply on f3's lane for COMMIT 800 (message 5) at %d/4 of its way", i ? 3 : 1);
+        x[i] = r->box.x;
+    }
+    CHECK(x[1] < x[0], "the reply moves towards the leader: x %d then %d", x[0], x[1]);
+    build(&fx, known + 1, 1920, 1080);
+    for (int i = 0; find_text(&fx, WV_ROLE_LANE_REPLY, 2, i); i++)
+        CHECK(find_text(&fx, WV_ROLE_LANE_REPLY, 2, i)->msg != 5, "once the leader has it, COMMIT 800's reply is gone");
+    close_fixture(&fx);
+}
+
 /* Eight followers at 1024x768: each still shows a row, and the inspector
  * lists all eight. */
 static void test_eight_followers(void **state)
@@ -584,6 +610,7 @@ int main(void)
         cmocka_unit_test(test_eight_followers),
         cmocka_unit_test(test_read_spelled_out),
         cmocka_unit_test(test_help_legend),
+        cmocka_unit_test(test_reply_travels_back),
         cmocka_unit_test(test_inspector_says_when_commit_returned),
         cmocka_unit_test(test_stale_cell),
         cmocka_unit_test(test_chip_position_and_hit),

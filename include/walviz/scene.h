@@ -92,6 +92,7 @@ typedef enum wv_role {
     WV_ROLE_LANE_WAITING,      /* "N waiting to replay" at the follower's end */
     WV_ROLE_LANE_LABEL,        /* a train's label: "xid 727" */
     WV_ROLE_LANE_LINK,         /* "one way 600 ms · 1.0 MB/s" */
+    WV_ROLE_LANE_REPLY,        /* a synchronous standby's reply on its way back to the leader */
     WV_ROLE_CHIP_GLYPH,
     WV_ROLE_LOG_TITLE,
     WV_ROLE_LOG_LINE,
