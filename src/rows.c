@@ -360,7 +360,8 @@ static void unpack(wv_rows *r, const held *h, wv_change *c)
     }
     /* present: printed with columns; (no-tuple-data) keeps none, as parsed */
     c->old_tuple = (wv_tuple){ nold > 0, r->unpacked, nold };
-    c->new_tuple = (wv_tuple){ nnew > 0, r->unpacked + nold, nnew };
+    /* (no columns yet: no array, and no arithmetic on its NULL) */
+    c->new_tuple = (wv_tuple){ nnew > 0, r->unpacked ? r->unpacked + nold : NULL, nnew };
     if (ntables > r->unpacked_rels_cap) {
         r->unpacked_rels_cap = ntables * 2;
         r->unpacked_rels = wv_xrealloc(r->unpacked_rels, r->unpacked_rels_cap * sizeof *r->unpacked_rels);
