@@ -811,14 +811,6 @@ static wv_stage stage_for(wv_sync_level level)
                                          : WV_STAGE_APPLIED;
 }
 
-/* When the follower sends the reply that reports message m at stage:
- * the walreceiver replies after each write and each flush (walreceiver.c,
- * XLogWalRcvSendReply), with the replay position of that moment; the
- * startup process asks for a reply when it has replayed all that is
- * flushed (xlogrecovery.c, WaitForWALToBecomeAvailable), and after a
- * commit made under remote_apply (XactCompletionApplyFeedback). So a
- * replay is reported at once only then, else with the next write or
- * flush. */
 /* The first of units[0..n) (sorted) at or after unit u, or SIZE_MAX. */
 static size_t unit_from(const size_t *units, size_t n, size_t u)
 {
@@ -864,6 +856,14 @@ static int64_t subscriber_reported(const wv_sim *s, int f, size_t m, wv_stage st
     return stage_at(s, f, c, stage);
 }
 
+/* When a follower sends the reply that reports message m at stage. A
+ * subscriber: above. A standby's walreceiver replies after each write and
+ * each flush (walreceiver.c, XLogWalRcvSendReply), with the replay
+ * position of that moment; the startup process asks for a reply when it
+ * has replayed all that is flushed (xlogrecovery.c,
+ * WaitForWALToBecomeAvailable), and after a commit made under
+ * remote_apply (XactCompletionApplyFeedback). So a replay is reported at
+ * once only then, else with the next write or flush. */
 static int64_t reported(const wv_sim *s, int f, size_t m, wv_stage stage)
 {
     if (stage != WV_STAGE_SENT && s->cfg.link[f].kind == WV_KIND_LOGICAL)
