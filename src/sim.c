@@ -1136,6 +1136,11 @@ static bool waits_for_standbys(const wv_sim *s, const txn *t)
     return t->is_commit || s->msgs[t->last].op == WV_OP_ROLLBACK_PREPARED;
 }
 
+bool wv_sim_txn_waits(const wv_sim *s, size_t u)
+{
+    return waits_for_standbys(s, &s->txns[u]);
+}
+
 static void compute_ack(wv_sim *s, size_t u)
 {
     txn *t = &s->txns[u];
