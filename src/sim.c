@@ -502,7 +502,8 @@ static int64_t carry(const wv_sim *s, int f, const conn *c, size_t m, int64_t re
  * (*last, moved on). A commit record leaves with its unit (it is flushed
  * then). A change before it was written when its LSN says, interpolated
  * between the commits before and at its own, the only times the stream
- * gives, and leaves when the WAL writer's next wakeup flushes it. */
+ * gives (by its place in the transaction when the stream has no LSNs),
+ * and leaves when the WAL writer's next wakeup flushes it. */
 static int64_t standby_ready(const wv_sim *s, size_t m, int64_t *last)
 {
     uint32_t u = s->msgs[m].txn;
@@ -512,8 +513,11 @@ static int64_t standby_ready(const wv_sim *s, size_t m, int64_t *last)
         const txn *p = &s->txns[u - 1];
         uint64_t lp = s->max_lsn[p->last], lc = s->msgs[t->last].lsn, l = s->msgs[m].lsn;
         int64_t est = p->time, d = s->cfg.wal_writer_delay_us;
-        if (l > lp && lc > lp)
-            est += (int64_t)((double)(t->time - p->time) * (double)((l < lc ? l : lc) - lp) / (double)(lc - lp));
+        double span = (double)(t->time - p->time);
+        if (l == 0 || lc == 0) /* a stream without LSNs: by position */
+            est += (int64_t)(span * (double)(m - t->first + 1) / (double)(t->last - t->first + 1));
+        else if (l > lp && lc > lp)
+            est += (int64_t)(span * (double)((l < lc ? l : lc) - lp) / (double)(lc - lp));
         est = add_sat(est - est % d, d);
         if (est < ready)
             ready = est;
