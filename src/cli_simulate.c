@@ -162,9 +162,8 @@ static void print_json(const wv_sim *sim, wv_buf *out)
             out->len = 0;
         }
         size_t u = wv_sim_txn_of(sim, m);
-        if (wv_sim_txn_last(sim, u) != m ||
-            !(wv_sim_txn_is_commit(sim, u) || wv_sim_op(sim, m) == WV_OP_ROLLBACK_PREPARED))
-            continue; /* what waits for synchronous standbys */
+        if (wv_sim_txn_last(sim, u) != m || !wv_sim_txn_waits(sim, u))
+            continue;
         unsigned acked;
         int64_t ack = wv_sim_txn_ack(sim, u, &acked);
         int64_t at = wv_sim_txn_time(sim, u);

@@ -544,7 +544,8 @@ static int64_t carry(const wv_sim *s, int f, const conn *c, size_t m, int64_t re
  * (*last, moved on). A commit record leaves with its unit (it is flushed
  * then). A change before it was written when its LSN says, interpolated
  * between the commits before and at its own, the only times the stream
- * gives, and leaves when the WAL writer's next wakeup flushes it. */
+ * gives (by its place in the transaction when the stream has no LSNs),
+ * and leaves when the WAL writer's next wakeup flushes it. */
 static int64_t standby_ready(const wv_sim *s, size_t m, int64_t *last)
 {
     uint32_t u = s->msgs[m].txn;
@@ -554,8 +555,11 @@ static int64_t standby_ready(const wv_sim *s, size_t m, int64_t *last)
         const txn *p = &s->txns[u - 1];
         uint64_t lp = s->max_lsn[p->last], lc = s->msgs[t->last].lsn, l = s->msgs[m].lsn;
         int64_t est = p->time, d = s->cfg.wal_writer_delay_us;
-        if (l > lp && lc > lp)
-            est += (int64_t)((double)(t->time - p->time) * (double)((l < lc ? l : lc) - lp) / (double)(lc - lp));
+        double span = (double)(t->time - p->time);
+        if (l == 0 || lc == 0) /* a stream without LSNs: by position */
+            est += (int64_t)(span * (double)(m - t->first + 1) / (double)(t->last - t->first + 1));
+        else if (l > lp && lc > lp)
+            est += (int64_t)(span * (double)((l < lc ? l : lc) - lp) / (double)(lc - lp));
         est = add_sat(est - est % d, d);
         if (est < ready)
             ready = est;
@@ -858,14 +862,6 @@ static wv_stage stage_for(wv_sync_level level)
                                          : WV_STAGE_APPLIED;
 }
 
-/* When the follower sends the reply that reports message m at stage:
- * the walreceiver replies after each write and each flush (walreceiver.c,
- * XLogWalRcvSendReply), with the replay position of that moment; the
- * startup process asks for a reply when it has replayed all that is
- * flushed (xlogrecovery.c, WaitForWALToBecomeAvailable), and after a
- * commit made under remote_apply (XactCompletionApplyFeedback). So a
- * replay is reported at once only then, else with the next write or
- * flush. */
 /* The first of units[0..n) (sorted) at or after unit u, or SIZE_MAX. */
 static size_t unit_from(const size_t *units, size_t n, size_t u)
 {
@@ -911,6 +907,14 @@ static int64_t subscriber_reported(const wv_sim *s, int f, size_t m, wv_stage st
     return stage_at(s, f, c, stage);
 }
 
+/* When a follower sends the reply that reports message m at stage. A
+ * subscriber: above. A standby's walreceiver replies after each write and
+ * each flush (walreceiver.c, XLogWalRcvSendReply), with the replay
+ * position of that moment; the startup process asks for a reply when it
+ * has replayed all that is flushed (xlogrecovery.c,
+ * WaitForWALToBecomeAvailable), and after a commit made under
+ * remote_apply (XactCompletionApplyFeedback). So a replay is reported at
+ * once only then, else with the next write or flush. */
 static int64_t reported(const wv_sim *s, int f, size_t m, wv_stage stage)
 {
     if (stage != WV_STAGE_SENT && s->cfg.link[f].kind == WV_KIND_LOGICAL)
@@ -1181,6 +1185,11 @@ static int64_t ack_time(const wv_sim *s, size_t m, int64_t from, wv_stage stage,
 static bool waits_for_standbys(const wv_sim *s, const txn *t)
 {
     return t->is_commit || s->msgs[t->last].op == WV_OP_ROLLBACK_PREPARED;
+}
+
+bool wv_sim_txn_waits(const wv_sim *s, size_t u)
+{
+    return waits_for_standbys(s, &s->txns[u]);
 }
 
 static void compute_ack(wv_sim *s, size_t u)

@@ -2550,6 +2550,26 @@ static void test_physical_standby_receives_before_commit(void **state)
                  "(a round trip and a little), the whole transaction's 35 kB at 100 kB/s for the subscriber",
                  us(standby_wait), us(subscriber_wait));
     wv_sim_free(s);
+
+    /* a stream without LSNs (raw output printed without them): spread by
+     * place in the transaction */
+    s = wv_sim_new(&cfg);
+    wv_decoder *d = wv_decode_new();
+    for (size_t i = 0; i < st.n; i++) {
+        wv_change c;
+        assert_int_equal(wv_decode_message(d, st.msg[i], strlen(st.msg[i]), &c), WV_DECODE_OK);
+        wv_meta meta = { .has_xid = c.has_xid, .xid = c.xid };
+        wv_sim_add(s, &c, &meta, (wv_slice){ st.msg[i], strlen(st.msg[i]) });
+    }
+    wv_sim_flush(s);
+    size_t half = 0;
+    for (size_t m = wv_sim_txn_first(s, u); m <= commit; m++)
+        half += wv_sim_stage(s, 0, m, WV_STAGE_SENT) < at / 2;
+    if (half < 200 || half > 300)
+        fail_msg("without LSNs, %zu of 502 messages left in the first half of the transaction, expected about half",
+                 half);
+    wv_decode_free(d);
+    wv_sim_free(s);
     wv_sim_cfg_destroy(&cfg);
     stream_free(&st);
 }

@@ -194,6 +194,9 @@ size_t wv_sim_txn_first(const wv_sim *s, size_t txn);
 size_t wv_sim_txn_last(const wv_sim *s, size_t txn);
 int64_t wv_sim_txn_time(const wv_sim *s, size_t txn);
 bool wv_sim_txn_is_commit(const wv_sim *s, size_t txn);
+/* Whether its end waits for synchronous standbys: a commit, a PREPARE or
+ * a ROLLBACK PREPARED (which has an ack but is not a commit). */
+bool wv_sim_txn_waits(const wv_sim *s, size_t txn);
 /* When the client's COMMIT returns under the configured level, or
  * WV_SIM_NEVER; *acked gets a bit per follower that counted. */
 int64_t wv_sim_txn_ack(const wv_sim *s, size_t txn, unsigned *acked);
