@@ -69,20 +69,25 @@ static int target_follower(const wv_ctl *c)
     return c->view.selected_follower >= 0 ? c->view.selected_follower : 0;
 }
 
-static void toggle_fault(wv_ctl *c, bool partition)
+/* A fault on the selected follower (f1 if none) at the playhead, or its
+ * end: Shift+P cuts or heals, S stops or restarts its server, Shift+S
+ * crashes or restarts its machine (a restart ends either crash). */
+static void toggle_fault(wv_ctl *c, wv_fault_kind kind)
 {
     int f = target_follower(c);
     int64_t t = c->tl.now;
     const wv_fault *cur = wv_sim_fault_at(c->sim, f, t);
-    if (partition) {
+    if (kind == WV_FAULT_PARTITION) {
         if (cur && cur->kind == WV_FAULT_PARTITION)
             wv_sim_heal(c->sim, f, t);
         else if (!cur)
             wv_sim_partition(c->sim, f, t);
-    } else {
-        if (cur && cur->kind == WV_FAULT_STOP)
-            wv_sim_restart(c->sim, f, t);
-        else if (!cur)
+    } else if (cur && cur->kind != WV_FAULT_PARTITION) {
+        wv_sim_restart(c->sim, f, t);
+    } else if (!cur) {
+        if (kind == WV_FAULT_CRASH)
+            wv_sim_crash(c->sim, f, t);
+        else
             wv_sim_stop(c->sim, f, t);
     }
     c->view.selected_follower = f;
@@ -186,10 +191,13 @@ void wv_ctl_apply(wv_ctl *c, wv_action act, int64_t wall_us)
         wv_timeline_slower(tl);
         break;
     case WV_ACT_PARTITION:
-        toggle_fault(c, true);
+        toggle_fault(c, WV_FAULT_PARTITION);
         break;
     case WV_ACT_STOP:
-        toggle_fault(c, false);
+        toggle_fault(c, WV_FAULT_STOP);
+        break;
+    case WV_ACT_CRASH:
+        toggle_fault(c, WV_FAULT_CRASH);
         break;
     case WV_ACT_CYCLE_SYNC:
         cycle_sync(c);
@@ -224,6 +232,8 @@ void wv_ctl_apply(wv_ctl *c, wv_action act, int64_t wall_us)
             v->blank = false;
         else if (v->selected_msg != WV_ROWS_NONE)
             v->selected_msg = WV_ROWS_NONE;
+        else if (v->selected_follower >= 0)
+            v->selected_follower = -1; /* the inspector follows the steps again */
         else if (c->fullscreen)
             c->fullscreen = false;
         break;

@@ -25,6 +25,7 @@ static const binding table[] = {
     { WV_KEY_RIGHT, WV_MOD_SHIFT, WV_ACT_NEXT_COMMIT },
     { WV_KEY_LEFT, WV_MOD_SHIFT, WV_ACT_PREV_COMMIT },
     { WV_KEY_P, WV_MOD_SHIFT, WV_ACT_PARTITION },
+    { WV_KEY_S, WV_MOD_SHIFT, WV_ACT_CRASH },
     { WV_KEY_SLASH, WV_MOD_SHIFT, WV_ACT_HELP },
     { WV_KEY_Q, WV_MOD_CTRL, WV_ACT_QUIT },
 
@@ -168,7 +169,8 @@ const wv_key_help wv_key_help_rows[] = {
     { "+ / -", "faster / slower, 1/100x to 100x (live: slow motion, catch up)", false },
     { "1 - 8", "select a follower", false },
     { "Shift+P", "partition / heal the selected follower", false },
-    { "S", "stop (crash) / restart it", false },
+    { "S", "stop its server (a process crash) / restart it", false },
+    { "Shift+S", "crash its machine (unflushed WAL lost) / restart it", false },
     { "C", "cycle synchronous_commit", false },
     { "Tab", "show another table", false },
     { "T", "theme", false },

@@ -149,6 +149,7 @@ static const char *const role_names[WV_ROLE_COUNT] = {
     [WV_ROLE_HELP_WHAT] = "help.what",
     [WV_ROLE_CAPTION] = "caption",
     [WV_ROLE_INSPECTOR_READ] = "inspector.read",
+    [WV_ROLE_INSPECTOR_PRIMARY] = "inspector.primary",
 };
 
 const char *wv_role_name(wv_role role)
@@ -974,10 +975,16 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
     int pad = sc->lay.pad, x = box.x + pad, y = box.y + pad / 2, w = box.w - 2 * pad;
     int lh = sc->lay.line_h, bottom = box.y + box.h - pad / 2;
     char buf[256], d[32];
-    /* pg_stat_replication's word while connected is streaming, however far
-     * behind; a cut or a crash is walviz's own word */
-    const char *state = p.stopped ? "stopped" : p.partitioned ? "link cut" : "streaming";
-    bool bad = p.stopped || p.partitioned;
+    /* the state as the leader's pg_stat_replication shows it (streaming,
+     * however far behind); with no walsender row, walviz's word for why */
+    wv_replication_row row;
+    wv_sim_replication_row(sim, f, t, &row);
+    const char *state = wv_walsnd_state_name(row.state);
+    if (!state)
+        state = p.stopped ? "down, no walsender" : p.partitioned ? "link cut, no walsender" : "no walsender";
+    else if (p.partitioned)
+        state = "streaming, link cut"; /* the leader has not noticed yet */
+    bool bad = p.stopped || p.partitioned || row.state != WV_WALSND_STREAMING;
     char lag[96];
     fmt_duration(d, sizeof d, p.replay_lag);
     if (p.replay_lag == 0 && p.byte_lag == 0)
@@ -991,9 +998,10 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
     int nw = draw_text(sc, WV_ROLE_FOLLOWER_NAME, short_box ? WV_FONT_BODY : WV_FONT_LABEL, th->text, x, y, buf,
                        w / 2);
     int base = short_box ? y : y + (sc->lay.label_px - sc->lay.body_px) / 2, cx = x + nw + pad;
-    if (is_sync_standby(cfg, f)) {
-        /* a badge: commits wait for this one */
-        const char *badge = "sync";
+    if (row.sync_state != WV_SYNC_STATE_ASYNC) {
+        /* a badge, pg_stat_replication's sync_state: sync or quorum (commits
+         * wait for it), potential (next in line) */
+        const char *badge = wv_sync_state_name(row.sync_state);
         int bw = text_width(sc, WV_FONT_BODY, badge) + pad;
         fill(sc, (wv_rect){ cx, base - 1, bw, sc->lay.body_px + 4 }, th->select_bg);
         draw_text(sc, WV_ROLE_FOLLOWER_SYNC, WV_FONT_BODY, th->select_text, cx + pad / 2, base, badge, 0);
@@ -1532,6 +1540,87 @@ static const inspected *inspect(wv_scene *sc, const wv_sim *sim, size_t m)
     return in;
 }
 
+/* Draws s wrapped at spaces between x0 and right: the first line from
+ * first_x, the next ones from x0. Returns the y under the last line. */
+static int draw_wrapped(wv_scene *sc, wv_role role, wv_font font, wv_rgb c, int x0, int first_x, int y,
+                        int right, int bottom, const char *s)
+{
+    int lh = sc->lay.line_h, x = first_x;
+    char line[400];
+    while (*s && y + lh <= bottom) {
+        size_t len = strlen(s), fit = len;
+        snprintf(line, sizeof line, "%s", s);
+        /* the longest run of whole words that fits; on the last line
+         * that has room, the rest is cut with an ellipsis */
+        while (text_width(sc, font, line) > right - x && y + 2 * lh <= bottom) {
+            char *sp = strrchr(line, ' ');
+            if (!sp)
+                break;
+            *sp = '\0';
+            fit = (size_t)(sp - line);
+        }
+        draw_text(sc, role, font, c, x, y, line, right - x);
+        y += lh;
+        s += fit < len ? fit + 1 : len;
+        x = x0;
+    }
+    return y;
+}
+
+/* With a follower selected and no change: the follower's own positions
+ * beside its row of the leader's pg_stat_replication, which learns them a
+ * reply later (state, sync_state, the lags, NULL as a dash). */
+static void draw_follower_views(wv_scene *sc, const wv_view *v, int f, int x, int y, int w, int bottom)
+{
+    const wv_theme *th = sc->th;
+    const wv_sim *sim = v->sim;
+    int64_t t = v->tl->now;
+    int lh = sc->lay.line_h;
+    wv_positions p;
+    wv_sim_positions(sim, f, t, &p);
+    wv_replication_row row;
+    wv_sim_replication_row(sim, f, t, &row);
+    char buf[300];
+    sc->who = f;
+    const char *state = wv_walsnd_state_name(row.state);
+    if (state)
+        snprintf(buf, sizeof buf, "%s in pg_stat_replication: %s, %s", wv_sim_config(sim)->names[f], state,
+                 wv_sync_state_name(row.sync_state));
+    else
+        snprintf(buf, sizeof buf, "%s: no row in pg_stat_replication (no walsender)", wv_sim_config(sim)->names[f]);
+    draw_text(sc, WV_ROLE_INSPECTOR_TITLE, WV_FONT_BODY, th->text, x, y, buf, w);
+    y += lh;
+    int cw = text_width(sc, WV_FONT_MONO, "0/00000000  "), name_w = text_width(sc, WV_FONT_MONO, "replay  ");
+    static const char *const heads[3] = { "", "own", "leader sees" };
+    for (int i = 0; i < 3 && y + lh <= bottom; i++)
+        draw_text(sc, WV_ROLE_INSPECTOR_HEADING, WV_FONT_MONO, th->text_dim, x + (i ? name_w + (i - 1) * cw : 0), y,
+                  heads[i], i ? cw : name_w);
+    draw_text(sc, WV_ROLE_INSPECTOR_HEADING, WV_FONT_MONO, th->text_dim, x + name_w + 2 * cw, y, "lag", 0);
+    y += lh;
+    static const char *const names[3] = { "write", "flush", "replay" };
+    uint64_t own[3] = { p.write_lsn, p.flush_lsn, p.replay_lsn };
+    uint64_t seen[3] = { row.write_lsn, row.flush_lsn, row.replay_lsn };
+    int64_t lags[3] = { row.write_lag, row.flush_lag, row.replay_lag };
+    for (int i = 0; i < 3 && y + lh <= bottom; i++, y += lh) {
+        char a[WV_LSN_BUFSZ], b[WV_LSN_BUFSZ], l[32];
+        wv_lsn_format(own[i], a);
+        wv_lsn_format(seen[i], b);
+        if (row.state == WV_WALSND_NONE || lags[i] == WV_SIM_LAG_NULL)
+            snprintf(l, sizeof l, "-");
+        else
+            fmt_duration(l, sizeof l, lags[i]);
+        draw_text(sc, WV_ROLE_INSPECTOR_FOLLOWER, WV_FONT_MONO, th->text_dim, x, y, names[i], name_w);
+        draw_text(sc, WV_ROLE_INSPECTOR_CELL, WV_FONT_MONO, th->text, x + name_w, y, a, cw);
+        draw_text(sc, WV_ROLE_INSPECTOR_PRIMARY, WV_FONT_MONO, own[i] != seen[i] ? th->warn : th->text,
+                  x + name_w + cw, y, row.state == WV_WALSND_NONE ? "-" : b, cw);
+        draw_text(sc, WV_ROLE_INSPECTOR_PRIMARY, WV_FONT_MONO, th->text, x + name_w + 2 * cw, y, l,
+                  w - name_w - 2 * cw);
+    }
+    draw_wrapped(sc, WV_ROLE_INSPECTOR_EMPTY, WV_FONT_BODY, th->text_dim, x, x, y, x + w, bottom,
+                 "the leader learns each position from the follower's next reply; a lag is NULL (-) once caught up");
+    sc->who = -1;
+}
+
 /* A read of the selected change's row, spelled out for one follower (the
  * selected one, else the one furthest behind): "SELECT balance FROM
  * accounts WHERE id = 3 on f3 -> 480.00 (leader: 495.00)", in the stale
@@ -1611,6 +1700,10 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
     outline(sc, box, th->border, stroke(sc) / 2);
     int pad = sc->lay.pad, x = box.x + pad, y = box.y + pad / 2, lh = sc->lay.line_h;
     int w = box.w - 2 * pad, bottom = box.y + box.h - pad / 2;
+    if (v->selected_follower >= 0 && v->selected_follower < cfg->nfollowers && v->selected_msg == WV_ROWS_NONE) {
+        draw_follower_views(sc, v, v->selected_follower, x, y, w, bottom);
+        return;
+    }
     size_t m = wv_scene_current(v);
     if (m == WV_ROWS_NONE) {
         draw_text(sc, WV_ROLE_INSPECTOR_EMPTY, WV_FONT_BODY, th->text_dim, x, y, "no changes yet", w);
@@ -1878,33 +1971,6 @@ static void draw_slot_gauge(wv_scene *sc, const wv_view *v)
         outline(sc, bar, th->border, 1);
         fill(sc, (wv_rect){ bar.x, bar.y, (int)(bar.w * frac), bar.h }, ok ? th->good : th->warn);
     }
-}
-
-/* Draws s wrapped at spaces between x0 and right: the first line from
- * first_x, the next ones from x0. Returns the y under the last line. */
-static int draw_wrapped(wv_scene *sc, wv_role role, wv_font font, wv_rgb c, int x0, int first_x, int y,
-                        int right, int bottom, const char *s)
-{
-    int lh = sc->lay.line_h, x = first_x;
-    char line[400];
-    while (*s && y + lh <= bottom) {
-        size_t len = strlen(s), fit = len;
-        snprintf(line, sizeof line, "%s", s);
-        /* the longest run of whole words that fits; on the last line
-         * that has room, the rest is cut with an ellipsis */
-        while (text_width(sc, font, line) > right - x && y + 2 * lh <= bottom) {
-            char *sp = strrchr(line, ' ');
-            if (!sp)
-                break;
-            *sp = '\0';
-            fit = (size_t)(sp - line);
-        }
-        draw_text(sc, role, font, c, x, y, line, right - x);
-        y += lh;
-        s += fit < len ? fit + 1 : len;
-        x = x0;
-    }
-    return y;
 }
 
 /* The legend: each chip's glyph on its colour, and what it stands for. */

@@ -577,6 +577,20 @@ static void test_reply_travels_back(void **state)
         x[i] = r->box.x;
     }
     CHECK(x[1] < x[0], "the reply moves towards the leader: x %d then %d", x[0], x[1]);
+    /* f3 selected: its own positions beside the leader's view of them */
+    fx.view.selected_follower = 2;
+    build(&fx, applied + (known - applied) / 2, 1920, 1080);
+    char all[2000];
+    texts_of(&fx, WV_ROLE_INSPECTOR_TITLE, 2, all, sizeof all);
+    CHECK(strcmp(all, "f3 in pg_stat_replication: streaming, sync") == 0, "the inspector on f3: '%s'", all);
+    texts_of(&fx, WV_ROLE_INSPECTOR_PRIMARY, 2, all, sizeof all);
+    /* its first reply is still on the way: the leader knows nothing yet */
+    CHECK(strcmp(all, "0/1000000 | - | 0/1000000 | - | 0/1000000 | -") == 0,
+          "the leader's positions and lags for f3, a reply late: '%s'", all);
+    texts_of(&fx, WV_ROLE_INSPECTOR_CELL, 2, all, sizeof all);
+    CHECK(strstr(all, "0/1000") && strcmp(all, "0/1000000 | 0/1000000 | 0/1000000") != 0,
+          "f3's own positions have moved on: '%s'", all);
+    fx.view.selected_follower = -1;
     build(&fx, known + 1, 1920, 1080);
     for (int i = 0; find_text(&fx, WV_ROLE_LANE_REPLY, 2, i); i++)
         CHECK(find_text(&fx, WV_ROLE_LANE_REPLY, 2, i)->msg != 5, "once the leader has it, COMMIT 800's reply is gone");

@@ -258,6 +258,7 @@ static const key_case key_cases[] = {
     { "1 - 8", WV_KEY_8, 0, WV_ACT_SELECT_8 },
     { "Shift+P", WV_KEY_P, SH, WV_ACT_PARTITION },
     { "S", WV_KEY_S, 0, WV_ACT_STOP },
+    { "Shift+S", WV_KEY_S, WV_MOD_SHIFT, WV_ACT_CRASH },
     { "C", WV_KEY_C, 0, WV_ACT_CYCLE_SYNC },
     { "Tab", WV_KEY_TAB, 0, WV_ACT_CYCLE_TABLE },
     { "T", WV_KEY_T, 0, WV_ACT_THEME },

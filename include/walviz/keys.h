@@ -39,7 +39,8 @@ typedef enum wv_action {
     WV_ACT_SELECT_1, /* ... WV_ACT_SELECT_1 + 7 */
     WV_ACT_SELECT_8 = WV_ACT_SELECT_1 + 7,
     WV_ACT_PARTITION, /* partition or heal the selected follower */
-    WV_ACT_STOP,      /* stop or restart it */
+    WV_ACT_STOP,      /* stop (a process crash) or restart it */
+    WV_ACT_CRASH,     /* crash its machine (unflushed WAL lost) or restart it */
     WV_ACT_CYCLE_SYNC,
     WV_ACT_CYCLE_TABLE,
     WV_ACT_THEME,

@@ -115,6 +115,7 @@ typedef enum wv_role {
     WV_ROLE_HELP_WHAT,
     WV_ROLE_CAPTION,           /* what the latest event was, in a sentence */
     WV_ROLE_INSPECTOR_READ,    /* a read of the selected row on a follower, and the leader's answer */
+    WV_ROLE_INSPECTOR_PRIMARY, /* the selected follower's row of pg_stat_replication */
     WV_ROLE_COUNT
 } wv_role;
 
