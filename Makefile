@@ -16,6 +16,10 @@ WV_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
              -Wstrict-prototypes -Wvla -g -O2 -MMD -MP
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Each edge sees only its own library's headers, the core neither: an
+# SDL or libpq include in the wrong layer is a build error.
+PG_CFLAGS = $(shell pkg-config --cflags libpq 2>/dev/null)
+WINDOW_CFLAGS = $(shell pkg-config --cflags sdl2 SDL2_ttf SDL2_image 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 ifeq ($(V),1)
@@ -24,20 +28,20 @@ else
 Q := @
 endif
 
-# The pure core: no SDL, no libpq. Unit tests link against it alone.
-CORE_SRCS := src/util.c src/decode.c src/json.c src/reader.c src/record.c src/rows.c \
-             src/sim.c src/sim_cfg.c src/theme.c src/layout.c src/keys.c src/timeline.c \
-             src/controller.c src/summary.c src/scene.c src/narrate.c \
-             src/replproto.c src/resume.c src/pgerr.c src/conninfo.c
-# The edges: only these include libpq or SDL headers.
-EDGE_SRCS := src/cli_decode.c src/cli_record.c src/cli_simulate.c src/cli_replay.c \
-             src/cli_live.c src/cli_demo.c src/cli_conn.c src/source_pg.c src/render.c \
-             src/ui.c src/live.c src/recorder.c src/demo.c src/clock.c
-MAIN_SRCS := src/main.c
+# The layers, a folder each (see src/*/README.md):
+#  - src/core: pure (no SDL, no libpq, no clock): decode, recording format,
+#    simulation, rows, timeline, scene, layout, theme, keys, controller;
+#  - src/pg: the PostgreSQL edge (libpq, the demo's private clusters);
+#  - src/window: the SDL edge (executes the scene, reads input);
+#  - src/cmd: the commands, which wire the others together.
+CORE_SRCS := $(wildcard src/core/*.c)
+PG_SRCS := $(wildcard src/pg/*.c)
+WINDOW_SRCS := $(wildcard src/window/*.c)
+CMD_SRCS := $(filter-out src/cmd/web_main.c,$(wildcard src/cmd/*.c))
+EDGE_SRCS := $(PG_SRCS) $(WINDOW_SRCS) $(CMD_SRCS)
 
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 EDGE_OBJS := $(EDGE_SRCS:%.c=$(BUILD)/%.o)
-MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/%.o)
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
@@ -46,17 +50,22 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 all: $(BUILD)/walviz
 
-$(BUILD)/walviz: $(MAIN_OBJS) $(EDGE_OBJS) $(CORE_OBJS)
+$(BUILD)/walviz: $(EDGE_OBJS) $(CORE_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm $(LDLIBS)
+
+$(BUILD)/src/core/%.o: LAYER_CFLAGS :=
+$(BUILD)/src/pg/%.o: LAYER_CFLAGS = $(PG_CFLAGS)
+$(BUILD)/src/window/%.o: LAYER_CFLAGS = $(WINDOW_CFLAGS)
+LAYER_CFLAGS ?= $(PKG_CFLAGS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(WV_CPPFLAGS) $(CPPFLAGS) $(WV_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(WV_CPPFLAGS) $(CPPFLAGS) $(WV_CFLAGS) $(LAYER_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Tests link the core, and the renderer for the headless pixel tests.
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(CORE_OBJS) $(BUILD)/src/render.o
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(CORE_OBJS) $(BUILD)/src/window/render.o
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) $(WV_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) -lm $(LDLIBS)
 
@@ -145,7 +154,7 @@ deps-demo:
 
 # The browser build (emscripten): the replay path of the same lists, less
 # the libpq edge: the core, render*/ui*, the recording loader and the replay
-# options; src/web_main.c in place of main.c. SDL2, SDL2_ttf and FreeType
+# options; src/cmd/web_main.c in place of main.c. SDL2, SDL2_ttf and FreeType
 # come from Debian's source packages, built once into $(WEB)/libs.
 .PHONY: web web-site web-serve web-check web-bench deps-web deps-web-check
 # emcc runs node: Debian's modules when the node on PATH is another one.
@@ -153,8 +162,8 @@ EMCC ?= env NODE_PATH=$${NODE_PATH:-/usr/share/nodejs} emcc
 WEB := $(BUILD)/web
 WEB_SITE := $(WEB)/site
 WEB_PORT ?= 8000
-WEB_SRCS := $(CORE_SRCS) $(filter src/render%.c src/ui%.c src/clock.c,$(EDGE_SRCS)) src/cli_simulate.c \
-            src/cli_replay.c src/web_main.c
+WEB_SRCS := $(CORE_SRCS) $(WINDOW_SRCS) src/cmd/clock.c src/cmd/cli_simulate.c src/cmd/cli_replay.c \
+            src/cmd/web_main.c
 WEB_OBJS := $(WEB_SRCS:%.c=$(WEB)/obj/%.o)
 WEB_LIBS := $(WEB)/libs/lib/.built
 WEB_CFLAGS := $(filter-out -g -O2,$(WV_CFLAGS)) -O2

@@ -1,5 +1,5 @@
 /* Unit tests for hiding a password in a conninfo string or URI
- * (src/conninfo.c): every form libpq accepts, masked in place, the rest
+ * (src/core/conninfo.c): every form libpq accepts, masked in place, the rest
  * untouched. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,7 +1,7 @@
-/* Unit tests for the controller (src/controller.c): what keys, clicks and
+/* Unit tests for the controller (src/core/controller.c): what keys, clicks and
  * the wall clock do to the view, above all in a live view, where the
  * picture must never show what has not happened yet. Also the per-frame
- * summary (src/summary.c) and the key script (src/keys.c). */
+ * summary (src/core/summary.c) and the key script (src/core/keys.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests for the test_decoding parser (src/decode.c).
+/* Unit tests for the test_decoding parser (src/core/decode.c).
  *
  * Every message that should parse goes through decode_ok(), which checks it
  * three ways: as a whole message (wv_decode_message); as a line of raw

@@ -1,4 +1,4 @@
-/* Unit tests for the JSON output (src/json.c): whole objects for decoded
+/* Unit tests for the JSON output (src/core/json.c): whole objects for decoded
  * records, compared byte for byte, and the string writer's escaping,
  * U+FFFD for bytes that are not UTF-8, and quote undoubling. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Unit tests for the narration (src/narrate.c): after each step, the
+/* Unit tests for the narration (src/core/narrate.c): after each step, the
  * sentence says what the step did and to whom, and points at the message
  * it was about. */
 #include <setjmp.h>

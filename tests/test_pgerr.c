@@ -1,4 +1,4 @@
-/* Unit tests for what PostgreSQL errors mean to walviz (src/pgerr.c):
+/* Unit tests for what PostgreSQL errors mean to walviz (src/core/pgerr.c):
  * SQLSTATEs out of libpq's verbose error texts (while connecting and from
  * results; in English and not), the one line left for people, the hints
  * keyed on SQLSTATE and step, and which causes heal by waiting. */

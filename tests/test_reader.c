@@ -1,4 +1,4 @@
-/* Unit tests for the file reader (src/reader.c): the three input forms,
+/* Unit tests for the file reader (src/core/reader.c): the three input forms,
  * error recovery, torn recordings, xids from the enclosing transaction, and
  * input larger than the reader's 256 KiB chunk, from regular files and
  * from a pipe fed in odd-sized pieces by a child process. */

@@ -1,4 +1,4 @@
-/* Unit tests for the recording format (src/record.c): COPY text escapes
+/* Unit tests for the recording format (src/core/record.c): COPY text escapes
  * both ways, message lines written and read back, malformed lines. */
 #include <setjmp.h>
 #include <stdarg.h>

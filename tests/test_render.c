@@ -1,4 +1,4 @@
-/* Headless pixel tests of the picture (src/render.c): SDL's software
+/* Headless pixel tests of the picture (src/window/render.c): SDL's software
  * renderer draws on a plain ARGB8888 surface, and the tests read its
  * pixels back. They prove what a viewer relies on: a packet is where the
  * schedule puts it at time t, and gone once written; a follower's stale

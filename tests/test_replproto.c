@@ -1,5 +1,5 @@
 /* Unit tests for the replication protocol's byte layouts
- * (src/replproto.c): XLogData and keepalive messages as a server sends
+ * (src/core/replproto.c): XLogData and keepalive messages as a server sends
  * them, hostile lengths and type bytes, and the status update, byte for
  * byte, with times moved between the Unix and PostgreSQL epochs. */
 #include <setjmp.h>

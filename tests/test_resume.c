@@ -1,4 +1,4 @@
-/* Unit tests for resuming without duplicates (src/resume.c): a stream is
+/* Unit tests for resuming without duplicates (src/core/resume.c): a stream is
  * played message by message, cut somewhere, and the server's resend (from
  * the last COMMIT received, the cut transaction again from its BEGIN) is
  * fed back; exactly the messages not yet delivered must come through, and

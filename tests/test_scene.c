@@ -1,5 +1,5 @@
 /* test_scene: what the screen says and where, read from the display list
- * (src/scene.c) with no SDL: words with their roles, boxes, chips and
+ * (src/core/scene.c) with no SDL: words with their roles, boxes, chips and
  * their stages, hit boxes. Text is measured by a stand-in for the fonts:
  * every character 6/10 of the face's size wide, a line 12/10 tall, the
  * proportions of DejaVu Sans Mono. */

@@ -1,6 +1,6 @@
 /* Unit tests for the simulated cluster: the schedule, acknowledgements,
- * interventions and stepping (src/sim.c), row versions (src/rows.c) and
- * the options (src/sim_cfg.c).
+ * interventions and stepping (src/core/sim.c), row versions (src/core/rows.c) and
+ * the options (src/core/sim_cfg.c).
  *
  * Streams are test_decoding text, decoded with wv_decode_message and fed to
  * wv_sim_add as a reader would, with increasing LSNs. A small deterministic

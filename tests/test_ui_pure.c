@@ -1,6 +1,6 @@
 /* Unit tests for the pure parts of the window: the themes' contrast
- * (src/theme.c), the layout from 800x600 to 3840x2160 (src/layout.c), the
- * key table (src/keys.c) and playback (src/timeline.c). No SDL here: the
+ * (src/core/theme.c), the layout from 800x600 to 3840x2160 (src/core/layout.c), the
+ * key table (src/core/keys.c) and playback (src/core/timeline.c). No SDL here: the
  * pixels are tests/test_render.c's. */
 #include <setjmp.h>
 #include <stdarg.h>

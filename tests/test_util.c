@@ -1,4 +1,4 @@
-/* Unit tests for src/util.c: the growable buffer's edges (an empty buffer
+/* Unit tests for src/core/util.c: the growable buffer's edges (an empty buffer
  * asked for nothing, appends of nothing) and LSN text both ways. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* The page around walviz's browser build (src/web_main.c): the recordings
+/* The page around walviz's browser build (src/cmd/web_main.c): the recordings
  * list read from the samples' README table, the file picker and drag and
  * drop, #sample= links, the status line and the error banner. The replay
  * itself, keys and clicks included, is the C program on the canvas.

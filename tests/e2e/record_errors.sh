@@ -1,6 +1,6 @@
 #!/bin/sh
 # walviz record's friendly errors, each caused for real: the message names
-# the problem and the hint says what to do (src/source_pg.c, explain()).
+# the problem and the hint says what to do (src/pg/source_pg.c, explain()).
 # Three need a server set up wrongly: throwaway clusters of their own.
 . "$(dirname "$0")/lib/common.sh"
 

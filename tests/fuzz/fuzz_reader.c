@@ -1,4 +1,4 @@
-/* libFuzzer target for the file reader (src/reader.c), with a twin as its
+/* libFuzzer target for the file reader (src/core/reader.c), with a twin as its
  * oracle.
  *
  * The input's first two bytes choose the twin's read size (64 to 255

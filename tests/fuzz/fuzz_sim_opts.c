@@ -1,4 +1,4 @@
-/* libFuzzer target for the simulation options (src/sim_cfg.c), as the
+/* libFuzzer target for the simulation options (src/core/sim_cfg.c), as the
  * command line passes them: the input is a list of options, one a line,
  * each a byte choosing the option's name and the option's value. Every
  * option is parsed; when the whole set checks, a small fixed stream (three

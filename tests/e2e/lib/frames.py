@@ -1,5 +1,5 @@
 """Checks what a live or demo run showed, from the summary.jsonl that
-`--frames DIR` writes (one JSON object per picture, see src/summary.c).
+`--frames DIR` writes (one JSON object per picture, see src/core/summary.c).
 
 Usage: frames.py SUMMARY --fps N [--burst-at S] [--cut-at S --heal-at S]
                  [--pause-at S]
