@@ -597,6 +597,36 @@ static void test_reply_travels_back(void **state)
     close_fixture(&fx);
 }
 
+/* Two-phase: a follower that applied the PREPARE says it holds the
+ * prepared transaction until COMMIT PREPARED; the inspector does not call
+ * a PREPARE a commit. */
+static void test_prepared(void **state)
+{
+    (void)state;
+    static const char twophase[] = "BEGIN 797\n"
+                                   "table public.ledger: INSERT: id[integer]:1 amount[integer]:100\n"
+                                   "PREPARE TRANSACTION 'transfer-1', txid 797 (at 2026-01-01 10:00:00+00)\n"
+                                   "COMMIT PREPARED 'transfer-1', txid 797 (at 2026-01-01 10:00:01+00)\n";
+    static const char *const opts[] = { "followers", "1", "latency", "20ms", "jitter", "0", NULL };
+    fixture fx;
+    open_fixture(&fx, opts, twophase);
+    int64_t prepared = wv_sim_stage(fx.sim, 0, 2, WV_STAGE_APPLIED), committed = wv_sim_stage(fx.sim, 0, 3, WV_STAGE_APPLIED);
+    CHECK(prepared < committed, "PREPARE applied at %lld, COMMIT PREPARED at %lld", (long long)prepared,
+          (long long)committed);
+    fx.view.selected_msg = 2;
+    build(&fx, prepared + 1, 1920, 1080);
+    char all[1000];
+    texts_of(&fx, WV_ROLE_FOLLOWER_PREPARED, 0, all, sizeof all);
+    CHECK(strcmp(all, "prepared: 'transfer-1'") == 0, "f1 holds the prepared transaction: '%s'", all);
+    texts_of(&fx, WV_ROLE_INSPECTOR_COMMIT, -1, all, sizeof all);
+    CHECK(strncmp(all, "PREPARE returned", 16) == 0, "the inspector on a PREPARE: '%s'", all);
+    fx.view.selected_msg = WV_ROWS_NONE;
+    build(&fx, committed + 1, 1920, 1080);
+    texts_of(&fx, WV_ROLE_FOLLOWER_PREPARED, 0, all, sizeof all);
+    CHECK(!*all, "once COMMIT PREPARED is applied, nothing is left prepared: '%s'", all);
+    close_fixture(&fx);
+}
+
 /* Eight followers at 1024x768: each still shows a row, and the inspector
  * lists all eight. */
 static void test_eight_followers(void **state)
@@ -625,6 +655,7 @@ int main(void)
         cmocka_unit_test(test_read_spelled_out),
         cmocka_unit_test(test_help_legend),
         cmocka_unit_test(test_reply_travels_back),
+        cmocka_unit_test(test_prepared),
         cmocka_unit_test(test_inspector_says_when_commit_returned),
         cmocka_unit_test(test_stale_cell),
         cmocka_unit_test(test_chip_position_and_hit),

@@ -120,6 +120,7 @@ static const char *const role_names[WV_ROLE_COUNT] = {
     [WV_ROLE_FOLLOWER_LAG] = "follower.lag",
     [WV_ROLE_FOLLOWER_STAGE] = "follower.stage",
     [WV_ROLE_FOLLOWER_SYNC] = "follower.sync",
+    [WV_ROLE_FOLLOWER_PREPARED] = "follower.prepared",
     [WV_ROLE_FOLLOWER_POSITION] = "follower.position",
     [WV_ROLE_LANE_STATUS] = "lane.status",
     [WV_ROLE_LANE_QUEUED] = "lane.queued",
@@ -957,6 +958,41 @@ static int draw_pipeline(wv_scene *sc, const wv_view *v, int f, const wv_positio
     return y + lines * lh;
 }
 
+#define PREPARED_SCAN 64 /* transactions looked back at for prepared ones */
+
+/* The newest transaction follower f has prepared (PREPARE applied) and
+ * not yet committed or rolled back there, or WV_ROWS_NONE; *gid its name. */
+static size_t pending_prepared(wv_scene *sc, const wv_sim *sim, int f, int64_t t, char *gid, size_t gidsz)
+{
+    size_t d = wv_sim_visible(sim, f + 1, t); /* transactions f applied */
+    for (size_t u = d, seen = 0; u-- > 0 && seen < PREPARED_SCAN; seen++) {
+        size_t m = wv_sim_txn_last(sim, u);
+        if (wv_sim_op(sim, m) != WV_OP_PREPARE)
+            continue;
+        uint32_t xid, x2;
+        if (!wv_sim_xid(sim, m, &xid))
+            continue;
+        bool ended = false;
+        for (size_t k = u + 1; k < d && !ended; k++) {
+            size_t e = wv_sim_txn_last(sim, k);
+            wv_op op = wv_sim_op(sim, e);
+            ended = (op == WV_OP_COMMIT_PREPARED || op == WV_OP_ROLLBACK_PREPARED) && wv_sim_xid(sim, e, &x2) &&
+                    x2 == xid;
+        }
+        if (ended)
+            continue;
+        /* its name, read from the text (the simulation keeps no gid) */
+        wv_slice text = wv_sim_text(sim, m);
+        wv_change c;
+        if (wv_decode_message(sc->dec, text.ptr, text.len, &c) == WV_DECODE_OK && c.gid.len)
+            snprintf(gid, gidsz, "%.*s", (int)(c.gid.len < 60 ? c.gid.len : 60), c.gid.ptr);
+        else
+            snprintf(gid, gidsz, "xid %u", xid);
+        return u;
+    }
+    return WV_ROWS_NONE;
+}
+
 static void draw_follower(wv_scene *sc, const wv_view *v, int f)
 {
     const wv_theme *th = sc->th;
@@ -1021,6 +1057,14 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
      * the lane still says what waits */
     if (!short_box)
         y = draw_pipeline(sc, v, f, &p, x, y, w, bottom);
+    /* two-phase: a transaction prepared here waits for COMMIT PREPARED;
+     * its rows are not visible until then */
+    char gid[80];
+    if (y + 2 * lh <= bottom && pending_prepared(sc, sim, f, t, gid, sizeof gid) != WV_ROWS_NONE) {
+        snprintf(buf, sizeof buf, "prepared: '%s'", gid);
+        draw_text(sc, WV_ROLE_FOLLOWER_PREPARED, WV_FONT_BODY, th->warn, x, y, buf, w);
+        y += lh;
+    }
     draw_table_view(sc, v, f + 1, box, y, (bottom - y) / lh);
 }
 
@@ -1732,18 +1776,20 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
         unsigned acked;
         int64_t ack = wv_sim_txn_ack(sim, u, &acked), at = wv_sim_txn_time(sim, u);
         char d[32], who[160] = "";
+        /* PREPARE is not a commit: its own word */
+        const char *verb = op == WV_OP_PREPARE || op == WV_OP_STREAM_PREPARE ? "PREPARE" : "COMMIT";
         int n = 0;
         for (int f = 0; f < cfg->nfollowers && n < (int)sizeof who - 40; f++)
             if (acked & (1u << f))
                 n += snprintf(who + n, sizeof who - (size_t)n, "%s%s", n ? ", " : " by ", cfg->names[f]);
         if (ack == WV_SIM_NEVER || ack > v->tl->now) {
             fmt_duration(d, sizeof d, v->tl->now - at);
-            snprintf(buf, sizeof buf, "COMMIT waits (%s so far, %s)", d,
+            snprintf(buf, sizeof buf, "%s waits (%s so far, %s)", verb, d,
                      wv_sync_level_name(cfg->sync));
             draw_text(sc, WV_ROLE_INSPECTOR_COMMIT, WV_FONT_BODY, th->warn, x, y, buf, w);
         } else {
             fmt_duration(d, sizeof d, ack - at);
-            snprintf(buf, sizeof buf, "COMMIT returned after %s%s (%s)", d, who,
+            snprintf(buf, sizeof buf, "%s returned after %s%s (%s)", verb, d, who,
                      wv_sync_level_name(cfg->sync));
             draw_text(sc, WV_ROLE_INSPECTOR_COMMIT, WV_FONT_BODY, th->good, x, y, buf, w);
         }
