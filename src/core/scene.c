@@ -521,7 +521,8 @@ static void draw_top(wv_scene *sc, const wv_view *v)
     else
         snprintf(t1, sizeof t1, "%lld.%03lld\xe2\x80\x89%03lld", now_us / 1000000,
                  now_us / 1000 % 1000, now_us % 1000);
-    snprintf(t2, sizeof t2, "%.1f", (double)v->end / 1e6);
+    /* the end as precise as the time beside it: never "6.029 s / 6.0 s" */
+    snprintf(t2, sizeof t2, tl->playing ? "%.1f" : "%.3f", (double)v->end / 1e6);
     const char *state = tl->playing ? "\xe2\x96\xb6 playing" : "\xe2\x9d\x9a\xe2\x9d\x9a paused";
     if (v->live && tl->playing && v->behind_live == 0)
         snprintf(buf, sizeof buf, "\xe2\x97\x8f live   t = %s s", t1);
@@ -1804,13 +1805,18 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
     static const char *const names[WV_STAGE_COUNT] = { "sent", "written", "flushed", "applied" };
     int fit = (bottom - y) / lh - 1;
     int ncols = fit >= cfg->nfollowers || fit < 1 ? 1 : (cfg->nfollowers + fit - 1) / fit;
-    int first_stage = ncols > 1 ? WV_STAGE_WRITTEN : WV_STAGE_SENT;
+    /* the full table (four stages, wide columns) or, when the followers
+     * do not fit one a line or the columns do not fit across, the compact
+     * one: written, flushed, applied under short heads */
+    bool compact = ncols > 1 || text_width(sc, WV_FONT_MONO, "follower ") +
+                                        4 * text_width(sc, WV_FONT_MONO, "000000000") > w;
+    int first_stage = compact ? WV_STAGE_WRITTEN : WV_STAGE_SENT;
     static const char *const short_names[WV_STAGE_COUNT] = { "sent", "write", "flush", "apply" };
-    const char *const *heads = ncols > 1 ? short_names : names;
-    int cw = ncols > 1 ? text_width(sc, WV_FONT_MONO, "00000") + sc->lay.pad / 2
-                       : text_width(sc, WV_FONT_MONO, "000000000");
+    const char *const *heads = compact ? short_names : names;
+    int cw = compact ? text_width(sc, WV_FONT_MONO, "00000") + sc->lay.pad / 2
+                     : text_width(sc, WV_FONT_MONO, "000000000");
     int name_w = text_width(sc, WV_FONT_MONO, "follower") + sc->lay.pad;
-    if (ncols > 1) {
+    if (compact) {
         name_w = 0;
         for (int f = 0; f < cfg->nfollowers; f++) {
             int nw = text_width(sc, WV_FONT_MONO, cfg->names[f]);
@@ -1825,7 +1831,7 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
         for (int k = 0; k < ncols; k++) {
             int cx = x + k * col_w;
             if (k == 0)
-                draw_text(sc, WV_ROLE_INSPECTOR_HEADING, WV_FONT_MONO, th->text_dim, cx, y, ncols > 1 ? "ms" : "(ms)",
+                draw_text(sc, WV_ROLE_INSPECTOR_HEADING, WV_FONT_MONO, th->text_dim, cx, y, compact ? "ms" : "(ms)",
                           name_w);
             for (int st = first_stage; st < WV_STAGE_COUNT; st++)
                 draw_text(sc, WV_ROLE_INSPECTOR_HEADING, WV_FONT_MONO, th->text_dim,
@@ -1834,16 +1840,22 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
         y += lh;
     }
     int per_col = ncols > 1 ? (cfg->nfollowers + ncols - 1) / ncols : cfg->nfollowers;
-    int rows_y = y;
+    int rows_y = y, slots = ncols * ((bottom - rows_y) / lh);
+    if (per_col > (bottom - rows_y) / lh)
+        per_col = (bottom - rows_y) / lh > 0 ? (bottom - rows_y) / lh : 1;
     for (int f = 0; f < cfg->nfollowers; f++) {
         int col = f / per_col, cx = x + col * col_w;
         int fy = rows_y + (f % per_col) * lh;
-        if (col >= ncols || fy + lh > bottom) {
-            /* say what did not fit rather than leave it out unseen */
-            snprintf(buf, sizeof buf, "+ %d more followers (Ctrl - for smaller text)", cfg->nfollowers - f);
-            draw_text(sc, WV_ROLE_INSPECTOR_MORE, WV_FONT_BODY, th->text_dim, x, bottom - lh, buf, w);
+        if (cfg->nfollowers > slots && f == slots - 1) {
+            /* the last slot says what did not fit, rather than leave it
+             * out unseen */
+            snprintf(buf, sizeof buf, "+ %d more (Ctrl - for smaller text)", cfg->nfollowers - f);
+            draw_text(sc, WV_ROLE_INSPECTOR_MORE, WV_FONT_BODY, th->text_dim, cx, fy, buf, x + w - cx);
+            y = fy + lh;
             break;
         }
+        if (col >= ncols || fy + lh > bottom)
+            break;
         sc->who = f;
         draw_text(sc, WV_ROLE_INSPECTOR_FOLLOWER, WV_FONT_MONO, v->selected_follower == f ? th->text : th->text_dim,
                   cx, fy, cfg->names[f], name_w - sc->lay.pad);
