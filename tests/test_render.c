@@ -25,7 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "walviz/layout.h"
+#include "walviz/reader.h"
 #include "walviz/render.h"
 #include "walviz/theme.h"
 #include "walviz/timeline.h"
@@ -794,6 +798,122 @@ static void test_busy_frame_hits(void **state)
           "above); expected none", problems);
 }
 
+/* ---- every text the picture draws is in the bundled fonts ---- */
+
+/* Loads a sample recording into a new sim with the options given. */
+static wv_sim *load_sample(const char *path, const char *const *opts)
+{
+    wv_sim_cfg cfg;
+    wv_sim_cfg_init(&cfg);
+    char err[300];
+    for (size_t i = 0; opts && opts[i]; i += 2)
+        CHECK(wv_sim_cfg_option(&cfg, opts[i], opts[i + 1], err, sizeof err) == 0, "%s", err);
+    CHECK(wv_sim_cfg_check(&cfg, err, sizeof err) == 0, "%s", err);
+    wv_sim *sim = wv_sim_new(&cfg);
+    int fd = open(path, O_RDONLY);
+    CHECK(fd >= 0, "cannot open %s (tests run from the top of the repository)", path);
+    wv_reader *r = wv_reader_new(fd, path);
+    wv_item it;
+    int got;
+    while ((got = wv_reader_next(r, &it)) != 0)
+        if (got > 0)
+            wv_sim_add(sim, &it.change, &it.meta, it.text);
+    wv_sim_flush(sim);
+    wv_reader_free(r);
+    close(fd);
+    wv_sim_cfg_destroy(&cfg);
+    return sim;
+}
+
+/* The next code point of a UTF-8 string, or 0xFFFD for a bad byte. */
+static uint32_t next_cp(const unsigned char **p)
+{
+    const unsigned char *s = *p;
+    uint32_t cp = *s++;
+    int more = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : cp >= 0xC0 ? 1 : 0;
+    if (more)
+        cp &= 0x3F >> more;
+    for (; more > 0 && (*s & 0xC0) == 0x80; more--)
+        cp = cp << 6 | (*s++ & 0x3F);
+    *p = s;
+    return more ? 0xFFFD : cp;
+}
+
+static int fake_measure(void *ctx, wv_font font, const char *s, int *h)
+{
+    (void)ctx, (void)font;
+    *h = 20;
+    return 10 * (int)strlen(s);
+}
+
+/* Every sample, at a dozen moments, with faults, a synchronous standby,
+ * a selection, the help and a live header: each code point of each text
+ * the scene says exists in the font it is set in (a missing one draws as
+ * an empty box). */
+static void test_glyph_coverage(void **state)
+{
+    (void)state;
+    if (!TTF_WasInit())
+        CHECK(TTF_Init() == 0, "TTF_Init: %s", TTF_GetError());
+    static const char *const files[WV_FONT_COUNT] = {
+        [WV_FONT_BODY] = "DejaVuSans.ttf", [WV_FONT_MONO] = "DejaVuSansMono.ttf",
+        [WV_FONT_LABEL] = "DejaVuSans-Bold.ttf", [WV_FONT_GLYPH] = "DejaVuSansMono.ttf",
+    };
+    TTF_Font *font[WV_FONT_COUNT];
+    for (int i = 0; i < WV_FONT_COUNT; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", FONT_DIR, files[i]);
+        font[i] = TTF_OpenFont(path, 20);
+        CHECK(font[i] != NULL, "cannot open %s: %s", path, TTF_GetError());
+    }
+    static const char *const samples[] = { "intro", "bank", "bulk-load", "shop", "toast-and-types",
+                                            "two-phase-and-streaming" };
+    static const char *const opts[] = { "kind", "logical,physical,logical", "sync", "remote_apply",
+                                        "sync-standbys", "FIRST 1 (f1)", "partition", "f1@1s-2s",
+                                        "crash", "f3@1500ms-3s", NULL };
+    wv_scene *sc = wv_scene_new();
+    int missing = 0;
+    for (size_t k = 0; k < sizeof samples / sizeof samples[0]; k++) {
+        char path[256];
+        snprintf(path, sizeof path, "sample-data/%s.wvr", samples[k]);
+        wv_sim *sim = load_sample(path, opts);
+        wv_timeline tl;
+        wv_timeline_init(&tl, false);
+        wv_view v = test_view(sim, &tl, samples[k]);
+        int64_t end = wv_sim_end_time(sim);
+        for (int i = 0; i <= 12; i++) {
+            tl.now = end * i / 12;
+            v.help = i == 3;
+            v.selected_msg = i == 5 && wv_sim_count(sim) > 2 ? 2 : WV_ROWS_NONE;
+            v.selected_follower = i == 7 ? 2 : -1;
+            v.live = i == 9;
+            v.behind_live = i == 9 ? 2400000 : 0;
+            v.notice = i == 10 ? "burst: 3,193 rows sent" : NULL;
+            wv_scene_build(sc, &v, 1920, 1080, fake_measure, NULL);
+            const wv_cmd *cmds;
+            size_t n = wv_scene_cmds(sc, &cmds);
+            for (size_t c = 0; c < n; c++) {
+                if (cmds[c].kind != WV_CMD_TEXT)
+                    continue;
+                const unsigned char *p = (const unsigned char *)wv_scene_text(sc, &cmds[c]);
+                while (*p) {
+                    uint32_t cp = next_cp(&p);
+                    if (TTF_GlyphIsProvided32(font[cmds[c].font], cp))
+                        continue;
+                    if (missing++ < 10)
+                        print_error("%s at %d/12: U+%04X is not in %s, in %s \"%s\"\n", samples[k], i, (unsigned)cp,
+                                    files[cmds[c].font], wv_role_name(cmds[c].role), wv_scene_text(sc, &cmds[c]));
+                }
+            }
+        }
+        wv_sim_free(sim);
+    }
+    wv_scene_free(sc);
+    for (int i = 0; i < WV_FONT_COUNT; i++)
+        TTF_CloseFont(font[i]);
+    CHECK(missing == 0, "%d characters drawn are not in the bundled fonts (the first are listed above)", missing);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -803,6 +923,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_every_theme, test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_sizes_and_followers, test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_busy_frame_hits, test_setup, test_teardown),
+        cmocka_unit_test(test_glyph_coverage),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
