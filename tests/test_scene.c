@@ -635,6 +635,36 @@ static void test_prepared(void **state)
     close_fixture(&fx);
 }
 
+/* Clicking a log line selects it where it is: the list does not move
+ * under the pointer. */
+static void test_log_click_stays(void **state)
+{
+    (void)state;
+    fixture fx;
+    open_fixture(&fx, NULL, rows4);
+    build(&fx, 3000000, 1024, 768);
+    const wv_cmd *cmds;
+    size_t n = wv_scene_cmds(fx.sc, &cmds);
+    for (size_t i = 0; i < n; i++) {
+        if (cmds[i].kind != WV_CMD_TEXT || cmds[i].role != WV_ROLE_LOG_LINE)
+            continue;
+        size_t m = cmds[i].msg;
+        int y = cmds[i].box.y;
+        fx.view.selected_msg = m;
+        build(&fx, 3000000, 1024, 768);
+        const wv_cmd *c2;
+        size_t n2 = wv_scene_cmds(fx.sc, &c2);
+        bool same = false;
+        for (size_t k = 0; k < n2; k++)
+            same |= c2[k].kind == WV_CMD_TEXT && c2[k].role == WV_ROLE_LOG_LINE && c2[k].msg == m && c2[k].box.y == y;
+        CHECK(same, "message %zu's log line moved when it was clicked (was at y %d)", m, y);
+        fx.view.selected_msg = WV_ROWS_NONE;
+        build(&fx, 3000000, 1024, 768);
+        n = wv_scene_cmds(fx.sc, &cmds);
+    }
+    close_fixture(&fx);
+}
+
 /* Eight followers at 1024x768: each still shows a row, and the inspector
  * lists all eight. */
 static void test_eight_followers(void **state)
@@ -664,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_help_legend),
         cmocka_unit_test(test_reply_travels_back),
         cmocka_unit_test(test_prepared),
+        cmocka_unit_test(test_log_click_stays),
         cmocka_unit_test(test_inspector_says_when_commit_returned),
         cmocka_unit_test(test_stale_cell),
         cmocka_unit_test(test_chip_position_and_hit),

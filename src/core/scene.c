@@ -1520,10 +1520,9 @@ static void draw_log(wv_scene *sc, const wv_view *v)
     size_t n = wv_sim_count(sim), cur = wv_scene_current(v);
     if (!n || nlines <= 0)
         return;
-    /* keep the current line a third of the way down */
-    size_t first = cur != WV_ROWS_NONE && cur > (size_t)nlines / 3 ? cur - (size_t)nlines / 3 : 0;
-    if (first + (size_t)nlines > n)
-        first = n > (size_t)nlines ? n - (size_t)nlines : 0;
+    /* the list turns by whole pages that do not overlap: clicking a line
+     * on screen selects it where it is, with no jump under the pointer */
+    size_t first = cur != WV_ROWS_NONE ? cur / (size_t)nlines * (size_t)nlines : 0;
     size_t departed = wv_sim_departed(sim, v->tl->now);
     for (int i = 0; i < nlines && first + (size_t)i < n; i++) {
         size_t m = first + (size_t)i;
