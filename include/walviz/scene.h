@@ -86,7 +86,7 @@ typedef enum wv_role {
     WV_ROLE_FOLLOWER_LAG,
     WV_ROLE_FOLLOWER_STAGE,    /* "written", "flushed (3 wait)", "replayed" */
     WV_ROLE_FOLLOWER_SYNC,     /* the badge of a synchronous standby */
-    WV_ROLE_FOLLOWER_PREPARED, /* a two-phase transaction prepared there, not yet committed */
+    WV_ROLE_FOLLOWER_PREPARED, /* a two-phase transaction prepared there, or streamed changes spooled */
     WV_ROLE_FOLLOWER_POSITION, /* its write/flush/replay LSNs */
     WV_ROLE_LANE_STATUS,       /* cut, down */
     WV_ROLE_LANE_QUEUED,       /* "N queued" at the leader's end */

@@ -959,7 +959,8 @@ static int draw_pipeline(wv_scene *sc, const wv_view *v, int f, const wv_positio
     return y + lines * lh;
 }
 
-#define PREPARED_SCAN 64 /* transactions looked back at for prepared ones */
+#define PREPARED_SCAN 64   /* transactions looked back at for prepared ones */
+#define SPOOL_SCAN 100000  /* waiting messages looked at for spooled ones */
 
 /* The newest transaction follower f has prepared (PREPARE applied) and
  * not yet committed or rolled back there, or WV_ROWS_NONE; *gid its name. */
@@ -992,6 +993,34 @@ static size_t pending_prepared(wv_scene *sc, const wv_sim *sim, int f, int64_t t
         return u;
     }
     return WV_ROWS_NONE;
+}
+
+/* How many changes of streamed transactions follower f holds spooled at
+ * t: received, their STREAM COMMIT (or ABORT, or PREPARE) not applied yet.
+ * Looked for backwards from what it received, so a transaction's end is
+ * met before its changes. */
+static size_t spooled_changes(const wv_sim *sim, int f, int64_t t)
+{
+    uint32_t ended[32];
+    size_t nended = 0, spooled = 0;
+    size_t written = wv_sim_reached(sim, f, WV_STAGE_WRITTEN, t);
+    for (size_t m = written; m-- > 0 && written - m <= SPOOL_SCAN;) {
+        wv_op op = wv_sim_op(sim, m);
+        uint32_t xid;
+        if ((op != WV_OP_STREAM_CHANGE && op != WV_OP_STREAM_COMMIT && op != WV_OP_STREAM_ABORT &&
+             op != WV_OP_STREAM_PREPARE) || !wv_sim_xid(sim, m, &xid))
+            continue;
+        if (op != WV_OP_STREAM_CHANGE) {
+            if (wv_sim_stage(sim, f, m, WV_STAGE_APPLIED) <= t && nended < sizeof ended / sizeof ended[0])
+                ended[nended++] = xid;
+            continue;
+        }
+        bool done = false;
+        for (size_t i = 0; i < nended && !done; i++)
+            done = ended[i] == xid;
+        spooled += !done;
+    }
+    return spooled;
 }
 
 static void draw_follower(wv_scene *sc, const wv_view *v, int f)
@@ -1063,6 +1092,17 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
     char gid[80];
     if (y + 2 * lh <= bottom && pending_prepared(sc, sim, f, t, gid, sizeof gid) != WV_ROWS_NONE) {
         snprintf(buf, sizeof buf, "prepared: '%s'", gid);
+        draw_text(sc, WV_ROLE_FOLLOWER_PREPARED, WV_FONT_BODY, th->warn, x, y, buf, w);
+        y += lh;
+    }
+    /* streamed transactions: a subscriber (streaming = on) spools their
+     * changes and applies them at STREAM COMMIT, or drops them at STREAM
+     * ABORT */
+    size_t spooled = spooled_changes(sim, f, t);
+    if (spooled && y + 2 * lh <= bottom) {
+        char count[32];
+        wv_fmt_thousands(count, sizeof count, spooled);
+        snprintf(buf, sizeof buf, "%s streamed, spooled", count); /* until STREAM COMMIT */
         draw_text(sc, WV_ROLE_FOLLOWER_PREPARED, WV_FONT_BODY, th->warn, x, y, buf, w);
         y += lh;
     }
@@ -1807,8 +1847,9 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
     /* the full table (four stages, wide columns) or, when the followers
      * do not fit one a line or the columns do not fit across, the compact
      * one: written, flushed, applied under short heads */
-    bool compact = ncols > 1 || text_width(sc, WV_FONT_MONO, "follower ") +
-                                        4 * text_width(sc, WV_FONT_MONO, "000000000") > w;
+    bool compact = ncols > 1 || text_width(sc, WV_FONT_MONO, "follower") + sc->lay.pad +
+                                        3 * text_width(sc, WV_FONT_MONO, "000000000") +
+                                        text_width(sc, WV_FONT_MONO, "applied") > w;
     int first_stage = compact ? WV_STAGE_WRITTEN : WV_STAGE_SENT;
     static const char *const short_names[WV_STAGE_COUNT] = { "sent", "write", "flush", "apply" };
     const char *const *heads = compact ? short_names : names;
