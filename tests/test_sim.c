@@ -1,5 +1,5 @@
 /* Unit tests for the simulated cluster: the schedule, acknowledgements,
- * interventions and stepping (src/core/sim.c), row versions (src/core/rows.c) and
+ * interventions and stepping (src/core/sim*.c), row versions (src/core/rows.c) and
  * the options (src/core/sim_cfg.c).
  *
  * Streams are test_decoding text, decoded with wv_decode_message and fed to

@@ -1,4 +1,4 @@
-/* libFuzzer target for the simulation over a fuzzed stream (src/core/sim.c fed
+/* libFuzzer target for the simulation over a fuzzed stream (src/core/sim*.c fed
  * by src/core/reader.c): the input's first byte picks a configuration (1 to 4
  * followers, a synchronous_commit level, a partition, a slow link), the
  * rest is a file in any of the three forms (recording lines carry hostile
