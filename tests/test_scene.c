@@ -674,6 +674,9 @@ static void test_eight_followers(void **state)
     fixture fx;
     open_fixture(&fx, opts, rows4);
     fx.view.selected_msg = 5; /* COMMIT 800 */
+    build(&fx, 3000000, 1920, 1080);
+    for (int f = 0; f < 8; f++)
+        CHECK(table_rows(&fx, f) >= 1, "1920x1080: follower %d shows %d rows", f + 1, table_rows(&fx, f));
     build(&fx, 3000000, 1024, 768);
     for (int f = 0; f < 8; f++)
         CHECK(table_rows(&fx, f) >= 1, "follower %d shows %d rows", f + 1, table_rows(&fx, f));

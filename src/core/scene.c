@@ -1058,8 +1058,13 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
     else
         snprintf(lag, sizeof lag, "replay lag %s", d);
     snprintf(buf, sizeof buf, "%d %s", f + 1, cfg->names[f]);
-    /* a short box (many followers) names it in body text, to keep a row */
+    /* a short box (many followers) names it in body text, with thin
+     * margins, to keep a row */
     bool short_box = bottom - y < sc->lay.label_px + sc->lay.pad / 2 + lh;
+    if (short_box) {
+        y = box.y + 2;
+        bottom = box.y + box.h - 2;
+    }
     int name_h = short_box ? lh : sc->lay.label_px + sc->lay.pad / 2;
     int nw = draw_text(sc, WV_ROLE_FOLLOWER_NAME, short_box ? WV_FONT_BODY : WV_FONT_LABEL, th->text, x, y, buf,
                        w / 2);
