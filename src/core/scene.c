@@ -1207,6 +1207,14 @@ static int packet_x(const wv_sim *sim, int f, size_t m, int64_t t, int x0, int s
 {
     int64_t s = wv_sim_stage(sim, f, m, WV_STAGE_SENT);
     int64_t w = wv_sim_stage(sim, f, m, WV_STAGE_WRITTEN);
+    if (wv_sim_resent(sim, f, m) && w != WV_SIM_NEVER) {
+        /* lost and sent again (a crash): it leaves the leader again, its
+         * last trip about the link's delay, rather than jump to where its
+         * first send would be */
+        const wv_link_cfg *l = &wv_sim_config(sim)->link[f];
+        if (w - l->latency_us - l->jitter_us > s)
+            s = w - l->latency_us - l->jitter_us;
+    }
     double frac = w > s && w != WV_SIM_NEVER ? (double)(t - s) / (double)(w - s) : 0.0;
     frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
     return x0 + (int)(frac * span);
