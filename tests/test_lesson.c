@@ -101,6 +101,8 @@ static void test_parse_errors_name_the_line(void **state)
         { "latency = 20ms\n---\n> x\n", "bad.lesson:2: expected 'recording = FILE.wvr'" },
         { "recording = a.wvr\nlatence = 2s\n---\n> x\n", "bad.lesson:2: 'latence' is not a simulation option" },
         { "recording = a.wvr\nlatency = far\n---\n> x\n", "bad.lesson:2: --latency" },
+        { "recording = a.wvr\nsync-standbys = FIRST 3 (f1)\nsync = on\n---\n> x\n",
+          "bad.lesson:2: --sync-standbys asks for 3" },
         { "recording = a.wvr\nthis is not an option\n", "bad.lesson:2: expected 'NAME = VALUE'" },
         { "recording = a.wvr\n---\n> x\nat soon\n", "bad.lesson:4: expected a time like 3.5s" },
         { "recording = a.wvr\n---\n> x\nat 1s\ncommit 3\n", "bad.lesson:5: a step goes to one place" },

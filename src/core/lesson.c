@@ -88,7 +88,9 @@ static int build_cfg(parser *p, wv_sim_cfg *out)
         for (int i = 0; i < p->nopts; i++) {
             char opt[80];
             snprintf(opt, sizeof opt, "--%s", p->names[i]);
-            if (strstr(msg, opt))
+            const char *at = strstr(msg, opt);
+            char next = at ? at[strlen(opt)] : '-';
+            if (next != '-' && !isalnum((unsigned char)next)) /* not --sync in --sync-standbys */
                 p->line = p->lines[i];
         }
         goto done;
