@@ -142,6 +142,8 @@ install: all
 	cp -R assets/. $(DESTDIR)$(PREFIX)/share/walviz/
 	install -d $(DESTDIR)$(PREFIX)/share/walviz/sample-data
 	install -m 644 sample-data/*.wvr $(DESTDIR)$(PREFIX)/share/walviz/sample-data/
+	install -d $(DESTDIR)$(PREFIX)/share/walviz/sample-data/lessons
+	install -m 644 sample-data/lessons/*.lesson $(DESTDIR)$(PREFIX)/share/walviz/sample-data/lessons/
 
 clean:
 	rm -rf build build-asan

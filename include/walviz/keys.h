@@ -53,6 +53,8 @@ typedef enum wv_action {
     WV_ACT_QUIT,
     WV_ACT_WORKLOAD_TOGGLE, /* demo: pause/resume the workload */
     WV_ACT_WORKLOAD_BURST,  /* demo: one burst now */
+    WV_ACT_PAGE_NEXT, /* a presenter remote: a lesson's next step, else as STEP_NEXT */
+    WV_ACT_PAGE_PREV,
     WV_ACT_COUNT
 } wv_action;
 

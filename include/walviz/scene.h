@@ -45,6 +45,8 @@ typedef struct wv_view {
     bool live;                  /* the end moves with the wall clock */
     int64_t behind_live;        /* live: how far the picture is behind now */
     const char *notice;         /* what a key just did ("workload paused"); NULL */
+    const char *lesson_caption; /* a lesson's step: shown in place of the narration; NULL */
+    int lesson_step, lesson_steps; /* "step 3/7" */
 } wv_view;
 
 typedef enum wv_hit_kind { WV_HIT_NONE, WV_HIT_MESSAGE, WV_HIT_FOLLOWER, WV_HIT_TIMELINE } wv_hit_kind;
@@ -117,6 +119,7 @@ typedef enum wv_role {
     WV_ROLE_CAPTION,           /* what the latest event was, in a sentence */
     WV_ROLE_INSPECTOR_READ,    /* a read of the selected row on a follower, and the leader's answer */
     WV_ROLE_INSPECTOR_PRIMARY, /* the selected follower's row of pg_stat_replication */
+    WV_ROLE_LESSON_CAPTION,    /* a lesson step's caption, in the caption line */
     WV_ROLE_COUNT
 } wv_role;
 

@@ -128,6 +128,9 @@ void wv_sim_cfg_destroy(wv_sim_cfg *cfg);
  * return 1 (not a simulation option). Call wv_sim_cfg_check after all. */
 int wv_sim_cfg_option(wv_sim_cfg *cfg, const char *name, const char *value, char *err, size_t errsz);
 int wv_sim_cfg_check(wv_sim_cfg *cfg, char *err, size_t errsz);
+/* The follower a name refers to ("f2", or a --names name), or -1; after
+ * wv_sim_cfg_check. */
+int wv_sim_cfg_follower(const wv_sim_cfg *cfg, const char *ref);
 /* The option names wv_sim_cfg_option knows, for getopt tables; NULL-ended. */
 extern const char *const wv_sim_option_names[];
 /* The usage text for those options. */
@@ -281,6 +284,10 @@ int wv_sim_stop(wv_sim *s, int follower, int64_t t);
 /* A machine crash; wv_sim_restart ends it as it ends a stop. */
 int wv_sim_crash(wv_sim *s, int follower, int64_t t);
 int wv_sim_restart(wv_sim *s, int follower, int64_t t);
+/* Replaces all of a follower's faults (at most WV_SIM_MAX_FAULTS, else
+ * -1): a lesson going back to a step before its fault needs it gone, which
+ * no intervention at a time can do. */
+int wv_sim_set_faults(wv_sim *s, int follower, const wv_fault *faults, int n);
 int wv_sim_set_latency(wv_sim *s, int follower, int64_t t, int64_t latency_us);
 void wv_sim_set_sync(wv_sim *s, wv_sync_level level);
 /* synchronous_standby_names: FIRST/ANY num of the followers listed. */

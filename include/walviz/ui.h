@@ -43,7 +43,10 @@ typedef struct wv_ui_opts {
     /* live */
     wv_ui_feed_fn feed;
     wv_ui_failed_fn failed;
-    wv_ctl_action_fn on_action; /* the demo's own keys */
+    wv_ctl_action_fn on_action; /* the demo's own keys, a lesson's PageDown/PageUp */
+    /* Called once the controller is set up, before the first picture (a
+     * lesson shows its step); headless, it replaces --at and --step. */
+    void (*on_start)(void *ctx, wv_ctl *c);
     void *ctx;
     const char *demo_hint;
     const char *status; /* a line to show in the top bar from the start */

@@ -27,6 +27,7 @@ static const char usage[] =
     "  demo       the classroom demo: a private server, a workload, the window\n"
     "  live       show a server's slot as it streams\n"
     "  replay     show a recording in a window: leader, followers, packets\n"
+    "  lesson     present a narrated lesson on a recording, step by step\n"
     "  simulate   compute when each change reaches each simulated follower\n"
     "  decode     print a change stream (raw, COPY or recording) as JSON Lines\n"
     "\n"
@@ -46,6 +47,7 @@ static const command commands[] = {
     { "replay", wv_cli_replay },
     { "live", wv_cli_live },
     { "demo", wv_cli_demo },
+    { "lesson", wv_cli_lesson },
 };
 
 int main(int argc, char **argv)

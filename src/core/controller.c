@@ -165,12 +165,16 @@ void wv_ctl_apply(wv_ctl *c, wv_action act, int64_t wall_us)
         break;
     case WV_ACT_STEP_NEXT:
     case WV_ACT_STEP_PREV:
+    case WV_ACT_PAGE_NEXT: /* no lesson took it: a remote steps as Right and Left do */
+    case WV_ACT_PAGE_PREV: {
+        int dir = act == WV_ACT_STEP_NEXT || act == WV_ACT_PAGE_NEXT ? 1 : -1;
         /* with a packet selected, step through its journey alone */
         if (v->selected_msg != WV_ROWS_NONE)
-            step(c, act == WV_ACT_STEP_NEXT ? 1 : -1, WV_STEP_MESSAGE, v->selected_msg);
+            step(c, dir, WV_STEP_MESSAGE, v->selected_msg);
         else
-            step(c, act == WV_ACT_STEP_NEXT ? 1 : -1, WV_STEP_ALL, 0);
+            step(c, dir, WV_STEP_ALL, 0);
         break;
+    }
     case WV_ACT_NEXT_COMMIT:
     case WV_ACT_PREV_COMMIT:
         step_commit(c, act == WV_ACT_NEXT_COMMIT ? 1 : -1);

@@ -151,6 +151,7 @@ static const char *const role_names[WV_ROLE_COUNT] = {
     [WV_ROLE_CAPTION] = "caption",
     [WV_ROLE_INSPECTOR_READ] = "inspector.read",
     [WV_ROLE_INSPECTOR_PRIMARY] = "inspector.primary",
+    [WV_ROLE_LESSON_CAPTION] = "lesson.caption",
 };
 
 const char *wv_role_name(wv_role role)
@@ -1544,9 +1545,20 @@ static void draw_caption(wv_scene *sc, const wv_view *v)
     const wv_theme *th = sc->th;
     wv_rect box = sc->lay.caption;
     panel(sc, WV_PANEL_CAPTION, sc->narr.follower, box);
+    int bar = stroke(sc) * 2;
+    if (v->lesson_caption) { /* the teacher's words replace the narration */
+        char text[600];
+        snprintf(text, sizeof text, "Step %d/%d \xc2\xb7 %s", v->lesson_step, v->lesson_steps,
+                 v->lesson_caption);
+        fill(sc, (wv_rect){ box.x, box.y, bar, box.h }, th->select_bg);
+        int h;
+        measure(sc, WV_FONT_BODY, text, &h);
+        draw_text(sc, WV_ROLE_LESSON_CAPTION, WV_FONT_BODY, th->text, box.x + bar + sc->lay.pad,
+                  box.y + (box.h - h) / 2, text, box.w - bar - sc->lay.pad);
+        return;
+    }
     if (sc->narr.kind == WV_EVENT_NONE)
         return;
-    int bar = stroke(sc) * 2;
     fill(sc, (wv_rect){ box.x, box.y, bar, box.h }, sc->flash ? th->select_bg : th->border);
     sc->who = sc->narr.follower;
     sc->about = sc->narr.msg;
@@ -1554,7 +1566,6 @@ static void draw_caption(wv_scene *sc, const wv_view *v)
     measure(sc, WV_FONT_BODY, sc->narr.text, &h);
     draw_text(sc, WV_ROLE_CAPTION, WV_FONT_BODY, th->text, box.x + bar + sc->lay.pad, box.y + (box.h - h) / 2,
               sc->narr.text, box.w - bar - sc->lay.pad);
-    (void)v;
 }
 
 static void draw_log(wv_scene *sc, const wv_view *v)

@@ -316,7 +316,7 @@ static int apply_list(wv_sim_cfg *cfg, const char *opt, const char *raw, list_ki
     return rc;
 }
 
-static int follower_ref(const wv_sim_cfg *cfg, const char *ref)
+int wv_sim_cfg_follower(const wv_sim_cfg *cfg, const char *ref)
 {
     for (int f = 0; f < cfg->nfollowers; f++)
         if (strcmp(ref, cfg->names[f]) == 0)
@@ -369,7 +369,7 @@ static int parse_standbys(wv_sim_cfg *cfg, const char *raw, char *err, size_t er
             unq[len - 2] = '\0';
             name = unq;
         }
-        int f = follower_ref(cfg, name);
+        int f = wv_sim_cfg_follower(cfg, name);
         if (f < 0) {
             snprintf(err, errsz, "--sync-standbys: '%s' is not a follower (names: f1..f%d or "
                                  "--names)", items[i], cfg->nfollowers);
@@ -403,7 +403,7 @@ static int parse_fault(wv_sim_cfg *cfg, wv_fault_kind kind, const char *raw, cha
         goto done;
     }
     *at = *dash = '\0';
-    int f = follower_ref(cfg, copy);
+    int f = wv_sim_cfg_follower(cfg, copy);
     wv_fault fault = { kind, 0, 0 };
     if (f < 0) {
         snprintf(err, errsz, "--%s: '%s' is not a follower (f1..f%d, or a --names name)", opt,

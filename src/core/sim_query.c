@@ -154,6 +154,17 @@ int wv_sim_stop(wv_sim *s, int f, int64_t t) { return add_fault(s, f, WV_FAULT_S
 int wv_sim_restart(wv_sim *s, int f, int64_t t) { return end_fault(s, f, WV_FAULT_STOP, t); }
 int wv_sim_crash(wv_sim *s, int f, int64_t t) { return add_fault(s, f, WV_FAULT_CRASH, t); }
 
+int wv_sim_set_faults(wv_sim *s, int f, const wv_fault *faults, int n)
+{
+    if (f < 0 || f >= s->cfg.nfollowers || n < 0 || n > WV_SIM_MAX_FAULTS)
+        return -1;
+    memcpy(s->cfg.faults[f], faults, (size_t)n * sizeof *faults);
+    s->cfg.nfaults[f] = n;
+    sim_reschedule_follower(s, f);
+    sim_recompute_acks(s, 0);
+    return 0;
+}
+
 int wv_sim_set_latency(wv_sim *s, int f, int64_t t, int64_t latency_us)
 {
     if (f < 0 || f >= s->cfg.nfollowers || s->nlat[f] == MAX_LATENCY_CHANGES || latency_us < 0)

@@ -259,12 +259,11 @@ static int run_headless(app *a, const char *font_dir)
     if (o->feed && (rc = wait_live(a, o->at)) != 0)
         goto done;
     c->view.started = true;
-    if (o->step > 0) {
-        for (int i = 0; i < o->step; i++)
-            wv_timeline_step(&c->tl, c->sim, 1, WV_STEP_ALL, 0, wv_ctl_end(c));
-    } else {
+    /* on_start has placed the playhead already */
+    for (int i = 0; !o->on_start && i < o->step; i++)
+        wv_timeline_step(&c->tl, c->sim, 1, WV_STEP_ALL, 0, wv_ctl_end(c));
+    if (!o->on_start && o->step <= 0)
         wv_timeline_seek(&c->tl, o->at, wv_ctl_end(c));
-    }
     wv_ctl_tick(c, wv_now_us());
     if (o->frames_dir) {
         rc = write_frames(a, r, surf);
@@ -413,6 +412,8 @@ int wv_ui_run(wv_sim *sim, const wv_ui_opts *o)
     v->title = o->title;
     v->demo_hint = o->demo_hint;
     v->status = o->status;
+    if (o->on_start)
+        o->on_start(o->ctx, &a.ctl);
     int rc = o->screenshot || o->frames_dir || o->dump_scene ? run_headless(&a, font_dir)
                                                               : run_window(&a, font_dir);
     SDL_Quit();
