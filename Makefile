@@ -33,7 +33,7 @@ CORE_SRCS := src/util.c src/decode.c src/json.c src/reader.c src/record.c src/ro
 EDGE_SRCS := src/cli_decode.c src/cli_record.c src/cli_simulate.c src/cli_replay.c \
              src/cli_live.c src/cli_demo.c src/cli_conn.c src/source_pg.c src/render.c \
              src/ui.c src/live.c src/recorder.c src/demo.c src/clock.c \
-             src/relay_net.c
+             src/cli_link.c src/relay_net.c
 MAIN_SRCS := src/main.c
 
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)

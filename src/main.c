@@ -29,6 +29,7 @@ static const char usage[] =
     "  replay     show a recording in a window: leader, followers, packets\n"
     "  simulate   compute when each change reaches each simulated follower\n"
     "  decode     print a change stream (raw, COPY or recording) as JSON Lines\n"
+    "  link       relay TCP between real servers with a delay, a bandwidth, cuts\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help; 'walviz COMMAND --help' for a command\n"
@@ -46,6 +47,7 @@ static const command commands[] = {
     { "replay", wv_cli_replay },
     { "live", wv_cli_live },
     { "demo", wv_cli_demo },
+    { "link", wv_cli_link },
 };
 
 int main(int argc, char **argv)
