@@ -100,9 +100,9 @@ wv_slice wv_relay_pipe_ready(const wv_relay_pipe *p, int64_t now)
     size_t len = 0;
     for (size_t i = p->first; i < p->n && p->chunks[i].due <= now && !held(p, p->chunks[i].due); i++)
         len += p->chunks[i].len;
-    if (len > 0)
-        len -= p->first_done;
-    return (wv_slice){ p->bytes.data + p->head, len };
+    if (len == 0)
+        return (wv_slice){ NULL, 0 }; /* the buffer may be NULL: no arithmetic on it */
+    return (wv_slice){ p->bytes.data + p->head, len - p->first_done };
 }
 
 void wv_relay_pipe_take(wv_relay_pipe *p, size_t n)
