@@ -258,9 +258,9 @@ done:
     clear_status(&ui);
     wv_relay_stats s;
     wv_relay_get_stats(r, &s);
-    fprintf(stderr, "walviz link: stopped after %llu connections; %llu bytes up, %llu down\n",
-            (unsigned long long)s.accepted, (unsigned long long)s.delivered[0],
-            (unsigned long long)s.delivered[1]);
+    fprintf(stderr, "walviz link: stopped after %llu connection%s; %llu bytes up, %llu down\n",
+            (unsigned long long)s.accepted, s.accepted == 1 ? "" : "s",
+            (unsigned long long)s.delivered[0], (unsigned long long)s.delivered[1]);
     wv_relay_free(r);
     if (keys)
         tcsetattr(STDIN_FILENO, TCSANOW, &saved);

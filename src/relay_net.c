@@ -69,7 +69,8 @@ static void say(const wv_relay *r, const char *fmt, ...)
 }
 
 /* Splits "HOST:PORT" (HOST may be "[v6]") at its last colon. host gets
- * dflt when there is no colon. Returns 0, or -1 when PORT is missing. */
+ * dflt when there is no colon. Returns 0, or -1 when PORT is not a port
+ * number (getaddrinfo would wrap 99999 around). */
 static int split_hostport(char *s, const char *dflt, const char **host, const char **port)
 {
     char *colon = strrchr(s, ':');
@@ -85,7 +86,8 @@ static int split_hostport(char *s, const char *dflt, const char **host, const ch
             *host = s + 1;
         }
     }
-    return **port && strspn(*port, "0123456789") == strlen(*port) ? 0 : -1;
+    size_t len = strlen(*port);
+    return len > 0 && len <= 5 && strspn(*port, "0123456789") == len && atol(*port) <= 65535 ? 0 : -1;
 }
 
 static int bind_listen(wv_relay *r, char *err, size_t errsz)
