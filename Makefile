@@ -28,12 +28,12 @@ endif
 CORE_SRCS := src/util.c src/decode.c src/json.c src/reader.c src/record.c src/rows.c \
              src/sim.c src/sim_cfg.c src/theme.c src/layout.c src/keys.c src/timeline.c \
              src/controller.c src/summary.c src/scene.c src/narrate.c \
-             src/replproto.c src/resume.c src/pgerr.c src/conninfo.c src/relay.c
+             src/replproto.c src/resume.c src/pgerr.c src/conninfo.c src/core/relay.c
 # The edges: only these include libpq or SDL headers.
 EDGE_SRCS := src/cli_decode.c src/cli_record.c src/cli_simulate.c src/cli_replay.c \
              src/cli_live.c src/cli_demo.c src/cli_conn.c src/source_pg.c src/render.c \
              src/ui.c src/live.c src/recorder.c src/demo.c src/clock.c \
-             src/cli_link.c src/relay_net.c
+             src/cmd/cli_link.c src/pg/relay_net.c
 MAIN_SRCS := src/main.c
 
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)

@@ -1,4 +1,4 @@
-/* Unit tests for the relay's pipe (src/relay.c): when each chunk may be
+/* Unit tests for the relay's pipe (src/core/relay.c): when each chunk may be
  * delivered given the latency, the bandwidth and cuts; the end of a
  * stream; the limits on what is read; and, over a seeded random run, that
  * bytes come out whole, in order, never early and never during a cut. */

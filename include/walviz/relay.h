@@ -2,14 +2,14 @@
  * slower: a one-way delay and a bandwidth per direction, and a cut that
  * holds the bytes with the connections open, as a partition does to TCP.
  *
- * Two parts. The pipe (src/relay.c, pure) is one direction of one
+ * Two parts. The pipe (src/core/relay.c, pure) is one direction of one
  * connection: it queues the bytes read from one side and says when each
  * may be written to the other, given the time it is passed. The relay
- * (src/relay_net.c, the edge) owns the sockets: it listens, connects each
+ * (src/pg/relay_net.c, the edge) owns the sockets: it listens, connects each
  * accepted connection to the target, and moves bytes through two pipes per
  * connection in a poll loop that wakes when the next chunk is due.
  *
- * The model is the simulated links' (sim.c): a chunk read at `now` leaves
+ * The model is the simulated links': a chunk read at `now` leaves
  * when the wire is free (one chunk after another at the bandwidth) and
  * arrives one latency after it has left. During a cut nothing arrives that
  * had not arrived when the cut began; at the heal what was held arrives one
@@ -92,7 +92,7 @@ size_t wv_relay_pipe_queued(const wv_relay_pipe *p);
 void wv_relay_pipe_cut(wv_relay_pipe *p, int64_t now);
 void wv_relay_pipe_heal(wv_relay_pipe *p, int64_t now);
 
-/* The relay: the sockets (src/relay_net.c). */
+/* The relay: the sockets (src/pg/relay_net.c). */
 
 /* Connections at once at most; one more is accepted and closed at once
  * (said through the log). */
