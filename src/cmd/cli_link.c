@@ -94,7 +94,7 @@ static void log_line(void *ctx, const char *line)
     fprintf(stderr, "walviz link: %s\n", line);
 }
 
-static void show_status(link_ui *ui, const wv_relay *r)
+static void show_status(link_ui *ui, const wv_relay *r, bool keys)
 {
     wv_relay_stats s;
     wv_relay_get_stats(r, &s);
@@ -102,9 +102,9 @@ static void show_status(link_ui *ui, const wv_relay *r)
     wv_fmt_thousands(up, sizeof up, s.delivered[0]);
     wv_fmt_thousands(down, sizeof down, s.delivered[1]);
     wv_fmt_thousands(held, sizeof held, s.queued[0] + s.queued[1]);
-    fprintf(stderr, "\r\033[K%s  %d connection%s  up %s B  down %s B  in flight %s B  %s",
-            s.cut ? "CUT (h heals)" : "linked (c cuts)", s.conns, s.conns == 1 ? "" : "s", up,
-            down, held, "q quits");
+    fprintf(stderr, "\r\033[K%s  %d connection%s  up %s B  down %s B  in flight %s B%s",
+            s.cut ? (keys ? "CUT (h heals)" : "CUT") : (keys ? "linked (c cuts)" : "linked"),
+            s.conns, s.conns == 1 ? "" : "s", up, down, held, keys ? "  q quits" : "");
     ui->shown = true;
 }
 
@@ -133,11 +133,11 @@ int wv_cli_link(int argc, char **argv)
     wv_relay_opts o = { 0 };
     bool cut = false;
     char err[400];
-    int c, idx;
+    int c, idx = -1;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
         int rc = 0;
-        const char *name = c > 0 && c <= O_CUT ? longopts[c - 1].name : "";
+        const char *name = idx >= 0 ? longopts[idx].name : "";
         switch (c) {
         case 'h':
             fputs(usage, stdout);
@@ -167,6 +167,7 @@ int wv_cli_link(int argc, char **argv)
             fprintf(stderr, "walviz link: %s\n", err);
             return 2;
         }
+        idx = -1;
     }
     if (optind < argc || !o.listen || !o.target) {
         fprintf(stderr, "walviz link: %s. Try 'walviz link --help'.\n",
@@ -222,7 +223,7 @@ int wv_cli_link(int argc, char **argv)
     bool stop = wv_cli_interrupted != 0;
     while (!stop) {
         if (ui.status)
-            show_status(&ui, r);
+            show_status(&ui, r, keys);
         int ready = wv_relay_poll(r, watch, keys ? 2 : 1, ui.status ? STATUS_EVERY_US : WV_RELAY_NEVER,
                                   err, sizeof err);
         if (ready < 0) {
@@ -249,7 +250,7 @@ int wv_cli_link(int argc, char **argv)
                 stop = true;
             }
         }
-        if (nk == 0 && (ready & 2))
+        if (nk <= 0 && (ready & 2))
             keys = false; /* the terminal went away */
     }
     status = 0;
