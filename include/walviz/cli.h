@@ -36,6 +36,7 @@ int wv_cli_live(int argc, char **argv);
 int wv_cli_add_longopts(struct option *opts, int n, const char *const *names);
 int wv_cli_demo(int argc, char **argv);
 int wv_cli_lesson(int argc, char **argv);
+int wv_cli_link(int argc, char **argv);
 
 /* Connection and slot options shared by record and live (pg_recvlogical's
  * names). Codes are getopt's: the short letter, or one of these. */

@@ -30,6 +30,7 @@ static const char usage[] =
     "  lesson     present a narrated lesson on a recording, step by step\n"
     "  simulate   compute when each change reaches each simulated follower\n"
     "  decode     print a change stream (raw, COPY or recording) as JSON Lines\n"
+    "  link       relay TCP between real servers with a delay, a bandwidth, cuts\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help; 'walviz COMMAND --help' for a command\n"
@@ -48,6 +49,7 @@ static const command commands[] = {
     { "live", wv_cli_live },
     { "demo", wv_cli_demo },
     { "lesson", wv_cli_lesson },
+    { "link", wv_cli_link },
 };
 
 int main(int argc, char **argv)
