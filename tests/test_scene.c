@@ -665,6 +665,26 @@ static void test_log_click_stays(void **state)
     close_fixture(&fx);
 }
 
+/* A long --names name is shown whole in its box, and does not push the
+ * inspector's columns out. */
+static void test_long_names(void **state)
+{
+    (void)state;
+    static const char *const opts[] = { "names", "the-standby-in-frankfurt-dc2,b,c", NULL };
+    fixture fx;
+    open_fixture(&fx, opts, rows4);
+    build(&fx, 3000000, 1920, 1080);
+    const wv_cmd *n = find_text(&fx, WV_ROLE_FOLLOWER_NAME, 0, 0);
+    CHECK(n && strcmp(text_of(&fx, n), "1 the-standby-in-frankfurt-dc2") == 0, "the name, whole: '%s'", text_of(&fx, n));
+    const wv_scene_panel *ins = find_panel(&fx, WV_PANEL_INSPECTOR, -1);
+    const wv_cmd *cmds;
+    size_t nc = wv_scene_cmds(fx.sc, &cmds);
+    for (size_t i = 0; i < nc; i++)
+        if (cmds[i].kind == WV_CMD_TEXT && cmds[i].role == WV_ROLE_INSPECTOR_CELL)
+            CHECK(cmds[i].box.x + cmds[i].box.w <= ins->box.x + ins->box.w, "an inspector cell ends past the panel");
+    close_fixture(&fx);
+}
+
 /* Eight followers at 1024x768: each still shows a row, and the inspector
  * lists all eight. */
 static void test_eight_followers(void **state)
@@ -698,6 +718,7 @@ int main(void)
         cmocka_unit_test(test_reply_travels_back),
         cmocka_unit_test(test_prepared),
         cmocka_unit_test(test_log_click_stays),
+        cmocka_unit_test(test_long_names),
         cmocka_unit_test(test_inspector_says_when_commit_returned),
         cmocka_unit_test(test_stale_cell),
         cmocka_unit_test(test_chip_position_and_hit),

@@ -1067,9 +1067,19 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
         bottom = box.y + box.h - 2;
     }
     int name_h = short_box ? lh : sc->lay.label_px + sc->lay.pad / 2;
-    int nw = draw_text(sc, WV_ROLE_FOLLOWER_NAME, short_box ? WV_FONT_BODY : WV_FONT_LABEL, th->text, x, y, buf,
-                       w / 2);
-    int base = short_box ? y : y + (sc->lay.label_px - sc->lay.body_px) / 2, cx = x + nw + pad;
+    wv_font name_font = short_box ? WV_FONT_BODY : WV_FONT_LABEL;
+    /* a long --names name gets its line whole, its state on the next
+     * one, when the box has room for both */
+    bool own_line = !short_box && text_width(sc, name_font, buf) > w / 2 && bottom - y >= name_h + 3 * lh;
+    if (own_line && text_width(sc, name_font, buf) > w)
+        name_font = WV_FONT_BODY; /* whole, if smaller */
+    int nw = draw_text(sc, WV_ROLE_FOLLOWER_NAME, name_font, th->text, x, y, buf, own_line ? w : w / 2);
+    if (own_line) {
+        y += name_h;
+        nw = -pad;
+        name_h = lh;
+    }
+    int base = short_box || own_line ? y : y + (sc->lay.label_px - sc->lay.body_px) / 2, cx = x + nw + pad;
     if (row.sync_state != WV_SYNC_STATE_ASYNC) {
         /* a badge, pg_stat_replication's sync_state: sync or quorum (commits
          * wait for it), potential (next in line) */
@@ -1887,6 +1897,8 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
             name_w = nw > name_w ? nw : name_w;
         }
         name_w += sc->lay.pad;
+        if (name_w > w / 4)
+            name_w = w / 4; /* a long --names name is cut here, whole in its box */
     }
     int col_w = name_w + (WV_STAGE_COUNT - first_stage) * cw + sc->lay.pad;
     if (ncols > 1 && ncols * col_w > w)
