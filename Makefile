@@ -9,7 +9,7 @@ CLANG   ?= clang
 FUZZ_SECONDS ?= 300      # each fuzz target, in make fuzz
 CHECK_FUZZ_SECONDS ?= 15 # each fuzz target, in make check
 
-PKGS := libpq sdl2 SDL2_ttf SDL2_image
+PKGS := libpq sdl2 SDL2_ttf SDL2_image x11
 WV_CPPFLAGS := -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
                -DWV_DATADIR='"$(PREFIX)/share/walviz"'
 WV_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
@@ -19,7 +19,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Each edge sees only its own library's headers, the core neither: an
 # SDL or libpq include in the wrong layer is a build error.
 PG_CFLAGS = $(shell pkg-config --cflags libpq 2>/dev/null)
-WINDOW_CFLAGS = $(shell pkg-config --cflags sdl2 SDL2_ttf SDL2_image 2>/dev/null)
+WINDOW_CFLAGS = $(shell pkg-config --cflags sdl2 SDL2_ttf SDL2_image x11 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 ifeq ($(V),1)

@@ -6,6 +6,7 @@
 
 #include <SDL.h>
 #include <SDL_image.h>
+#include <SDL_syswm.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +32,8 @@ typedef struct app {
     const wv_ui_opts *o;
     SDL_Window *win;
     bool fullscreen; /* what the window is, to follow ctl.fullscreen */
+    bool covering;   /* fullscreen by hand, with no window manager */
+    SDL_Rect saved;  /* where the window was before */
 } app;
 
 int wv_ui_parse_size(const char *s, int *w, int *h)
@@ -237,6 +240,73 @@ static int write_frames(app *a, wv_render *r, SDL_Surface *surf)
     return rc;
 }
 
+#if defined(SDL_VIDEO_DRIVER_X11) && !defined(__EMSCRIPTEN__)
+#include <X11/Xatom.h>
+#include <X11/Xlib.h>
+
+/* Whether a window manager runs on the window's X display (one sets
+ * _NET_SUPPORTING_WM_CHECK on the root window). Without one (a bare X
+ * server on a classroom PC) SDL's desktop fullscreen changes nothing on
+ * screen, though SDL reports the new size. */
+static bool has_window_manager(SDL_Window *win)
+{
+    SDL_SysWMinfo info;
+    SDL_VERSION(&info.version);
+    if (!SDL_GetWindowWMInfo(win, &info) || info.subsystem != SDL_SYSWM_X11)
+        return true;
+    Display *d = info.info.x11.display;
+    Atom check = XInternAtom(d, "_NET_SUPPORTING_WM_CHECK", True);
+    if (check == None)
+        return false;
+    Atom type;
+    int format;
+    unsigned long n, after;
+    unsigned char *data = NULL;
+    int rc = XGetWindowProperty(d, DefaultRootWindow(d), check, 0, 1, False, XA_WINDOW, &type, &format, &n,
+                                &after, &data);
+    bool found = rc == Success && data && n > 0;
+    if (data)
+        XFree(data);
+    return found;
+}
+#else
+static bool has_window_manager(SDL_Window *win)
+{
+    (void)win;
+    return true;
+}
+#endif
+
+/* Fullscreen on the window's display: SDL's desktop fullscreen where a
+ * window manager carries it out, else the window made borderless over the
+ * whole display, and put back as it was after. */
+static void set_fullscreen(app *a, bool on)
+{
+    a->fullscreen = on;
+    if (on && !has_window_manager(a->win)) {
+        SDL_Rect bounds;
+        int d = SDL_GetWindowDisplayIndex(a->win);
+        if (d >= 0 && SDL_GetDisplayBounds(d, &bounds) == 0) {
+            SDL_GetWindowPosition(a->win, &a->saved.x, &a->saved.y);
+            SDL_GetWindowSize(a->win, &a->saved.w, &a->saved.h);
+            SDL_SetWindowBordered(a->win, SDL_FALSE);
+            SDL_SetWindowSize(a->win, bounds.w, bounds.h);
+            SDL_SetWindowPosition(a->win, bounds.x, bounds.y);
+            a->covering = true;
+            return;
+        }
+    }
+    if (!on && a->covering) {
+        SDL_SetWindowBordered(a->win, SDL_TRUE);
+        SDL_SetWindowSize(a->win, a->saved.w, a->saved.h);
+        SDL_SetWindowPosition(a->win, a->saved.x, a->saved.y);
+        a->covering = false;
+        return;
+    }
+    if (SDL_SetWindowFullscreen(a->win, on ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0) < 0)
+        fprintf(stderr, "walviz: cannot switch fullscreen: %s\n", SDL_GetError());
+}
+
 /* Headless: software rendering into a surface, no display needed. */
 static int run_headless(app *a, const char *font_dir)
 {
@@ -294,11 +364,14 @@ static int run_window(app *a, const char *font_dir)
         return 1;
     }
     SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
-    a->win = SDL_CreateWindow(o->title ? o->title : "walviz", SDL_WINDOWPOS_CENTERED,
-                              SDL_WINDOWPOS_CENTERED, o->width, o->height,
-                              SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI |
-                                  (o->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0));
-    a->fullscreen = c->fullscreen = o->fullscreen;
+    /* (starting fullscreen: at the display's corner, where a bare X
+     * server keeps a window it has already placed) */
+    int pos = o->fullscreen ? 0 : (int)SDL_WINDOWPOS_CENTERED;
+    a->win = SDL_CreateWindow(o->title ? o->title : "walviz", pos, pos, o->width, o->height,
+                              SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    c->fullscreen = o->fullscreen;
+    if (a->win && o->fullscreen)
+        set_fullscreen(a, true);
     SDL_Renderer *ren = a->win ? SDL_CreateRenderer(a->win, -1, SDL_RENDERER_PRESENTVSYNC) : NULL;
     if (a->win && !ren)
         ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
@@ -354,10 +427,8 @@ static int run_window(app *a, const char *font_dir)
             }
             got = SDL_PollEvent(&ev);
         }
-        if (c->fullscreen != a->fullscreen) {
-            a->fullscreen = c->fullscreen;
-            SDL_SetWindowFullscreen(a->win, a->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
-        }
+        if (c->fullscreen != a->fullscreen)
+            set_fullscreen(a, c->fullscreen);
         if (live)
             live_frame(a, wall);
         if (wv_ctl_tick(c, wall))
