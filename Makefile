@@ -165,7 +165,7 @@ WEB := $(BUILD)/web
 WEB_SITE := $(WEB)/site
 WEB_PORT ?= 8000
 WEB_SRCS := $(CORE_SRCS) $(WINDOW_SRCS) src/cmd/clock.c src/cmd/cli_simulate.c src/cmd/cli_replay.c \
-            src/cmd/web_main.c
+            src/cmd/cli_lesson.c src/cmd/web_main.c
 WEB_OBJS := $(WEB_SRCS:%.c=$(WEB)/obj/%.o)
 WEB_LIBS := $(WEB)/libs/lib/.built
 WEB_CFLAGS := $(filter-out -g -O2,$(WV_CFLAGS)) -O2
@@ -179,7 +179,7 @@ WEB_PAGE := $(addprefix $(WEB_SITE)/,index.html walviz-page.js walviz-page.css)
 web: deps-web
 	$(Q)$(MAKE) --no-print-directory web-site
 
-web-site: $(WEB_SITE)/walviz.js $(WEB_PAGE) $(WEB_SITE)/samples/.copied
+web-site: $(WEB_SITE)/walviz.js $(WEB_PAGE) $(WEB_SITE)/samples/.copied $(WEB_SITE)/samples/lessons/.copied
 	@:
 
 $(WEB_LIBS): scripts/web-libs
@@ -203,6 +203,11 @@ $(WEB_SITE)/%: web/%
 $(WEB_SITE)/samples/.copied: sample-data/README.md $(wildcard sample-data/*.wvr)
 	@mkdir -p $(dir $@)
 	$(Q)cp $^ $(dir $@) && touch $@
+
+# The lessons, and their names in index.txt (the page lists them).
+$(WEB_SITE)/samples/lessons/.copied: $(wildcard sample-data/lessons/*.lesson)
+	@mkdir -p $(dir $@)
+	$(Q)cp $^ $(dir $@) && (cd $(dir $@) && ls *.lesson > index.txt) && touch $@
 
 web-serve: web
 	$(Q)node web/serve.js $(WEB_SITE) $(WEB_PORT)

@@ -293,6 +293,21 @@ async function checkPage(page, site, base, out) {
   check('a ?sample= link with replay options opens, and they change the picture', changed(plain, opted) > 300,
         'bank.wvr --sync remote_apply --sync-standbys "FIRST 1 (f2)": ' + changed(plain, opted) + ' pixels differ');
 
+  /* the lessons: listed, one opened by its link, PageDown to its next step */
+  const lessons = fs.readdirSync(path.join(site, 'samples', 'lessons')).filter((f) => f.endsWith('.lesson'));
+  await openPage(page, base, '#lesson=a-change-travels');
+  await page.waitFor('walviz.state === "opened" && walviz.name === "a-change-travels.lesson" && walviz.frames > 0',
+                     20000, 'the lesson to open');
+  const listedLessons = await page.eval('walviz.lessons.join(",") + " " + document.querySelectorAll("#lessons tbody tr").length');
+  check('the page lists the lessons of sample-data/lessons', lessons.length >= 3 &&
+        listedLessons === lessons.sort().join(',') + ' ' + lessons.length, listedLessons);
+  const step1 = await shot('11-lesson-step-1');
+  await frameAfter(page, () => page.key('PageDown', 'PageDown', 34), 'PageDown');
+  await sleep(300);
+  const step2 = await shot('11-lesson-step-2');
+  check('a lesson opens from its link, and PageDown goes to its next step', changed(step1, step2) > 500,
+        changed(step1, step2) + ' pixels changed');
+
   /* Q closes the picture; the page offers the recordings again */
   const ok = () => true, no = () => false;
   await page.key('KeyQ', 'q', 81);

@@ -11,7 +11,7 @@
 
 var walviz = {
   state: 'loading', name: '', messages: 0, errors: [], now_us: 0, playing: false,
-  selected: -1, frames: 0, firstPictureMs: null, openedAtMs: null, samples: []
+  selected: -1, frames: 0, firstPictureMs: null, openedAtMs: null, samples: [], lessons: []
 };
 
 (function () {
@@ -95,6 +95,89 @@ var walviz = {
     }).catch(function (e) { fail(e.message); });
   }
 
+  /* "a/b/../c" as "a/c": where a lesson's recording lands beside it. */
+  function normalize(path) {
+    var out = [];
+    path.split('/').forEach(function (part) {
+      if (part === '..') out.pop();
+      else if (part && part !== '.') out.push(part);
+    });
+    return '/' + out.join('/');
+  }
+
+  /* A lesson and the recording its header names, into the program's
+   * files as they lie in sample-data (the recording beside the lessons
+   * folder), then opened as walviz lesson would. */
+  function openLesson(name) {
+    var file = /\.lesson$/.test(name) ? name : name + '.lesson';
+    if (!/^[A-Za-z0-9._-]+$/.test(file)) {
+      fail('"' + name + '" is not a lesson name');
+      return;
+    }
+    walviz.state = 'fetching';
+    status('Fetching ' + file + '…');
+    var url = new URL('samples/lessons/' + file, location.href), text;
+    fetch(url).then(function (r) {
+      if (!r.ok) throw new Error('there is no lesson ' + file + ' (' + r.status + ')');
+      return r.text();
+    }).then(function (t) {
+      text = t;
+      var m = /^\s*recording\s*=\s*(\S+)/m.exec(t);
+      if (!m) throw new Error(file + ' names no recording');
+      return fetch(new URL(m[1], url)).then(function (r) {
+        if (!r.ok) throw new Error(file + ': its recording ' + m[1] + ' is missing (' + r.status + ')');
+        return r.arrayBuffer().then(function (buf) { return [m[1], new Uint8Array(buf)]; });
+      });
+    }).then(function (rec) {
+      if (!ready) throw new Error('walviz is still loading: try again');
+      var dir = '/recordings/' + (++seq), lesson = dir + '/lessons/' + file;
+      var recording = normalize(dir + '/lessons/' + rec[0]);
+      try { Module.FS.mkdir('/recordings'); } catch (e) { /* exists */ }
+      [dir, dir + '/lessons', recording.slice(0, recording.lastIndexOf('/'))].forEach(function (d) {
+        try { Module.FS.mkdir(d); } catch (e) { /* exists */ }
+      });
+      Module.FS.writeFile(recording, rec[1]);
+      Module.FS.writeFile(lesson, new TextEncoder().encode(text));
+      loadErrors = [];
+      banner('');
+      walviz.state = 'opening';
+      walviz.name = file;
+      walviz.openedAtMs = performance.now();
+      walviz.firstPictureMs = null;
+      status('Opening ' + file + '…');
+      if (Module.ccall('wv_web_open', 'number', ['string', 'string'], [lesson, '']) < 0)
+        fail('the lesson\'s name is too long');
+    }).catch(function (e) { fail(e.message); });
+  }
+
+  /* samples/lessons/index.txt: one lesson a line; each listed with the
+   * first line of its first caption. */
+  function buildLessons(index) {
+    var body = document.querySelector('#lessons tbody');
+    index.split('\n').filter(function (n) { return /^[A-Za-z0-9._-]+\.lesson$/.test(n.trim()); })
+      .forEach(function (n) {
+        var name = n.trim();
+        walviz.lessons.push(name);
+        var tr = document.createElement('tr');
+        var td = [document.createElement('td'), document.createElement('td')];
+        var b = document.createElement('button');
+        b.type = 'button';
+        b.textContent = name.replace(/\.lesson$/, '');
+        b.addEventListener('click', function () {
+          var hash = '#lesson=' + name.replace(/\.lesson$/, '');
+          if (location.hash === hash) openFromLocation();
+          else location.hash = hash;
+        });
+        td[0].appendChild(b);
+        fetch('samples/lessons/' + name).then(function (r) { return r.ok ? r.text() : ''; }).then(function (t) {
+          var m = /^>\s?(.*)$/m.exec(t);
+          td[1].textContent = m ? m[1] : '';
+        });
+        td.forEach(function (c) { tr.appendChild(c); });
+        body.appendChild(tr);
+      });
+  }
+
   function openFile(file) {
     if (!file) return;
     if (file.size > MAX_FILE) {
@@ -112,6 +195,10 @@ var walviz = {
   function openFromLocation() {
     var text = location.hash.length > 1 ? location.hash.slice(1) : location.search.slice(1);
     var params = new URLSearchParams(text);
+    if (params.get('lesson')) {
+      openLesson(params.get('lesson'));
+      return true;
+    }
     var sample = params.get('sample');
     if (!sample) return false;
     var opts = {};
@@ -298,5 +385,7 @@ var walviz = {
   if (fatal) return;
   fetch('samples/README.md').then(function (r) { return r.text(); }).then(buildList)
     .catch(function () { banner('the list of samples could not be loaded', true); });
+  fetch('samples/lessons/index.txt').then(function (r) { return r.ok ? r.text() : ''; }).then(buildLessons)
+    .catch(function () { banner('the list of lessons could not be loaded', true); });
   openFromLocation();
 })();

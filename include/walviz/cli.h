@@ -36,6 +36,12 @@ int wv_cli_live(int argc, char **argv);
 int wv_cli_add_longopts(struct option *opts, int n, const char *const *names);
 int wv_cli_demo(int argc, char **argv);
 int wv_cli_lesson(int argc, char **argv);
+struct wv_ui_opts;
+/* Plays the lesson at path from step o->step (0: the first) with the
+ * display options o; says what is wrong on stderr. Returns the exit
+ * status: 0, 1 (the lesson or its recording cannot be read), 2 (no such
+ * step). Also the browser build's way to open a lesson. */
+int wv_cli_lesson_show(const char *path, struct wv_ui_opts *o);
 int wv_cli_link(int argc, char **argv);
 
 /* Connection and slot options shared by record and live (pg_recvlogical's

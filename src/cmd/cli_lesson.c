@@ -65,6 +65,57 @@ static void lesson_start(void *ctx, wv_ctl *c)
     wv_lesson_show(p->lesson, p->step, c);
 }
 
+int wv_cli_lesson_show(const char *path, wv_ui_opts *o)
+{
+    char err[600];
+    char *text = read_text(path);
+    wv_lesson *lesson = text ? wv_lesson_parse(path, text, err, sizeof err) : NULL;
+    wv_sim *sim = NULL;
+    char *recording = NULL;
+    int status = 1;
+    if (text && !lesson) {
+        fprintf(stderr, "walviz lesson: %s\n", err);
+        goto done;
+    }
+    if (!lesson)
+        goto done;
+    int step = o->step > 0 ? o->step : 1;
+    if (step > wv_lesson_steps(lesson)) {
+        fprintf(stderr, "walviz lesson: --step %d: %s has %d steps\n", step, path,
+                wv_lesson_steps(lesson));
+        status = 2;
+        goto done;
+    }
+    /* the recording's path is relative to the lesson's folder */
+    const char *rec = wv_lesson_recording(lesson), *slash = strrchr(path, '/');
+    size_t dir = rec[0] != '/' && slash ? (size_t)(slash - path) + 1 : 0;
+    recording = wv_xmalloc(dir + strlen(rec) + 1);
+    memcpy(recording, path, dir);
+    strcpy(recording + dir, rec);
+    sim = wv_sim_new(wv_lesson_cfg(lesson));
+    if (wv_cli_load(sim, recording) != 0) {
+        fprintf(stderr, "walviz lesson: %s: the recording %s must load without errors\n", path, recording);
+        goto done;
+    }
+    if (wv_lesson_check(lesson, sim, err, sizeof err) < 0) {
+        fprintf(stderr, "walviz lesson: %s\n", err);
+        goto done;
+    }
+    wv_lesson_player player = { lesson, NULL, step };
+    o->step = 0; /* a lesson step, not step events */
+    o->title = slash ? slash + 1 : path;
+    o->on_action = wv_lesson_action;
+    o->on_start = lesson_start;
+    o->ctx = &player;
+    status = wv_ui_run(sim, o);
+done:
+    wv_sim_free(sim);
+    free(recording);
+    wv_lesson_free(lesson);
+    free(text);
+    return status;
+}
+
 int wv_cli_lesson(int argc, char **argv)
 {
     struct option longopts[16];
@@ -93,51 +144,5 @@ int wv_cli_lesson(int argc, char **argv)
         fputs("walviz lesson: give one lesson FILE. Try 'walviz lesson --help'.\n", stderr);
         return 2;
     }
-    const char *path = argv[optind];
-    char *text = read_text(path);
-    wv_lesson *lesson = text ? wv_lesson_parse(path, text, err, sizeof err) : NULL;
-    wv_sim *sim = NULL;
-    char *recording = NULL;
-    int status = 1;
-    if (text && !lesson) {
-        fprintf(stderr, "walviz lesson: %s\n", err);
-        goto done;
-    }
-    if (!lesson)
-        goto done;
-    int step = o.step > 0 ? o.step : 1;
-    if (step > wv_lesson_steps(lesson)) {
-        fprintf(stderr, "walviz lesson: --step %d: %s has %d steps\n", step, path,
-                wv_lesson_steps(lesson));
-        status = 2;
-        goto done;
-    }
-    /* the recording's path is relative to the lesson's folder */
-    const char *rec = wv_lesson_recording(lesson), *slash = strrchr(path, '/');
-    size_t dir = rec[0] != '/' && slash ? (size_t)(slash - path) + 1 : 0;
-    recording = wv_xmalloc(dir + strlen(rec) + 1);
-    memcpy(recording, path, dir);
-    strcpy(recording + dir, rec);
-    sim = wv_sim_new(wv_lesson_cfg(lesson));
-    if (wv_cli_load(sim, recording) != 0) {
-        fprintf(stderr, "walviz lesson: %s: the recording %s must load without errors\n", path, recording);
-        goto done;
-    }
-    if (wv_lesson_check(lesson, sim, err, sizeof err) < 0) {
-        fprintf(stderr, "walviz lesson: %s\n", err);
-        goto done;
-    }
-    wv_lesson_player player = { lesson, NULL, step };
-    o.step = 0; /* a lesson step, not step events */
-    o.title = slash ? slash + 1 : path;
-    o.on_action = wv_lesson_action;
-    o.on_start = lesson_start;
-    o.ctx = &player;
-    status = wv_ui_run(sim, &o);
-done:
-    wv_sim_free(sim);
-    free(recording);
-    wv_lesson_free(lesson);
-    free(text);
-    return status;
+    return wv_cli_lesson_show(argv[optind], &o);
 }

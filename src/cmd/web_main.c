@@ -80,6 +80,26 @@ static int apply_options(wv_sim_cfg *cfg, wv_ui_opts *o, char *opts, char *err, 
 
 /* Loads path with the options and runs the window until the user quits
  * or the page opens another file. */
+/* A lesson (its recording beside it, where its header says): the page
+ * is told it opened before the window runs, as for a recording. */
+static void show_lesson(const char *path, const char *name)
+{
+    wv_ui_opts o;
+    wv_cli_display_defaults(&o);
+    double w, h;
+    if (emscripten_get_element_css_size("#canvas", &w, &h) == EMSCRIPTEN_RESULT_SUCCESS && w >= 1 && h >= 1)
+        o.width = (int)w, o.height = (int)h;
+    wv_web_page_event("opened", name, 0, 0);
+    wv_cli_interrupted = 0;
+    if (wv_cli_lesson_show(path, &o) != 0) {
+        char err[300];
+        snprintf(err, sizeof err, "cannot open the lesson %s", name);
+        report_failure(err);
+    } else if (!pending) {
+        wv_web_page_event("closed", NULL, 0, 0);
+    }
+}
+
 static void show(const char *path, char *opts)
 {
     wv_sim_cfg cfg;
@@ -134,6 +154,10 @@ int main(void)
         strcpy(opts, pending_opts);
         pending = 0;
         wv_cli_interrupted = 0; /* it ended the last picture; the load must run */
-        show(path, opts);
+        const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+        if (dot && strcmp(dot, ".lesson") == 0)
+            show_lesson(path, slash ? slash + 1 : path);
+        else
+            show(path, opts);
     }
 }
