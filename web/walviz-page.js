@@ -18,7 +18,7 @@ var walviz = {
   var $ = function (id) { return document.getElementById(id); };
   var canvas = $('canvas');
   var ready = false;      /* the program waits for a file */
-  var queued = null;      /* an open asked for before it was ready */
+  var queued = null;      /* an open asked for before it was ready: run once it is */
   var loadErrors = [];    /* stderr lines since the last open */
   var seq = 0;
   var MAX_FILE = 256 * 1048576; /* the file, its copy and the simulation share a 2 GB heap */
@@ -49,7 +49,7 @@ var walviz = {
   /* Hands the bytes to the program; it replaces what the canvas shows. */
   function openBytes(name, bytes, opts) {
     if (!ready) {
-      queued = [name, bytes, opts];
+      queued = function () { openBytes(name, bytes, opts); };
       status('Loading walviz… then ' + name);
       return;
     }
@@ -129,25 +129,34 @@ var walviz = {
         return r.arrayBuffer().then(function (buf) { return [m[1], new Uint8Array(buf)]; });
       });
     }).then(function (rec) {
-      if (!ready) throw new Error('walviz is still loading: try again');
-      var dir = '/recordings/' + (++seq), lesson = dir + '/lessons/' + file;
-      var recording = normalize(dir + '/lessons/' + rec[0]);
-      try { Module.FS.mkdir('/recordings'); } catch (e) { /* exists */ }
-      [dir, dir + '/lessons', recording.slice(0, recording.lastIndexOf('/'))].forEach(function (d) {
-        try { Module.FS.mkdir(d); } catch (e) { /* exists */ }
-      });
-      Module.FS.writeFile(recording, rec[1]);
-      Module.FS.writeFile(lesson, new TextEncoder().encode(text));
-      loadErrors = [];
-      banner('');
-      walviz.state = 'opening';
-      walviz.name = file;
-      walviz.openedAtMs = performance.now();
-      walviz.firstPictureMs = null;
-      status('Opening ' + file + '…');
-      if (Module.ccall('wv_web_open', 'number', ['string', 'string'], [lesson, '']) < 0)
-        fail('the lesson\'s name is too long');
+      if (!ready) { /* the program is still loading: when it is ready */
+        queued = function () { writeLesson(file, text, rec); };
+        status('Loading walviz… then ' + file);
+        return;
+      }
+      writeLesson(file, text, rec);
     }).catch(function (e) { fail(e.message); });
+  }
+
+  /* The lesson and its recording into the program's files, then opened. */
+  function writeLesson(file, text, rec) {
+    var dir = '/recordings/' + (++seq), lesson = dir + '/lessons/' + file;
+    var recording = normalize(dir + '/lessons/' + rec[0]);
+    try { Module.FS.mkdir('/recordings'); } catch (e) { /* exists */ }
+    [dir, dir + '/lessons', recording.slice(0, recording.lastIndexOf('/'))].forEach(function (d) {
+      try { Module.FS.mkdir(d); } catch (e) { /* exists */ }
+    });
+    Module.FS.writeFile(recording, rec[1]);
+    Module.FS.writeFile(lesson, new TextEncoder().encode(text));
+    loadErrors = [];
+    banner('');
+    walviz.state = 'opening';
+    walviz.name = file;
+    walviz.openedAtMs = performance.now();
+    walviz.firstPictureMs = null;
+    status('Opening ' + file + '…');
+    if (Module.ccall('wv_web_open', 'number', ['string', 'string'], [lesson, '']) < 0)
+      fail('the lesson\'s name is too long');
   }
 
   /* samples/lessons/index.txt: one lesson a line; each listed with the
@@ -295,8 +304,9 @@ var walviz = {
         ready = true;
         if (walviz.state === 'loading') walviz.state = 'ready';
         status('Pick a recording.');
-        if (queued) openBytes.apply(null, queued);
+        var run = queued;
         queued = null;
+        if (run) run();
       } else if (kind === 'opened') {
         walviz.state = 'opened';
         walviz.messages = messages;
