@@ -59,14 +59,19 @@ var walviz = {
     try { Module.FS.mkdir('/recordings'); } catch (e) { /* exists */ }
     Module.FS.mkdir(dir);
     Module.FS.writeFile(path, bytes);
+    startOpen(name, describe(opts), path, optionLines(opts));
+  }
+
+  /* Clears the last file's errors and asks the program to open path. */
+  function startOpen(name, described, path, options) {
     loadErrors = [];
     banner('');
     walviz.state = 'opening';
     walviz.name = name;
     walviz.openedAtMs = performance.now();
     walviz.firstPictureMs = null;
-    status('Opening ' + name + describe(opts) + '…');
-    if (Module.ccall('wv_web_open', 'number', ['string', 'string'], [path, optionLines(opts)]) < 0)
+    status('Opening ' + name + described + '…');
+    if (Module.ccall('wv_web_open', 'number', ['string', 'string'], [path, options]) < 0)
       fail('the name or the options are too long');
   }
 
@@ -148,15 +153,7 @@ var walviz = {
     });
     Module.FS.writeFile(recording, rec[1]);
     Module.FS.writeFile(lesson, new TextEncoder().encode(text));
-    loadErrors = [];
-    banner('');
-    walviz.state = 'opening';
-    walviz.name = file;
-    walviz.openedAtMs = performance.now();
-    walviz.firstPictureMs = null;
-    status('Opening ' + file + '…');
-    if (Module.ccall('wv_web_open', 'number', ['string', 'string'], [lesson, '']) < 0)
-      fail('the lesson\'s name is too long');
+    startOpen(file, '', lesson, '');
   }
 
   /* samples/lessons/index.txt: one lesson a line; each listed with the
