@@ -693,6 +693,21 @@ static const trunc *last_truncate(const table *t, size_t k)
     return found;
 }
 
+/* How many of the versions v[0..n) are visible as of message k: those
+ * with vis < k, a prefix, since vis never decreases along v. */
+static size_t visible_prefix(const wv_rows *r, const uint32_t *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->versions[v[mid]].vis < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 wv_row wv_rows_read(const wv_rows *r, size_t k_id, size_t k)
 {
     wv_row row = { false, WV_ROWS_NONE, WV_ROWS_NONE };
@@ -705,15 +720,8 @@ wv_row wv_rows_read(const wv_rows *r, size_t k_id, size_t k)
     uint32_t i = kk->last;
     const hot *h = hot_find(r, k_id);
     if (h) {
-        size_t lo = 0, hi = h->n;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (r->versions[h->v[mid]].vis < k)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        i = lo ? h->v[lo - 1] : NONE32;
+        size_t n = visible_prefix(r, h->v, h->n, k);
+        i = n ? h->v[n - 1] : NONE32;
     }
     while (i != NONE32 && r->versions[i].vis >= k)
         i = r->versions[i].prev;
@@ -732,18 +740,10 @@ size_t wv_rows_recent(const wv_rows *r, size_t tbl, size_t k, size_t *keys, size
     if (tbl >= r->ntables)
         return 0;
     const table *t = &r->tables[tbl];
-    /* how many touches are visible as of k; vis is non-decreasing */
-    size_t lo = 0, hi = t->ntouches;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (r->versions[t->touches[mid]].vis < k)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t visible = visible_prefix(r, t->touches, t->ntouches, k);
     const trunc *tr = last_truncate(t, k);
     size_t n = 0;
-    for (size_t i = lo; i-- > 0 && n < max;) {
+    for (size_t i = visible; i-- > 0 && n < max;) {
         const version *v = &r->versions[t->touches[i]];
         if (tr && v->msg < tr->msg)
             break;
