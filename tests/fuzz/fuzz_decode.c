@@ -141,7 +141,7 @@ static void check_error(const wv_decoder *d, size_t len)
     CHECK(wv_decode_error_offset(d) <= len);
 }
 
-/* ---- a strict JSON checker ---- */
+/* ---- a strict JSON checker, written apart from json.c so it checks it ---- */
 
 typedef struct json_in {
     const unsigned char *p, *end;
