@@ -62,6 +62,9 @@ size_t wv_rows_find(const wv_rows *r, size_t table, const char *key_text);
 const char *wv_rows_key_text(const wv_rows *r, size_t key);
 /* The row as of the first k transactions. */
 wv_row wv_rows_read(const wv_rows *r, size_t key, size_t k);
+/* The same without transactions [from, to) (a failover's lost ones: the
+ * new leader never had them). */
+wv_row wv_rows_read_except(const wv_rows *r, size_t key, size_t k, size_t from, size_t to);
 /* Up to max keys of table touched most recently as of k, newest first;
  * returns how many. Deleted rows count as touched. */
 size_t wv_rows_recent(const wv_rows *r, size_t table, size_t k, size_t *keys, size_t max);

@@ -105,11 +105,16 @@ typedef struct wv_sim_cfg {
     int64_t sender_timeout_us; /* wal_sender_timeout */
     int64_t wal_writer_delay_us; /* with synchronous_commit off, a commit
                                   * leaves when the WAL writer flushes it */
+    /* A failover: the leader fails at failover_at and follower failover_to
+     * (-1: none) is promoted, the new leader promote_us later. */
+    int64_t failover_at;
+    int failover_to;
+    int64_t promote_us;
 
     /* Options as given, turned into the fields above by wv_sim_cfg_check
      * (they may name followers before --followers or --names is seen). */
     struct {
-        char *latency, *jitter, *bandwidth, *flush, *apply, *names, *sync_standbys, *kind;
+        char *latency, *jitter, *bandwidth, *flush, *apply, *names, *sync_standbys, *kind, *failover;
         char *faults[WV_SIM_MAX_FOLLOWERS * 4];
         wv_fault_kind fault_kinds[WV_SIM_MAX_FOLLOWERS * 4];
         int nfaults;
@@ -314,10 +319,46 @@ size_t wv_sim_reached(const wv_sim *s, int follower, wv_stage stage, int64_t t);
 /* How many messages have left the leader (their commit) by time t. */
 size_t wv_sim_departed(const wv_sim *s, int64_t t);
 
-/* Rows. node 0 is the leader, 1..n the followers. */
+/* Rows. node 0 is the leader (after a failover's promotion, the new
+ * one), 1..n the followers. */
 #define WV_SIM_LEADER 0
-/* Number of transactions whose changes node sees at time t. */
+/* Number of transactions whose changes node sees at time t (after a
+ * failover this counts the lost ones too, as passed: see wv_sim_row). */
 size_t wv_sim_visible(const wv_sim *s, int node, int64_t t);
 const wv_rows *wv_sim_rows(const wv_sim *s);
+/* Row key as node holds it at t with the first k transactions visible
+ * (k from wv_sim_visible, or fewer): after a failover, a node on the new
+ * leader's timeline (the new leader, a follower that follows it) never
+ * has the lost transactions. */
+wv_row wv_sim_row(const wv_sim *s, int node, int64_t t, size_t key, size_t k);
+
+/* Failover (sim_failover.c, docs/simulate-json.md). The leader fails at
+ * `at`; follower `to` is promoted with what it had received (written) by
+ * then, and is the leader from `at` + the promotion time. Transactions
+ * the old leader committed that it never received are lost; a client was
+ * told of a lost COMMIT if it returned before `at` (wv_sim_txn_ack).
+ * The workload's transactions from `at` on commit on the new leader, each
+ * that much later (the session grows by the promotion time), and the
+ * other followers follow it from where they are; one that received more
+ * than the new leader has diverged (PostgreSQL: pg_rewind) and stops.
+ * Returns 0, or -1 for a follower out of range; to = -1 removes it. */
+int wv_sim_set_failover(wv_sim *s, int64_t at, int to);
+
+typedef struct wv_failover {
+    bool on;
+    int64_t at, promoted_at; /* the failure; the new leader takes writes */
+    int to;                  /* the promoted follower */
+    size_t kept;             /* transactions the new leader has: [0, kept) */
+    size_t lost_to;          /* [kept, lost_to) are lost: the old leader's after kept */
+    size_t acked_commits, acked_changes;     /* lost, their COMMIT returned */
+    size_t unacked_commits, unacked_changes; /* lost, never acknowledged */
+    unsigned diverged;       /* a bit per follower with more than the new leader */
+} wv_failover;
+/* Fills *out (out->on false without a failover). */
+void wv_sim_failover(const wv_sim *s, wv_failover *out);
+/* Whether transaction u is one the failover lost. */
+bool wv_sim_txn_lost(const wv_sim *s, size_t u);
+/* The promoted follower when t is at or after the promotion, else -1. */
+int wv_sim_leader_at(const wv_sim *s, int64_t t);
 
 #endif

@@ -123,6 +123,11 @@ static void put_ms(wv_buf *b, const char *key, int64_t us)
         wv_buf_printf(b, "%.3f", (double)us / 1000.0);
 }
 
+static void put_name(wv_buf *out, const wv_sim_cfg *cfg, int f)
+{
+    wv_json_string(out, (wv_slice){ cfg->names[f], strlen(cfg->names[f]) }, 0, false);
+}
+
 static void print_json(const wv_sim *sim, wv_buf *out)
 {
     const wv_sim_cfg *cfg = wv_sim_config(sim);
@@ -145,7 +150,7 @@ static void print_json(const wv_sim *sim, wv_buf *out)
             else
                 wv_buf_puts(out, "\"xid\":null");
             wv_buf_printf(out, ",\"txn\":%zu,\"follower\":", wv_sim_txn_of(sim, m));
-            wv_json_string(out, (wv_slice){ cfg->names[f], strlen(cfg->names[f]) }, 0, false);
+            put_name(out, cfg, f);
             put_ms(out, "leader_ms", wv_sim_leader_time(sim, m));
             for (int st = 0; st < WV_STAGE_COUNT; st++)
                 put_ms(out, stage_keys[st], wv_sim_stage(sim, f, m, (wv_stage)st));
@@ -185,10 +190,55 @@ static void print_json(const wv_sim *sim, wv_buf *out)
             if (!first)
                 wv_buf_puts(out, ",");
             first = false;
-            wv_json_string(out, (wv_slice){ cfg->names[f], strlen(cfg->names[f]) }, 0, false);
+            put_name(out, cfg, f);
         }
-        wv_buf_puts(out, "]}\n");
+        wv_buf_puts(out, "]");
+        if (cfg->failover_to >= 0)
+            wv_buf_printf(out, ",\"lost\":%s", wv_sim_txn_lost(sim, u) ? "true" : "false");
+        wv_buf_puts(out, "}\n");
     }
+}
+
+/* The failover, when there is one: who was promoted when, and every
+ * transaction the old leader committed that the new one never had. */
+static void print_failover(const wv_sim *sim, wv_buf *out)
+{
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    wv_failover fo;
+    wv_sim_failover(sim, &fo);
+    if (!fo.on)
+        return;
+    wv_buf_puts(out, "{\"type\":\"failover\"");
+    put_ms(out, "at_ms", fo.at);
+    wv_buf_puts(out, ",\"promoted\":");
+    put_name(out, cfg, fo.to);
+    put_ms(out, "promoted_ms", fo.promoted_at);
+    wv_buf_printf(out, ",\"kept_txns\":%zu,\"lost\":[", fo.kept);
+    for (size_t u = fo.kept; u < fo.lost_to; u++) {
+        if (!wv_sim_txn_is_commit(sim, u))
+            continue;
+        size_t last = wv_sim_txn_last(sim, u);
+        uint32_t xid;
+        wv_buf_printf(out, "%s{\"txn\":%zu", u > fo.kept ? "," : "", u);
+        if (wv_sim_xid(sim, last, &xid))
+            wv_buf_printf(out, ",\"xid\":%u", xid);
+        else
+            wv_buf_puts(out, ",\"xid\":null");
+        int64_t ack = wv_sim_txn_ack(sim, u, NULL);
+        put_ms(out, "commit_ms", wv_sim_txn_time(sim, u));
+        put_ms(out, "ack_ms", ack);
+        wv_buf_printf(out, ",\"acknowledged\":%s}", ack == WV_SIM_NEVER ? "false" : "true");
+    }
+    wv_buf_printf(out, "],\"acknowledged_lost_commits\":%zu,\"acknowledged_lost_changes\":%zu,"
+                       "\"unacknowledged_lost_commits\":%zu,\"unacknowledged_lost_changes\":%zu,\"diverged\":[",
+                  fo.acked_commits, fo.acked_changes, fo.unacked_commits, fo.unacked_changes);
+    for (int f = 0, n = 0; f < cfg->nfollowers; f++) {
+        if (fo.diverged & (1u << f)) {
+            wv_buf_puts(out, n++ ? "," : "");
+            put_name(out, cfg, f);
+        }
+    }
+    wv_buf_puts(out, "]}\n");
 }
 
 /* One object per change of a walsender's state or sync_state, in time
@@ -210,7 +260,7 @@ static void print_walsenders(const wv_sim *sim, wv_buf *out)
             shown[f][0] = (int)state;
             shown[f][1] = sync;
             wv_buf_puts(out, "{\"type\":\"walsender\",\"follower\":");
-            wv_json_string(out, (wv_slice){ cfg->names[f], strlen(cfg->names[f]) }, 0, false);
+            put_name(out, cfg, f);
             put_ms(out, "at_ms", t);
             if (state == WV_WALSND_NONE)
                 wv_buf_puts(out, ",\"state\":null,\"sync_state\":null}\n");
@@ -337,6 +387,7 @@ int wv_cli_simulate(int argc, char **argv)
             print_json(sim, &out);
             if (wv_sim_count(sim)) /* no stream, no timeline to tell */
                 print_walsenders(sim, &out);
+            print_failover(sim, &out);
             if (out.len) /* fwrite(NULL, 1, 0) is undefined behaviour */
                 fwrite(out.data, 1, out.len, stdout);
             wv_buf_destroy(&out);

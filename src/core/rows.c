@@ -684,12 +684,20 @@ const char *wv_rows_key_text(const wv_rows *r, size_t k)
     return k < r->nkeys ? r->arena + r->keys[k].text : "?";
 }
 
-/* The last truncate of the table visible as of k, or NULL. */
-static const trunc *last_truncate(const table *t, size_t k)
+/* Whether transaction vis is visible as of k with [from, to) left out. */
+static bool counts(size_t vis, size_t k, size_t from, size_t to)
+{
+    return vis < k && (vis < from || vis >= to);
+}
+
+/* The last truncate of the table visible as of k without [from, to), or
+ * NULL. */
+static const trunc *last_truncate(const table *t, size_t k, size_t from, size_t to)
 {
     const trunc *found = NULL;
     for (size_t i = 0; i < t->ntruncs && t->truncs[i].vis < k; i++)
-        found = &t->truncs[i];
+        if (counts(t->truncs[i].vis, k, from, to))
+            found = &t->truncs[i];
     return found;
 }
 
@@ -708,16 +716,13 @@ static size_t visible_prefix(const wv_rows *r, const uint32_t *v, size_t n, size
     return lo;
 }
 
-wv_row wv_rows_read(const wv_rows *r, size_t k_id, size_t k)
+/* The key's last version visible as of k, or NONE32. */
+static uint32_t last_version(const wv_rows *r, size_t k_id, size_t k)
 {
-    wv_row row = { false, WV_ROWS_NONE, WV_ROWS_NONE };
-    if (k_id >= r->nkeys || r->keys[k_id].table == NONE32)
-        return row;
-    const key *kk = &r->keys[k_id];
     /* A key's versions come in stream order, vis non-decreasing: the last
      * one visible as of k is the first met walking back with vis < k, or
      * for a hot key, found by binary search. */
-    uint32_t i = kk->last;
+    uint32_t i = r->keys[k_id].last;
     const hot *h = hot_find(r, k_id);
     if (h) {
         size_t n = visible_prefix(r, h->v, h->n, k);
@@ -725,14 +730,30 @@ wv_row wv_rows_read(const wv_rows *r, size_t k_id, size_t k)
     }
     while (i != NONE32 && r->versions[i].vis >= k)
         i = r->versions[i].prev;
+    return i;
+}
+
+wv_row wv_rows_read_except(const wv_rows *r, size_t k_id, size_t k, size_t from, size_t to)
+{
+    wv_row row = { false, WV_ROWS_NONE, WV_ROWS_NONE };
+    if (k_id >= r->nkeys || r->keys[k_id].table == NONE32)
+        return row;
+    uint32_t i = last_version(r, k_id, k);
+    if (i != NONE32 && !counts(r->versions[i].vis, k, from, to))
+        i = last_version(r, k_id, from); /* the versions left out are consecutive */
     if (i == NONE32)
         return row;
     const version *v = &r->versions[i];
-    const trunc *tr = last_truncate(&r->tables[kk->table], k);
+    const trunc *tr = last_truncate(&r->tables[r->keys[k_id].table], k, from, to);
     row.msg = v->msg;
     row.vis = v->vis;
     row.exists = (v->key & EXISTS) && !(tr && tr->msg > v->msg);
     return row;
+}
+
+wv_row wv_rows_read(const wv_rows *r, size_t k_id, size_t k)
+{
+    return wv_rows_read_except(r, k_id, k, 0, 0);
 }
 
 size_t wv_rows_recent(const wv_rows *r, size_t tbl, size_t k, size_t *keys, size_t max)
@@ -741,7 +762,7 @@ size_t wv_rows_recent(const wv_rows *r, size_t tbl, size_t k, size_t *keys, size
         return 0;
     const table *t = &r->tables[tbl];
     size_t visible = visible_prefix(r, t->touches, t->ntouches, k);
-    const trunc *tr = last_truncate(t, k);
+    const trunc *tr = last_truncate(t, k, 0, 0);
     size_t n = 0;
     for (size_t i = visible; i-- > 0 && n < max;) {
         const version *v = &r->versions[t->touches[i]];

@@ -194,7 +194,9 @@ size_t wv_sim_gaps(const wv_sim *s, const wv_gap **gaps)
 
 int64_t wv_sim_end_time(const wv_sim *s)
 {
-    int64_t end = s->last_time;
+    int64_t end = sim_failover_time(s, s->last_time), promoted = sim_promoted_at(s);
+    if (promoted != WV_SIM_NEVER && promoted > end)
+        end = promoted; /* the promotion is on the timeline */
     if (!s->nmsgs)
         return end;
     size_t last = s->nmsgs - 1;
@@ -272,7 +274,7 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
         int64_t delta = diff > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)diff;
         if (delta > s->cfg.max_gap_us) {
             GROW(s->gaps, s->ngaps, s->gaps_cap);
-            s->gaps[s->ngaps++] = (wv_gap){ s->last_time, delta };
+            s->gaps[s->ngaps++] = (wv_gap){ sim_failover_time(s, s->last_time), delta };
             delta = s->cfg.max_gap_us;
         }
         time = s->last_time + delta;
@@ -280,7 +282,7 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
     }
     if (u > 0 && time < s->last_time)
         time = s->last_time;
-    t->time = time;
+    t->time = sim_failover_time(s, time); /* last_time stays as recorded */
     s->last_time = time;
     sim_set_ready(s, u);
     if (t->is_commit) {
@@ -299,8 +301,7 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
     bool unsettled = false;
     for (int i = 0; i < s->cfg.nsync_standbys; i++)
         unsettled |= sim_state_unsettled(s, s->cfg.sync_standbys[i], since);
-    for (int f = 0; f < s->cfg.nfollowers; f++)
-        sim_schedule_follower(s, f);
+    sim_schedule_all(s);
     size_t p = u;
     while (unsettled && p > 0 && !(sim_waits_for_standbys(s, &s->txns[p - 1]) && s->txns[p - 1].ack < since))
         p--;

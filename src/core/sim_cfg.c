@@ -12,7 +12,7 @@
 const char *const wv_sim_option_names[] = {
     "followers", "names", "kind", "latency", "jitter", "bandwidth", "flush", "apply", "sync",
     "sync-standbys", "partition", "stop", "crash", "sender-timeout", "seed", "time-source", "max-gap", "wal-writer-delay",
-    "streaming", NULL,
+    "streaming", "failover", "promote-time", NULL,
 };
 
 const char wv_sim_options_help[] =
@@ -49,6 +49,11 @@ const char wv_sim_options_help[] =
     "  --streaming=MODE        a subscription's streaming: on (spools streamed\n"
     "                          blocks, applies them at STREAM COMMIT) or\n"
     "                          parallel (applies them as they come) (default on)\n"
+    "  --failover=TIME:F       the leader fails at TIME and follower F is promoted\n"
+    "                          with what it had received, e.g. 3s:f1; commits it\n"
+    "                          never received are lost\n"
+    "  --promote-time=D        from the failure to the new leader taking writes\n"
+    "                          (default 1s)\n"
     "Durations: 800us, 20ms, 1.5s, 2m; a bare number is seconds.\n";
 
 static const int64_t default_latency_ms[WV_SIM_MAX_FOLLOWERS] = { 20, 150, 600, 40, 300, 1000, 80, 450 };
@@ -72,6 +77,8 @@ void wv_sim_cfg_init(wv_sim_cfg *cfg)
     cfg->uniform_us = 500000;
     cfg->wal_writer_delay_us = 200000;
     cfg->sender_timeout_us = 60000000;
+    cfg->failover_to = -1;
+    cfg->promote_us = 1000000;
 }
 
 void wv_sim_cfg_destroy(wv_sim_cfg *cfg)
@@ -84,6 +91,7 @@ void wv_sim_cfg_destroy(wv_sim_cfg *cfg)
     free(cfg->raw.kind);
     free(cfg->raw.names);
     free(cfg->raw.sync_standbys);
+    free(cfg->raw.failover);
     for (int i = 0; i < cfg->raw.nfaults; i++)
         free(cfg->raw.faults[i]);
     memset(&cfg->raw, 0, sizeof cfg->raw);
@@ -180,6 +188,13 @@ int wv_sim_cfg_option(wv_sim_cfg *cfg, const char *name, const char *value, char
         replace(&cfg->raw.apply, value);
     } else if (strcmp(name, "kind") == 0) {
         replace(&cfg->raw.kind, value);
+    } else if (strcmp(name, "failover") == 0) {
+        replace(&cfg->raw.failover, value);
+    } else if (strcmp(name, "promote-time") == 0) {
+        if (wv_parse_duration(value, &cfg->promote_us) < 0) {
+            snprintf(err, errsz, "--promote-time expects a duration like 1s or 500ms, not '%s'", value);
+            return -1;
+        }
     } else if (strcmp(name, "sync-standbys") == 0) {
         replace(&cfg->raw.sync_standbys, value);
     } else if (strcmp(name, "sync") == 0) {
@@ -427,6 +442,25 @@ done:
     return rc;
 }
 
+/* "TIME:FOLLOWER", e.g. 3s:f1. */
+static int parse_failover(wv_sim_cfg *cfg, const char *raw, char *err, size_t errsz)
+{
+    char *copy = wv_xstrdup(raw), *colon = strrchr(copy, ':');
+    int rc = -1;
+    if (colon)
+        *colon = '\0';
+    int f = colon ? wv_sim_cfg_follower(cfg, colon + 1) : -1;
+    if (!colon || wv_parse_duration(copy, &cfg->failover_at) < 0)
+        snprintf(err, errsz, "--failover expects TIME:FOLLOWER like 3s:f1, not '%s'", raw);
+    else if (f < 0)
+        snprintf(err, errsz, "--failover: '%s' is not a follower (f1..f%d, or a --names name)", colon + 1,
+                 cfg->nfollowers);
+    else
+        cfg->failover_to = f, rc = 0;
+    free(copy);
+    return rc;
+}
+
 /* The index of name among items[0..n), or -1. */
 static int follower_name_index(char **items, int n, const char *name)
 {
@@ -478,6 +512,8 @@ int wv_sim_cfg_check(wv_sim_cfg *cfg, char *err, size_t errsz)
     for (int i = 0; i < cfg->raw.nfaults; i++)
         if (parse_fault(cfg, cfg->raw.fault_kinds[i], cfg->raw.faults[i], err, errsz) < 0)
             return -1;
+    if (cfg->raw.failover && parse_failover(cfg, cfg->raw.failover, err, errsz) < 0)
+        return -1;
     cfg->nsync_standbys = 0;
     if (cfg->raw.sync_standbys && *cfg->raw.sync_standbys &&
         parse_standbys(cfg, cfg->raw.sync_standbys, err, errsz) < 0)

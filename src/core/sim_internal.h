@@ -7,7 +7,8 @@
  *                what happens to each message on them;
  *   sim_sync.c   synchronous commit and the leader's walsenders: what the
  *                leader learns from the replies and when;
- *   sim_query.c  queries, interventions and stepping.
+ *   sim_query.c  queries, interventions and stepping;
+ *   sim_failover.c the leader's failure and a follower's promotion.
  *
  * Functions shared between those files carry the sim_ prefix; the rest
  * stay static in their file. */
@@ -70,7 +71,7 @@ typedef struct conn {
 } conn;
 
 typedef struct follower_state {
-    conn conns[WV_SIM_MAX_FAULTS + 1];
+    conn conns[WV_SIM_MAX_FAULTS + 2]; /* and a failover's */
     int nconns;
     int first_conn;  /* the connections before it carry nothing more */
     int flush_reset; /* the last connection whose crash cut the fsync short */
@@ -217,8 +218,13 @@ void sim_track_spool(wv_sim *s, const msg *mm, size_t u);
 void sim_schedule_follower(wv_sim *s, int f);
 /* Back to the start, with the connections f's faults leave. */
 void sim_reset_follower(wv_sim *s, int f);
-/* Both, after a change to f's faults or latency, or to the sync level. */
+/* Both, after a change to f's faults or latency, or to the sync level
+ * (after a failover, a change to the promoted follower redoes them all). */
 void sim_reschedule_follower(wv_sim *s, int f);
+/* Every follower again, or on from where each stopped: the promoted one
+ * first, as the others' schedules depend on it. */
+void sim_reschedule_all(wv_sim *s);
+void sim_schedule_all(wv_sim *s);
 
 /* --- sim_sync.c: synchronous commit and the walsenders ------------------- */
 
@@ -228,6 +234,29 @@ bool sim_state_unsettled(const wv_sim *s, int f, int64_t t);
 bool sim_waits_for_standbys(const wv_sim *s, const txn *t);
 /* Computes the acks of units from `from` on. */
 void sim_recompute_acks(wv_sim *s, size_t from);
+
+/* --- sim_failover.c: the failover ---------------------------------------- */
+
+static inline bool sim_failover_on(const wv_sim *s)
+{
+    return s->cfg.failover_to >= 0;
+}
+/* When the promoted follower takes writes (WV_SIM_NEVER without a failover). */
+int64_t sim_promoted_at(const wv_sim *s);
+/* The session time of a unit recorded at `recorded`: from the failure
+ * on, later by the promotion time. */
+int64_t sim_failover_time(const wv_sim *s, int64_t recorded);
+/* Schedules message m on the promoted follower p when the failover
+ * decides it (a lost one, or one of the new leader's own); false when it
+ * is scheduled as on any follower. */
+bool sim_failover_promoted_msg(wv_sim *s, size_t m);
+/* On another follower f, before m goes on a connection to the new leader:
+ * stamps a lost message (true), or says whether f diverged (*diverged). */
+bool sim_failover_follower_msg(wv_sim *s, int f, size_t m, int64_t sent, int64_t arrival, bool *diverged);
+/* Stamps a lost message on the promoted follower that it never received. */
+void sim_failover_stamp_lost(wv_sim *s, int f, size_t m, int64_t sent, int64_t arrival);
+/* Whether listed standby f counts for a commit at t: not the promoted one. */
+bool sim_failover_counts(const wv_sim *s, int f, int64_t t);
 
 /* --- sim_query.c: queries ------------------------------------------------- */
 

@@ -300,8 +300,21 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
                                            st->conns[st->first_conn].send_free >= st->conns[st->first_conn].until))
         st->first_conn++;
     /* One attempt per connection, until one delivers it. */
+    int p = s->cfg.failover_to;
+    int64_t promoted = sim_promoted_at(s), lost_arrival = WV_SIM_NEVER;
+    if (f == p && sim_failover_promoted_msg(s, m))
+        return; /* the new leader's own */
     for (int k = st->first_conn; k < st->nconns; k++) {
         conn *c = &st->conns[k];
+        if (p >= 0 && f != p && c->from >= promoted) { /* a connection to the new leader */
+            bool diverged;
+            if (sim_failover_follower_msg(s, f, m, sent, lost_arrival, &diverged))
+                return; /* lost with the old leader */
+            if (diverged) {
+                st->nconns = k; /* it cannot follow the new timeline */
+                break;
+            }
+        }
         int64_t depart, cut, idle_from = sim_max64(c->send_free, c->data_from);
         int64_t w = carry(s, f, c, m, ready, &c->send_free, &c->last_written, &depart, &cut);
         if (depart >= c->until)
@@ -312,6 +325,7 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
             sent = depart;
         if (w >= c->until) {
             resent = true; /* on the wire when the link went: sent again */
+            lost_arrival = w;
             continue;
         }
         if (written == WV_SIM_NEVER)
@@ -364,6 +378,10 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
         k = lost_at;
     }
 
+    if (f == p && written == WV_SIM_NEVER && s->txns[s->msgs[m].txn].time < s->cfg.failover_at) {
+        sim_failover_stamp_lost(s, f, m, sent, lost_arrival); /* never reached the promoted one */
+        return;
+    }
     if (!logical && flushed != WV_SIM_NEVER)
         applied = replay(s, f, m, flushed, &st->last_applied, true); /* flushed WAL, in order */
     sim_set_stage(s, f, m, WV_STAGE_SENT, sent);
@@ -422,10 +440,20 @@ void sim_reset_follower(wv_sim *s, int f)
 {
     follower_state *st = &s->fs[f];
     const int64_t early = INT64_MIN / 4;
-    const wv_fault *faults = s->cfg.faults[f];
-    int nfaults = 0, order[WV_SIM_MAX_FAULTS];
-    for (int i = 0; i < s->cfg.nfaults[f]; i++) {
-        if (is_hold(s, &faults[i]))
+    /* The outages: the faults that end a connection, and a failover, which
+     * ends every connection to the old leader at once; the promoted
+     * follower has none after it, the others reconnect at the promotion. */
+    wv_fault faults[WV_SIM_MAX_FAULTS + 1];
+    int nall = 0, nfaults = 0, order[WV_SIM_MAX_FAULTS + 1], failover = -1;
+    for (int i = 0; i < s->cfg.nfaults[f]; i++)
+        faults[nall++] = s->cfg.faults[f][i];
+    if (s->cfg.failover_to >= 0 && f < s->cfg.nfollowers) {
+        failover = nall;
+        faults[nall++] = (wv_fault){ WV_FAULT_PARTITION, s->cfg.failover_at,
+                                     f == s->cfg.failover_to ? WV_SIM_NEVER : sim_promoted_at(s) };
+    }
+    for (int i = 0; i < nall; i++) {
+        if (i != failover && is_hold(s, &faults[i]))
             continue;
         int k = nfaults++;
         for (; k > 0 && faults[order[k - 1]].from > faults[i].from; k--)
@@ -439,11 +467,12 @@ void sim_reset_follower(wv_sim *s, int f)
         const wv_fault *fl = &faults[order[i]];
         conn *c = &st->conns[st->nconns - 1];
         int64_t crash = fl->kind != WV_FAULT_PARTITION ? fl->from : WV_SIM_NEVER;
+        int64_t seen = order[i] == failover ? fl->from : noticed(s, fl); /* the walsender died with it */
         if (c->until == WV_SIM_NEVER) {
             c->until = fl->from; /* the first fault of an outage ends the connection */
             c->crash = crash;
             c->loses = fl->kind == WV_FAULT_CRASH;
-            c->gone = noticed(s, fl);
+            c->gone = seen;
             down_to = fl->to;
             continue;
         }
@@ -452,8 +481,8 @@ void sim_reset_follower(wv_sim *s, int f)
             if (crash < c->crash)
                 c->crash = crash;
             c->loses |= fl->kind == WV_FAULT_CRASH;
-            if (noticed(s, fl) < c->gone)
-                c->gone = noticed(s, fl);
+            if (seen < c->gone)
+                c->gone = seen;
             continue;
         }
         if (down_to == WV_SIM_NEVER)
@@ -464,7 +493,7 @@ void sim_reset_follower(wv_sim *s, int f)
         c = &st->conns[st->nconns++];
         c->crash = crash;
         c->loses = fl->kind == WV_FAULT_CRASH;
-        c->gone = noticed(s, fl);
+        c->gone = seen;
         down_to = fl->to;
     }
     conn *last = &st->conns[st->nconns - 1];
@@ -481,8 +510,32 @@ void sim_reset_follower(wv_sim *s, int f)
     s->nfar[f] = 0; /* every scheduled message is written again */
 }
 
+/* What a follower is told after a failover depends on what the promoted
+ * one received: that one is scheduled first, and the others after it. */
 void sim_reschedule_follower(wv_sim *s, int f)
 {
     sim_reset_follower(s, f);
     sim_schedule_follower(s, f);
+    for (int g = 0; f == s->cfg.failover_to && g < s->cfg.nfollowers; g++) {
+        if (g != f) {
+            sim_reset_follower(s, g);
+            sim_schedule_follower(s, g);
+        }
+    }
+}
+
+void sim_reschedule_all(wv_sim *s)
+{
+    for (int f = 0; f < s->cfg.nfollowers; f++)
+        if (s->cfg.failover_to < 0 || f == s->cfg.failover_to)
+            sim_reschedule_follower(s, f);
+}
+
+void sim_schedule_all(wv_sim *s)
+{
+    if (s->cfg.failover_to >= 0)
+        sim_schedule_follower(s, s->cfg.failover_to);
+    for (int f = 0; f < s->cfg.nfollowers; f++)
+        if (f != s->cfg.failover_to)
+            sim_schedule_follower(s, f);
 }

@@ -184,8 +184,7 @@ void wv_sim_set_sync(wv_sim *s, wv_sync_level level)
     if (was_off != (level == WV_SYNC_OFF)) { /* asynchronous commits leave later */
         for (size_t u = 0; u < s->ntxns && s->txns[u].time != WV_SIM_NEVER; u++)
             sim_set_ready(s, u);
-        for (int f = 0; f < s->cfg.nfollowers; f++)
-            sim_reschedule_follower(s, f);
+        sim_reschedule_all(s);
     }
     sim_recompute_acks(s, 0);
 }
@@ -284,6 +283,8 @@ static int64_t step(const wv_sim *s, int64_t t, wv_step_filter filter, size_t ar
         }
         break;
     case WV_STEP_COMMITS:
+        consider(&b, sim_failover_on(s) ? s->cfg.failover_at : WV_SIM_NEVER, t);
+        consider(&b, sim_promoted_at(s), t);
         consider_commits(s, &b, t, 0, 0);
         consider_commits(s, &b, t, 1, 0);
         for (int f = 0; f < nf; f++)
@@ -298,6 +299,8 @@ static int64_t step(const wv_sim *s, int64_t t, wv_step_filter filter, size_t ar
                 consider(&b, next ? first_after(s, f, (wv_stage)st, t) : last_before(s, f, (wv_stage)st, t), t);
         }
         if (filter == WV_STEP_ALL) {
+            consider(&b, sim_failover_on(s) ? s->cfg.failover_at : WV_SIM_NEVER, t);
+            consider(&b, sim_promoted_at(s), t); /* the leader fails, the new one takes over */
             consider_units(s, &b, t);
             consider_commits(s, &b, t, 1, 0);
         }

@@ -284,7 +284,7 @@ static bool confirmed(const wv_sim *s, const int64_t *known, int64_t t, unsigned
     int idx[WV_SIM_MAX_FOLLOWERS], n = 0;
     for (int i = 0; i < c->nsync_standbys && (c->sync_any || chosen < c->sync_num); i++) {
         int f = c->sync_standbys[i];
-        if (wv_sim_walsnd_state(s, f, t) != WV_WALSND_STREAMING)
+        if (wv_sim_walsnd_state(s, f, t) != WV_WALSND_STREAMING || !sim_failover_counts(s, f, t))
             continue;
         chosen++;
         first |= 1u << f;
@@ -361,7 +361,10 @@ static void compute_ack(wv_sim *s, size_t u)
         return;
     }
     const wv_sim_cfg *c = &s->cfg;
-    if (!sim_waits_for_standbys(s, t) || c->sync <= WV_SYNC_LOCAL || c->nsync_standbys == 0) {
+    int listed = 0; /* the new leader does not wait for itself */
+    for (int i = 0; i < c->nsync_standbys; i++)
+        listed += sim_failover_counts(s, c->sync_standbys[i], t->time);
+    if (!sim_waits_for_standbys(s, t) || c->sync <= WV_SYNC_LOCAL || listed == 0) {
         t->ack = t->time;
         return;
     }
@@ -373,13 +376,20 @@ static void compute_ack(wv_sim *s, size_t u)
     if (op != WV_OP_COMMIT && op != WV_OP_COMMIT_PREPARED && op != WV_OP_STREAM_COMMIT && stage > WV_STAGE_FLUSHED)
         stage = WV_STAGE_FLUSHED;
     t->ack = ack_time(s, t->last, t->time, stage, &t->acked);
-    /* The leader releases waiting commits in LSN order. */
-    for (size_t p = u; p-- > 0;) {
+    /* The leader releases waiting commits in LSN order (the new leader
+     * its own). */
+    int64_t at = s->cfg.failover_at;
+    bool on_new = sim_failover_on(s) && t->time >= at;
+    for (size_t p = u; p-- > 0 && (!on_new || s->txns[p].time >= at);) {
         if (sim_waits_for_standbys(s, &s->txns[p])) {
             if (s->txns[p].ack > t->ack)
                 t->ack = s->txns[p].ack;
             break;
         }
+    }
+    if (sim_failover_on(s) && !on_new && t->ack >= at) {
+        t->ack = WV_SIM_NEVER; /* the old leader died first: its client got an error */
+        t->acked = 0;
     }
 }
 
