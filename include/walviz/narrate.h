@@ -20,7 +20,9 @@ typedef enum wv_event_kind {
     WV_EVENT_WRITTEN,
     WV_EVENT_FLUSHED,
     WV_EVENT_APPLIED,
-    WV_EVENT_RETURNED  /* a client's COMMIT returned (synchronous commit) */
+    WV_EVENT_RETURNED, /* a client's COMMIT returned (synchronous commit) */
+    WV_EVENT_FAILED,   /* the leader failed (a failover): follower is the one promoted */
+    WV_EVENT_PROMOTED  /* the promoted follower became the leader */
 } wv_event_kind;
 
 typedef struct wv_narration {

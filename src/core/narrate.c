@@ -212,6 +212,39 @@ static bool journey_over(const wv_sim *sim, size_t m, int64_t t, char *out, size
     return true;
 }
 
+/* A failover's two moments, the failure and the promotion, when the
+ * latest is one of them (ahead of what happens with it, such as the
+ * lost messages passed over): the sentence into out. */
+static bool failover_event(const wv_sim *sim, int64_t t, const candidate *best, wv_narration *out)
+{
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    wv_failover fo;
+    wv_sim_failover(sim, &fo);
+    int64_t at = !fo.on || t < fo.at ? -1 : t < fo.promoted_at ? fo.at : fo.promoted_at;
+    if (at < 0 || (best->kind != WV_EVENT_NONE && best->at > at))
+        return false;
+    out->kind = at == fo.at ? WV_EVENT_FAILED : WV_EVENT_PROMOTED;
+    out->at = at;
+    out->follower = fo.to;
+    out->msg = fo.kept < wv_sim_txn_count(sim) ? wv_sim_txn_first(sim, fo.kept) : 0;
+    char *p = out->text;
+    size_t n = sizeof out->text;
+    const char *name = cfg->names[fo.to];
+    if (out->kind == WV_EVENT_FAILED && fo.acked_commits)
+        say(p, n, "The leader failed: %s is promoted with what it had received; %zu commit%s, %zu change%s "
+                  "acknowledged to clients and lost", name, fo.acked_commits, fo.acked_commits == 1 ? "" : "s",
+            fo.acked_changes, fo.acked_changes == 1 ? "" : "s");
+    else if (out->kind == WV_EVENT_FAILED)
+        say(p, n, "The leader failed: %s is promoted with what it had received; no acknowledged commit is "
+                  "lost (%zu never returned)", name, fo.unacked_commits);
+    else if (fo.diverged)
+        say(p, n, "%s is the new leader: writes go to it; a follower that received more than %s has diverged "
+                  "and needs pg_rewind", name, name);
+    else
+        say(p, n, "%s is the new leader: writes go to it, the other followers follow it from where they are", name);
+    return true;
+}
+
 void wv_narrate(const wv_sim *sim, int64_t t, size_t selected, wv_narration *out)
 {
     memset(out, 0, sizeof *out);
@@ -239,6 +272,8 @@ void wv_narrate(const wv_sim *sim, int64_t t, size_t selected, wv_narration *out
             }
         latest_return(sim, t, &best);
     }
+    if (selected == WV_ROWS_NONE && failover_event(sim, t, &best, out))
+        return;
     if (best.kind == WV_EVENT_NONE)
         return;
     out->kind = best.kind;

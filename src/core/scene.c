@@ -152,6 +152,8 @@ static const char *const role_names[WV_ROLE_COUNT] = {
     [WV_ROLE_INSPECTOR_READ] = "inspector.read",
     [WV_ROLE_INSPECTOR_PRIMARY] = "inspector.primary",
     [WV_ROLE_LESSON_CAPTION] = "lesson.caption",
+    [WV_ROLE_LEADER_FAILOVER] = "leader.failover",
+    [WV_ROLE_TIMELINE_FAILOVER] = "timeline.failover",
 };
 
 const char *wv_role_name(wv_role role)
@@ -658,14 +660,25 @@ static const char *cell_of(const row_cells *rc, const char *name)
  * y below it. */
 #define WAIT_SCAN 100000 /* commits looked back at for the waiting ones */
 
+/* After a promotion the leader is the new one, and its own transactions
+ * are those from the first one after the failure: their first index. */
+static size_t new_leader_units(const wv_sim *sim, int64_t t)
+{
+    if (wv_sim_leader_at(sim, t) < 0)
+        return 0;
+    wv_failover fo;
+    wv_sim_failover(sim, &fo);
+    return fo.lost_to;
+}
+
 /* The commits waiting at t: a COMMIT has left the leader but the client's
  * COMMIT has not returned. Standbys release them in LSN order, so they are
  * the newest commits. *first: the oldest waiting one's transaction. */
 static size_t waiting_commits(const wv_sim *sim, int64_t t, size_t *first)
 {
-    size_t d = wv_sim_visible(sim, WV_SIM_LEADER, t), n = 0;
+    size_t d = wv_sim_visible(sim, WV_SIM_LEADER, t), n = 0, own = new_leader_units(sim, t);
     *first = d;
-    for (size_t u = d, seen = 0; u-- > 0 && seen < WAIT_SCAN; seen++) {
+    for (size_t u = d, seen = 0; u-- > own && seen < WAIT_SCAN; seen++) {
         if (!wv_sim_txn_is_commit(sim, u))
             continue;
         if (wv_sim_txn_ack(sim, u, NULL) <= t)
@@ -720,11 +733,11 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
     row_cells *lead = sc->lead, *here = sc->here;
     const row_cells *cols = NULL; /* the row that names the columns */
     for (size_t i = 0; i < n; i++) {
-        read_cells(sc, sim, wv_rows_read(rows, keys[i], kl), &lead[i]);
-        if (kn == kl)
+        read_cells(sc, sim, wv_sim_row(sim, WV_SIM_LEADER, t, keys[i], kl), &lead[i]);
+        if (kn == kl && leader)
             here[i] = lead[i];
         else
-            read_cells(sc, sim, wv_rows_read(rows, keys[i], kn), &here[i]);
+            read_cells(sc, sim, wv_sim_row(sim, node, t, keys[i], kn), &here[i]);
         if (!cols && lead[i].n)
             cols = &lead[i];
         if (!cols && here[i].n)
@@ -763,9 +776,12 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
     for (size_t i = 0; i < n; i++, y += lh) {
         if (!here[i].exists) {
             bool stale = !leader && lead[i].exists, waiting = leader && lead[i].exists;
+            /* after a failover: a row only a lost transaction wrote */
+            bool lost = !lead[i].exists && wv_sim_leader_at(sim, t) >= 0 && wv_rows_read(rows, keys[i], kl).exists;
             char line[200];
             snprintf(line, sizeof line, "%s %s", wv_rows_key_text(rows, keys[i]),
-                     stale ? "(not here yet)" : waiting ? "(COMMIT waiting)" : "(deleted)");
+                     stale ? "(not here yet)" : waiting ? "(COMMIT waiting)" : lost ? "(lost)" : "(deleted)");
+            waiting |= lost;
             if (waiting) {
                 draw_text(sc, WV_ROLE_TABLE_ROW_STATE, WV_FONT_MONO, th->warn, x0, y, line, x_end - x0);
                 continue;
@@ -798,6 +814,50 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
     return y;
 }
 
+/* After the failure, under the leader's name: when it failed, who took
+ * over, and what the failover lost, in the words a client would use.
+ * Returns the y below. */
+static int draw_failover(wv_scene *sc, const wv_view *v, const wv_failover *fo, int x, int y, int w)
+{
+    const wv_theme *th = sc->th;
+    const wv_sim_cfg *cfg = wv_sim_config(v->sim);
+    int lh = sc->lay.line_h;
+    char buf[160], at[32];
+    snprintf(at, sizeof at, "%.2f s", (double)fo->at / 1e6);
+    if (v->tl->now < fo->promoted_at)
+        snprintf(buf, sizeof buf, "%s takes over at %.2f s", cfg->names[fo->to], (double)fo->promoted_at / 1e6);
+    else if (snprintf(buf, sizeof buf, "old leader \xe2\x9c\x97 failed at %s", at) &&
+             text_width(sc, WV_FONT_BODY, buf) > w)
+        snprintf(buf, sizeof buf, "\xe2\x9c\x97 failed at %s", at); /* the title names the new one */
+    draw_text(sc, WV_ROLE_LEADER_FAILOVER, WV_FONT_BODY, th->warn, x, y, buf, w);
+    y += lh;
+    if (fo->acked_commits) {
+        snprintf(buf, sizeof buf, "%zu commit%s, %zu change%s", fo->acked_commits, fo->acked_commits == 1 ? "" : "s",
+                 fo->acked_changes, fo->acked_changes == 1 ? "" : "s");
+        bool big = text_width(sc, WV_FONT_LABEL, buf) <= w;
+        draw_text(sc, WV_ROLE_LEADER_FAILOVER, big ? WV_FONT_LABEL : WV_FONT_BODY, th->warn, x, y, buf, w);
+        y += big ? sc->lay.label_px * 6 / 5 : lh;
+        const char *what = "acknowledged to clients and lost";
+        if (text_width(sc, WV_FONT_BODY, what) > w) { /* two lines rather than cut */
+            draw_text(sc, WV_ROLE_LEADER_FAILOVER, WV_FONT_BODY, th->warn, x, y, "acknowledged to clients", w);
+            y += lh;
+            what = "and lost";
+        }
+        draw_text(sc, WV_ROLE_LEADER_FAILOVER, WV_FONT_BODY, th->warn, x, y, what, w);
+    } else {
+        draw_text(sc, WV_ROLE_LEADER_FAILOVER, WV_FONT_BODY, th->good, x, y,
+                  "\xe2\x9c\x93 no acknowledged commit lost", w);
+    }
+    y += lh;
+    if (fo->unacked_commits) {
+        snprintf(buf, sizeof buf, "%zu commit%s lost, never acknowledged", fo->unacked_commits,
+                 fo->unacked_commits == 1 ? "" : "s");
+        draw_text(sc, WV_ROLE_LEADER_FAILOVER, WV_FONT_BODY, th->text_dim, x, y, buf, w);
+        y += lh;
+    }
+    return y;
+}
+
 static void draw_leader(wv_scene *sc, const wv_view *v)
 {
     const wv_theme *th = sc->th;
@@ -809,11 +869,24 @@ static void draw_leader(wv_scene *sc, const wv_view *v)
     outline(sc, box, th->border, stroke(sc));
     int pad = sc->lay.pad, x = box.x + pad, y = box.y + pad, w = box.w - 2 * pad;
     int lh = sc->lay.line_h;
-    draw_text(sc, WV_ROLE_LEADER_NAME, WV_FONT_LABEL, th->text, x, y, "leader", w);
-    y += sc->lay.label_px * 3 / 2;
-
     int64_t t = v->tl->now;
     char buf[256], lsn[WV_LSN_BUFSZ];
+    wv_failover fo;
+    wv_sim_failover(sim, &fo);
+    bool failed = fo.on && t >= fo.at, promoted = failed && t >= fo.promoted_at;
+    if (promoted)
+        snprintf(buf, sizeof buf, "leader: %s", cfg->names[fo.to]);
+    int nw = draw_text(sc, WV_ROLE_LEADER_NAME, WV_FONT_LABEL, failed && !promoted ? th->warn : th->text, x, y,
+                       promoted ? buf : "leader", w);
+    if (failed && !promoted) { /* crossed out */
+        fill(sc, (wv_rect){ x, y + sc->lay.label_px / 2, nw, stroke(sc) + 1 }, th->warn);
+        draw_text(sc, WV_ROLE_LEADER_NAME, WV_FONT_LABEL, th->warn, x + nw + pad, y, "\xe2\x9c\x97 failed",
+                  w - nw - pad);
+    }
+    y += sc->lay.label_px * 3 / 2;
+    if (failed)
+        y = draw_failover(sc, v, &fo, x, y, w);
+
     size_t departed = wv_sim_departed(sim, t);
     uint64_t max_lsn = 0;
     if (departed) {
@@ -848,9 +921,11 @@ static void draw_leader(wv_scene *sc, const wv_view *v)
     /* Commits waiting for standbys are sessions waiting for their COMMIT
      * to return: how many, since when, for what. Else the latest commit. */
     size_t first_waiting;
-    size_t nwaiting = waiting_commits(sim, t, &first_waiting);
+    size_t nwaiting = failed && !promoted ? 0 : waiting_commits(sim, t, &first_waiting);
     char d[32];
-    if (nwaiting) {
+    if (failed && !promoted) {
+        /* the dead leader's sessions got an error: nothing returns */
+    } else if (nwaiting) {
         fmt_duration(d, sizeof d, t - wv_sim_txn_time(sim, first_waiting));
         static const char *const what[WV_SYNC_COUNT] = { "", "", "write", "flush", "apply" };
         bool prepare = wv_sim_op(sim, wv_sim_txn_last(sim, first_waiting)) == WV_OP_PREPARE;
@@ -870,10 +945,10 @@ static void draw_leader(wv_scene *sc, const wv_view *v)
         draw_text(sc, WV_ROLE_LEADER_COMMIT_STATE, WV_FONT_BODY, th->warn, x, y, buf, w);
         y += lh;
     } else {
-        size_t u = wv_sim_visible(sim, WV_SIM_LEADER, t);
-        while (u-- > 0 && !wv_sim_txn_is_commit(sim, u))
+        size_t u = wv_sim_visible(sim, WV_SIM_LEADER, t), own = new_leader_units(sim, t);
+        while (u-- > own && !wv_sim_txn_is_commit(sim, u))
             ;
-        if (u != (size_t)-1) {
+        if (u != own - 1) { /* the new leader's own commits only */
             int64_t ack = wv_sim_txn_ack(sim, u, NULL), at = wv_sim_txn_time(sim, u);
             wv_op op = wv_sim_op(sim, wv_sim_txn_last(sim, u));
             uint32_t xid;
@@ -1047,11 +1122,20 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
     wv_replication_row row;
     wv_sim_replication_row(sim, f, t, &row);
     const char *state = wv_walsnd_state_name(row.state);
-    if (!state)
+    wv_failover fo;
+    wv_sim_failover(sim, &fo);
+    bool failed = fo.on && t >= fo.at;
+    if (failed && f == fo.to)
+        state = t >= fo.promoted_at ? "new leader" : "promoting";
+    else if (failed && (fo.diverged & (1u << f)))
+        state = "diverged: pg_rewind"; /* it has WAL the new leader never had */
+    else if (!state && failed)
+        state = "leader failed";
+    else if (!state)
         state = p.stopped ? "down, no walsender" : p.partitioned ? "link cut, no walsender" : "no walsender";
     else if (p.partitioned)
         state = "streaming, link cut"; /* the leader has not noticed yet */
-    bool bad = p.stopped || p.partitioned || row.state != WV_WALSND_STREAMING;
+    bool bad = p.stopped || p.partitioned || (row.state != WV_WALSND_STREAMING && !(failed && f == fo.to));
     char lag[96];
     fmt_duration(d, sizeof d, p.replay_lag);
     if (p.replay_lag == 0 && p.byte_lag == 0)
@@ -1301,7 +1385,25 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     int mid = lane.y + (text_row ? lh : 0) + chip / 2;
     const wv_fault *fault = wv_sim_fault_at(sim, f, t);
     int cut_x = lane.x + lane.w / 2;
-    if (fault) {
+    /* after a failure: nothing more comes from the old leader; the
+     * promoted follower's lane carries nothing, the others' carry the new
+     * leader's stream once it is promoted */
+    wv_failover fo;
+    wv_sim_failover(sim, &fo);
+    bool failed = fo.on && t >= fo.at, promoted_here = failed && f == fo.to;
+    const char *status = NULL;
+    if (promoted_here)
+        status = t >= fo.promoted_at ? "\xe2\x98\x85 the new leader" : "\xe2\x9c\x97 leader failed: promoting";
+    else if (failed && (fo.diverged & (1u << f)))
+        status = "\xe2\x9c\x97 diverged";
+    else if (failed && t < fo.promoted_at)
+        status = "\xe2\x9c\x97 leader failed";
+    if (status && !fault) {
+        hline(sc, lane.x, cut_x - chip, mid, stroke(sc) + 1, th->border);
+        hline(sc, cut_x + chip, lane.x + lane.w, mid, stroke(sc) + 1, th->border);
+        if (text_row)
+            draw_text(sc, WV_ROLE_LANE_STATUS, WV_FONT_BODY, th->warn, cut_x - chip / 2, lane.y, status, 0);
+    } else if (fault) {
         hline(sc, lane.x, cut_x - chip, mid, stroke(sc) + 1, th->border);
         hline(sc, cut_x + chip, lane.x + lane.w, mid, stroke(sc) + 1, th->border);
         if (text_row)
@@ -1313,9 +1415,12 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     /* an arrowhead at the follower's end */
     for (int i = 0; i < chip / 2; i++)
         hline(sc, lane.x + lane.w - chip / 2 + i, lane.x + lane.w, mid, (chip / 2 - i) * 2, th->border);
-    if (link_row) {
-        char link[96];
-        link_text(sim, f, link, sizeof link);
+    if (link_row && !promoted_here) {
+        char link[160] = "";
+        int n = 0;
+        if (failed && t >= fo.promoted_at) /* the same link, now from the new leader */
+            n = snprintf(link, sizeof link, "from %s \xc2\xb7 ", wv_sim_config(sim)->names[fo.to]);
+        link_text(sim, f, link + n, sizeof link - (size_t)n);
         int w = text_width(sc, WV_FONT_BODY, link);
         draw_text(sc, WV_ROLE_LANE_LINK, WV_FONT_BODY, th->text_dim, lane.x + (lane.w - w) / 2,
                   mid + chip / 2 + 2, link, lane.w);
@@ -1324,6 +1429,16 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     size_t hi = wv_sim_reached(sim, f, WV_STAGE_SENT, t);
     size_t lo = wv_sim_reached(sim, f, WV_STAGE_WRITTEN, t);
     size_t departed = wv_sim_departed(sim, t);
+    if (promoted_here)
+        return; /* what it had not received died with the old leader */
+    size_t fly = lo; /* the first in flight */
+    if (failed && fo.lost_to > fo.kept) {
+        /* what was on the wire from the old leader is gone: the lost
+         * transactions, passed over, never arrive */
+        size_t lost_first = wv_sim_txn_first(sim, fo.kept), lost_end = wv_sim_txn_last(sim, fo.lost_to - 1) + 1;
+        if (fly >= lost_first && fly < lost_end)
+            fly = lost_end < hi ? lost_end : hi;
+    }
     size_t flushed = wv_sim_reached(sim, f, WV_STAGE_FLUSHED, t);
     size_t applied = wv_sim_reached(sim, f, WV_STAGE_APPLIED, t);
     /* the counts at both ends of the text row; train labels go between */
@@ -1353,20 +1468,20 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     /* True places; at a cut the packets queue up, each stopping a little
      * before the one ahead. */
     int span = lane.w - chip * 2;
-    size_t count = hi > lo ? hi - lo : 0;
+    size_t count = hi > fly ? hi - fly : 0;
     if (count > sc->xs_cap) {
         sc->xs_cap = count * 2;
         sc->xs = wv_xrealloc(sc->xs, sc->xs_cap * sizeof *sc->xs);
     }
     int queue_x = cut_x - chip * 2;
-    for (size_t m = lo; m < hi; m++) {
+    for (size_t m = fly; m < hi; m++) {
         int x = packet_x(sim, f, m, t, lane.x, span);
         if (fault) {
             if (x > queue_x)
                 x = queue_x;
             queue_x = x - chip / 3 > lane.x ? x - chip / 3 : lane.x;
         }
-        sc->xs[m - lo] = x;
+        sc->xs[m - fly] = x;
     }
 
     int gap = chip / 8 > 1 ? chip / 8 : 1, bracket_w = chip / 4 > 3 ? chip / 4 : 3;
@@ -1375,7 +1490,7 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     size_t sel_m = WV_ROWS_NONE;
     wv_rect sel_box = { 0, 0, 0, 0 };
     card_detail sel_detail = CARD_GLYPH;
-    for (size_t a = lo; a < hi && limit > lane.x;) {
+    for (size_t a = fly; a < hi && limit > lane.x;) {
         /* the train: [a, b) of the same transaction, oldest (rightmost) first */
         size_t u = wv_sim_txn_of(sim, a), b = a + 1;
         int ncards = !is_bracket(wv_sim_op(sim, a));
@@ -1383,7 +1498,7 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
             ncards += !is_bracket(wv_sim_op(sim, b));
             b++;
         }
-        int right = sc->xs[0 + a - lo] + chip;
+        int right = sc->xs[0 + a - fly] + chip;
         int shift = right > limit ? right - limit : 0;
         int head = right - shift, tail;
         bool cards = ncards <= MAX_CARDS;
@@ -1415,7 +1530,7 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
              * its head runs from one train's width into the lane to the
              * arrowhead, in proportion to the time on the wire. */
             int end = lane.x + lane.w - chip / 2;
-            double frac = span > 0 ? (double)(sc->xs[a - lo] - lane.x) / span : 1.0;
+            double frac = span > 0 ? (double)(sc->xs[a - fly] - lane.x) / span : 1.0;
             head = width < end - lane.x ? lane.x + width + (int)(frac * (end - lane.x - width)) : end;
             if (head > limit)
                 head = limit;
@@ -1430,7 +1545,7 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
                     text = label;
                     w = detail == CARD_GLYPH ? chip : text_width(sc, WV_FONT_BODY, label) + sc->lay.pad;
                 }
-                int natural = sc->xs[m - lo] - shift + chip;
+                int natural = sc->xs[m - fly] - shift + chip;
                 int r = natural < cursor ? natural : cursor;
                 wv_rect c = { r - w, mid - chip / 2, w, chip };
                 if (is_bracket(op))
@@ -1451,8 +1566,8 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
             wv_rect run = { 0, 0, 0, 0 };
             wv_rgb run_col = th->bg;
             for (size_t m = a; m < b; m++) {
-                int x = sc->xs[m - lo] - shift;
-                int left = m + 1 < b ? sc->xs[m + 1 - lo] - shift + chip : x;
+                int x = sc->xs[m - fly] - shift;
+                int left = m + 1 < b ? sc->xs[m + 1 - fly] - shift + chip : x;
                 if (left < x)
                     left = x;
                 if (v->selected_msg == m) {
@@ -1478,7 +1593,7 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
             }
             if (run.w > 0)
                 fill(sc, run, run_col);
-            tail = sc->xs[b - 1 - lo] - shift;
+            tail = sc->xs[b - 1 - fly] - shift;
             outline(sc, (wv_rect){ tail, mid - chip / 2, head - tail, chip }, th->border, 1);
         }
         /* its label, above it, where there is room */
@@ -1856,7 +1971,21 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
         for (int f = 0; f < cfg->nfollowers && n < (int)sizeof who - 40; f++)
             if (acked & (1u << f))
                 n += snprintf(who + n, sizeof who - (size_t)n, "%s%s", n ? ", " : " by ", cfg->names[f]);
-        if (ack == WV_SIM_NEVER || ack > v->tl->now) {
+        if (wv_sim_txn_lost(sim, u) && v->tl->now >= cfg->failover_at) {
+            /* the failover's loss, as its client saw it */
+            fmt_duration(d, sizeof d, ack - at);
+            if (ack == WV_SIM_NEVER)
+                snprintf(buf, sizeof buf, "LOST: %s never returned (the client got an error)", verb);
+            else
+                snprintf(buf, sizeof buf, "LOST: %s returned after %s, yet %s never had it", verb, d,
+                         cfg->names[cfg->failover_to]);
+            draw_text(sc, WV_ROLE_INSPECTOR_COMMIT, WV_FONT_BODY, th->warn, x, y, buf, w);
+        } else if (ack == WV_SIM_NEVER && cfg->failover_to >= 0 && v->tl->now >= cfg->failover_at &&
+                   at < cfg->failover_at) {
+            snprintf(buf, sizeof buf, "%s never returned (the leader failed), yet %s has it", verb,
+                     cfg->names[cfg->failover_to]);
+            draw_text(sc, WV_ROLE_INSPECTOR_COMMIT, WV_FONT_BODY, th->warn, x, y, buf, w);
+        } else if (ack == WV_SIM_NEVER || ack > v->tl->now) {
             fmt_duration(d, sizeof d, v->tl->now - at);
             snprintf(buf, sizeof buf, "%s waits (%s so far, %s)", verb, d,
                      wv_sync_level_name(cfg->sync));
@@ -2038,6 +2167,28 @@ static void draw_timeline(wv_scene *sc, const wv_view *v)
             draw_text(sc, WV_ROLE_TIMELINE_FAULT, WV_FONT_BODY, th->warn, x0 - mw - 1, track.y + track.h - mh, mark, 0);
             sc->who = -1;
         }
+    /* a failover: the leader's failure to the promotion under the line,
+     * and each commit it lost marked on the line */
+    wv_failover fo;
+    wv_sim_failover(sim, &fo);
+    if (fo.on && fo.at <= end) {
+        int x0 = AT(fo.at), x1 = AT(fo.promoted_at);
+        fill(sc, (wv_rect){ x0, mid + 3, x1 - x0 > 2 ? x1 - x0 : 2, band }, th->warn);
+        const char *mark = "\xe2\x9c\x97 leader";
+        int mh;
+        measure(sc, WV_FONT_BODY, mark, &mh);
+        draw_text(sc, WV_ROLE_TIMELINE_FAILOVER, WV_FONT_BODY, th->warn, x0, track.y + track.h - mh, mark, 0);
+        for (size_t u = fo.kept; u < fo.lost_to; u++) {
+            if (!wv_sim_txn_is_commit(sim, u))
+                continue;
+            int px = AT(wv_sim_txn_time(sim, u));
+            fill(sc, (wv_rect){ px - stroke(sc), track.y, 3 * stroke(sc), track.h / 2 }, th->warn);
+            sc->about = wv_sim_txn_last(sim, u);
+            draw_text(sc, WV_ROLE_TIMELINE_FAILOVER, WV_FONT_BODY, th->warn, px + 2 * stroke(sc), track.y,
+                      "\xe2\x9c\x97", 0);
+            sc->about = WV_ROWS_NONE;
+        }
+    }
     /* commits waiting for standbys, over the line: from commit to return */
     int wait_x1 = -1;
     for (size_t u = 0; u < wv_sim_txn_count(sim) && wv_sim_txn_time(sim, u) <= end; u++) {

@@ -14,8 +14,8 @@
  * diverged, and stops).
  *
  * Every stage time stays non-decreasing along the stream: a lost message
- * is stamped as passed when the message before it was, and no earlier
- * than the failure; the new leader's own messages are at P at their
+ * is stamped as passed at the promotion (or when the message before it
+ * was, if later); the new leader's own messages are at P at their
  * commit. Rows skip the lost units on the new leader's timeline
  * (wv_sim_row). Nothing here is cached: K, J and the counts are binary
  * searches over the schedule, so an intervention needs no bookkeeping. */
@@ -109,12 +109,12 @@ static void stamp(wv_sim *s, int f, size_t m, int64_t sent, int64_t written)
     sim_set_resent(s, f, m, false);
 }
 
-void sim_failover_stamp_lost(wv_sim *s, int f, size_t m, int64_t sent, int64_t arrival)
+void sim_failover_stamp_lost(wv_sim *s, int f, size_t m, int64_t sent)
 {
-    int64_t at = s->cfg.failover_at, l = sim_promoted_at(s);
     /* Before the failure the picture stays as it was: a message that left
-     * keeps its departure, and its arrival as far as the promotion. */
-    stamp(s, f, m, sent < at ? sent : at, arrival == WV_SIM_NEVER ? at : arrival < l ? arrival : l);
+     * keeps its departure. It is passed over at the promotion, with the
+     * promotion's other events, whenever it would have arrived. */
+    stamp(s, f, m, sent < s->cfg.failover_at ? sent : s->cfg.failover_at, sim_promoted_at(s));
 }
 
 bool sim_failover_promoted_msg(wv_sim *s, size_t m)
@@ -126,14 +126,14 @@ bool sim_failover_promoted_msg(wv_sim *s, size_t m)
     return true;
 }
 
-bool sim_failover_follower_msg(wv_sim *s, int f, size_t m, int64_t sent, int64_t arrival, bool *div)
+bool sim_failover_follower_msg(wv_sim *s, int f, size_t m, int64_t sent, bool *div)
 {
     /* only messages before m are scheduled on f: count among those */
     *div = diverged(s, f, m);
     size_t u = s->msgs[m].txn;
     if (*div || s->txns[u].time >= s->cfg.failover_at || kept(s, u))
         return false;
-    sim_failover_stamp_lost(s, f, m, sent, arrival);
+    sim_failover_stamp_lost(s, f, m, sent);
     return true;
 }
 

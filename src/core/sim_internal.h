@@ -252,9 +252,9 @@ int64_t sim_failover_time(const wv_sim *s, int64_t recorded);
 bool sim_failover_promoted_msg(wv_sim *s, size_t m);
 /* On another follower f, before m goes on a connection to the new leader:
  * stamps a lost message (true), or says whether f diverged (*diverged). */
-bool sim_failover_follower_msg(wv_sim *s, int f, size_t m, int64_t sent, int64_t arrival, bool *diverged);
+bool sim_failover_follower_msg(wv_sim *s, int f, size_t m, int64_t sent, bool *diverged);
 /* Stamps a lost message on the promoted follower that it never received. */
-void sim_failover_stamp_lost(wv_sim *s, int f, size_t m, int64_t sent, int64_t arrival);
+void sim_failover_stamp_lost(wv_sim *s, int f, size_t m, int64_t sent);
 /* Whether listed standby f counts for a commit at t: not the promoted one. */
 bool sim_failover_counts(const wv_sim *s, int f, int64_t t);
 

@@ -301,14 +301,14 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
         st->first_conn++;
     /* One attempt per connection, until one delivers it. */
     int p = s->cfg.failover_to;
-    int64_t promoted = sim_promoted_at(s), lost_arrival = WV_SIM_NEVER;
+    int64_t promoted = sim_promoted_at(s);
     if (f == p && sim_failover_promoted_msg(s, m))
         return; /* the new leader's own */
     for (int k = st->first_conn; k < st->nconns; k++) {
         conn *c = &st->conns[k];
         if (p >= 0 && f != p && c->from >= promoted) { /* a connection to the new leader */
             bool diverged;
-            if (sim_failover_follower_msg(s, f, m, sent, lost_arrival, &diverged))
+            if (sim_failover_follower_msg(s, f, m, sent, &diverged))
                 return; /* lost with the old leader */
             if (diverged) {
                 st->nconns = k; /* it cannot follow the new timeline */
@@ -325,7 +325,6 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
             sent = depart;
         if (w >= c->until) {
             resent = true; /* on the wire when the link went: sent again */
-            lost_arrival = w;
             continue;
         }
         if (written == WV_SIM_NEVER)
@@ -379,7 +378,7 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
     }
 
     if (f == p && written == WV_SIM_NEVER && s->txns[s->msgs[m].txn].time < s->cfg.failover_at) {
-        sim_failover_stamp_lost(s, f, m, sent, lost_arrival); /* never reached the promoted one */
+        sim_failover_stamp_lost(s, f, m, sent); /* never reached the promoted one */
         return;
     }
     if (!logical && flushed != WV_SIM_NEVER)
