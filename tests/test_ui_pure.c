@@ -260,6 +260,7 @@ static const key_case key_cases[] = {
     { "S", WV_KEY_S, 0, WV_ACT_STOP },
     { "Shift+S", WV_KEY_S, WV_MOD_SHIFT, WV_ACT_CRASH },
     { "C", WV_KEY_C, 0, WV_ACT_CYCLE_SYNC },
+    { "X", WV_KEY_X, 0, WV_ACT_FAILOVER },
     { "Tab", WV_KEY_TAB, 0, WV_ACT_CYCLE_TABLE },
     { "T", WV_KEY_T, 0, WV_ACT_THEME },
     { "Ctrl + / Ctrl -", WV_KEY_EQUALS, CT, WV_ACT_TEXT_BIGGER },

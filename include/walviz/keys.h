@@ -42,6 +42,7 @@ typedef enum wv_action {
     WV_ACT_STOP,      /* stop (a process crash) or restart it */
     WV_ACT_CRASH,     /* crash its machine (unflushed WAL lost) or restart it */
     WV_ACT_CYCLE_SYNC,
+    WV_ACT_FAILOVER,  /* the leader fails now (or no more): a follower is promoted */
     WV_ACT_CYCLE_TABLE,
     WV_ACT_THEME,
     WV_ACT_TEXT_BIGGER,

@@ -104,6 +104,32 @@ static void cycle_sync(wv_ctl *c)
     wv_sim_set_sync(c->sim, (wv_sync_level)((cfg->sync + 1) % WV_SYNC_COUNT));
 }
 
+/* X: the leader fails at the playhead and the selected follower is
+ * promoted, else the one that had received the most (it loses least);
+ * with a failover already, X takes it away. */
+static void toggle_failover(wv_ctl *c, int64_t wall_us)
+{
+    const wv_sim_cfg *cfg = wv_sim_config(c->sim);
+    char text[sizeof c->notice];
+    if (cfg->failover_to >= 0) {
+        wv_sim_set_failover(c->sim, 0, -1);
+        wv_ctl_notice(c, "no failover: the leader is back as recorded", wall_us);
+        return;
+    }
+    int64_t t = c->tl.now;
+    int f = c->view.selected_follower;
+    if (f < 0) {
+        f = 0;
+        for (int g = 1; g < cfg->nfollowers; g++)
+            if (wv_sim_reached(c->sim, g, WV_STAGE_WRITTEN, t) > wv_sim_reached(c->sim, f, WV_STAGE_WRITTEN, t))
+                f = g;
+    }
+    wv_sim_set_failover(c->sim, t, f);
+    snprintf(text, sizeof text, "the leader fails at %.2f s: %s is promoted", (double)t / 1e6, cfg->names[f]);
+    wv_ctl_notice(c, text, wall_us);
+    c->view.selected_follower = f;
+}
+
 /* Shift+Right/Left: the next or previous commit on the leader, at or
  * before the end. Transactions are in time order: a binary search, then a
  * walk past units that are not commits. */
@@ -206,6 +232,9 @@ void wv_ctl_apply(wv_ctl *c, wv_action act, int64_t wall_us)
     case WV_ACT_CYCLE_SYNC:
         cycle_sync(c);
         break;
+    case WV_ACT_FAILOVER:
+        toggle_failover(c, wall_us);
+        return; /* its notice synced the view */
     case WV_ACT_CYCLE_TABLE:
         /* from the table on screen to the next, and it stays */
         v->table = v->table_pinned ? v->table + 1 : wv_scene_table(v) + 1;

@@ -3,7 +3,7 @@
  * The parser reads line by line. Header lines are `NAME = VALUE`, fed to
  * wv_sim_cfg_option as the command line would be; `---` starts a step.
  * Each step carries the whole configuration it shows: the header's
- * options plus every sync and standbys line so far (through the same
+ * options plus every sync, standbys and failover line so far (through the same
  * option parser), then every fault so far. */
 #include "walviz/lesson.h"
 
@@ -227,6 +227,19 @@ static int step_line(parser *p, lesson_step *s, char *line)
             spec++;
         return add_option(p, "sync-standbys", spec) < 0 ? -1 : build_cfg(p, &cfg);
     }
+    if (strcmp(verb, "failover") == 0) {
+        wv_sim_cfg cfg;
+        if (n == 2 && strcmp(w[1], "none") == 0)
+            return add_option(p, "failover", "none");
+        if (n != 5 || strcmp(w[1], "at") != 0 || strcmp(w[3], "to") != 0)
+            return fail(p, "expected 'failover at TIME to FOLLOWER' (or 'failover none'), not '%s'", copy);
+        int64_t at;
+        if (parse_time(p, w[2], &at) < 0)
+            return -1;
+        char value[128];
+        snprintf(value, sizeof value, "%s:%s", w[2], w[4]);
+        return add_option(p, "failover", value) < 0 ? -1 : build_cfg(p, &cfg);
+    }
     if (strcmp(verb, "select") == 0 && n == 3 && strcmp(w[1], "xid") == 0) {
         s->select_commit = true;
         s->select_line = p->line;
@@ -247,8 +260,8 @@ static int step_line(parser *p, lesson_step *s, char *line)
         return 0;
     }
     return fail(p, "expected a caption line ('> text') or one of: at TIME, step N, commit XID, "
-                   "partition/stop/crash FOLLOWER ..., sync LEVEL, standbys SPEC, select ..., "
-                   "play; not '%s'", copy);
+                   "partition/stop/crash FOLLOWER ..., sync LEVEL, standbys SPEC, failover at TIME to "
+                   "FOLLOWER, select ..., play; not '%s'", copy);
 }
 
 /* A header line: `recording = FILE` or a simulation option. */
@@ -420,6 +433,8 @@ void wv_lesson_show(const wv_lesson *l, int n, wv_ctl *c)
     wv_sim_set_standbys(c->sim, want->sync_any, want->nsync_standbys ? want->sync_num : 0,
                         want->sync_standbys, want->nsync_standbys);
     wv_sim_set_sync(c->sim, want->sync);
+    if (have->failover_at != want->failover_at || have->failover_to != want->failover_to)
+        wv_sim_set_failover(c->sim, want->failover_at, want->failover_to);
 
     /* where: the last place a step up to this one named, else the start */
     const lesson_step *w = s;

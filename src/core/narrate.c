@@ -226,7 +226,9 @@ static bool failover_event(const wv_sim *sim, int64_t t, const candidate *best, 
     out->kind = at == fo.at ? WV_EVENT_FAILED : WV_EVENT_PROMOTED;
     out->at = at;
     out->follower = fo.to;
-    out->msg = fo.kept < wv_sim_txn_count(sim) ? wv_sim_txn_first(sim, fo.kept) : 0;
+    out->msg = best->msg; /* the last COMMIT lost, else what happened last */
+    if (fo.lost_to > fo.kept)
+        out->msg = wv_sim_txn_last(sim, fo.lost_to - 1);
     char *p = out->text;
     size_t n = sizeof out->text;
     const char *name = cfg->names[fo.to];

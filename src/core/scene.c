@@ -814,6 +814,22 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
     return y;
 }
 
+/* "first second" on a line in the body face, or on two when it does not
+ * fit: a panel's sentence whole rather than cut. Returns the y below. */
+static int draw_phrase(wv_scene *sc, wv_role role, wv_rgb c, int x, int y, int w, const char *first,
+                       const char *second)
+{
+    char line[200];
+    snprintf(line, sizeof line, "%s %s", first, second);
+    if (text_width(sc, WV_FONT_BODY, line) > w) {
+        draw_text(sc, role, WV_FONT_BODY, c, x, y, first, w);
+        y += sc->lay.line_h;
+        snprintf(line, sizeof line, "%s", second);
+    }
+    draw_text(sc, role, WV_FONT_BODY, c, x, y, line, w);
+    return y + sc->lay.line_h;
+}
+
 /* After the failure, under the leader's name: when it failed, who took
  * over, and what the failover lost, in the words a client would use.
  * Returns the y below. */
@@ -837,23 +853,13 @@ static int draw_failover(wv_scene *sc, const wv_view *v, const wv_failover *fo, 
         bool big = text_width(sc, WV_FONT_LABEL, buf) <= w;
         draw_text(sc, WV_ROLE_LEADER_FAILOVER, big ? WV_FONT_LABEL : WV_FONT_BODY, th->warn, x, y, buf, w);
         y += big ? sc->lay.label_px * 6 / 5 : lh;
-        const char *what = "acknowledged to clients and lost";
-        if (text_width(sc, WV_FONT_BODY, what) > w) { /* two lines rather than cut */
-            draw_text(sc, WV_ROLE_LEADER_FAILOVER, WV_FONT_BODY, th->warn, x, y, "acknowledged to clients", w);
-            y += lh;
-            what = "and lost";
-        }
-        draw_text(sc, WV_ROLE_LEADER_FAILOVER, WV_FONT_BODY, th->warn, x, y, what, w);
+        y = draw_phrase(sc, WV_ROLE_LEADER_FAILOVER, th->warn, x, y, w, "acknowledged to clients", "and lost");
     } else {
-        draw_text(sc, WV_ROLE_LEADER_FAILOVER, WV_FONT_BODY, th->good, x, y,
-                  "\xe2\x9c\x93 no acknowledged commit lost", w);
+        y = draw_phrase(sc, WV_ROLE_LEADER_FAILOVER, th->good, x, y, w, "\xe2\x9c\x93 no acknowledged", "commit lost");
     }
-    y += lh;
     if (fo->unacked_commits) {
-        snprintf(buf, sizeof buf, "%zu commit%s lost, never acknowledged", fo->unacked_commits,
-                 fo->unacked_commits == 1 ? "" : "s");
-        draw_text(sc, WV_ROLE_LEADER_FAILOVER, WV_FONT_BODY, th->text_dim, x, y, buf, w);
-        y += lh;
+        snprintf(buf, sizeof buf, "%zu commit%s lost,", fo->unacked_commits, fo->unacked_commits == 1 ? "" : "s");
+        y = draw_phrase(sc, WV_ROLE_LEADER_FAILOVER, th->text_dim, x, y, w, buf, "never acknowledged");
     }
     return y;
 }
@@ -1975,9 +1981,11 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
             /* the failover's loss, as its client saw it */
             fmt_duration(d, sizeof d, ack - at);
             if (ack == WV_SIM_NEVER)
-                snprintf(buf, sizeof buf, "LOST: %s never returned (the client got an error)", verb);
+                snprintf(buf, sizeof buf, "LOST: the %s never returned", verb);
+            else if (ack == at)
+                snprintf(buf, sizeof buf, "LOST: returned at once; %s never had it", cfg->names[cfg->failover_to]);
             else
-                snprintf(buf, sizeof buf, "LOST: %s returned after %s, yet %s never had it", verb, d,
+                snprintf(buf, sizeof buf, "LOST: returned after %s; %s never had it", d,
                          cfg->names[cfg->failover_to]);
             draw_text(sc, WV_ROLE_INSPECTOR_COMMIT, WV_FONT_BODY, th->warn, x, y, buf, w);
         } else if (ack == WV_SIM_NEVER && cfg->failover_to >= 0 && v->tl->now >= cfg->failover_at &&
@@ -2064,10 +2072,13 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
         sc->who = f;
         draw_text(sc, WV_ROLE_INSPECTOR_FOLLOWER, WV_FONT_MONO, v->selected_follower == f ? th->text : th->text_dim,
                   cx, fy, cfg->names[f], name_w - sc->lay.pad);
+        bool lost = cfg->failover_to >= 0 && wv_sim_txn_lost(sim, wv_sim_txn_of(sim, m));
         for (int st = first_stage; st < WV_STAGE_COUNT; st++) {
             int64_t at = wv_sim_stage(sim, f, m, (wv_stage)st);
             char cell[32] = "-";
-            if (at != WV_SIM_NEVER)
+            if (lost && at != WV_SIM_NEVER && at >= cfg->failover_at)
+                snprintf(cell, sizeof cell, "lost"); /* passed over, never received */
+            else if (at != WV_SIM_NEVER)
                 snprintf(cell, sizeof cell, "%.0f", (double)(at - wv_sim_leader_time(sim, m)) / 1e3);
             draw_text(sc, WV_ROLE_INSPECTOR_CELL, WV_FONT_MONO, at <= t ? th->text : th->text_dim,
                       cx + name_w + (st - first_stage) * cw, fy, cell, cw);
@@ -2174,10 +2185,9 @@ static void draw_timeline(wv_scene *sc, const wv_view *v)
     if (fo.on && fo.at <= end) {
         int x0 = AT(fo.at), x1 = AT(fo.promoted_at);
         fill(sc, (wv_rect){ x0, mid + 3, x1 - x0 > 2 ? x1 - x0 : 2, band }, th->warn);
-        const char *mark = "\xe2\x9c\x97 leader";
-        int mh;
-        measure(sc, WV_FONT_BODY, mark, &mh);
-        draw_text(sc, WV_ROLE_TIMELINE_FAILOVER, WV_FONT_BODY, th->warn, x0, track.y + track.h - mh, mark, 0);
+        /* over the line, after the failure: the lost commits' marks are before it */
+        draw_text(sc, WV_ROLE_TIMELINE_FAILOVER, WV_FONT_BODY, th->warn, x0 + 2 * stroke(sc), track.y,
+                  "\xe2\x9c\x97 leader", 0);
         for (size_t u = fo.kept; u < fo.lost_to; u++) {
             if (!wv_sim_txn_is_commit(sim, u))
                 continue;
@@ -2197,7 +2207,9 @@ static void draw_timeline(wv_scene *sc, const wv_view *v)
         int64_t at = wv_sim_txn_time(sim, u), ack = wv_sim_txn_ack(sim, u, NULL);
         if (ack <= at)
             continue;
-        int x0 = AT(at), x1 = AT(ack == WV_SIM_NEVER ? end : ack);
+        /* one that never returned waits to the end, or to the leader's failure */
+        int64_t until = fo.on && at < fo.at ? fo.at : end;
+        int x0 = AT(at), x1 = AT(ack == WV_SIM_NEVER ? until : ack);
         if (x1 <= wait_x1)
             continue; /* inside one drawn already */
         if (x0 < wait_x1)
@@ -2211,10 +2223,11 @@ static void draw_timeline(wv_scene *sc, const wv_view *v)
     if (sel != WV_ROWS_NONE && sel < wv_sim_count(sim)) {
         int64_t left = wv_sim_leader_time(sim, sel);
         fill(sc, (wv_rect){ AT(left), track.y, stroke(sc), track.h }, th->select_bg);
+        bool lost = fo.on && wv_sim_txn_lost(sim, wv_sim_txn_of(sim, sel));
         for (int f = 0; f < cfg->nfollowers; f++) {
             int64_t applied = wv_sim_stage(sim, f, sel, WV_STAGE_APPLIED);
-            if (applied == WV_SIM_NEVER || applied > end)
-                continue;
+            if (applied == WV_SIM_NEVER || applied > end || (lost && applied >= fo.at))
+                continue; /* a lost one is never applied, only passed over */
             fill(sc, (wv_rect){ AT(applied), track.y + track.h / 4, stroke(sc), track.h / 2 }, th->select_bg);
         }
     }

@@ -188,6 +188,10 @@ int wv_sim_cfg_option(wv_sim_cfg *cfg, const char *name, const char *value, char
         replace(&cfg->raw.apply, value);
     } else if (strcmp(name, "kind") == 0) {
         replace(&cfg->raw.kind, value);
+    } else if (strcmp(name, "failover") == 0 && strcmp(value, "none") == 0) {
+        free(cfg->raw.failover); /* a lesson's step takes it away */
+        cfg->raw.failover = NULL;
+        cfg->failover_to = -1;
     } else if (strcmp(name, "failover") == 0) {
         replace(&cfg->raw.failover, value);
     } else if (strcmp(name, "promote-time") == 0) {
