@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "walviz/controller.h"
+
 #include "check.h"
 #include "sim_lines.h"
 
@@ -293,6 +295,36 @@ static void test_set_failover_is_the_option(void **state)
     wv_sim_free(none);
 }
 
+/* X at the playhead: with no follower selected, the one that received
+ * most is promoted (at 3.5 s, f2: it was never cut off, and has all four
+ * of the old leader's transactions, so nothing is lost); X again takes the
+ * failover away; with f3 selected, f3. */
+static void test_key(void **state)
+{
+    (void)state;
+    wv_sim *s = cluster("on", NULL, false);
+    wv_ctl c;
+    wv_ctl_init(&c, s, false);
+    c.tl.now = 3500 * MS;
+    wv_ctl_apply(&c, WV_ACT_FAILOVER, 0);
+    const wv_sim_cfg *cfg = wv_sim_config(s);
+    wv_failover fo;
+    wv_sim_failover(s, &fo);
+    CHECK(cfg->failover_to == 1 && cfg->failover_at == 3500 * MS && c.view.selected_follower == 1,
+          "X: f2 promoted at 3.5 s, got f%d at %lld", cfg->failover_to + 1, (long long)cfg->failover_at);
+    CHECK(fo.kept == 4 && fo.lost_to == 4 && fo.diverged == 0, "f2 had everything: kept %zu, diverged %#x", fo.kept,
+          fo.diverged);
+    CHECK(strstr(c.notice, "f2 is promoted") != NULL, "the notice: '%s'", c.notice);
+    wv_ctl_apply(&c, WV_ACT_FAILOVER, 0);
+    CHECK(cfg->failover_to == -1, "X again: no failover");
+    wv_ctl_apply(&c, WV_ACT_SELECT_1 + 2, 0);
+    wv_ctl_apply(&c, WV_ACT_FAILOVER, 0);
+    CHECK(cfg->failover_to == 2, "with f3 selected, f3: got f%d", cfg->failover_to + 1);
+    CHECK(wv_keys_action(WV_KEY_X, 0) == WV_ACT_FAILOVER, "the key is X");
+    check_monotone(s);
+    wv_sim_free(s);
+}
+
 static void test_option_errors(void **state)
 {
     (void)state;
@@ -315,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_sync_to_another_standby_loses),
         cmocka_unit_test(test_rows_after_failover),
         cmocka_unit_test(test_set_failover_is_the_option),
+        cmocka_unit_test(test_key),
         cmocka_unit_test(test_option_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -116,6 +116,9 @@ static void test_parse_errors_name_the_line(void **state)
         { "recording = a.wvr\n---\n> x\nselect xid seven\n", "bad.lesson:4: expected a transaction id" },
         { "recording = a.wvr\n---\nat 1s\n---\n> y\n", "bad.lesson:4: expected a caption" },
         { "recording = a.wvr\n\n", "bad.lesson:2: expected steps" },
+        { "recording = a.wvr\n---\n> x\nfailover at 1s to f9\n", "bad.lesson:4: --failover: 'f9' is not a follower" },
+        { "recording = a.wvr\n---\n> x\nfailover 1s f1\n", "bad.lesson:4: expected 'failover at TIME to FOLLOWER'" },
+        { "recording = a.wvr\n---\n> x\nfailover at soon to f1\n", "bad.lesson:4: expected a time like 3.5s" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char err[300] = "";
@@ -247,6 +250,43 @@ static void test_steps_forward_and_back(void **state)
     wv_lesson_free(l);
 }
 
+/* A failover is part of a step's state: step 2 has it, step 3 takes it
+ * away, and each looks as a fresh simulation with (or without) the
+ * option, whichever step came before. */
+static void test_failover_steps(void **state)
+{
+    (void)state;
+    static const char text[] = "recording = ../t.wvr\nfollowers = 2\nlatency = 100ms,1s\njitter = 0\n"
+                               "---\n> before\n"
+                               "---\nat 2s\nfailover at 1.5s to f2\n> f2 promoted\n"
+                               "---\nfailover none\n> as recorded\n";
+    char err[300] = "";
+    wv_lesson *l = wv_lesson_parse("f.lesson", text, err, sizeof err);
+    CHECK(l != NULL, "parses: %s", err);
+    static const char *const promoted[] = { "failover", "1.5s:f2", NULL };
+    wv_sim *sim = fresh(NULL), *with = fresh(promoted), *none = fresh(NULL);
+    wv_ctl c;
+    wv_ctl_init(&c, sim, false);
+    static const struct {
+        int step;
+        int to;
+    } path[] = { { 1, -1 }, { 2, 1 }, { 3, -1 }, { 2, 1 }, { 1, -1 } };
+    for (size_t i = 0; i < sizeof path / sizeof path[0]; i++) {
+        wv_lesson_show(l, path[i].step, &c);
+        const wv_sim_cfg *cfg = wv_sim_config(sim);
+        CHECK(cfg->failover_to == path[i].to && (path[i].to < 0 || cfg->failover_at == 1500 * MS),
+              "step %d: failover to %d at %lld", path[i].step, cfg->failover_to, (long long)cfg->failover_at);
+        check_same_schedule(sim, path[i].to < 0 ? none : with, "a failover step");
+        for (size_t u = 0; u < wv_sim_txn_count(sim); u++)
+            CHECK(wv_sim_txn_time(sim, u) == wv_sim_txn_time(path[i].to < 0 ? none : with, u),
+                  "step %d: unit %zu's time", path[i].step, u);
+    }
+    wv_sim_free(sim);
+    wv_sim_free(with);
+    wv_sim_free(none);
+    wv_lesson_free(l);
+}
+
 static void test_page_keys_step_without_a_lesson(void **state)
 {
     (void)state;
@@ -270,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_check_needs_the_xids),
         cmocka_unit_test(test_steps_forward_and_back),
         cmocka_unit_test(test_page_keys_step_without_a_lesson),
+        cmocka_unit_test(test_failover_steps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 # Every lesson in sample-data/lessons plays headless from its first step to
 # its last: each step's scene has the step's caption on screen (role
-# lesson.caption, "Step N/M · ..."); a broken lesson is refused with its
-# line and exit status 1.
+# lesson.caption, "Step N/M · ..."), and for the failover lesson what each
+# step is about; a broken lesson is refused with its line and exit status 1.
 set -eu
 : "${WALVIZ:?run through tests/run, or export WALVIZ}"
 out=$(mktemp -d "${TMPDIR:-/tmp}/walviz-lessons-test.XXXXXX")
@@ -38,6 +38,37 @@ PY
     n=$((n + 1))
 done
 [ "$n" -ge 3 ] || { echo "FAIL: $n lessons, expected at least 3"; exit 1; }
+
+# failover.lesson: what each step is about is on screen. The leader panel
+# (role leader.failover) gives the loss: asynchronous, 3 commits and 6
+# changes (739, 740, 741: two UPDATEs each, committed while the standbys
+# were cut off) acknowledged to clients and lost; synchronous to f1,
+# nothing acknowledged lost and the same 3 never acknowledged; before the
+# failure, with synchronous commit, the 3 COMMITs waiting for f1.
+python3 - "$out" <<'PY' || { echo "FAIL: failover.lesson: a step's subject is not on screen"; exit 1; }
+import json, sys
+def texts(step, role):
+    d = json.load(open("%s/failover-%d.json" % (sys.argv[1], step)))
+    return [t["text"] for t in d["texts"] if t["role"] == role]
+want = {
+    2: ("leader.failover", []),
+    3: ("leader.failover", ["3 commits, 6 changes", "acknowledged to clients"]),
+    4: ("leader.failover", ["3 commits, 6 changes"]),
+    6: ("leader.failover", ["no acknowledged", "3 commits lost,"]),
+    7: ("leader.failover", ["no acknowledged", "3 commits lost,"]),
+}
+for step, (role, parts) in want.items():
+    got = " | ".join(texts(step, role))
+    for p in parts:
+        assert p in got, (step, p, got)
+    if not parts:
+        assert not got, (step, "no failover before it", got)
+assert "3 COMMITs waiting" in " ".join(texts(5, "leader.commit_state")), texts(5, "leader.commit_state")
+assert any("leader: f1" in t for t in texts(4, "leader.name")), texts(4, "leader.name")
+assert any("LOST: returned at once" in t for t in texts(3, "inspector.commit")), texts(3, "inspector.commit")
+assert any("LOST: the COMMIT never returned" in t for t in texts(6, "inspector.commit")), texts(6, "inspector.commit")
+assert any("new leader" in t for t in texts(4, "follower.state")), texts(4, "follower.state")
+PY
 
 # a broken lesson: its line and what was expected, exit status 1
 printf 'recording = ../intro.wvr\n---\n> a caption\npartition f9 from 1s to 2s\n' >"$out/broken.lesson"
