@@ -303,8 +303,20 @@ static void print_summary(const wv_sim *sim)
             printf("%s%s", i ? ", " : "", cfg->names[cfg->sync_standbys[i]]);
         printf(")'");
     }
-    printf("\ncommit wait: average %.1f ms, longest %.1f ms\n\n",
+    printf("\ncommit wait: average %.1f ms, longest %.1f ms\n",
            commits ? (double)total_wait / (double)commits / 1e3 : 0.0, (double)max_wait / 1e3);
+    wv_failover fo;
+    wv_sim_failover(sim, &fo);
+    if (fo.on) {
+        printf("failover: the leader fails at %.2f s, %s leads from %.2f s; lost: %zu commits, %zu changes "
+               "acknowledged to clients, %zu commits never acknowledged", (double)fo.at / 1e6, cfg->names[fo.to],
+               (double)fo.promoted_at / 1e6, fo.acked_commits, fo.acked_changes, fo.unacked_commits);
+        for (int f = 0, shown = 0; f < cfg->nfollowers; f++)
+            if (fo.diverged & (1u << f))
+                printf("%s%s", shown++ ? ", " : "; diverged (pg_rewind): ", cfg->names[f]);
+        printf("\n");
+    }
+    printf("\n");
     printf("%-12s %-9s %10s %10s %12s %14s %16s\n", "follower", "kind", "latency", "bandwidth", "max lag",
            "caught up at", "lost and resent");
     for (int f = 0; f < cfg->nfollowers; f++) {
@@ -312,6 +324,9 @@ static void print_summary(const wv_sim *sim)
         size_t resent = 0;
         for (size_t m = 0; m < n; m++) {
             int64_t a = wv_sim_stage(sim, f, m, WV_STAGE_APPLIED);
+            size_t u = wv_sim_txn_of(sim, m);
+            if (u >= fo.kept && u < fo.lost_to)
+                continue; /* lost: never applied, only passed over */
             if (a == WV_SIM_NEVER) {
                 caught = WV_SIM_NEVER;
                 continue;
