@@ -2303,6 +2303,8 @@ static const char *const glossary[][2] = {
     { "FIRST n / ANY n", "which standbys count" },
     { "TOAST", "a big value kept apart, not sent again" },
     { "stale", "not received yet: a read there is old" },
+    { "lost", "failover: committed on the old leader, never on the new one" },
+    { "diverged", "got more than the new leader: needs pg_rewind" },
 };
 
 /* Keys on the left; on the right, what the glyphs and colours mean and a
