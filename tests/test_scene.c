@@ -707,6 +707,99 @@ static void test_eight_followers(void **state)
     close_fixture(&fx);
 }
 
+/* A failover on screen, at the three sizes: the leader cut off from f1
+ * and f3 at 1.5 s, fails at 3.5 s, f1 promoted (the new leader at 4.5 s);
+ * 702 and 703 (3 changes) returned at once and f1 never had them. Each
+ * sentence of the leader's panel is whole (not cut) and in the panel. */
+static const char failover_stream[] = "BEGIN 700\n"
+                                      "table public.acct: INSERT: id[integer]:1 balance[integer]:100\n"
+                                      "COMMIT 700 (at 2026-01-01 10:00:00+00)\n"
+                                      "BEGIN 701\n"
+                                      "table public.acct: INSERT: id[integer]:2 balance[integer]:50\n"
+                                      "COMMIT 701 (at 2026-01-01 10:00:01+00)\n"
+                                      "BEGIN 702\n"
+                                      "table public.acct: UPDATE: id[integer]:1 balance[integer]:90\n"
+                                      "COMMIT 702 (at 2026-01-01 10:00:02+00)\n"
+                                      "BEGIN 703\n"
+                                      "table public.acct: UPDATE: id[integer]:1 balance[integer]:80\n"
+                                      "table public.acct: UPDATE: id[integer]:2 balance[integer]:70\n"
+                                      "COMMIT 703 (at 2026-01-01 10:00:03+00)\n"
+                                      "BEGIN 704\n"
+                                      "table public.acct: UPDATE: id[integer]:2 balance[integer]:60\n"
+                                      "COMMIT 704 (at 2026-01-01 10:00:04+00)\n";
+
+static void check_leader_words(const fixture *fx, const char *size, const char *want)
+{
+    char all[600] = ""; /* its lines, wrapped, joined again */
+    for (int i = 0; find_text(fx, WV_ROLE_LEADER_FAILOVER, -1, i); i++)
+        snprintf(all + strlen(all), sizeof all - strlen(all), "%s%s", i ? " " : "",
+                 text_of(fx, find_text(fx, WV_ROLE_LEADER_FAILOVER, -1, i)));
+    CHECK(strstr(all, want) != NULL, "%s: the leader's panel should say '%s', got '%s'", size, want, all);
+    const wv_rect box = find_panel(fx, WV_PANEL_LEADER, -1)->box;
+    for (int i = 0; find_text(fx, WV_ROLE_LEADER_FAILOVER, -1, i); i++) {
+        const wv_cmd *c = find_text(fx, WV_ROLE_LEADER_FAILOVER, -1, i);
+        const char *t = text_of(fx, c);
+        CHECK(!strstr(t, "\xe2\x80\xa6") && c->box.x + c->box.w <= box.x + box.w &&
+                  wv_rect_contains(box, c->box.x, c->box.y + c->box.h - 1),
+              "%s: '%s' is cut or leaves the leader's panel", size, t);
+    }
+}
+
+static void test_failover_on_screen(void **state)
+{
+    (void)state;
+    static const int sizes[][2] = { { 1024, 768 }, { 1920, 1080 }, { 3840, 2160 } };
+    for (int sync = 0; sync < 2; sync++) {
+        const char *opts[] = { "latency", "100ms,100ms,200ms", "jitter", "0", "partition", "f1@1.5s-4.5s",
+                               "partition", "f3@1.5s-4.5s", "failover", "3.5s:f1",
+                               sync ? "sync-standbys" : NULL, "FIRST 1 (f1)", NULL };
+        fixture fx;
+        open_fixture(&fx, opts, failover_stream);
+        for (size_t k = 0; k < 3; k++) {
+            char size[32];
+            snprintf(size, sizeof size, "%dx%d%s", sizes[k][0], sizes[k][1], sync ? " sync" : "");
+            char all[600];
+            build(&fx, 3600 * 1000, sizes[k][0], sizes[k][1]);
+            texts_of(&fx, WV_ROLE_LEADER_NAME, -1, all, sizeof all);
+            CHECK(strstr(all, "\xe2\x9c\x97 failed"), "%s: the leader is crossed out, got '%s'", size, all);
+            check_leader_words(&fx, size, "f1 takes over at 4.50 s");
+            check_leader_words(&fx, size, sync ? "no acknowledged" : "2 commits, 3 changes");
+            check_leader_words(&fx, size, sync ? "2 commits lost, never acknowledged" : "acknowledged to clients and lost");
+            CHECK(strstr(text_of(&fx, find_text(&fx, WV_ROLE_FOLLOWER_STATE, 0, 0)), "promoting"),
+                  "%s: f1 is promoting", size);
+            const wv_cmd *cap = find_text(&fx, WV_ROLE_CAPTION, -1, 0);
+            if (!cap)
+                cap = find_text(&fx, WV_ROLE_CAPTION, 0, 0);
+            CHECK(cap && strncmp(text_of(&fx, cap), "The leader failed: f1 is promoted", 33) == 0,
+                  "%s: the caption tells the failure, got '%s'", size, text_of(&fx, cap));
+            for (size_t m = 6; m <= 12; m++) /* 702 and 703: gone from every lane */
+                for (int f = 0; f < 3; f++) {
+                    const wv_scene_chip *c = find_chip(&fx, m, f);
+                    CHECK(!c || c->stage != WV_CHIP_IN_FLIGHT, "%s: lost message %zu in flight to f%d", size, m,
+                          f + 1);
+                }
+            int marks = 0;
+            for (int i = 0; find_text(&fx, WV_ROLE_TIMELINE_FAILOVER, -1, i); i++)
+                marks++;
+            CHECK(marks == 3, "%s: the failure and 2 lost commits on the timeline, got %d marks", size, marks);
+
+            build(&fx, 5500 * 1000, sizes[k][0], sizes[k][1]);
+            texts_of(&fx, WV_ROLE_LEADER_NAME, -1, all, sizeof all);
+            CHECK(strcmp(all, "leader: f1") == 0, "%s: the new leader is named, got '%s'", size, all);
+            CHECK(strstr(text_of(&fx, find_text(&fx, WV_ROLE_FOLLOWER_STATE, 0, 0)), "new leader"),
+                  "%s: f1 is the new leader", size);
+            /* f2 was never cut off: it has 702 and 703, f1 does not */
+            CHECK(strstr(text_of(&fx, find_text(&fx, WV_ROLE_FOLLOWER_STATE, 1, 0)), "diverged"),
+                  "%s: f2 diverged, got '%s'", size, text_of(&fx, find_text(&fx, WV_ROLE_FOLLOWER_STATE, 1, 0)));
+            /* the leader's table as f1 has it: id=1 100 (not 80), id=2 60 */
+            texts_of(&fx, WV_ROLE_TABLE_CELL, -1, all, sizeof all);
+            CHECK(strstr(all, "100") && strstr(all, "60") && !strstr(all, "80"),
+                  "%s: the new leader's rows, got '%s'", size, all);
+        }
+        close_fixture(&fx);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -726,6 +819,7 @@ int main(void)
         cmocka_unit_test(test_texts_inside_their_regions),
         cmocka_unit_test(test_unknown_op_chip),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_failover_on_screen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

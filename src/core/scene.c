@@ -814,52 +814,39 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
     return y;
 }
 
-/* "first second" on a line in the body face, or on two when it does not
- * fit: a panel's sentence whole rather than cut. Returns the y below. */
-static int draw_phrase(wv_scene *sc, wv_role role, wv_rgb c, int x, int y, int w, const char *first,
-                       const char *second)
-{
-    char line[200];
-    snprintf(line, sizeof line, "%s %s", first, second);
-    if (text_width(sc, WV_FONT_BODY, line) > w) {
-        draw_text(sc, role, WV_FONT_BODY, c, x, y, first, w);
-        y += sc->lay.line_h;
-        snprintf(line, sizeof line, "%s", second);
-    }
-    draw_text(sc, role, WV_FONT_BODY, c, x, y, line, w);
-    return y + sc->lay.line_h;
-}
+static int draw_wrapped(wv_scene *sc, wv_role role, wv_font font, wv_rgb c, int x0, int first_x, int y,
+                        int right, int bottom, const char *s);
 
 /* After the failure, under the leader's name: when it failed, who took
  * over, and what the failover lost, in the words a client would use.
  * Returns the y below. */
-static int draw_failover(wv_scene *sc, const wv_view *v, const wv_failover *fo, int x, int y, int w)
+static int draw_failover(wv_scene *sc, const wv_view *v, const wv_failover *fo, int x, int y, int w, int bottom)
 {
     const wv_theme *th = sc->th;
     const wv_sim_cfg *cfg = wv_sim_config(v->sim);
-    int lh = sc->lay.line_h;
-    char buf[160], at[32];
-    snprintf(at, sizeof at, "%.2f s", (double)fo->at / 1e6);
+    int right = x + w;
+    char buf[160];
     if (v->tl->now < fo->promoted_at)
         snprintf(buf, sizeof buf, "%s takes over at %.2f s", cfg->names[fo->to], (double)fo->promoted_at / 1e6);
-    else if (snprintf(buf, sizeof buf, "old leader \xe2\x9c\x97 failed at %s", at) &&
-             text_width(sc, WV_FONT_BODY, buf) > w)
-        snprintf(buf, sizeof buf, "\xe2\x9c\x97 failed at %s", at); /* the title names the new one */
-    draw_text(sc, WV_ROLE_LEADER_FAILOVER, WV_FONT_BODY, th->warn, x, y, buf, w);
-    y += lh;
+    else
+        snprintf(buf, sizeof buf, "old leader \xe2\x9c\x97 failed at %.2f s", (double)fo->at / 1e6);
+    y = draw_wrapped(sc, WV_ROLE_LEADER_FAILOVER, WV_FONT_BODY, th->warn, x, x, y, right, bottom, buf);
     if (fo->acked_commits) {
         snprintf(buf, sizeof buf, "%zu commit%s, %zu change%s", fo->acked_commits, fo->acked_commits == 1 ? "" : "s",
                  fo->acked_changes, fo->acked_changes == 1 ? "" : "s");
-        bool big = text_width(sc, WV_FONT_LABEL, buf) <= w;
-        draw_text(sc, WV_ROLE_LEADER_FAILOVER, big ? WV_FONT_LABEL : WV_FONT_BODY, th->warn, x, y, buf, w);
-        y += big ? sc->lay.label_px * 6 / 5 : lh;
-        y = draw_phrase(sc, WV_ROLE_LEADER_FAILOVER, th->warn, x, y, w, "acknowledged to clients", "and lost");
+        bool big = text_width(sc, WV_FONT_LABEL, buf) <= w; /* large when it fits whole */
+        y = draw_wrapped(sc, WV_ROLE_LEADER_FAILOVER, big ? WV_FONT_LABEL : WV_FONT_BODY, th->warn, x, x, y, right,
+                         bottom, buf);
+        y = draw_wrapped(sc, WV_ROLE_LEADER_FAILOVER, WV_FONT_BODY, th->warn, x, x, y, right, bottom,
+                         "acknowledged to clients and lost");
     } else {
-        y = draw_phrase(sc, WV_ROLE_LEADER_FAILOVER, th->good, x, y, w, "\xe2\x9c\x93 no acknowledged", "commit lost");
+        y = draw_wrapped(sc, WV_ROLE_LEADER_FAILOVER, WV_FONT_BODY, th->good, x, x, y, right, bottom,
+                         "\xe2\x9c\x93 no acknowledged commit lost");
     }
     if (fo->unacked_commits) {
-        snprintf(buf, sizeof buf, "%zu commit%s lost,", fo->unacked_commits, fo->unacked_commits == 1 ? "" : "s");
-        y = draw_phrase(sc, WV_ROLE_LEADER_FAILOVER, th->text_dim, x, y, w, buf, "never acknowledged");
+        snprintf(buf, sizeof buf, "%zu commit%s lost, never acknowledged", fo->unacked_commits,
+                 fo->unacked_commits == 1 ? "" : "s");
+        y = draw_wrapped(sc, WV_ROLE_LEADER_FAILOVER, WV_FONT_BODY, th->text_dim, x, x, y, right, bottom, buf);
     }
     return y;
 }
@@ -891,7 +878,7 @@ static void draw_leader(wv_scene *sc, const wv_view *v)
     }
     y += sc->lay.label_px * 3 / 2;
     if (failed)
-        y = draw_failover(sc, v, &fo, x, y, w);
+        y = draw_failover(sc, v, &fo, x, y, w, box.y + box.h - pad);
 
     size_t departed = wv_sim_departed(sim, t);
     uint64_t max_lsn = 0;
@@ -914,10 +901,12 @@ static void draw_leader(wv_scene *sc, const wv_view *v)
     draw_text(sc, WV_ROLE_LEADER_SYNC_LEVEL, WV_FONT_BODY, th->text, x, y, buf, w);
     y += lh;
     char names[160] = "";
-    for (int i = 0, n = 0; i < cfg->nsync_standbys && n < (int)sizeof names - 40; i++)
-        n += snprintf(names + n, sizeof names - (size_t)n, "%s%s", i ? ", " : "",
-                      cfg->names[cfg->sync_standbys[i]]);
-    if (cfg->nsync_standbys)
+    int listed = 0; /* the new leader is no standby of its own */
+    for (int i = 0; i < cfg->nsync_standbys && strlen(names) < sizeof names - 40; i++)
+        if (!promoted || cfg->sync_standbys[i] != fo.to)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", listed++ ? ", " : "",
+                     cfg->names[cfg->sync_standbys[i]]);
+    if (listed)
         snprintf(buf, sizeof buf, "%s %d (%s)", cfg->sync_any ? "ANY" : "FIRST", cfg->sync_num, names);
     else
         snprintf(buf, sizeof buf, "no synchronous standbys");
@@ -2303,8 +2292,8 @@ static const char *const glossary[][2] = {
     { "FIRST n / ANY n", "which standbys count" },
     { "TOAST", "a big value kept apart, not sent again" },
     { "stale", "not received yet: a read there is old" },
-    { "lost", "failover: committed on the old leader, never on the new one" },
-    { "diverged", "got more than the new leader: needs pg_rewind" },
+    { "lost", "failover: committed, never on the new leader" },
+    { "diverged", "has more than the new leader: pg_rewind" },
 };
 
 /* Keys on the left; on the right, what the glyphs and colours mean and a
