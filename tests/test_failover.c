@@ -15,34 +15,11 @@
 #include "walviz/controller.h"
 
 #include "check.h"
+#include "failover_stream.h"
 #include "sim_lines.h"
 
 #define MS INT64_C(1000)
 #define SEC INT64_C(1000000)
-
-/* Six transactions a second apart (t = 0 .. 5 s); xid 702 and 703 are the
- * ones the failover at 3.5 s loses. Messages: 700: 0-2, 701: 3-5,
- * 702: 6-8, 703: 9-12, 704: 13-15, 705: 16-18. */
-static const char stream[] =
-    "BEGIN 700\n"
-    "table public.acct: INSERT: id[integer]:1 balance[integer]:100\n"
-    "COMMIT 700 (at 2026-01-01 10:00:00+00)\n"
-    "BEGIN 701\n"
-    "table public.acct: INSERT: id[integer]:2 balance[integer]:50\n"
-    "COMMIT 701 (at 2026-01-01 10:00:01+00)\n"
-    "BEGIN 702\n"
-    "table public.acct: UPDATE: id[integer]:1 balance[integer]:90\n"
-    "COMMIT 702 (at 2026-01-01 10:00:02+00)\n"
-    "BEGIN 703\n"
-    "table public.acct: UPDATE: id[integer]:1 balance[integer]:80\n"
-    "table public.acct: UPDATE: id[integer]:2 balance[integer]:70\n"
-    "COMMIT 703 (at 2026-01-01 10:00:03+00)\n"
-    "BEGIN 704\n"
-    "table public.acct: UPDATE: id[integer]:2 balance[integer]:60\n"
-    "COMMIT 704 (at 2026-01-01 10:00:04+00)\n"
-    "BEGIN 705\n"
-    "table public.acct: INSERT: id[integer]:3 balance[integer]:5\n"
-    "COMMIT 705 (at 2026-01-01 10:00:05+00)\n";
 
 /* Three subscribers with exact links (no jitter, a bandwidth that makes
  * wire time 0): f1 and f3 are cut off from 1.5 s to 4.5 s (TCP holds what
@@ -62,7 +39,7 @@ static wv_sim *cluster(const char *level, const char *standbys, bool failover)
         opts[n++] = "failover", opts[n++] = "3.5s:f1";
     opts[n] = NULL;
     char err[200];
-    wv_sim *sim = sim_from_lines(opts, stream, err, sizeof err);
+    wv_sim *sim = sim_from_lines(opts, failover_stream, err, sizeof err);
     CHECK(sim != NULL, "the test stream: %s", err);
     return sim;
 }
@@ -334,7 +311,7 @@ static void test_option_errors(void **state)
     for (size_t i = 0; i < 3; i++) {
         const char *opts[] = { "failover", bad[i][0], NULL };
         char err[200] = "";
-        wv_sim *s = sim_from_lines(opts, stream, err, sizeof err);
+        wv_sim *s = sim_from_lines(opts, failover_stream, err, sizeof err);
         CHECK(!s && strstr(err, bad[i][1]), "--failover %s: '%s'", bad[i][0], err);
     }
 }

@@ -15,6 +15,7 @@
 
 #include "walviz/scene.h"
 
+#include "failover_stream.h"
 #include "sim_lines.h"
 #include "view.h"
 
@@ -709,25 +710,9 @@ static void test_eight_followers(void **state)
 
 /* A failover on screen, at the three sizes: the leader cut off from f1
  * and f3 at 1.5 s, fails at 3.5 s, f1 promoted (the new leader at 4.5 s);
- * 702 and 703 (3 changes) returned at once and f1 never had them. Each
- * sentence of the leader's panel is whole (not cut) and in the panel. */
-static const char failover_stream[] = "BEGIN 700\n"
-                                      "table public.acct: INSERT: id[integer]:1 balance[integer]:100\n"
-                                      "COMMIT 700 (at 2026-01-01 10:00:00+00)\n"
-                                      "BEGIN 701\n"
-                                      "table public.acct: INSERT: id[integer]:2 balance[integer]:50\n"
-                                      "COMMIT 701 (at 2026-01-01 10:00:01+00)\n"
-                                      "BEGIN 702\n"
-                                      "table public.acct: UPDATE: id[integer]:1 balance[integer]:90\n"
-                                      "COMMIT 702 (at 2026-01-01 10:00:02+00)\n"
-                                      "BEGIN 703\n"
-                                      "table public.acct: UPDATE: id[integer]:1 balance[integer]:80\n"
-                                      "table public.acct: UPDATE: id[integer]:2 balance[integer]:70\n"
-                                      "COMMIT 703 (at 2026-01-01 10:00:03+00)\n"
-                                      "BEGIN 704\n"
-                                      "table public.acct: UPDATE: id[integer]:2 balance[integer]:60\n"
-                                      "COMMIT 704 (at 2026-01-01 10:00:04+00)\n";
-
+ * 702 and 703 (3 changes) returned at once and f1 never had them
+ * (tests/failover_stream.h). Each sentence of the leader's panel is whole
+ * (not cut) and in the panel. */
 static void check_leader_words(const fixture *fx, const char *size, const char *want)
 {
     char all[600] = ""; /* its lines, wrapped, joined again */
