@@ -1814,6 +1814,8 @@ static void draw_follower_views(wv_scene *sc, const wv_view *v, int f, int x, in
     if (state)
         snprintf(buf, sizeof buf, "%s in pg_stat_replication: %s, %s", wv_sim_config(sim)->names[f], state,
                  wv_sync_state_name(row.sync_state));
+    else if (wv_sim_leader_at(sim, t) == f)
+        snprintf(buf, sizeof buf, "%s: the leader now, no walsender to it", wv_sim_config(sim)->names[f]);
     else
         snprintf(buf, sizeof buf, "%s: no row in pg_stat_replication (no walsender)", wv_sim_config(sim)->names[f]);
     draw_text(sc, WV_ROLE_INSPECTOR_TITLE, WV_FONT_BODY, th->text, x, y, buf, w);
