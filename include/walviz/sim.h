@@ -358,6 +358,9 @@ typedef struct wv_failover {
 void wv_sim_failover(const wv_sim *s, wv_failover *out);
 /* Whether transaction u is one the failover lost. */
 bool wv_sim_txn_lost(const wv_sim *s, size_t u);
+/* Transaction u's changes as a loss counts them: row changes and logical
+ * messages (for a streamed transaction's commit, those it applies). */
+size_t wv_sim_txn_changes(const wv_sim *s, size_t u);
 /* The promoted follower when t is at or after the promotion, else -1. */
 int wv_sim_leader_at(const wv_sim *s, int64_t t);
 

@@ -214,16 +214,17 @@ static void print_failover(const wv_sim *sim, wv_buf *out)
     put_name(out, cfg, fo.to);
     put_ms(out, "promoted_ms", fo.promoted_at);
     wv_buf_printf(out, ",\"kept_txns\":%zu,\"lost\":[", fo.kept);
-    for (size_t u = fo.kept; u < fo.lost_to; u++) {
+    for (size_t u = fo.kept, shown = 0; u < fo.lost_to; u++) {
         if (!wv_sim_txn_is_commit(sim, u))
             continue;
         size_t last = wv_sim_txn_last(sim, u);
         uint32_t xid;
-        wv_buf_printf(out, "%s{\"txn\":%zu", u > fo.kept ? "," : "", u);
+        wv_buf_printf(out, "%s{\"txn\":%zu", shown++ ? "," : "", u);
         if (wv_sim_xid(sim, last, &xid))
             wv_buf_printf(out, ",\"xid\":%u", xid);
         else
             wv_buf_puts(out, ",\"xid\":null");
+        wv_buf_printf(out, ",\"changes\":%zu", wv_sim_txn_changes(sim, u));
         int64_t ack = wv_sim_txn_ack(sim, u, NULL);
         put_ms(out, "commit_ms", wv_sim_txn_time(sim, u));
         put_ms(out, "ack_ms", ack);

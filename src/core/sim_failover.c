@@ -166,7 +166,7 @@ int wv_sim_set_failover(wv_sim *s, int64_t at, int to)
 
 /* Row changes and logical messages in unit u: all but its BEGIN and
  * COMMIT, and what a streamed transaction's commit applies. */
-static size_t unit_changes(const wv_sim *s, size_t u)
+size_t wv_sim_txn_changes(const wv_sim *s, size_t u)
 {
     const txn *t = &s->txns[u];
     size_t n = t->last - t->first + 1;
@@ -193,7 +193,7 @@ void wv_sim_failover(const wv_sim *s, wv_failover *out)
             continue;
         bool acked = s->txns[u].ack != WV_SIM_NEVER;
         *(acked ? &out->acked_commits : &out->unacked_commits) += 1;
-        *(acked ? &out->acked_changes : &out->unacked_changes) += unit_changes(s, u);
+        *(acked ? &out->acked_changes : &out->unacked_changes) += wv_sim_txn_changes(s, u);
     }
     for (int f = 0; f < s->cfg.nfollowers; f++)
         if (diverged(s, f, s->nmsgs))

@@ -26,6 +26,7 @@ for name, acked in (("async", True), ("sync", False)):
     fo = fo[0]
     assert fo["at_ms"] == 3500 and fo["promoted"] == "f1" and fo["promoted_ms"] == 4500, fo
     assert [l["xid"] for l in fo["lost"]] == [739, 740, 741], fo["lost"]
+    assert [l["changes"] for l in fo["lost"]] == [2, 2, 2], fo["lost"]
     assert all(l["acknowledged"] == acked for l in fo["lost"]), fo["lost"]
     n = 3 if acked else 0
     assert (fo["acknowledged_lost_commits"], fo["acknowledged_lost_changes"]) == (n, 2 * n), fo
