@@ -581,6 +581,11 @@ static size_t rows_to_show(const wv_view *v, int node, size_t tbl, size_t kl, si
     const wv_rows *rows = wv_sim_rows(sim);
     size_t n = 0;
     size_t kn = node == WV_SIM_LEADER ? kl : wv_sim_visible(sim, node, v->tl->now);
+    if (node != WV_SIM_LEADER && kn < kl && wv_sim_txn_lost(sim, kn)) {
+        wv_failover fo; /* a lost transaction is never applied: the one after it is next */
+        wv_sim_failover(sim, &fo);
+        kn = fo.lost_to;
+    }
     if (node != WV_SIM_LEADER && kn < kl) {
         size_t first = wv_sim_txn_first(sim, kn), last = wv_sim_txn_last(sim, kn);
         for (size_t m = last + 1; m-- > first && n < max && last - m < FOLLOW_SCAN;) {
@@ -1874,8 +1879,8 @@ static int draw_read(wv_scene *sc, const wv_view *v, size_t m, int x, int y, int
     }
     size_t kl = leader_visible(sim, t), kf = wv_sim_visible(sim, f + 1, t);
     row_cells lead, here;
-    read_cells(sc, sim, wv_rows_read(rows, key, kl), &lead);
-    read_cells(sc, sim, wv_rows_read(rows, key, kf), &here);
+    read_cells(sc, sim, wv_sim_row(sim, WV_SIM_LEADER, t, key, kl), &lead);
+    read_cells(sc, sim, wv_sim_row(sim, f + 1, t, key, kf), &here);
     const row_cells *cols = lead.n ? &lead : &here;
     if (!cols->n)
         return y;
