@@ -63,17 +63,19 @@ static void check_monotone(const wv_sim *s)
         CHECK(wv_sim_txn_time(s, u - 1) <= wv_sim_txn_time(s, u), "unit %zu goes back in time", u);
 }
 
-/* Without synchronous standbys every COMMIT returns at once: 702 (t = 2 s)
- * and 703 (3 s) were acknowledged before the failure, and f1, cut off
- * since 1.5 s, never received them: 2 commits and 3 changes lost. f1 had
+/* Without synchronous standbys (or under off and local, with them) every
+ * COMMIT returns at once: 702 (t = 2 s) and 703 (3 s) were acknowledged
+ * before the failure, and f1, cut off since 1.5 s, never received them:
+ * 2 commits and 3 changes lost. f1 had
  * 700 and 701 (written at 0.1 s and 1.1 s). Under off a commit leaves at
  * the WAL writer's next wakeup (700 at 0.2 s, 701 at 1.2 s): the same. */
 static void test_async_loses_acknowledged(void **state)
 {
     (void)state;
-    static const char *const levels[] = { "off", "local", "on", "remote_apply" };
-    for (size_t i = 0; i < 4; i++) {
-        wv_sim *s = cluster(levels[i], NULL, true);
+    /* off and local never wait, with f1 a synchronous standby or not */
+    static const char *const levels[] = { "off", "local", "on", "remote_apply", "off", "local" };
+    for (size_t i = 0; i < 6; i++) {
+        wv_sim *s = cluster(levels[i], i >= 4 ? "FIRST 1 (f1)" : NULL, true);
         wv_failover fo;
         wv_sim_failover(s, &fo);
         CHECK(fo.on && fo.at == 3500 * MS && fo.promoted_at == 4500 * MS && fo.to == 0,
