@@ -304,6 +304,42 @@ static void test_key(void **state)
     wv_sim_free(s);
 }
 
+/* A failover forks the future only: every stage time and ack before the
+ * failure is what it was without one, at every level and failure time. */
+static void test_past_stays(void **state)
+{
+    (void)state;
+    static const char *const levels[] = { "off", "on", "remote_apply" };
+    static const int64_t ats[] = { 0, 1500 * MS, 2050 * MS, 3500 * MS, 9 * SEC };
+    for (size_t i = 0; i < 3; i++) {
+        wv_sim *none = cluster(levels[i], "ANY 1 (f2, f3)", false), *s = cluster(levels[i], "ANY 1 (f2, f3)", false);
+        for (size_t a = 0; a < sizeof ats / sizeof ats[0]; a++) {
+            for (int to = 0; to < 3; to++) {
+                int64_t at = ats[a];
+                wv_sim_set_failover(s, at, to);
+                for (int f = 0; f < 3; f++)
+                    for (size_t m = 0; m < wv_sim_count(s); m++)
+                        for (int st = 0; st < WV_STAGE_COUNT; st++) {
+                            int64_t was = wv_sim_stage(none, f, m, (wv_stage)st);
+                            CHECK(was >= at || wv_sim_stage(s, f, m, (wv_stage)st) == was,
+                                  "%s, failover at %lld to f%d: f%d message %zu stage %d was %lld, now %lld",
+                                  levels[i], (long long)at, to + 1, f + 1, m, st, (long long)was,
+                                  (long long)wv_sim_stage(s, f, m, (wv_stage)st));
+                        }
+                for (size_t u = 0; u < wv_sim_txn_count(s); u++) {
+                    CHECK(ack_of(none, u) >= at || ack_of(s, u) == ack_of(none, u), "%s at %lld: unit %zu's ack",
+                          levels[i], (long long)at, u);
+                    CHECK(wv_sim_txn_time(none, u) >= at || wv_sim_txn_time(s, u) == wv_sim_txn_time(none, u),
+                          "%s at %lld: unit %zu's time", levels[i], (long long)at, u);
+                }
+                check_monotone(s);
+            }
+        }
+        wv_sim_free(none);
+        wv_sim_free(s);
+    }
+}
+
 static void test_option_errors(void **state)
 {
     (void)state;
@@ -327,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_rows_after_failover),
         cmocka_unit_test(test_set_failover_is_the_option),
         cmocka_unit_test(test_key),
+        cmocka_unit_test(test_past_stays),
         cmocka_unit_test(test_option_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
