@@ -299,11 +299,11 @@ static void schedule_msg(wv_sim *s, int f, size_t m, int64_t ready)
     while (st->first_conn < st->nconns && (st->conns[st->first_conn].until <= ready ||
                                            st->conns[st->first_conn].send_free >= st->conns[st->first_conn].until))
         st->first_conn++;
-    /* One attempt per connection, until one delivers it. */
     int p = s->cfg.failover_to;
     int64_t promoted = sim_promoted_at(s);
     if (f == p && sim_failover_promoted_msg(s, m))
         return; /* the new leader's own */
+    /* One attempt per connection, until one delivers it. */
     for (int k = st->first_conn; k < st->nconns; k++) {
         conn *c = &st->conns[k];
         if (p >= 0 && f != p && c->from >= promoted) { /* a connection to the new leader */
