@@ -80,6 +80,12 @@ struct wv_scene {
     uint32_t frame;
     inspected insp;
     char cut[CUT_MAX];
+    /* the reports of the simulation last drawn: its views, its readers */
+    const wv_sim *reports_of;
+    wv_view_query *queries[WV_SIM_MAX_VIEWS];
+    wv_sim_view *views[WV_SIM_MAX_VIEWS];
+    char view_sql[WV_SIM_MAX_VIEWS][WV_SIM_VIEW_SQL];
+    wv_reads *reads;
 };
 
 #define GROW(arr, n, cap)                                                   \
@@ -152,6 +158,11 @@ static const char *const role_names[WV_ROLE_COUNT] = {
     [WV_ROLE_INSPECTOR_READ] = "inspector.read",
     [WV_ROLE_INSPECTOR_PRIMARY] = "inspector.primary",
     [WV_ROLE_LESSON_CAPTION] = "lesson.caption",
+    [WV_ROLE_VIEW_SQL] = "view.sql",
+    [WV_ROLE_VIEW_ANSWER] = "view.answer",
+    [WV_ROLE_READ] = "read",
+    [WV_ROLE_READ_COUNTS] = "read.counts",
+    [WV_ROLE_READ_BADGE] = "read.badge",
 };
 
 const char *wv_role_name(wv_role role)
@@ -201,6 +212,11 @@ void wv_scene_free(wv_scene *sc)
     wv_buf_destroy(&sc->text);
     wv_decode_free(sc->dec);
     free(sc->xs);
+    for (int i = 0; i < WV_SIM_MAX_VIEWS; i++) {
+        wv_sim_view_free(sc->views[i]);
+        wv_view_query_free(sc->queries[i]);
+    }
+    wv_reads_free(sc->reads);
     free(sc);
 }
 
@@ -393,69 +409,13 @@ static void fmt_bytes(char *out, size_t n, uint64_t b)
         snprintf(out, n, "%.1f MB", (double)b / 1048576.0);
 }
 
-/* One line of display text for a message: newlines and tabs shown as \n
- * and \t, cut at max bytes. */
-static void display_line(wv_slice text, char *out, size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < text.len && n + 3 < max; i++) {
-        char c = text.ptr[i];
-        if (c == '\n' || c == '\t' || c == '\r') {
-            out[n++] = '\\';
-            out[n++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
-        } else {
-            out[n++] = (unsigned char)c < 0x20 ? '?' : c;
-        }
-    }
-    out[n] = '\0';
-}
-
-/* A column's name, unquoted. */
-static void column_name(const wv_column *col, char *out, size_t max)
-{
-    char name[128];
-    size_t nl = col->name.len < sizeof name ? col->name.len : sizeof name - 1;
-    nl = wv_decode_ident((wv_slice){ col->name.ptr, nl }, name);
-    if (nl >= max)
-        nl = max - 1;
-    memcpy(out, name, nl);
-    out[nl] = '\0';
-}
-
-/* A column's value, unquoted, newlines shown as \n. */
-static void column_value(const wv_column *col, char *out, size_t max)
-{
-    if (col->kind == WV_VAL_NULL) {
-        snprintf(out, max, "null");
-    } else if (col->kind == WV_VAL_TOAST) {
-        snprintf(out, max, "(unchanged)");
-    } else {
-        char raw[256];
-        size_t vl = col->value.len < sizeof raw - 1 ? col->value.len : sizeof raw - 1;
-        if (col->kind == WV_VAL_BARE) {
-            memcpy(raw, col->value.ptr, vl);
-        } else {
-            while (vl > 0 && col->value.ptr[vl - 1] == '\'' && vl < col->value.len)
-                vl--; /* never cut between a doubled quote */
-            vl = wv_decode_literal((wv_slice){ col->value.ptr, vl }, false, raw);
-        }
-        display_line((wv_slice){ raw, vl }, out, max);
-    }
-}
-
 /* "name=value" of a column. */
 static void cell_text(const wv_column *col, char *out, size_t max)
 {
     char name[128], value[256];
-    column_name(col, name, sizeof name);
-    column_value(col, value, sizeof value);
+    wv_column_name(col, name, sizeof name);
+    wv_column_value(col, value, sizeof value);
     snprintf(out, max, "%.60s=%.90s", name, value); /* a cell never needs more */
-}
-
-/* The tuple that holds a change's row (new, else old). */
-static const wv_tuple *row_tuple(const wv_change *c)
-{
-    return c->new_tuple.present ? &c->new_tuple : &c->old_tuple;
 }
 
 size_t wv_scene_current(const wv_view *v)
@@ -634,10 +594,10 @@ static void read_cells(wv_scene *sc, const wv_sim *sim, wv_row row, row_cells *o
     }
     wv_change c;
     if (wv_decode_message(sc->dec, text.ptr, text.len, &c) == WV_DECODE_OK) {
-        const wv_tuple *t = row_tuple(&c);
+        const wv_tuple *t = wv_change_row(&c);
         for (size_t i = 0; i < t->ncols && out->n < MAX_CELLS; i++, out->n++) {
-            column_name(&t->cols[i], out->name[out->n], sizeof out->name[0]);
-            column_value(&t->cols[i], out->value[out->n], sizeof out->value[0]);
+            wv_column_name(&t->cols[i], out->name[out->n], sizeof out->name[0]);
+            wv_column_value(&t->cols[i], out->value[out->n], sizeof out->value[0]);
         }
     }
     *victim = (cached_cells){ row.msg, h, sc->frame, *out };
@@ -656,35 +616,6 @@ static const char *cell_of(const row_cells *rc, const char *name)
  * this node has them, in aligned columns like psql prints them; cells that
  * differ from the leader's (not received yet) are marked stale. Returns the
  * y below it. */
-#define WAIT_SCAN 100000 /* commits looked back at for the waiting ones */
-
-/* The commits waiting at t: a COMMIT has left the leader but the client's
- * COMMIT has not returned. Standbys release them in LSN order, so they are
- * the newest commits. *first: the oldest waiting one's transaction. */
-static size_t waiting_commits(const wv_sim *sim, int64_t t, size_t *first)
-{
-    size_t d = wv_sim_visible(sim, WV_SIM_LEADER, t), n = 0;
-    *first = d;
-    for (size_t u = d, seen = 0; u-- > 0 && seen < WAIT_SCAN; seen++) {
-        if (!wv_sim_txn_is_commit(sim, u))
-            continue;
-        if (wv_sim_txn_ack(sim, u, NULL) <= t)
-            break;
-        *first = u;
-        n++;
-    }
-    return n;
-}
-
-/* What other sessions on the leader see: the transactions before the
- * oldest one whose COMMIT is still waiting (xact.c keeps a waiting
- * transaction in the proc array, running, until its COMMIT returns). */
-static size_t leader_visible(const wv_sim *sim, int64_t t)
-{
-    size_t first;
-    return waiting_commits(sim, t, &first) ? first : wv_sim_visible(sim, WV_SIM_LEADER, t);
-}
-
 static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box, int y, int max_lines)
 {
     const wv_theme *th = sc->th;
@@ -710,7 +641,7 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
     /* kl: what the leader has committed; on the leader itself, other
      * sessions see only the transactions whose COMMIT has returned (kn) */
     size_t kl = wv_sim_visible(sim, WV_SIM_LEADER, t);
-    size_t kn = leader ? leader_visible(sim, t) : wv_sim_visible(sim, node, t);
+    size_t kn = leader ? wv_sim_readable(sim, WV_SIM_LEADER, t) : wv_sim_visible(sim, node, t);
     size_t keys[MAX_TABLE_ROWS];
     int row_lines = max_lines - (header ? 1 : 0);
     size_t want = (size_t)(row_lines < MAX_TABLE_ROWS ? row_lines : MAX_TABLE_ROWS);
@@ -848,7 +779,7 @@ static void draw_leader(wv_scene *sc, const wv_view *v)
     /* Commits waiting for standbys are sessions waiting for their COMMIT
      * to return: how many, since when, for what. Else the latest commit. */
     size_t first_waiting;
-    size_t nwaiting = waiting_commits(sim, t, &first_waiting);
+    size_t nwaiting = wv_sim_waiting_commits(sim, t, &first_waiting);
     char d[32];
     if (nwaiting) {
         fmt_duration(d, sizeof d, t - wv_sim_txn_time(sim, first_waiting));
@@ -1283,6 +1214,68 @@ static void train_label(const wv_sim *sim, size_t u, card_detail d, char *out, s
  * after its INSERT never covers it; a big one is a band of chips at their
  * true places, labelled with its size. A train never covers the one
  * ahead of it: it waits behind it, as on the wire. */
+/* --- reports: views on every node, readers ------------------------------ */
+
+#define READ_SHOWN_US 600000 /* how long a read stays on its lane */
+
+/* Keeps the parsed views and the readers of the simulation being drawn,
+ * and runs the reads up to now. */
+static size_t sync_reports(wv_scene *sc, const wv_view *v, const wv_read **reads)
+{
+    const wv_sim_cfg *cfg = wv_sim_config(v->sim);
+    if (sc->reports_of != v->sim) {
+        for (int i = 0; i < WV_SIM_MAX_VIEWS; i++) {
+            wv_sim_view_free(sc->views[i]);
+            wv_view_query_free(sc->queries[i]);
+            sc->views[i] = NULL;
+            sc->queries[i] = NULL;
+        }
+        wv_reads_free(sc->reads);
+        sc->reads = wv_reads_new(v->sim);
+        sc->reports_of = v->sim;
+    }
+    for (int i = 0; i < cfg->nviews; i++) {
+        if (sc->views[i] && strcmp(sc->view_sql[i], cfg->views[i]) == 0)
+            continue;
+        wv_sim_view_free(sc->views[i]);
+        wv_view_query_free(sc->queries[i]);
+        char err[400];
+        sc->queries[i] = wv_view_parse(cfg->views[i], err, sizeof err); /* checked as an option */
+        WV_ASSERT(sc->queries[i]);
+        sc->views[i] = wv_sim_view_new(v->sim, sc->queries[i]);
+        snprintf(sc->view_sql[i], sizeof sc->view_sql[i], "%s", cfg->views[i]);
+    }
+    *reads = NULL;
+    return cfg->nreaders ? wv_reads_run(sc->reads, v->tl->now, reads) : 0;
+}
+
+/* A read that reached follower f's node in the last moments, at the
+ * follower's end of its lane: "read id=3 -> 480.00". */
+static void draw_read_badge(wv_scene *sc, const wv_view *v, int f, int y)
+{
+    wv_rect lane = sc->lay.lanes[f];
+    if (y + sc->lay.line_h > lane.y + lane.h)
+        return;
+    const wv_read *reads, *last = NULL;
+    size_t n = sync_reports(sc, v, &reads);
+    for (size_t i = 0; i < n; i++)
+        if (reads[i].node == f + 1 && v->tl->now - reads[i].at < READ_SHOWN_US && (!last || reads[i].at >= last->at))
+            last = &reads[i];
+    if (!last)
+        return;
+    char buf[200];
+    snprintf(buf, sizeof buf, "read \xe2\x86\x92 %s%s", last->answer, last->stale ? " (stale)" : "");
+    int w = text_width(sc, WV_FONT_BODY, buf);
+    if (w > lane.w / 2)
+        w = lane.w / 2;
+    sc->who = f;
+    sc->stale = last->stale;
+    draw_text(sc, WV_ROLE_READ_BADGE, WV_FONT_BODY, last->stale ? sc->th->warn : sc->th->good,
+              lane.x + lane.w - w, y, buf, lane.w / 2);
+    sc->stale = false;
+    sc->who = -1;
+}
+
 static void draw_lane(wv_scene *sc, const wv_view *v, int f)
 {
     const wv_theme *th = sc->th;
@@ -1320,6 +1313,7 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
         draw_text(sc, WV_ROLE_LANE_LINK, WV_FONT_BODY, th->text_dim, lane.x + (lane.w - w) / 2,
                   mid + chip / 2 + 2, link, lane.w);
     }
+    draw_read_badge(sc, v, f, mid + chip / 2 + 2 + (link_row ? lh : 0));
 
     size_t hi = wv_sim_reached(sim, f, WV_STAGE_SENT, t);
     size_t lo = wv_sim_reached(sim, f, WV_STAGE_WRITTEN, t);
@@ -1602,7 +1596,7 @@ static void draw_log(wv_scene *sc, const wv_view *v)
         size_t m = first + (size_t)i;
         char lsn[WV_LSN_BUFSZ], line[600], text[512];
         wv_lsn_format(wv_sim_lsn(sim, m), lsn);
-        display_line(wv_sim_text(sim, m), text, sizeof text);
+        wv_display_line(wv_sim_text(sim, m), text, sizeof text);
         /* the current line is marked by a glyph too, not by colour alone */
         snprintf(line, sizeof line, "%s%-10s %s", m == cur ? "\xe2\x96\xb6 " : "  ", lsn, text);
         wv_rect row = { box.x + 2, y, box.w - 4, lh };
@@ -1649,7 +1643,7 @@ static const inspected *inspect(wv_scene *sc, const wv_sim *sim, size_t m)
     }
     if (c.op == WV_OP_MESSAGE && c.has_content) {
         char content[300];
-        display_line((wv_slice){ c.content.ptr, c.content.len < 200 ? c.content.len : 200 }, content,
+        wv_display_line((wv_slice){ c.content.ptr, c.content.len < 200 ? c.content.len : 200 }, content,
                      sizeof content);
         snprintf(in->line[in->n], sizeof in->line[0], "prefix %.*s  content %s",
                  (int)(c.prefix.len < 60 ? c.prefix.len : 60), c.prefix.ptr, content);
@@ -1760,7 +1754,7 @@ static int draw_read(wv_scene *sc, const wv_view *v, size_t m, int x, int y, int
             if (wv_sim_visible(sim, i + 1, t) < wv_sim_visible(sim, f + 1, t))
                 f = i;
     }
-    size_t kl = leader_visible(sim, t), kf = wv_sim_visible(sim, f + 1, t);
+    size_t kl = wv_sim_readable(sim, WV_SIM_LEADER, t), kf = wv_sim_visible(sim, f + 1, t);
     row_cells lead, here;
     read_cells(sc, sim, wv_rows_read(rows, key, kl), &lead);
     read_cells(sc, sim, wv_rows_read(rows, key, kf), &here);
@@ -1807,6 +1801,87 @@ static int draw_read(wv_scene *sc, const wv_view *v, size_t m, int x, int y, int
     return y + sc->lay.line_h;
 }
 
+/* Each view's answer on every node, side by side, the ones that differ
+ * from the leader's marked stale; then each reader's latest read and its
+ * running counts. Returns the y below. */
+static int draw_reports(wv_scene *sc, const wv_view *v, int x, int y, int w, int bottom)
+{
+    const wv_theme *th = sc->th;
+    const wv_sim *sim = v->sim;
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    int lh = sc->lay.line_h, pad = sc->lay.pad;
+    int64_t t = v->tl->now;
+    const wv_read *reads;
+    size_t nreads = sync_reports(sc, v, &reads);
+    for (int i = 0; i < cfg->nviews && y + 2 * lh <= bottom; i++) {
+        char head[WV_SIM_VIEW_SQL + 80];
+        snprintf(head, sizeof head, "%s%s", wv_view_sql(sc->queries[i]),
+                 wv_sim_view_partial(sc->views[i]) ? "  (rows older than the recording: unknown)" : "");
+        draw_text(sc, WV_ROLE_VIEW_SQL, WV_FONT_BODY, th->text_dim, x, y, head, w);
+        y += lh;
+        char lead[160];
+        wv_view_answer_line(wv_sim_view_at(sc->views[i], wv_sim_readable(sim, WV_SIM_LEADER, t)), lead,
+                            sizeof lead);
+        int cx = x + pad;
+        for (int node = 0; node <= cfg->nfollowers; node++) {
+            char ans[160], item[240];
+            wv_view_answer_line(wv_sim_view_at(sc->views[i], wv_sim_readable(sim, node, t)), ans, sizeof ans);
+            snprintf(item, sizeof item, "%s %s", node ? cfg->names[node - 1] : "leader", ans);
+            int iw = text_width(sc, WV_FONT_MONO, item);
+            if (cx > x + pad && cx + iw > x + w) { /* the next line */
+                if (y + 2 * lh > bottom)
+                    break;
+                y += lh;
+                cx = x + pad;
+            }
+            sc->who = node - 1;
+            sc->stale = strcmp(ans, lead) != 0;
+            cx += draw_text(sc, WV_ROLE_VIEW_ANSWER, WV_FONT_MONO, sc->stale ? th->warn : th->text, cx, y, item,
+                            x + w - cx) + 2 * pad;
+            sc->stale = false;
+            sc->who = -1;
+        }
+        y += lh;
+    }
+    for (int ri = 0; ri < cfg->nreaders && y + lh <= bottom; ri++) {
+        const wv_read *last = NULL;
+        size_t count = 0, stale = 0, broke = 0;
+        for (size_t i = 0; i < nreads; i++) {
+            if (reads[i].reader != ri)
+                continue;
+            last = &reads[i];
+            count++;
+            stale += reads[i].stale;
+            broke += reads[i].broke != WV_BROKE_NONE;
+        }
+        const wv_read_spec *spec = &cfg->readers[ri];
+        char buf[600];
+        if (last) {
+            const char *node = last->node ? cfg->names[last->node - 1] : "leader";
+            const char *why = wv_read_broke_name(last->broke);
+            snprintf(buf, sizeof buf, "%s on %s \xe2\x86\x92 %s, leader %s%s%s", last->query, node, last->answer,
+                     last->leader, why ? " \xc2\xb7 broke " : last->stale ? " \xc2\xb7 stale" : "", why ? why : "");
+            sc->who = last->node - 1;
+            sc->stale = last->stale;
+            y = draw_wrapped(sc, WV_ROLE_READ, WV_FONT_BODY, last->stale ? th->warn : th->good, x, x, y, x + w,
+                             bottom, buf);
+            sc->stale = false;
+            sc->who = -1;
+        }
+        if (y + lh > bottom)
+            break;
+        int n = snprintf(buf, sizeof buf, "%s reader: %zu read%s, %zu stale", wv_read_pattern_name(spec->pattern),
+                         count, count == 1 ? "" : "s", stale);
+        if (spec->pattern == WV_READ_RYW || spec->pattern == WV_READ_MONOTONIC)
+            snprintf(buf + n, sizeof buf - (size_t)n, ", %zu broke %s", broke, wv_read_pattern_name(spec->pattern));
+        if (!last && !count)
+            snprintf(buf + n, sizeof buf - (size_t)n, "%s", spec->pattern == WV_READ_RYW ? " (no write of its row yet)" : "");
+        draw_text(sc, WV_ROLE_READ_COUNTS, WV_FONT_BODY, th->text_dim, x, y, buf, w);
+        y += lh;
+    }
+    return y;
+}
+
 static void draw_inspector(wv_scene *sc, const wv_view *v)
 {
     const wv_theme *th = sc->th;
@@ -1818,6 +1893,9 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
     outline(sc, box, th->border, stroke(sc) / 2);
     int pad = sc->lay.pad, x = box.x + pad, y = box.y + pad / 2, lh = sc->lay.line_h;
     int w = box.w - 2 * pad, bottom = box.y + box.h - pad / 2;
+    y = draw_reports(sc, v, x, y, w, bottom);
+    if (y + lh > bottom)
+        return;
     if (v->selected_follower >= 0 && v->selected_follower < cfg->nfollowers && v->selected_msg == WV_ROWS_NONE) {
         draw_follower_views(sc, v, v->selected_follower, x, y, w, bottom);
         return;
