@@ -228,6 +228,51 @@ static void print_walsenders(const wv_sim *sim, wv_buf *out)
     }
 }
 
+/* One object per read of the --reader clients, then one per reader with
+ * its counts. */
+static void print_reads(const wv_sim *sim, wv_buf *out)
+{
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    wv_reads *r = wv_reads_new(sim);
+    const wv_read *reads;
+    size_t n = wv_reads_run(r, WV_SIM_NEVER, &reads);
+    for (int ri = 0; ri < cfg->nreaders; ri++) {
+        size_t count = 0, stale = 0, broke = 0;
+        for (size_t i = 0; i < n; i++) {
+            const wv_read *rd = &reads[i];
+            if (rd->reader != ri)
+                continue;
+            count++;
+            stale += rd->stale;
+            broke += rd->broke != WV_BROKE_NONE;
+            const char *node = rd->node ? cfg->names[rd->node - 1] : "leader";
+            wv_buf_printf(out, "{\"type\":\"read\",\"reader\":%d,\"seq\":%zu,\"node\":", ri, rd->seq);
+            wv_json_string(out, (wv_slice){ node, strlen(node) }, 0, false);
+            put_ms(out, "at_ms", rd->at);
+            wv_buf_puts(out, ",\"query\":");
+            wv_json_string(out, (wv_slice){ rd->query, strlen(rd->query) }, 0, false);
+            wv_buf_puts(out, ",\"answer\":");
+            wv_json_string(out, (wv_slice){ rd->answer, strlen(rd->answer) }, 0, false);
+            wv_buf_puts(out, ",\"leader_answer\":");
+            wv_json_string(out, (wv_slice){ rd->leader, strlen(rd->leader) }, 0, false);
+            const char *why = wv_read_broke_name(rd->broke);
+            wv_buf_printf(out, ",\"stale\":%s,\"broke\":%s%s%s", rd->stale ? "true" : "false", why ? "\"" : "",
+                          why ? why : "null", why ? "\"" : "");
+            uint32_t xid;
+            if (rd->write_txn != WV_ROWS_NONE) {
+                wv_buf_printf(out, ",\"write_txn\":%zu", rd->write_txn);
+                if (wv_sim_xid(sim, wv_sim_txn_last(sim, rd->write_txn), &xid))
+                    wv_buf_printf(out, ",\"write_xid\":%u", xid);
+            }
+            wv_buf_puts(out, "}\n");
+        }
+        wv_buf_printf(out, "{\"type\":\"reader\",\"reader\":%d,\"pattern\":\"%s\",\"reads\":%zu,\"stale\":%zu,"
+                           "\"broken\":%zu}\n",
+                      ri, wv_read_pattern_name(cfg->readers[ri].pattern), count, stale, broke);
+    }
+    wv_reads_free(r);
+}
+
 static void print_summary(const wv_sim *sim)
 {
     const wv_sim_cfg *cfg = wv_sim_config(sim);
@@ -299,7 +344,7 @@ int wv_cli_simulate(int argc, char **argv)
     wv_sim_cfg_init(&cfg);
     bool json = false;
     int c, idx, status = 2;
-    char err[300];
+    char err[600];
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
         if (c == 'h') {
@@ -337,6 +382,7 @@ int wv_cli_simulate(int argc, char **argv)
             print_json(sim, &out);
             if (wv_sim_count(sim)) /* no stream, no timeline to tell */
                 print_walsenders(sim, &out);
+            print_reads(sim, &out);
             if (out.len) /* fwrite(NULL, 1, 0) is undefined behaviour */
                 fwrite(out.data, 1, out.len, stdout);
             wv_buf_destroy(&out);

@@ -1249,29 +1249,31 @@ static size_t sync_reports(wv_scene *sc, const wv_view *v, const wv_read **reads
     return cfg->nreaders ? wv_reads_run(sc->reads, v->tl->now, reads) : 0;
 }
 
-/* A read that reached follower f's node in the last moments, at the
- * follower's end of its lane: "read id=3 -> 480.00". */
-static void draw_read_badge(wv_scene *sc, const wv_view *v, int f, int y)
+/* The latest read that reached follower f's node in the last moments, or
+ * NULL. */
+static const wv_read *recent_read(wv_scene *sc, const wv_view *v, int f)
 {
-    wv_rect lane = sc->lay.lanes[f];
-    if (y + sc->lay.line_h > lane.y + lane.h)
-        return;
     const wv_read *reads, *last = NULL;
     size_t n = sync_reports(sc, v, &reads);
     for (size_t i = 0; i < n; i++)
         if (reads[i].node == f + 1 && v->tl->now - reads[i].at < READ_SHOWN_US && (!last || reads[i].at >= last->at))
             last = &reads[i];
-    if (!last)
-        return;
+    return last;
+}
+
+/* The read at the follower's end of its lane: "read -> 480.00 (stale)". */
+static void draw_read_badge(wv_scene *sc, const wv_read *rd, int f, int y)
+{
+    wv_rect lane = sc->lay.lanes[f];
     char buf[200];
-    snprintf(buf, sizeof buf, "read \xe2\x86\x92 %s%s", last->answer, last->stale ? " (stale)" : "");
+    snprintf(buf, sizeof buf, "read \xe2\x86\x92 %s%s", rd->answer, rd->stale ? " (stale)" : "");
     int w = text_width(sc, WV_FONT_BODY, buf);
-    if (w > lane.w / 2)
-        w = lane.w / 2;
+    if (w > lane.w * 2 / 3)
+        w = lane.w * 2 / 3;
     sc->who = f;
-    sc->stale = last->stale;
-    draw_text(sc, WV_ROLE_READ_BADGE, WV_FONT_BODY, last->stale ? sc->th->warn : sc->th->good,
-              lane.x + lane.w - w, y, buf, lane.w / 2);
+    sc->stale = rd->stale;
+    draw_text(sc, WV_ROLE_READ_BADGE, WV_FONT_BODY, rd->stale ? sc->th->warn : sc->th->good, lane.x + lane.w - w, y,
+              buf, lane.w * 2 / 3);
     sc->stale = false;
     sc->who = -1;
 }
@@ -1306,14 +1308,19 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     /* an arrowhead at the follower's end */
     for (int i = 0; i < chip / 2; i++)
         hline(sc, lane.x + lane.w - chip / 2 + i, lane.x + lane.w, mid, (chip / 2 - i) * 2, th->border);
-    if (link_row) {
+    /* a read reaching the follower: below the link, or for a moment in
+     * its place when the lane has no room for both */
+    const wv_read *rd = recent_read(sc, v, f);
+    bool badge_below = rd && link_row && mid + chip / 2 + 2 + 2 * lh <= lane.y + lane.h;
+    if (link_row && (!rd || badge_below)) {
         char link[96];
         link_text(sim, f, link, sizeof link);
         int w = text_width(sc, WV_FONT_BODY, link);
         draw_text(sc, WV_ROLE_LANE_LINK, WV_FONT_BODY, th->text_dim, lane.x + (lane.w - w) / 2,
                   mid + chip / 2 + 2, link, lane.w);
     }
-    draw_read_badge(sc, v, f, mid + chip / 2 + 2 + (link_row ? lh : 0));
+    if (rd && link_row)
+        draw_read_badge(sc, rd, f, mid + chip / 2 + 2 + (badge_below ? lh : 0));
 
     size_t hi = wv_sim_reached(sim, f, WV_STAGE_SENT, t);
     size_t lo = wv_sim_reached(sim, f, WV_STAGE_WRITTEN, t);
@@ -2217,6 +2224,8 @@ static const char *const glossary[][2] = {
     { "FIRST n / ANY n", "which standbys count" },
     { "TOAST", "a big value kept apart, not sent again" },
     { "stale", "not received yet: a read there is old" },
+    { "read-your-writes", "a client reads back what it wrote: broken on a follower behind" },
+    { "monotonic reads", "no read older than one before it" },
 };
 
 /* Keys on the left; on the right, what the glyphs and colours mean and a
