@@ -94,6 +94,12 @@ static void test_read_your_writes(void **state)
           c.reads, c.stale, c.broke);
     c = run("ryw acct id=1 balance on f2", sync, NULL, 0);
     CHECK(c.reads == 3 && c.broke == 3, "f2, remote_apply on f1: %zu reads, %zu broken", c.reads, c.broke);
+    /* 1.15 s: f1 replayed 701 (1.1 s), whose COMMIT still waits for f1's
+     * reply (1.2 s): the leader's sessions still see 100.00. f1 is ahead,
+     * not stale */
+    const wv_read ahead[] = { READ(1150 * MS, 1, "80.00", "100.00", false, WV_BROKE_NONE) };
+    c = run("acct id=1 balance on f1 at 1.15s", sync, ahead, 1);
+    CHECK(c.reads == 1 && c.stale == 0, "ahead: %zu reads, %zu stale", c.reads, c.stale);
 }
 
 static void test_monotonic_reads(void **state)

@@ -740,7 +740,7 @@ static void test_reports_on_screen(void **state)
                   wv_rect_contains(ins, rd->box.x, rd->box.y),
               "%dx%d read: expected '%s', got '%s'", sizes[s][0], sizes[s][1], want, text_of(&fx, rd));
         const wv_cmd *counts = find_text(&fx, WV_ROLE_READ_COUNTS, -1, 0);
-        CHECK(counts && strcmp(text_of(&fx, counts), "routed reader: 5 reads, 1 stale") == 0 &&
+        CHECK(counts && strcmp(text_of(&fx, counts), "routed: 5 reads, 1 stale") == 0 &&
                   wv_rect_contains(ins, counts->box.x, counts->box.y),
               "%dx%d read.counts: '%s'", sizes[s][0], sizes[s][1], text_of(&fx, counts));
         const wv_cmd *badge = find_text(&fx, WV_ROLE_READ_BADGE, 1, 0);

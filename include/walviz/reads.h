@@ -63,7 +63,9 @@ typedef struct wv_read {
     size_t version;   /* what the node had: the row's version (its transaction + 1), 0 for none; a view: transactions seen */
     char query[200];  /* "SELECT balance FROM accounts WHERE id = 3" */
     char answer[120], leader[120]; /* "480.00", "(no row)", "NULL" */
-    bool stale;       /* the leader would have answered otherwise */
+    bool stale;       /* older than the leader's answer (a node can also be
+                       * ahead: a remote_apply standby shows a commit the
+                       * leader's sessions see once its COMMIT returns) */
     wv_read_broke broke;
 } wv_read;
 

@@ -333,19 +333,24 @@ size_t wv_reads_run(wv_reads *r, int64_t until, const wv_read **out)
             rd->write_txn = r->writes[i];
             rd->node = fixed >= 0 ? fixed : 1 + (int)(i % (size_t)cfg->nfollowers);
             size_t k = wv_sim_readable(s, rd->node, rd->at), kl = wv_sim_readable(s, WV_SIM_LEADER, rd->at);
+            size_t leader_version;
             if (sv) {
                 snprintf(rd->query, sizeof rd->query, "%s", wv_view_sql(wv_sim_view_query(sv)));
                 wv_view_answer_line(wv_sim_view_at(sv, kl), rd->leader, sizeof rd->leader);
                 wv_view_answer_line(wv_sim_view_at(sv, k), rd->answer, sizeof rd->answer);
                 rd->version = k;
+                leader_version = kl;
             } else {
                 row_query(spec, rd->query, sizeof rd->query);
                 wv_row here = wv_rows_read(rows, key, k), lead = wv_rows_read(rows, key, kl);
                 row_answer(r, ri, spec, lead, rd->leader, sizeof rd->leader);
                 row_answer(r, ri, spec, here, rd->answer, sizeof rd->answer);
                 rd->version = here.msg == WV_ROWS_NONE ? 0 : here.vis + 1;
+                leader_version = lead.msg == WV_ROWS_NONE ? 0 : lead.vis + 1;
             }
-            rd->stale = strcmp(rd->answer, rd->leader) != 0;
+            /* behind the leader; a standby may also be ahead of the
+             * leader's other sessions, while a COMMIT waits for it */
+            rd->stale = strcmp(rd->answer, rd->leader) != 0 && rd->version < leader_version;
             if (spec->pattern == WV_READ_RYW && k <= rd->write_txn)
                 rd->broke = WV_BROKE_RYW;
             if (spec->pattern == WV_READ_MONOTONIC && rd->version < newest)

@@ -1827,12 +1827,13 @@ static int draw_reports(wv_scene *sc, const wv_view *v, int x, int y, int w, int
         draw_text(sc, WV_ROLE_VIEW_SQL, WV_FONT_BODY, th->text_dim, x, y, head, w);
         y += lh;
         char lead[160];
-        wv_view_answer_line(wv_sim_view_at(sc->views[i], wv_sim_readable(sim, WV_SIM_LEADER, t)), lead,
-                            sizeof lead);
+        size_t kl = wv_sim_readable(sim, WV_SIM_LEADER, t);
+        wv_view_answer_line(wv_sim_view_at(sc->views[i], kl), lead, sizeof lead);
         int cx = x + pad;
         for (int node = 0; node <= cfg->nfollowers; node++) {
             char ans[160], item[240];
-            wv_view_answer_line(wv_sim_view_at(sc->views[i], wv_sim_readable(sim, node, t)), ans, sizeof ans);
+            size_t k = wv_sim_readable(sim, node, t);
+            wv_view_answer_line(wv_sim_view_at(sc->views[i], k), ans, sizeof ans);
             snprintf(item, sizeof item, "%s %s", node ? cfg->names[node - 1] : "leader", ans);
             int iw = text_width(sc, WV_FONT_MONO, item);
             if (cx > x + pad && cx + iw > x + w) { /* the next line */
@@ -1842,7 +1843,7 @@ static int draw_reports(wv_scene *sc, const wv_view *v, int x, int y, int w, int
                 cx = x + pad;
             }
             sc->who = node - 1;
-            sc->stale = strcmp(ans, lead) != 0;
+            sc->stale = strcmp(ans, lead) != 0 && k < kl; /* behind, not ahead */
             cx += draw_text(sc, WV_ROLE_VIEW_ANSWER, WV_FONT_MONO, sc->stale ? th->warn : th->text, cx, y, item,
                             x + w - cx) + 2 * pad;
             sc->stale = false;
@@ -1877,12 +1878,14 @@ static int draw_reports(wv_scene *sc, const wv_view *v, int x, int y, int w, int
         }
         if (y + lh > bottom)
             break;
-        int n = snprintf(buf, sizeof buf, "%s reader: %zu read%s, %zu stale", wv_read_pattern_name(spec->pattern),
-                         count, count == 1 ? "" : "s", stale);
+        char who[48];
+        if (spec->pattern == WV_READ_PLAIN)
+            snprintf(who, sizeof who, "on %s", spec->node);
+        else
+            snprintf(who, sizeof who, "%s", spec->pattern == WV_READ_ROUTED ? "routed" : wv_read_pattern_name(spec->pattern));
+        int n = snprintf(buf, sizeof buf, "%s: %zu read%s, %zu stale", who, count, count == 1 ? "" : "s", stale);
         if (spec->pattern == WV_READ_RYW || spec->pattern == WV_READ_MONOTONIC)
-            snprintf(buf + n, sizeof buf - (size_t)n, ", %zu broke %s", broke, wv_read_pattern_name(spec->pattern));
-        if (!last && !count)
-            snprintf(buf + n, sizeof buf - (size_t)n, "%s", spec->pattern == WV_READ_RYW ? " (no write of its row yet)" : "");
+            snprintf(buf + n, sizeof buf - (size_t)n, ", %zu broken", broke);
         draw_text(sc, WV_ROLE_READ_COUNTS, WV_FONT_BODY, th->text_dim, x, y, buf, w);
         y += lh;
     }
