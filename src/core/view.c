@@ -698,7 +698,8 @@ static void set_error(wv_view_answer *a, const char *fmt, ...)
 /* A column's value as the row holds it: its text unquoted, or NULL. */
 typedef struct value {
     bool null, toast;
-    bool bare; /* printed bare: a number or a boolean */
+    bool bare;     /* printed bare: a number or a boolean */
+    bool floating; /* real or double precision */
     char *text;
 } value;
 
@@ -708,6 +709,7 @@ static value value_of(const wv_column *c)
     if (v.null || v.toast)
         return v;
     v.bare = c->kind == WV_VAL_BARE;
+    v.floating = wv_slice_eq(c->type, "double precision") || wv_slice_eq(c->type, "real");
     v.text = wv_xmalloc(c->value.len + 1);
     size_t n = c->kind == WV_VAL_QUOTED ? wv_decode_literal(c->value, false, v.text) : c->value.len;
     if (c->kind != WV_VAL_QUOTED)
@@ -817,6 +819,12 @@ static void accumulate(wv_view_answer *a, size_t i, agg *s, const value *v)
     int ds;
     bool numeric = v->bare && big_parse(v->text, strlen(v->text), &num, &ds) == 0;
     if (it->kind == AGG_SUM || it->kind == AGG_AVG) {
+        if (v->floating) {
+            /* float8 addition depends on the order of the rows */
+            set_error(a, "%s: floating-point values are added in the rows' order, not exactly; walviz adds "
+                         "integer and numeric columns", q->out_names[i]);
+            return;
+        }
         if (!numeric) {
             set_error(a, "%s: '%s' is not a number walviz adds exactly (integer and numeric columns)",
                       q->out_names[i], v->text);
