@@ -24,7 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WV_READS_MAX_AT 16 /* times in one `at` list; more are refused */
+#define WV_READS_MAX_AT 16     /* times in one `at` list; more are refused */
+#define WV_READS_MAX 10000     /* reads of one reader; later ones are not made */
 
 typedef enum wv_read_pattern { WV_READ_PLAIN, WV_READ_RYW, WV_READ_MONOTONIC, WV_READ_ROUTED } wv_read_pattern;
 

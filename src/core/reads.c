@@ -235,6 +235,8 @@ static void row_query(const wv_read_spec *spec, char *out, size_t n)
 
 static void add_time(wv_reads *r, int64_t t, size_t write)
 {
+    if (r->ntimes == WV_READS_MAX)
+        return;
     if (r->ntimes == r->times_cap) {
         r->times_cap = r->times_cap ? r->times_cap * 2 : 64;
         r->times = wv_xrealloc(r->times, r->times_cap * sizeof *r->times);
@@ -271,7 +273,7 @@ static void read_times(wv_reads *r, const wv_read_spec *spec, size_t tbl, size_t
     if (until > end)
         until = end;
     int a = 0;
-    for (int64_t t = spec->every_us; spec->every_us && t <= until; t += spec->every_us) {
+    for (int64_t t = spec->every_us; spec->every_us && t <= until && r->ntimes < WV_READS_MAX; t += spec->every_us) {
         for (; a < spec->nat && spec->at[a] < t; a++)
             if (spec->at[a] <= until)
                 add_time(r, spec->at[a], WV_ROWS_NONE);

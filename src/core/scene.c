@@ -86,6 +86,8 @@ struct wv_scene {
     wv_sim_view *views[WV_SIM_MAX_VIEWS];
     char view_sql[WV_SIM_MAX_VIEWS][WV_SIM_VIEW_SQL];
     wv_reads *reads;
+    const wv_read *frame_reads; /* this frame's reads, up to its time */
+    size_t nframe_reads;
 };
 
 #define GROW(arr, n, cap)                                                   \
@@ -1219,8 +1221,8 @@ static void train_label(const wv_sim *sim, size_t u, card_detail d, char *out, s
 #define READ_SHOWN_US 600000 /* how long a read stays on its lane */
 
 /* Keeps the parsed views and the readers of the simulation being drawn,
- * and runs the reads up to now. */
-static size_t sync_reports(wv_scene *sc, const wv_view *v, const wv_read **reads)
+ * and runs the reads up to now, once a frame. */
+static void sync_reports(wv_scene *sc, const wv_view *v)
 {
     const wv_sim_cfg *cfg = wv_sim_config(v->sim);
     if (sc->reports_of != v->sim) {
@@ -1245,17 +1247,16 @@ static size_t sync_reports(wv_scene *sc, const wv_view *v, const wv_read **reads
         sc->views[i] = wv_sim_view_new(v->sim, sc->queries[i]);
         snprintf(sc->view_sql[i], sizeof sc->view_sql[i], "%s", cfg->views[i]);
     }
-    *reads = NULL;
-    return cfg->nreaders ? wv_reads_run(sc->reads, v->tl->now, reads) : 0;
+    sc->frame_reads = NULL;
+    sc->nframe_reads = cfg->nreaders ? wv_reads_run(sc->reads, v->tl->now, &sc->frame_reads) : 0;
 }
 
 /* The latest read that reached follower f's node in the last moments, or
  * NULL. */
 static const wv_read *recent_read(wv_scene *sc, const wv_view *v, int f)
 {
-    const wv_read *reads, *last = NULL;
-    size_t n = sync_reports(sc, v, &reads);
-    for (size_t i = 0; i < n; i++)
+    const wv_read *reads = sc->frame_reads, *last = NULL;
+    for (size_t i = 0; i < sc->nframe_reads; i++)
         if (reads[i].node == f + 1 && v->tl->now - reads[i].at < READ_SHOWN_US && (!last || reads[i].at >= last->at))
             last = &reads[i];
     return last;
@@ -1818,8 +1819,8 @@ static int draw_reports(wv_scene *sc, const wv_view *v, int x, int y, int w, int
     const wv_sim_cfg *cfg = wv_sim_config(sim);
     int lh = sc->lay.line_h, pad = sc->lay.pad;
     int64_t t = v->tl->now;
-    const wv_read *reads;
-    size_t nreads = sync_reports(sc, v, &reads);
+    const wv_read *reads = sc->frame_reads;
+    size_t nreads = sc->nframe_reads;
     for (int i = 0; i < cfg->nviews && y + 2 * lh <= bottom; i++) {
         char head[WV_SIM_VIEW_SQL + 80];
         snprintf(head, sizeof head, "%s%s", wv_view_sql(sc->queries[i]),
@@ -2308,6 +2309,7 @@ void wv_scene_build(wv_scene *sc, const wv_view *v, int w, int h, wv_measure_fn 
     push(sc, WV_CMD_CLEAR, (wv_rect){ 0, 0, w, h }, v->blank ? (wv_rgb){ 0, 0, 0 } : sc->th->bg);
     if (v->blank)
         return;
+    sync_reports(sc, v);
     region(sc, &sc->lay.top, -1);
     draw_top(sc, v);
     region(sc, &sc->lay.leader, -1);
