@@ -228,6 +228,55 @@ static void print_walsenders(const wv_sim *sim, wv_buf *out)
     }
 }
 
+/* One object per view and node each time the node's answer, or whether it
+ * is stale, changes, in time order (--view). */
+static void print_views(const wv_sim *sim, wv_buf *out)
+{
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    enum { NODES = WV_SIM_MAX_FOLLOWERS + 1 };
+    for (int i = 0; i < cfg->nviews; i++) {
+        char err[600], shown[NODES][160], ans[160], lead[160];
+        bool shown_stale[NODES];
+        size_t seen_k[NODES], seen_kl = WV_ROWS_NONE;
+        wv_view_query *q = wv_view_parse(cfg->views[i], err, sizeof err); /* checked as an option */
+        WV_ASSERT(q);
+        wv_sim_view *v = wv_sim_view_new(sim, q);
+        for (int node = 0; node < NODES; node++) {
+            shown[node][0] = '\0';
+            shown_stale[node] = false;
+            seen_k[node] = WV_ROWS_NONE;
+        }
+        for (int64_t t = 0; t != WV_SIM_NEVER; t = wv_sim_next_event(sim, t, WV_STEP_ALL, 0)) {
+            size_t kl = wv_sim_readable(sim, WV_SIM_LEADER, t);
+            wv_view_answer_line(wv_sim_view_at(v, kl), lead, sizeof lead);
+            for (int node = 0; node <= cfg->nfollowers; node++) {
+                size_t k = wv_sim_readable(sim, node, t);
+                if (k == seen_k[node] && kl == seen_kl)
+                    continue; /* nothing it or the leader sees changed */
+                seen_k[node] = k;
+                wv_view_answer_line(wv_sim_view_at(v, k), ans, sizeof ans);
+                bool stale = strcmp(ans, lead) != 0 && k < kl;
+                if (shown[node][0] && strcmp(ans, shown[node]) == 0 && stale == shown_stale[node])
+                    continue;
+                snprintf(shown[node], sizeof shown[node], "%s", ans);
+                shown_stale[node] = stale;
+                const char *name = node ? cfg->names[node - 1] : "leader";
+                wv_buf_printf(out, "{\"type\":\"view\",\"view\":%d,\"node\":", i);
+                wv_json_string(out, (wv_slice){ name, strlen(name) }, 0, false);
+                put_ms(out, "at_ms", t);
+                wv_buf_puts(out, ",\"answer\":");
+                wv_json_string(out, (wv_slice){ ans, strlen(ans) }, 0, false);
+                wv_buf_puts(out, ",\"leader_answer\":");
+                wv_json_string(out, (wv_slice){ lead, strlen(lead) }, 0, false);
+                wv_buf_printf(out, ",\"stale\":%s}\n", stale ? "true" : "false");
+            }
+            seen_kl = kl;
+        }
+        wv_sim_view_free(v);
+        wv_view_query_free(q);
+    }
+}
+
 /* One object per read of the --reader clients, then one per reader with
  * its counts. */
 static void print_reads(const wv_sim *sim, wv_buf *out)
@@ -382,6 +431,7 @@ int wv_cli_simulate(int argc, char **argv)
             print_json(sim, &out);
             if (wv_sim_count(sim)) /* no stream, no timeline to tell */
                 print_walsenders(sim, &out);
+            print_views(sim, &out);
             print_reads(sim, &out);
             if (out.len) /* fwrite(NULL, 1, 0) is undefined behaviour */
                 fwrite(out.data, 1, out.len, stdout);
