@@ -1825,8 +1825,10 @@ static int draw_reports(wv_scene *sc, const wv_view *v, int x, int y, int w, int
         char head[WV_SIM_VIEW_SQL + 80];
         snprintf(head, sizeof head, "%s%s", wv_view_sql(sc->queries[i]),
                  wv_sim_view_partial(sc->views[i]) ? "  (rows older than the recording: unknown)" : "");
-        draw_text(sc, WV_ROLE_VIEW_SQL, WV_FONT_BODY, th->text_dim, x, y, head, w);
-        y += lh;
+        /* on two lines when it needs them and there is room: WHERE is
+         * often the point */
+        int sql_bottom = y + 2 * lh < bottom - lh ? y + 2 * lh : y + lh;
+        y = draw_wrapped(sc, WV_ROLE_VIEW_SQL, WV_FONT_BODY, th->text_dim, x, x, y, x + w, sql_bottom, head);
         char lead[160];
         size_t kl = wv_sim_readable(sim, WV_SIM_LEADER, t);
         wv_view_answer_line(wv_sim_view_at(sc->views[i], kl), lead, sizeof lead);
