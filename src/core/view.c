@@ -191,9 +191,15 @@ static int big_parse(const char *s, size_t n, big *out, int *dscale)
         after = 0;
     if (before + after == 0 || after >= SCALE)
         return -1;
-    for (int k = after; k < SCALE; k++)
-        if (!mag_mul_add(out, 10, 0))
+    for (int k = after; k < SCALE;) { /* to the fixed scale, nine digits at a time */
+        int step = SCALE - k < 9 ? SCALE - k : 9;
+        uint32_t mul = 1;
+        for (int d = 0; d < step; d++)
+            mul *= 10;
+        if (!mag_mul_add(out, mul, 0))
             return -1;
+        k += step;
+    }
     *dscale = after;
     return 0;
 }
