@@ -76,8 +76,10 @@ int wv_read_spec_parse(const char *s, wv_read_spec *out, char *err, size_t errsz
                 return -1;
             }
         } else if (strcmp(w[i], "at") == 0) {
-            char *save = NULL;
-            for (char *t = strtok_r(w[i + 1], ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            for (char *t = w[i + 1], *comma; t; t = comma ? comma + 1 : NULL) {
+                comma = strchr(t, ',');
+                if (comma)
+                    *comma = '\0';
                 if (out->nat == WV_READS_MAX_AT || wv_parse_duration(t, &out->at[out->nat]) < 0) {
                     snprintf(err, errsz, "'at' expects up to %d times like 1s,2.5s, not '%s'", WV_READS_MAX_AT, t);
                     return -1;
