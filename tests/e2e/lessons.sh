@@ -1,8 +1,9 @@
 # Every lesson in sample-data/lessons plays headless from its first step to
 # its last: each step's scene has the step's caption on screen (role
-# lesson.caption, "Step N/M · ...") and what its '#! ROLE TEXT' lines say
-# is there (the stale answer, the counts, the total per node); a broken lesson is refused with its
-# line and exit status 1.
+# lesson.caption, "Step N/M · ..."), and what the step is about: each
+# "# on screen: TEXT" comment of the step is in some other text of its
+# scene ("# on screen (f2): TEXT": in one of f2's). A
+# broken lesson is refused with its line and exit status 1.
 set -eu
 : "${WALVIZ:?run through tests/run, or export WALVIZ}"
 out=$(mktemp -d "${TMPDIR:-/tmp}/walviz-lessons-test.XXXXXX")
@@ -17,8 +18,8 @@ for f in sample-data/lessons/*.lesson; do
     while [ "$i" -le "$steps" ]; do
         "$WALVIZ" lesson "$f" --step "$i" --size 1024x768 --dump-scene "$out/$name-$i.json" \
             2>"$out/err" || { cat "$out/err"; echo "FAIL: $f step $i: walviz lesson failed"; exit 1; }
-        python3 - "$out/$name-$i.json" "$f" "$i" "$steps" <<'PY' || { echo "FAIL: $f step $i: its caption, or what it is about, is not on screen"; exit 1; }
-import json, sys
+        python3 - "$out/$name-$i.json" "$f" "$i" "$steps" <<'PY' || { echo "FAIL: $f step $i: its caption or what it shows is not on screen"; exit 1; }
+import json, re, sys
 d = json.load(open(sys.argv[1]))
 step, steps = int(sys.argv[3]), int(sys.argv[4])
 # the step's caption, as the lesson file writes it
@@ -33,14 +34,15 @@ assert text.startswith(head), (text, head)
 body = text[len(head):]
 assert body == want or (body.endswith("\u2026") and want.startswith(body[:-1]) and len(body) > 40), (body, want)
 assert not [t for t in d["texts"] if t["role"] == "caption"], "the narration gives way to the lesson"
-# what the step is about: each '#! ROLE TEXT' line of the step names a text
-# of that role (joined with the rest of a wrapped read) that holds TEXT
+# "# on screen: TEXT", or "# on screen (f2): TEXT" for f2's texts alone;
+# the caption does not count, it may say the very words
 for line in blocks[step - 1].splitlines():
-    if not line.startswith("#! "):
-        continue
-    role, _, what = line[3:].partition(" ")
-    texts = [t["text"] for t in d["texts"] if t["role"] == role]
-    assert any(what in t for t in texts + [" ".join(texts)]), ("not on screen", role, what, texts)
+    m = re.match(r"#\s*on screen(?:\s*\((\w+)\))?:\s*(.+)$", line.strip())
+    if m:
+        who, want = m.group(1), m.group(2).strip()
+        texts = [t for t in d["texts"] if t["role"] != "lesson.caption"
+                 and (who is None or t.get("follower_name") == who)]
+        assert any(want in t["text"] for t in texts), ("not on screen", who, want)
 PY
         i=$((i + 1))
     done
