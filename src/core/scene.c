@@ -1824,7 +1824,7 @@ static int draw_reports(wv_scene *sc, const wv_view *v, int x, int y, int w, int
     for (int i = 0; i < cfg->nviews && y + 2 * lh <= bottom; i++) {
         char head[WV_SIM_VIEW_SQL + 80];
         snprintf(head, sizeof head, "%s%s", wv_view_sql(sc->queries[i]),
-                 wv_sim_view_partial(sc->views[i]) ? "  (rows older than the recording: unknown)" : "");
+                 wv_sim_view_partial(sc->views[i]) ? "  (only the rows the recording changed)" : "");
         /* on two lines when it needs them and there is room: WHERE is
          * often the point */
         int sql_bottom = y + 2 * lh < bottom - lh ? y + 2 * lh : y + lh;
