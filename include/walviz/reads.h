@@ -83,4 +83,12 @@ void wv_reads_free(wv_reads *r);
  * next call. Computed again each call, from the schedule as it is now. */
 size_t wv_reads_run(wv_reads *r, int64_t until, const wv_read **out);
 
+/* A reader's counts over reads (as wv_reads_run gives them), and its
+ * latest read, NULL when it made none. */
+typedef struct wv_read_counts {
+    size_t reads, stale, broken;
+    const wv_read *last;
+} wv_read_counts;
+wv_read_counts wv_reads_count(const wv_read *reads, size_t n, int reader);
+
 #endif

@@ -286,14 +286,10 @@ static void print_reads(const wv_sim *sim, wv_buf *out)
     const wv_read *reads;
     size_t n = wv_reads_run(r, WV_SIM_NEVER, &reads);
     for (int ri = 0; ri < cfg->nreaders; ri++) {
-        size_t count = 0, stale = 0, broke = 0;
         for (size_t i = 0; i < n; i++) {
             const wv_read *rd = &reads[i];
             if (rd->reader != ri)
                 continue;
-            count++;
-            stale += rd->stale;
-            broke += rd->broke != WV_BROKE_NONE;
             const char *node = rd->node ? cfg->names[rd->node - 1] : "leader";
             wv_buf_printf(out, "{\"type\":\"read\",\"reader\":%d,\"seq\":%zu,\"node\":", ri, rd->seq);
             wv_json_string(out, (wv_slice){ node, strlen(node) }, 0, false);
@@ -315,9 +311,10 @@ static void print_reads(const wv_sim *sim, wv_buf *out)
             }
             wv_buf_puts(out, "}\n");
         }
+        wv_read_counts c = wv_reads_count(reads, n, ri);
         wv_buf_printf(out, "{\"type\":\"reader\",\"reader\":%d,\"pattern\":\"%s\",\"reads\":%zu,\"stale\":%zu,"
                            "\"broken\":%zu}\n",
-                      ri, wv_read_pattern_name(cfg->readers[ri].pattern), count, stale, broke);
+                      ri, wv_read_pattern_name(cfg->readers[ri].pattern), c.reads, c.stale, c.broken);
     }
     wv_reads_free(r);
 }
@@ -375,6 +372,18 @@ static void print_summary(const wv_sim *sim)
                cfg->link[f].kind == WV_KIND_PHYSICAL ? "physical" : "logical",
                (double)cfg->link[f].latency_us / 1e3, cfg->link[f].bandwidth_bps / 1048576.0,
                (double)max_lag / 1e3, caught_text, resent);
+    }
+    if (cfg->nreaders) {
+        wv_reads *r = wv_reads_new(sim);
+        const wv_read *reads;
+        size_t nreads = wv_reads_run(r, WV_SIM_NEVER, &reads);
+        printf("\n");
+        for (int ri = 0; ri < cfg->nreaders; ri++) {
+            wv_read_counts c = wv_reads_count(reads, nreads, ri);
+            printf("reader %d (%s): %zu reads, %zu stale, %zu broke a guarantee\n", ri + 1,
+                   wv_read_pattern_name(cfg->readers[ri].pattern), c.reads, c.stale, c.broken);
+        }
+        wv_reads_free(r);
     }
 }
 

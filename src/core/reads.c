@@ -366,3 +366,17 @@ size_t wv_reads_run(wv_reads *r, int64_t until, const wv_read **out)
     *out = r->reads;
     return r->n;
 }
+
+wv_read_counts wv_reads_count(const wv_read *reads, size_t n, int reader)
+{
+    wv_read_counts c = { 0, 0, 0, NULL };
+    for (size_t i = 0; i < n; i++) {
+        if (reads[i].reader != reader)
+            continue;
+        c.reads++;
+        c.stale += reads[i].stale;
+        c.broken += reads[i].broke != WV_BROKE_NONE;
+        c.last = &reads[i];
+    }
+    return c;
+}

@@ -1855,16 +1855,8 @@ static int draw_reports(wv_scene *sc, const wv_view *v, int x, int y, int w, int
         y += lh;
     }
     for (int ri = 0; ri < cfg->nreaders && y + lh <= bottom; ri++) {
-        const wv_read *last = NULL;
-        size_t count = 0, stale = 0, broke = 0;
-        for (size_t i = 0; i < nreads; i++) {
-            if (reads[i].reader != ri)
-                continue;
-            last = &reads[i];
-            count++;
-            stale += reads[i].stale;
-            broke += reads[i].broke != WV_BROKE_NONE;
-        }
+        wv_read_counts counts = wv_reads_count(reads, nreads, ri);
+        const wv_read *last = counts.last;
         const wv_read_spec *spec = &cfg->readers[ri];
         char buf[600];
         if (last) {
@@ -1886,9 +1878,10 @@ static int draw_reports(wv_scene *sc, const wv_view *v, int x, int y, int w, int
             snprintf(who, sizeof who, "on %s", spec->node);
         else
             snprintf(who, sizeof who, "%s", spec->pattern == WV_READ_ROUTED ? "routed" : wv_read_pattern_name(spec->pattern));
-        int n = snprintf(buf, sizeof buf, "%s: %zu read%s, %zu stale", who, count, count == 1 ? "" : "s", stale);
+        int n = snprintf(buf, sizeof buf, "%s: %zu read%s, %zu stale", who, counts.reads, counts.reads == 1 ? "" : "s",
+                         counts.stale);
         if (spec->pattern == WV_READ_RYW || spec->pattern == WV_READ_MONOTONIC)
-            snprintf(buf + n, sizeof buf - (size_t)n, ", %zu broken", broke);
+            snprintf(buf + n, sizeof buf - (size_t)n, ", %zu broken", counts.broken);
         draw_text(sc, WV_ROLE_READ_COUNTS, WV_FONT_BODY, th->text_dim, x, y, buf, w);
         y += lh;
     }
