@@ -583,6 +583,16 @@ static void test_reply_travels_back(void **state)
         const wv_cmd *r = find_text(&fx, WV_ROLE_LANE_REPLY, 2, 0);
         CHECK(r && r->msg == 5, "a reply on f3's lane for COMMIT 800 (message 5) at %d/4 of its way", i ? 3 : 1);
         x[i] = r->box.x;
+        /* under the wire: no change's card covers it, nor it one */
+        const wv_scene_chip *c;
+        size_t nc = wv_scene_chips(fx.sc, &c);
+        for (size_t k = 0; k < nc; k++)
+            CHECK(c[k].follower != 2 || c[k].op == WV_OP_BEGIN || c[k].op == WV_OP_COMMIT ||
+                      c[k].box.y + c[k].box.h <= r->box.y,
+                  "the reply (y %d) is below message %zu's card (y %d, h %d)", r->box.y, c[k].msg, c[k].box.y,
+                  c[k].box.h);
+        const wv_scene_panel *lane = find_panel(&fx, WV_PANEL_LANE, 2);
+        CHECK(lane && r->box.y + r->box.h <= lane->box.y + lane->box.h, "the reply is inside its lane");
     }
     CHECK(x[1] < x[0], "the reply moves towards the leader: x %d then %d", x[0], x[1]);
     /* f3 selected: its own positions beside the leader's view of them */

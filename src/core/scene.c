@@ -1262,8 +1262,9 @@ static const wv_read *recent_read(wv_scene *sc, const wv_view *v, int f)
     return last;
 }
 
-/* The read at the follower's end of its lane: "read -> 480.00 (stale)". */
-static void draw_read_badge(wv_scene *sc, const wv_read *rd, int f, int y)
+/* The read at the follower's end of its lane: "read -> 480.00 (stale)".
+ * Returns the x where it starts. */
+static int draw_read_badge(wv_scene *sc, const wv_read *rd, int f, int y)
 {
     wv_rect lane = sc->lay.lanes[f];
     char buf[200];
@@ -1277,6 +1278,7 @@ static void draw_read_badge(wv_scene *sc, const wv_read *rd, int f, int y)
               buf, lane.w * 2 / 3);
     sc->stale = false;
     sc->who = -1;
+    return lane.x + lane.w - w;
 }
 
 static void draw_lane(wv_scene *sc, const wv_view *v, int f)
@@ -1313,15 +1315,41 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
      * its place when the lane has no room for both */
     const wv_read *rd = recent_read(sc, v, f);
     bool badge_below = rd && link_row && mid + chip / 2 + 2 + 2 * lh <= lane.y + lane.h;
-    if (link_row && (!rd || badge_below)) {
+    /* A synchronous standby's replies travel back in the row under the
+     * wire, where the link is said (on the wire they covered the changes'
+     * words): a COMMIT waiting for this follower is released when its
+     * reply reaches the leader. */
+    struct { size_t msg; double frac; } replies[4];
+    int nreplies = 0;
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    if (is_sync_standby(cfg, f)) {
+        wv_stage st = cfg->sync == WV_SYNC_REMOTE_WRITE ? WV_STAGE_WRITTEN
+                    : cfg->sync == WV_SYNC_ON ? WV_STAGE_FLUSHED : WV_STAGE_APPLIED;
+        size_t u = wv_sim_visible(sim, WV_SIM_LEADER, t);
+        for (int seen = 0; u-- > 0 && nreplies < 4 && seen < 64; seen++) {
+            if (!wv_sim_txn_is_commit(sim, u))
+                continue;
+            size_t m = wv_sim_txn_last(sim, u);
+            int64_t at = wv_sim_stage(sim, f, m, st), known = wv_sim_stage_known(sim, f, m, st);
+            if (at == WV_SIM_NEVER || known == WV_SIM_NEVER || at > t || known <= t || known <= at)
+                continue;
+            replies[nreplies].msg = m;
+            replies[nreplies++].frac = (double)(t - at) / (double)(known - at);
+        }
+    }
+    if (link_row && (!rd || badge_below) && !nreplies) {
         char link[96];
         link_text(sim, f, link, sizeof link);
         int w = text_width(sc, WV_FONT_BODY, link);
         draw_text(sc, WV_ROLE_LANE_LINK, WV_FONT_BODY, th->text_dim, lane.x + (lane.w - w) / 2,
                   mid + chip / 2 + 2, link, lane.w);
     }
-    if (rd && link_row)
-        draw_read_badge(sc, rd, f, mid + chip / 2 + 2 + (badge_below ? lh : 0));
+    int badge_x = lane.x + lane.w; /* where a read's badge in the reply row starts */
+    if (rd && link_row) {
+        int x = draw_read_badge(sc, rd, f, mid + chip / 2 + 2 + (badge_below ? lh : 0));
+        if (!badge_below)
+            badge_x = x;
+    }
 
     size_t hi = wv_sim_reached(sim, f, WV_STAGE_SENT, t);
     size_t lo = wv_sim_reached(sim, f, WV_STAGE_WRITTEN, t);
@@ -1504,38 +1532,37 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
         limit = tail - gap * 2;
         a = b;
     }
-    /* a synchronous standby's replies on their way back: a COMMIT waiting
-     * for this follower is released when its reply reaches the leader */
-    const wv_sim_cfg *cfg = wv_sim_config(sim);
-    if (is_sync_standby(cfg, f)) {
-        wv_stage st = cfg->sync == WV_SYNC_REMOTE_WRITE ? WV_STAGE_WRITTEN
-                    : cfg->sync == WV_SYNC_ON ? WV_STAGE_FLUSHED : WV_STAGE_APPLIED;
-        size_t u = wv_sim_visible(sim, WV_SIM_LEADER, t);
-        for (int shown = 0, seen = 0; u-- > 0 && shown < 4 && seen < 64; seen++) {
-            if (!wv_sim_txn_is_commit(sim, u))
-                continue;
-            size_t m = wv_sim_txn_last(sim, u);
-            int64_t at = wv_sim_stage(sim, f, m, st), known = wv_sim_stage_known(sim, f, m, st);
-            if (at == WV_SIM_NEVER || known == WV_SIM_NEVER || at > t || known <= t || known <= at)
-                continue;
-            double frac = (double)(t - at) / (double)(known - at);
-            const char *reply = "\xe2\x86\xa9 reply";
-            int rh, rw = measure(sc, WV_FONT_BODY, reply, &rh) + sc->lay.pad;
-            int rx = lane.x + lane.w - rw - (int)(frac * (lane.w - rw));
-            wv_rect c = { rx, mid - chip / 2, rw, chip };
-            fill(sc, c, th->good);
-            outline(sc, c, th->chip_edge, 1);
-            sc->about = m;
-            draw_text(sc, WV_ROLE_LANE_REPLY, WV_FONT_BODY, th->bg, c.x + sc->lay.pad / 2, c.y + (chip - rh) / 2, reply, 0);
-            sc->about = WV_ROWS_NONE;
-            shown++;
-        }
-    }
     if (sel_m != WV_ROWS_NONE) {
         char label[200];
         card_label(sim, sel_m, sel_detail, label, sizeof label);
         draw_chip(sc, v, f, sel_m, sel_box, is_bracket(wv_sim_op(sim, sel_m)) ? NULL : label,
                   WV_CHIP_IN_FLIGHT);
+    }
+    /* replies on their way back, drawn last so no chip covers them; a
+     * read's answer keeps its place for the moment it is shown */
+    for (int i = 0; i < nreplies; i++) {
+        const char *reply = "\xe2\x86\xa9 reply";
+        int rh, rw = measure(sc, WV_FONT_BODY, reply, &rh) + sc->lay.pad;
+        int rx = lane.x + lane.w - rw - (int)(replies[i].frac * (lane.w - rw));
+        if (link_row && rx + rw > badge_x)
+            continue;
+        /* under the brackets, which reach gap past the cards, when the
+         * lane has room, else just under the cards */
+        int ry = mid - chip / 2 + chip + gap + 1;
+        if (ry + rh > lane.y + lane.h)
+            ry = lane.y + lane.h - rh;
+        wv_rect c = link_row ? (wv_rect){ rx, ry, rw, rh } : (wv_rect){ rx, mid - chip / 2, rw, chip };
+        /* a lane with no row under the wire shows a reply where no change is */
+        bool covers = false;
+        for (size_t k = 0; !link_row && k < sc->nchips && !covers; k++)
+            covers = sc->chips[k].follower == f && wv_rect_overlaps(sc->chips[k].box, c);
+        if (covers)
+            continue;
+        fill(sc, c, th->good);
+        outline(sc, c, th->chip_edge, 1);
+        sc->about = replies[i].msg;
+        draw_text(sc, WV_ROLE_LANE_REPLY, WV_FONT_BODY, th->bg, c.x + sc->lay.pad / 2, c.y + (c.h - rh) / 2, reply, 0);
+        sc->about = WV_ROWS_NONE;
     }
     /* left the leader (committed) but not on the wire yet: the link is busy
      * or cut, and they queue at the leader's end */
