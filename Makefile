@@ -46,7 +46,7 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 .DELETE_ON_ERROR:
-.PHONY: all check check-asan unit integration fuzz fuzz-build bench soak demo samples install clean deps deps-demo
+.PHONY: all check check-asan unit integration fuzz fuzz-build bench soak demo samples lesson-pictures install clean deps deps-demo
 
 all: $(BUILD)/walviz
 
@@ -135,6 +135,14 @@ demo: deps-demo all
 # Records sample-data/*.wvr again from a throwaway server.
 samples: deps all
 	$(Q)WALVIZ=$(CURDIR)/$(BUILD)/walviz scripts/make-samples
+
+# The README's picture of each lesson: LESSON:STEP, the step that says it best.
+LESSON_PICTURES := a-change-travels:4 a-transfer-is-atomic:5 synchronous-commit:4 bulk-load:6 stale-reads:4 failover:3
+lesson-pictures: all
+	$(Q)mkdir -p docs/lessons
+	$(Q)for p in $(LESSON_PICTURES); do \
+	    $(BUILD)/walviz lesson sample-data/lessons/$${p%:*}.lesson --step $${p#*:} \
+	        --size 1024x768 --screenshot docs/lessons/$${p%:*}.png || exit 1; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/walviz

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "walviz/controller.h"
+#include "walviz/reads.h"
+#include "walviz/view.h"
 
 #include "check.h"
 #include "failover_stream.h"
@@ -246,6 +248,56 @@ static void test_rows_after_failover(void **state)
     wv_sim_free(s);
 }
 
+/* Views and reads (sim_view.c, reads.c) follow the rows of the previous
+ * test: after the promotion the leader is f1, without 702 and 703, and
+ * so is f3 once it follows it; f2 diverged keeps 703's rows; the old
+ * leader, before it failed, had them too. */
+static void test_reports_after_failover(void **state)
+{
+    (void)state;
+    const char *opts[] = { "latency", "100ms,100ms,200ms", "jitter", "0", "bandwidth", "1000GB/s", "apply", "1ms",
+                           "flush", "5ms", "partition", "f1@1.5s-4.5s", "partition", "f3@1.5s-4.5s", "failover",
+                           "3.5s:f1", "view", "SELECT sum(balance), count(*) FROM acct", "reader",
+                           "acct id=1 balance on leader at 3.4s,5.5s", "reader", "acct id=1 balance on f2 at 5.5s", NULL };
+    char err[200];
+    wv_sim *s = sim_from_lines(opts, failover_stream, err, sizeof err);
+    CHECK(s != NULL, "the test stream: %s", err);
+    wv_view_query *q = wv_view_parse(wv_sim_config(s)->views[0], err, sizeof err);
+    CHECK(q != NULL, "%s", err);
+    wv_sim_view *v = wv_sim_view_new(s, q);
+    static const struct {
+        int node;
+        int64_t t;
+        const char *answer, *who;
+    } want[] = {
+        { 0, 3400 * MS, "150, 2", "the old leader" },
+        { 0, 7 * SEC, "165, 3", "the new leader" },
+        { 1, 7 * SEC, "165, 3", "f1, promoted" },
+        { 2, 7 * SEC, "150, 2", "f2, diverged" },
+        { 3, 7 * SEC, "165, 3", "f3 following the new leader" },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char got[100];
+        wv_view_answer_line(wv_sim_view_at(v, want[i].node, want[i].t), got, sizeof got);
+        CHECK(strcmp(got, want[i].answer) == 0, "%s at %lld: expected '%s', got '%s'", want[i].who,
+              (long long)want[i].t, want[i].answer, got);
+    }
+    wv_sim_view_free(v);
+    wv_view_query_free(q);
+
+    wv_reads *r = wv_reads_new(s);
+    const wv_read *reads;
+    size_t n = wv_reads_run(r, WV_SIM_NEVER, &reads);
+    static const char *const answers[][2] = { { "80", "80" }, { "100", "100" }, { "80", "100" } };
+    CHECK(n == 3, "3 reads, got %zu", n);
+    for (size_t i = 0; i < n && i < 3; i++)
+        CHECK(strcmp(reads[i].answer, answers[i][0]) == 0 && strcmp(reads[i].leader, answers[i][1]) == 0,
+              "read %zu: expected %s (leader %s), got %s (leader %s)", i, answers[i][0], answers[i][1],
+              reads[i].answer, reads[i].leader);
+    wv_reads_free(r);
+    wv_sim_free(s);
+}
+
 /* Setting the failover on a loaded simulation gives the same schedule as
  * the option; removing it gives back the schedule without one. */
 static void test_set_failover_is_the_option(void **state)
@@ -361,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_sync_to_promoted_loses_nothing_acknowledged),
         cmocka_unit_test(test_sync_to_another_standby_loses),
         cmocka_unit_test(test_rows_after_failover),
+        cmocka_unit_test(test_reports_after_failover),
         cmocka_unit_test(test_set_failover_is_the_option),
         cmocka_unit_test(test_key),
         cmocka_unit_test(test_past_stays),

@@ -63,12 +63,18 @@ static const char good[] =
     "step 4\n"
     "> Four events in.\n";
 
-static wv_lesson *parse_good(void)
+/* A lesson that must parse, as file name. */
+static wv_lesson *parse_ok(const char *name, const char *text)
 {
     char err[300] = "";
-    wv_lesson *l = wv_lesson_parse("t.lesson", good, err, sizeof err);
-    CHECK(l != NULL, "the good lesson parses: %s", err);
+    wv_lesson *l = wv_lesson_parse(name, text, err, sizeof err);
+    CHECK(l != NULL, "%s parses: %s", name, err);
     return l;
+}
+
+static wv_lesson *parse_good(void)
+{
+    return parse_ok("t.lesson", good);
 }
 
 static void test_parse_good(void **state)
@@ -119,6 +125,9 @@ static void test_parse_errors_name_the_line(void **state)
         { "recording = a.wvr\n---\n> x\nfailover at 1s to f9\n", "bad.lesson:4: --failover: 'f9' is not a follower" },
         { "recording = a.wvr\n---\n> x\nfailover 1s f1\n", "bad.lesson:4: expected 'failover at TIME to FOLLOWER'" },
         { "recording = a.wvr\n---\n> x\nfailover at soon to f1\n", "bad.lesson:4: expected a time like 3.5s" },
+        { "recording = a.wvr\n---\n> x\nview SELECT * FROM acct\n", "bad.lesson:4: --view: expected an aggregate" },
+        { "recording = a.wvr\n---\n> x\nreader acct id=1 on f9\n", "bad.lesson:4: --reader: 'f9' is not a node" },
+        { "recording = a.wvr\n---\n> x\nreader ryw acct id=1 every 1s\n", "bad.lesson:4: --reader: a ryw reader" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char err[300] = "";
@@ -137,8 +146,7 @@ static void test_check_needs_the_xids(void **state)
     wv_lesson *l = parse_good();
     CHECK(wv_lesson_check(l, sim, err, sizeof err) == 0, "701 commits in the stream: %s", err);
     wv_lesson_free(l);
-    l = wv_lesson_parse("x.lesson", "recording = t.wvr\n---\n> a\n---\n> b\nselect xid 799\n", err, sizeof err);
-    CHECK(l != NULL, "parses: %s", err);
+    l = parse_ok("x.lesson", "recording = t.wvr\n---\n> a\n---\n> b\nselect xid 799\n");
     CHECK(wv_lesson_check(l, sim, err, sizeof err) < 0 &&
               strcmp(err, "x.lesson:6: no transaction 799 commits in t.wvr") == 0,
           "an xid not in the recording names its line, got '%s'", err);
@@ -260,9 +268,7 @@ static void test_failover_steps(void **state)
                                "---\n> before\n"
                                "---\nat 2s\nfailover at 1.5s to f2\n> f2 promoted\n"
                                "---\nfailover none\n> as recorded\n";
-    char err[300] = "";
-    wv_lesson *l = wv_lesson_parse("f.lesson", text, err, sizeof err);
-    CHECK(l != NULL, "parses: %s", err);
+    wv_lesson *l = parse_ok("f.lesson", text);
     static const char *const promoted[] = { "failover", "1.5s:f2", NULL };
     wv_sim *sim = fresh(NULL), *with = fresh(promoted), *none = fresh(NULL);
     wv_ctl c;
@@ -302,10 +308,41 @@ static void test_page_keys_step_without_a_lesson(void **state)
     wv_sim_free(sim);
 }
 
+/* A view and a reader last from the step that switches them on until a
+ * step says none, going forward and back. */
+static void test_view_and_reader_lines(void **state)
+{
+    (void)state;
+    static const char text[] = "recording = t.wvr\nfollowers = 2\n"
+                               "---\n> nothing yet\n"
+                               "---\n> a view and a reader\nview SELECT sum(balance) FROM acct\n"
+                               "reader routed acct id=1 balance every 300ms\n"
+                               "---\n> still there\n"
+                               "---\n> gone\nview none\nreader none\n";
+    wv_lesson *l = parse_ok("v.lesson", text);
+    wv_sim *sim = fresh(NULL);
+    wv_ctl c;
+    wv_ctl_init(&c, sim, false);
+    static const int order[] = { 1, 2, 3, 4, 3, 2, 1 };
+    static const int views[] = { 0, 1, 1, 0, 1, 1, 0 };
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        wv_lesson_show(l, order[i], &c);
+        const wv_sim_cfg *cfg = wv_sim_config(sim);
+        CHECK(cfg->nviews == views[i] && cfg->nreaders == views[i], "step %d: %d views and %d readers, expected %d",
+              order[i], cfg->nviews, cfg->nreaders, views[i]);
+        CHECK(!views[i] || (strcmp(cfg->views[0], "SELECT sum(balance) FROM acct") == 0 &&
+                            cfg->readers[0].pattern == WV_READ_ROUTED && cfg->readers[0].every_us == 300 * MS),
+              "step %d: the view and reader as written", order[i]);
+    }
+    wv_lesson_free(l);
+    wv_sim_free(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_good),
+        cmocka_unit_test(test_view_and_reader_lines),
         cmocka_unit_test(test_parse_errors_name_the_line),
         cmocka_unit_test(test_check_needs_the_xids),
         cmocka_unit_test(test_steps_forward_and_back),

@@ -122,6 +122,11 @@ typedef enum wv_role {
     WV_ROLE_LESSON_CAPTION,    /* a lesson step's caption, in the caption line */
     WV_ROLE_LEADER_FAILOVER,   /* the leader failed, who took over, what was lost */
     WV_ROLE_TIMELINE_FAILOVER, /* the failure and the lost commits on the timeline */
+    WV_ROLE_VIEW_SQL,          /* a view's query (--view) */
+    WV_ROLE_VIEW_ANSWER,       /* one node's answer to it: "f2 4000.00" */
+    WV_ROLE_READ,              /* a reader's latest read: node, answer, the leader's */
+    WV_ROLE_READ_COUNTS,       /* a reader's running counts: reads, stale, broken */
+    WV_ROLE_READ_BADGE,        /* on a follower's lane: a read arriving there */
     WV_ROLE_COUNT
 } wv_role;
 

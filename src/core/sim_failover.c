@@ -213,16 +213,30 @@ int wv_sim_leader_at(const wv_sim *s, int64_t t)
     return sim_failover_on(s) && t >= sim_promoted_at(s) ? s->cfg.failover_to : -1;
 }
 
+size_t wv_sim_leader_first_txn(const wv_sim *s, int64_t t)
+{
+    return wv_sim_leader_at(s, t) >= 0 ? old_units(s) : 0;
+}
+
+void wv_sim_row_gap(const wv_sim *s, int node, int64_t t, size_t k, size_t *from, size_t *to)
+{
+    *from = *to = 0;
+    if (!sim_failover_on(s))
+        return;
+    size_t j = old_units(s), kp = kept_units(s, j);
+    /* the new leader's timeline: the old leader once replaced, the
+     * promoted follower, the followers that follow it */
+    bool timeline = node == WV_SIM_LEADER ? t >= sim_promoted_at(s)
+                  : node - 1 == s->cfg.failover_to || !diverged(s, node - 1, s->nmsgs);
+    if (timeline && k > kp) {
+        *from = kp;
+        *to = j;
+    }
+}
+
 wv_row wv_sim_row(const wv_sim *s, int node, int64_t t, size_t key, size_t k)
 {
-    if (sim_failover_on(s)) {
-        size_t j = old_units(s), kp = kept_units(s, j);
-        /* the new leader's timeline: the old leader once replaced, the
-         * promoted follower, the followers that follow it */
-        bool timeline = node == WV_SIM_LEADER ? t >= sim_promoted_at(s)
-                      : node - 1 == s->cfg.failover_to || !diverged(s, node - 1, s->nmsgs);
-        if (timeline && k > kp)
-            return wv_rows_read_except(s->rows, key, k, kp, j);
-    }
-    return wv_rows_read(s->rows, key, k);
+    size_t from, to;
+    wv_sim_row_gap(s, node, t, k, &from, &to);
+    return wv_rows_read_except(s->rows, key, k, from, to);
 }

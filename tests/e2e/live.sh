@@ -9,12 +9,7 @@ q "CREATE TABLE live_rows (id int PRIMARY KEY, v text)"
 pid=$!
 e2e_pids="$pid"
 wait_until 10 walviz_slot_active || { cat "$e2e_work/err"; fail "no walviz slot streams 10 s after starting walviz live"; }
-i=0
-while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 60 ]; do
-    i=$((i + 1))
-    q "INSERT INTO live_rows VALUES ($i, 'row $i')" >/dev/null
-    sleep 0.1
-done
+insert_while_running "$pid" live_rows 60
 wait "$pid" || { cat "$e2e_work/err"; fail "walviz live --screenshot failed"; }
 e2e_pids=""
 [ -s "$e2e_work/live.png" ] || fail "no picture"
@@ -37,11 +32,7 @@ note "picture written, $inserts rows recorded, no slot left"
 pid=$!
 e2e_pids="$pid"
 wait_until 10 walviz_slot_active || { cat "$e2e_work/err2"; fail "walviz live --frames did not stream"; }
-while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 400 ]; do
-    i=$((i + 1))
-    q "INSERT INTO live_rows VALUES ($i, 'row $i')" >/dev/null
-    sleep 0.1
-done
+insert_while_running "$pid" live_rows 400
 wait "$pid" || { cat "$e2e_work/err2"; fail "walviz live --frames failed"; }
 e2e_pids=""
 python3 "$(dirname "$0")/lib/frames.py" "$e2e_work/frames/summary.jsonl" --fps 10 ||

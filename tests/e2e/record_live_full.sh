@@ -10,12 +10,7 @@ q "CREATE TABLE full_rows (id int PRIMARY KEY)"
 pid=$!
 e2e_pids="$pid"
 wait_until 10 walviz_slot_active || { cat "$e2e_work/err"; fail "no walviz slot streams within 10 s"; }
-i=0
-while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 100 ]; do
-    i=$((i + 1))
-    q "INSERT INTO full_rows VALUES ($i)" >/dev/null
-    sleep 0.1
-done
+insert_while_running "$pid" full_rows 100
 wait_until 10 "! kill -0 $pid 2>/dev/null" || fail "walviz live did not end"
 grep -q "recording stopped: cannot write /dev/full: No space left on device" "$e2e_work/err" ||
     { cat "$e2e_work/err"; fail "the write error was not shown"; }

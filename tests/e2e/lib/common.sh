@@ -80,6 +80,18 @@ fill_until_exit() {
     done
 }
 
+# insert_while_running PID TABLE MAX: one row a tenth of a second into
+# TABLE (its first column an int key, numbered on across calls) while PID
+# runs, at most until the MAX-th row; a workload walviz watches live.
+e2e_row=0
+insert_while_running() {
+    while kill -0 "$1" 2>/dev/null && [ "$e2e_row" -lt "$3" ]; do
+        e2e_row=$((e2e_row + 1))
+        q "INSERT INTO $2 VALUES ($e2e_row)" >/dev/null
+        sleep 0.1
+    done
+}
+
 # A database of this test's own; e2e_cleanup drops it with its slots.
 # Scripts with more to undo define cleanup_more, which runs first.
 DB="wv_${e2e_name}_$$"
