@@ -105,6 +105,12 @@ typedef struct wv_sim_cfg {
     int64_t sender_timeout_us; /* wal_sender_timeout */
     int64_t wal_writer_delay_us; /* with synchronous_commit off, a commit
                                   * leaves when the WAL writer flushes it */
+    /* Sharding (--shard-by 'id % 3'): followers f1..fN are subscribers
+     * whose publications carry the row filters WHERE (id % 3 = 0), = 1,
+     * = 2; the followers after them get everything. nshards 0: none. */
+    char shard_col[64];      /* the column, unquoted */
+    int nshards;             /* N: the modulus, and how many followers are shards */
+    bool sharding_off;       /* --sharding off: the shards get everything again */
 
     /* Options as given, turned into the fields above by wv_sim_cfg_check
      * (they may name followers before --followers or --names is seen). */
@@ -313,6 +319,47 @@ int64_t wv_sim_prev_event(const wv_sim *s, int64_t t, wv_step_filter filter, siz
 size_t wv_sim_reached(const wv_sim *s, int follower, wv_stage stage, int64_t t);
 /* How many messages have left the leader (their commit) by time t. */
 size_t wv_sim_departed(const wv_sim *s, int64_t t);
+
+/* Sharding (sim_shard.c). Follower f < cfg.nshards is shard f: it gets a
+ * row change when its key column's value % nshards == f, as a PostgreSQL
+ * 15 subscriber whose publication has the row filter WHERE (col % N = f)
+ * (pgoutput.c, pgoutput_row_filter):
+ *  - an UPDATE whose old key (old-key:) is on another shard goes to both:
+ *    PostgreSQL sends the old shard a DELETE and the new one an INSERT;
+ *  - a NULL key, a negative remainder (-4 % 3 is -1), a fraction: no shard;
+ *  - TRUNCATE, logical messages, streamed blocks (their changes show no
+ *    rows), two-phase transactions, and a table without the column (or
+ *    with a value that is not a number): every shard;
+ *  - BEGIN and COMMIT go to the shards that get one of the transaction's
+ *    messages: PostgreSQL 15 sends BEGIN with a transaction's first change
+ *    and skips the COMMIT of a transaction it sent nothing of
+ *    (pgoutput_commit_txn: "skipped replication of an empty transaction").
+ * A message a follower does not get takes no time on its link; its stage
+ * times are those of the message before it, or the moment it leaves the
+ * leader when later, so stage times stay non-decreasing. */
+/* Whether follower f gets message m (always, without sharding). */
+bool wv_sim_gets(const wv_sim *s, int f, size_t m);
+/* How many of messages [first, end) follower f gets. */
+size_t wv_sim_gets_count(const wv_sim *s, int f, size_t first, size_t end);
+#define WV_SHARD_NONE (-1)  /* no shard owns it (a NULL key, a negative remainder) */
+#define WV_SHARD_EVERY (-2) /* every shard holds it (a table without the column) */
+/* The shard that holds the row version message m writes (INSERT, UPDATE;
+ * a DELETE: the shard it was deleted from), WV_SHARD_NONE or
+ * WV_SHARD_EVERY; WV_SHARD_EVERY without sharding. */
+int wv_sim_row_shard(const wv_sim *s, size_t m);
+/* Whether node (0 the leader, f + 1 a follower) holds row version row:
+ * a shard only the rows its filter selects (and a deleted row only where
+ * it was); the leader and a follower that is no shard, every row. */
+bool wv_sim_holds(const wv_sim *s, int node, wv_row row);
+/* count(*) of table on node at time t: the rows it holds. Summed over
+ * the shards once they have applied everything, the leader's count (a
+ * table every shard holds is counted on each). */
+size_t wv_sim_count_rows(const wv_sim *s, int node, size_t table, int64_t t);
+/* Whether the followers are shards now (cfg.nshards and not switched off). */
+bool wv_sim_sharded(const wv_sim *s);
+/* Switches sharding on or off (a lesson's step): every follower is
+ * scheduled again. Without --shard-by, nothing changes. */
+void wv_sim_set_sharding(wv_sim *s, bool on);
 
 /* Rows. node 0 is the leader, 1..n the followers. */
 #define WV_SIM_LEADER 0

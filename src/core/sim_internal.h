@@ -32,6 +32,8 @@ typedef struct msg {
     uint32_t txn;
     uint8_t op;
     uint8_t has_xid;
+    uint8_t shards; /* a bit per shard that gets it (sim_shard.c) */
+    int8_t owner;   /* the shard holding the row it writes, or WV_SHARD_* */
 } msg;
 
 typedef struct txn {
@@ -138,6 +140,7 @@ struct wv_sim {
     size_t nprepared;
     spool *spools;
     size_t nspools, spools_cap;
+    uint32_t *gets_before[WV_SIM_MAX_FOLLOWERS]; /* per shard: messages before m it gets */
 };
 
 #define GROW(arr, n, cap)                                                   \
@@ -228,6 +231,17 @@ bool sim_state_unsettled(const wv_sim *s, int f, int64_t t);
 bool sim_waits_for_standbys(const wv_sim *s, const txn *t);
 /* Computes the acks of units from `from` on. */
 void sim_recompute_acks(wv_sim *s, size_t from);
+
+/* --- sim_shard.c: sharding --------------------------------------------- */
+
+/* Which shards get row change c, and who holds its row (msg.shards,
+ * msg.owner); every shard for anything else. */
+void sim_shard_change(const wv_sim *s, const wv_change *c, msg *mm);
+/* At the close of unit u: its BEGIN and COMMIT go where its changes go;
+ * the counts behind wv_sim_gets_count. */
+void sim_shard_close(wv_sim *s, size_t u);
+/* Schedules message m, which f does not get, ready at `ready`. */
+void sim_shard_skip(wv_sim *s, int f, size_t m, int64_t ready);
 
 /* --- sim_query.c: queries ------------------------------------------------- */
 
