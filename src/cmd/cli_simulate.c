@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,11 +148,16 @@ static void print_json(const wv_sim *sim, wv_buf *out)
             wv_buf_printf(out, ",\"txn\":%zu,\"follower\":", wv_sim_txn_of(sim, m));
             wv_json_string(out, (wv_slice){ cfg->names[f], strlen(cfg->names[f]) }, 0, false);
             put_ms(out, "leader_ms", wv_sim_leader_time(sim, m));
+            /* a message a shard does not get has no times there */
+            bool gets = wv_sim_gets(sim, f, m);
+            if (cfg->nshards)
+                wv_buf_printf(out, ",\"gets\":%s", gets ? "true" : "false");
             for (int st = 0; st < WV_STAGE_COUNT; st++)
-                put_ms(out, stage_keys[st], wv_sim_stage(sim, f, m, (wv_stage)st));
+                put_ms(out, stage_keys[st], gets ? wv_sim_stage(sim, f, m, (wv_stage)st) : WV_SIM_NEVER);
             int64_t sent = wv_sim_stage(sim, f, m, WV_STAGE_SENT), known[WV_STAGE_COUNT];
             for (int st = WV_STAGE_WRITTEN; st < WV_STAGE_COUNT; st++)
-                put_ms(out, known_keys[st], known[st] = wv_sim_stage_known(sim, f, m, (wv_stage)st));
+                put_ms(out, known_keys[st],
+                       known[st] = gets ? wv_sim_stage_known(sim, f, m, (wv_stage)st) : WV_SIM_NEVER);
             for (int st = WV_STAGE_WRITTEN; st < WV_STAGE_COUNT; st++)
                 put_ms(out, lag_keys[st], known[st] == WV_SIM_NEVER ? WV_SIM_NEVER : known[st] - sent);
             wv_buf_printf(out, ",\"resent\":%s}\n", wv_sim_resent(sim, f, m) ? "true" : "false");
@@ -188,6 +194,39 @@ static void print_json(const wv_sim *sim, wv_buf *out)
             wv_json_string(out, (wv_slice){ cfg->names[f], strlen(cfg->names[f]) }, 0, false);
         }
         wv_buf_puts(out, "]}\n");
+    }
+}
+
+/* Sharded: per node, what it got and the rows it holds at the end, so
+ * the shards' counts can be summed and set beside the leader's. */
+static void print_shards(const wv_sim *sim, wv_buf *out)
+{
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    const wv_rows *rows = wv_sim_rows(sim);
+    size_t n = wv_sim_count(sim);
+    int64_t end = wv_sim_end_time(sim);
+    for (int node = 0; node <= cfg->nfollowers; node++) {
+        int f = node - 1;
+        const char *name = node ? cfg->names[f] : "leader";
+        wv_buf_puts(out, "{\"type\":\"rows\",\"node\":");
+        wv_json_string(out, (wv_slice){ name, strlen(name) }, 0, false);
+        if (node && f < cfg->nshards && wv_sim_sharded(sim)) {
+            wv_buf_printf(out, ",\"row_filter\":\"(%s %% %d = %d)\"", cfg->shard_col, cfg->nshards, f);
+            uint64_t bytes = 0;
+            for (size_t m = 0; m < n; m++)
+                bytes += wv_sim_gets(sim, f, m) ? wv_sim_text(sim, m).len : 0;
+            wv_buf_printf(out, ",\"messages\":%zu,\"skipped\":%zu,\"bytes\":%" PRIu64,
+                          wv_sim_gets_count(sim, f, 0, n), n - wv_sim_gets_count(sim, f, 0, n), bytes);
+        }
+        put_ms(out, "at_ms", end);
+        wv_buf_puts(out, ",\"count\":{");
+        for (size_t t = 0; t < wv_rows_table_count(rows); t++) {
+            const char *table = wv_rows_table_name(rows, t);
+            wv_buf_puts(out, t ? "," : "");
+            wv_json_string(out, (wv_slice){ table, strlen(table) }, 0, false);
+            wv_buf_printf(out, ":%zu", wv_sim_count_rows(sim, node, t, end));
+        }
+        wv_buf_puts(out, "}}\n");
     }
 }
 
@@ -282,6 +321,12 @@ static void print_summary(const wv_sim *sim)
                (double)cfg->link[f].latency_us / 1e3, cfg->link[f].bandwidth_bps / 1048576.0,
                (double)max_lag / 1e3, caught_text, resent);
     }
+    if (!wv_sim_sharded(sim))
+        return;
+    printf("\n");
+    for (int f = 0; f < cfg->nshards; f++)
+        printf("%s is a shard: row filter (%s %% %d = %d), %zu of %zu messages\n", cfg->names[f],
+               cfg->shard_col, cfg->nshards, f, wv_sim_gets_count(sim, f, 0, n), n);
 }
 
 int wv_cli_simulate(int argc, char **argv)
@@ -337,6 +382,8 @@ int wv_cli_simulate(int argc, char **argv)
             print_json(sim, &out);
             if (wv_sim_count(sim)) /* no stream, no timeline to tell */
                 print_walsenders(sim, &out);
+            if (cfg.nshards)
+                print_shards(sim, &out);
             if (out.len) /* fwrite(NULL, 1, 0) is undefined behaviour */
                 fwrite(out.data, 1, out.len, stdout);
             wv_buf_destroy(&out);
