@@ -86,6 +86,16 @@ static void test_which_messages_each_shard_gets(void **state)
     assert_int_equal(wv_sim_gets_count(s, 2, 4, 12), 3); /* m8 BEGIN 3, m10, m11 */
     assert_int_equal(wv_sim_gets_count(s, 3, 2, 9), 7);
     assert_int_equal(wv_sim_gets_count(s, 1, 9, 9), 0);
+    /* the last message a follower got before a point (what the caption
+     * tells of it): f1 has {8, 9, 11..15}, f2 {0, 1, 3, 8, 9, 11, 12} */
+    assert_int_equal(wv_sim_gets_last(s, 0, 0), WV_ROWS_NONE);
+    assert_int_equal(wv_sim_gets_last(s, 0, 8), WV_ROWS_NONE);
+    assert_int_equal(wv_sim_gets_last(s, 0, 11), 9);
+    assert_int_equal(wv_sim_gets_last(s, 0, 16), 15);
+    assert_int_equal(wv_sim_gets_last(s, 1, 3), 1);
+    assert_int_equal(wv_sim_gets_last(s, 1, 8), 3);
+    assert_int_equal(wv_sim_gets_last(s, 1, 16), 12);
+    assert_int_equal(wv_sim_gets_last(s, 3, 5), 4);
     wv_sim_free(s);
 }
 

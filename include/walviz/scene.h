@@ -120,6 +120,8 @@ typedef enum wv_role {
     WV_ROLE_INSPECTOR_READ,    /* a read of the selected row on a follower, and the leader's answer */
     WV_ROLE_INSPECTOR_PRIMARY, /* the selected follower's row of pg_stat_replication */
     WV_ROLE_LESSON_CAPTION,    /* a lesson step's caption, in the caption line */
+    WV_ROLE_FOLLOWER_SHARD,    /* "shard: id % 3 = 0, 3 rows here", "replica: all rows, 7 here" */
+    WV_ROLE_LEADER_GATHERED,   /* count(*) gathered from the shards, beside the leader's */
     WV_ROLE_COUNT
 } wv_role;
 

@@ -341,6 +341,8 @@ size_t wv_sim_departed(const wv_sim *s, int64_t t);
 bool wv_sim_gets(const wv_sim *s, int f, size_t m);
 /* How many of messages [first, end) follower f gets. */
 size_t wv_sim_gets_count(const wv_sim *s, int f, size_t first, size_t end);
+/* The last message before end that follower f gets, or WV_ROWS_NONE. */
+size_t wv_sim_gets_last(const wv_sim *s, int f, size_t end);
 #define WV_SHARD_NONE (-1)  /* no shard owns it (a NULL key, a negative remainder) */
 #define WV_SHARD_EVERY (-2) /* every shard holds it (a table without the column) */
 /* The shard that holds the row version message m writes (INSERT, UPDATE;

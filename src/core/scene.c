@@ -152,6 +152,8 @@ static const char *const role_names[WV_ROLE_COUNT] = {
     [WV_ROLE_INSPECTOR_READ] = "inspector.read",
     [WV_ROLE_INSPECTOR_PRIMARY] = "inspector.primary",
     [WV_ROLE_LESSON_CAPTION] = "lesson.caption",
+    [WV_ROLE_FOLLOWER_SHARD] = "follower.shard",
+    [WV_ROLE_LEADER_GATHERED] = "leader.gathered",
 };
 
 const char *wv_role_name(wv_role role)
@@ -570,6 +572,16 @@ size_t wv_scene_table(const wv_view *v)
     return 0;
 }
 
+/* Whether node shows the row of key: a shard, when it holds it as the
+ * leader has it (k_leader) or as it has it itself (k_node). */
+static bool holds(const wv_sim *sim, int node, size_t key, size_t k_leader, size_t k_node)
+{
+    const wv_rows *rows = wv_sim_rows(sim);
+    wv_row lead = wv_rows_read(rows, key, k_leader), here = wv_rows_read(rows, key, k_node);
+    return (lead.msg != WV_ROWS_NONE && wv_sim_holds(sim, node, lead)) ||
+           (here.exists && wv_sim_holds(sim, node, here));
+}
+
 /* Up to max keys for node's view of table: on a follower, first the rows
  * of the next transaction it will apply (so the moment it becomes visible
  * there is on screen), then the leader's most recent; newest first. */
@@ -583,7 +595,7 @@ static size_t rows_to_show(const wv_view *v, int node, size_t tbl, size_t kl, si
         size_t first = wv_sim_txn_first(sim, kn), last = wv_sim_txn_last(sim, kn);
         for (size_t m = last + 1; m-- > first && n < max && last - m < FOLLOW_SCAN;) {
             size_t key = wv_rows_key_of(rows, m);
-            if (key == WV_ROWS_NONE || wv_rows_table_of(rows, m) != tbl)
+            if (key == WV_ROWS_NONE || wv_rows_table_of(rows, m) != tbl || !holds(sim, node, key, kl, kn))
                 continue;
             bool seen = false;
             for (size_t i = 0; i < n; i++)
@@ -593,8 +605,12 @@ static size_t rows_to_show(const wv_view *v, int node, size_t tbl, size_t kl, si
         }
     }
     size_t recent[MAX_TABLE_ROWS];
-    size_t got = wv_rows_recent(rows, tbl, kl, recent, max < MAX_TABLE_ROWS ? max : MAX_TABLE_ROWS);
+    /* a shard looks further back: it shows only what it holds */
+    bool all = !wv_sim_sharded(sim) || node == WV_SIM_LEADER;
+    size_t got = wv_rows_recent(rows, tbl, kl, recent, max < MAX_TABLE_ROWS && all ? max : MAX_TABLE_ROWS);
     for (size_t i = 0; i < got && n < max; i++) {
+        if (!holds(sim, node, recent[i], kl, kn))
+            continue;
         bool seen = false;
         for (size_t j = 0; j < n; j++)
             seen |= keys[j] == recent[i];
@@ -798,6 +814,33 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
     return y;
 }
 
+/* count(*) of the table on screen gathered from the shards, as a query
+ * sent to each and summed: equal to the leader's once every shard has
+ * applied what it gets (a row no filter selects is on no shard). */
+static int draw_gathered(wv_scene *sc, const wv_view *v, int x, int y, int w)
+{
+    const wv_sim *sim = v->sim;
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    size_t tbl = wv_scene_table(v);
+    if (!wv_sim_sharded(sim) || tbl == WV_ROWS_NONE)
+        return y;
+    int64_t t = v->tl->now;
+    char buf[256];
+    size_t sum = 0, leader = wv_sim_count_rows(sim, WV_SIM_LEADER, tbl, t);
+    snprintf(buf, sizeof buf, "count(*): leader %zu", leader);
+    draw_text(sc, WV_ROLE_LEADER_GATHERED, WV_FONT_BODY, sc->th->text_dim, x, y, buf, w);
+    y += sc->lay.line_h;
+    int n = snprintf(buf, sizeof buf, "shards ");
+    for (int f = 0; f < cfg->nshards && n < (int)sizeof buf - 40; f++) {
+        size_t c = wv_sim_count_rows(sim, f + 1, tbl, t);
+        sum += c;
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%zu", f ? "+" : "", c);
+    }
+    snprintf(buf + n, sizeof buf - (size_t)n, " = %zu", sum);
+    draw_text(sc, WV_ROLE_LEADER_GATHERED, WV_FONT_BODY, sum == leader ? sc->th->good : sc->th->warn, x, y, buf, w);
+    return y + sc->lay.line_h;
+}
+
 static void draw_leader(wv_scene *sc, const wv_view *v)
 {
     const wv_theme *th = sc->th;
@@ -893,6 +936,7 @@ static void draw_leader(wv_scene *sc, const wv_view *v)
             y += lh;
         }
     }
+    y = draw_gathered(sc, v, x, y, w);
     y += lh / 2;
     int gauge_lines = v->slot ? 3 : 0; /* the slot gauge sits below the table */
     draw_table_view(sc, v, WV_SIM_LEADER, box, y, (box.y + box.h - pad - y) / lh - 1 - gauge_lines);
@@ -1099,6 +1143,21 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
     y += name_h;
     if (y + lh > bottom)
         return;
+    size_t tbl = wv_scene_table(v);
+    if (wv_sim_sharded(sim) && tbl != WV_ROWS_NONE) {
+        /* what it holds: its part, or everything (a replica beside shards) */
+        size_t here = wv_sim_count_rows(sim, f + 1, tbl, t);
+        const char *rows = here == 1 ? "row" : "rows";
+        if (f >= cfg->nshards)
+            snprintf(buf, sizeof buf, "replica: all %zu %s", here, rows);
+        else if (snprintf(buf, sizeof buf, "shard %s %% %d = %d: %zu %s", cfg->shard_col, cfg->nshards, f, here,
+                          rows) > 0 && text_width(sc, WV_FONT_BODY, buf) > w)
+            snprintf(buf, sizeof buf, "%s %% %d = %d: %zu %s", cfg->shard_col, cfg->nshards, f, here, rows);
+        draw_text(sc, WV_ROLE_FOLLOWER_SHARD, WV_FONT_BODY, th->text, x, y, buf, w);
+        y += lh;
+        if (y + lh > bottom)
+            return;
+    }
     /* a short box (many followers) keeps a row rather than its pipeline:
      * the lane still says what waits */
     if (!short_box)
@@ -1201,10 +1260,14 @@ static void draw_pile(wv_scene *sc, const wv_view *v, int f, size_t first, size_
                       int mid, int chip, bool at_leader)
 {
     const wv_sim *sim = v->sim;
-    size_t shown = count < PILE ? count : PILE;
+    size_t shown = count < PILE ? count : PILE, pile[PILE];
+    /* a shard's own messages only (all of them, for any other follower) */
+    for (size_t m = first, i = 0; i < shown; m++)
+        if (wv_sim_gets(sim, f, m))
+            pile[i++] = m;
     /* back to front: the front chip is drawn last, on top */
     for (size_t i = shown; i-- > 0;) {
-        size_t m = first + i; /* the next to go, or to replay, in front */
+        size_t m = pile[i]; /* the next to go, or to replay, in front */
         wv_rect c = { x0 - (int)i * (chip / 3), mid - chip / 2, chip, chip };
         wv_chip_stage stage = at_leader ? WV_CHIP_QUEUED
                             : wv_sim_stage(sim, f, m, WV_STAGE_FLUSHED) <= v->tl->now ? WV_CHIP_WAITING_REPLAY
@@ -1244,7 +1307,7 @@ static void link_text(const wv_sim *sim, int f, char *out, size_t n)
 /* The label over a train: "xid 727", with the table when its cards do
  * not name it ("xid 740 accounts"), and its size when they do not show
  * every change ("xid 730: 3,193 changes, 412.0 kB of WAL"). */
-static void train_label(const wv_sim *sim, size_t u, card_detail d, char *out, size_t n)
+static void train_label(const wv_sim *sim, int f, size_t u, card_detail d, char *out, size_t n)
 {
     size_t first = wv_sim_txn_first(sim, u), last = wv_sim_txn_last(sim, u);
     uint32_t xid;
@@ -1255,7 +1318,7 @@ static void train_label(const wv_sim *sim, size_t u, card_detail d, char *out, s
         snprintf(who, sizeof who, "%s", wv_op_name(wv_sim_op(sim, first)));
     size_t inside = 0;
     for (size_t m = first; m <= last && inside <= MAX_CARDS; m++)
-        inside += !is_bracket(wv_sim_op(sim, m));
+        inside += !is_bracket(wv_sim_op(sim, m)) && wv_sim_gets(sim, f, m);
     if (d == CARD_WORDS && inside <= MAX_CARDS) {
         snprintf(out, n, "%s", who);
         return;
@@ -1266,8 +1329,8 @@ static void train_label(const wv_sim *sim, size_t u, card_detail d, char *out, s
         snprintf(out, n, "%s %s", who, table != WV_ROWS_NONE ? wv_rows_table_name(rows, table) : "");
         return;
     }
-    if (inside > MAX_CARDS)
-        inside = last - first + 1 - (is_bracket(wv_sim_op(sim, first)) ? 1 : 0) -
+    if (inside > MAX_CARDS) /* a shard's part: the brackets go with it */
+        inside = wv_sim_gets_count(sim, f, first, last + 1) - (is_bracket(wv_sim_op(sim, first)) ? 1 : 0) -
                  (last > first && is_bracket(wv_sim_op(sim, last)) ? 1 : 0);
     char count[32], wal[32];
     wv_fmt_thousands(count, sizeof count, inside);
@@ -1328,20 +1391,22 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     size_t applied = wv_sim_reached(sim, f, WV_STAGE_APPLIED, t);
     /* the counts at both ends of the text row; train labels go between */
     char queued_text[64] = "", waiting_text[96] = "";
-    if (departed > hi)
-        snprintf(queued_text, sizeof queued_text, "%zu queued", departed - hi);
+    /* what a shard's row filter drops is not counted: it never goes there */
+    size_t queued = wv_sim_gets_count(sim, f, hi, departed), to_apply = wv_sim_gets_count(sim, f, applied, lo);
+    size_t to_flush = wv_sim_gets_count(sim, f, flushed, lo), to_replay = wv_sim_gets_count(sim, f, applied, flushed);
+    if (queued)
+        snprintf(queued_text, sizeof queued_text, "%zu queued", queued);
     if (wv_sim_config(sim)->link[f].kind == WV_KIND_LOGICAL) {
         /* a subscriber applies what it receives; its flush comes later
          * and holds nothing back from readers */
-        if (lo > applied)
-            snprintf(waiting_text, sizeof waiting_text, "%zu waiting to apply", lo - applied);
-    } else if (lo > flushed && flushed > applied) {
-        snprintf(waiting_text, sizeof waiting_text, "%zu to fsync, %zu to replay", lo - flushed,
-                 flushed - applied);
-    } else if (lo > flushed) {
-        snprintf(waiting_text, sizeof waiting_text, "%zu waiting for fsync", lo - flushed);
-    } else if (lo > applied) {
-        snprintf(waiting_text, sizeof waiting_text, "%zu waiting to replay", lo - applied);
+        if (to_apply)
+            snprintf(waiting_text, sizeof waiting_text, "%zu waiting to apply", to_apply);
+    } else if (to_flush && to_replay) {
+        snprintf(waiting_text, sizeof waiting_text, "%zu to fsync, %zu to replay", to_flush, to_replay);
+    } else if (to_flush) {
+        snprintf(waiting_text, sizeof waiting_text, "%zu waiting for fsync", to_flush);
+    } else if (to_apply) {
+        snprintf(waiting_text, sizeof waiting_text, "%zu waiting to replay", to_apply);
     }
     int queued_right = lane.x + (*queued_text ? text_width(sc, WV_FONT_BODY, queued_text) + sc->lay.pad : 0);
     int waiting_left = lane.x + lane.w - (*waiting_text ? text_width(sc, WV_FONT_BODY, waiting_text) : 0);
@@ -1376,11 +1441,16 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     wv_rect sel_box = { 0, 0, 0, 0 };
     card_detail sel_detail = CARD_GLYPH;
     for (size_t a = lo; a < hi && limit > lane.x;) {
-        /* the train: [a, b) of the same transaction, oldest (rightmost) first */
+        if (!wv_sim_gets(sim, f, a)) {
+            a++; /* not on this shard's link */
+            continue;
+        }
+        /* the train: [a, b) of the same transaction, oldest (rightmost)
+         * first; on a shard, the messages its row filter lets through */
         size_t u = wv_sim_txn_of(sim, a), b = a + 1;
         int ncards = !is_bracket(wv_sim_op(sim, a));
         while (b < hi && wv_sim_txn_of(sim, b) == u) {
-            ncards += !is_bracket(wv_sim_op(sim, b));
+            ncards += !is_bracket(wv_sim_op(sim, b)) && wv_sim_gets(sim, f, b);
             b++;
         }
         int right = sc->xs[0 + a - lo] + chip;
@@ -1395,6 +1465,8 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
             for (detail = CARD_WORDS; detail <= CARD_GLYPH; detail++) {
                 width = 0;
                 for (size_t m = a; m < b; m++) {
+                    if (!wv_sim_gets(sim, f, m))
+                        continue;
                     if (is_bracket(wv_sim_op(sim, m))) {
                         width += bracket_w;
                         continue;
@@ -1422,6 +1494,8 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
             shift = right - head;
             int cursor = head;
             for (size_t m = a; m < b; m++) {
+                if (!wv_sim_gets(sim, f, m))
+                    continue;
                 wv_op op = wv_sim_op(sim, m);
                 const char *text = NULL;
                 int w = bracket_w;
@@ -1451,6 +1525,8 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
             wv_rect run = { 0, 0, 0, 0 };
             wv_rgb run_col = th->bg;
             for (size_t m = a; m < b; m++) {
+                if (!wv_sim_gets(sim, f, m))
+                    continue;
                 int x = sc->xs[m - lo] - shift;
                 int left = m + 1 < b ? sc->xs[m + 1 - lo] - shift + chip : x;
                 if (left < x)
@@ -1484,7 +1560,7 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
         /* its label, above it, where there is room */
         if (text_row && !fault && labels < 6 && head > queued_right) {
             char label[200];
-            train_label(sim, u, cards ? detail : CARD_GLYPH, label, sizeof label);
+            train_label(sim, f, u, cards ? detail : CARD_GLYPH, label, sizeof label);
             int lw = text_width(sc, WV_FONT_BODY, label);
             int lx = tail > lane.x ? tail : lane.x;
             if (lx + lw > label_left - sc->lay.pad)
@@ -1537,13 +1613,13 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     }
     /* left the leader (committed) but not on the wire yet: the link is busy
      * or cut, and they queue at the leader's end */
-    if (departed > hi) {
-        int shown = departed - hi < PILE ? (int)(departed - hi) : PILE;
-        draw_pile(sc, v, f, hi, departed - hi, lane.x + (shown - 1) * (chip / 3), mid, chip, true);
+    if (queued) {
+        int shown = queued < PILE ? (int)queued : PILE;
+        draw_pile(sc, v, f, hi, queued, lane.x + (shown - 1) * (chip / 3), mid, chip, true);
     }
     /* written but not replayed: waiting at the follower */
-    if (lo > applied)
-        draw_pile(sc, v, f, applied, lo - applied, lane.x + lane.w - chip, mid, chip, false);
+    if (to_apply)
+        draw_pile(sc, v, f, applied, to_apply, lane.x + lane.w - chip, mid, chip, false);
 }
 
 #define FLASH_US 400000 /* session time an event's chip and panel stay lit */
@@ -1935,7 +2011,10 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
         sc->who = f;
         draw_text(sc, WV_ROLE_INSPECTOR_FOLLOWER, WV_FONT_MONO, v->selected_follower == f ? th->text : th->text_dim,
                   cx, fy, cfg->names[f], name_w - sc->lay.pad);
-        for (int st = first_stage; st < WV_STAGE_COUNT; st++) {
+        if (!wv_sim_gets(sim, f, m)) /* a shard's row filter: never sent there */
+            draw_text(sc, WV_ROLE_INSPECTOR_CELL, WV_FONT_BODY, th->text_dim, cx + name_w, fy, "filtered out",
+                      (WV_STAGE_COUNT - first_stage) * cw);
+        for (int st = first_stage; st < WV_STAGE_COUNT && wv_sim_gets(sim, f, m); st++) {
             int64_t at = wv_sim_stage(sim, f, m, (wv_stage)st);
             char cell[32] = "-";
             if (at != WV_SIM_NEVER)

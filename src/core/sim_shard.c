@@ -133,6 +133,21 @@ size_t wv_sim_gets_count(const wv_sim *s, int f, size_t first, size_t end)
     return s->gets_before[f][end] - s->gets_before[f][first];
 }
 
+static bool gets_fewer(const probe *q, size_t i)
+{
+    return q->s->gets_before[q->f][i] < q->key;
+}
+
+size_t wv_sim_gets_last(const wv_sim *s, int f, size_t end)
+{
+    if (!wv_sim_sharded(s) || f >= s->cfg.nshards)
+        return end ? end - 1 : WV_ROWS_NONE;
+    /* the first m with as many before it as before end: m - 1 is the one */
+    probe q = { .s = s, .f = f, .key = s->gets_before[f][end] };
+    size_t m = sim_prefix_len(end + 1, gets_fewer, &q);
+    return m ? m - 1 : WV_ROWS_NONE;
+}
+
 int wv_sim_row_shard(const wv_sim *s, size_t m)
 {
     return wv_sim_sharded(s) ? s->msgs[m].owner : WV_SHARD_EVERY;
@@ -166,6 +181,8 @@ bool wv_sim_holds(const wv_sim *s, int node, wv_row row)
     int f = node - 1;
     if (node == WV_SIM_LEADER || !wv_sim_sharded(s) || f >= s->cfg.nshards)
         return true;
+    if (row.msg >= s->nmsgs)
+        return false; /* no version: nothing to hold */
     int owner = s->msgs[row.msg].owner;
     return owner == f || owner == WV_SHARD_EVERY;
 }
