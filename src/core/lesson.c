@@ -227,6 +227,16 @@ static int step_line(parser *p, lesson_step *s, char *line)
             spec++;
         return add_option(p, "sync-standbys", spec) < 0 ? -1 : build_cfg(p, &cfg);
     }
+    if (strcmp(verb, "sharding") == 0 && n == 2) {
+        wv_sim_cfg cfg;
+        if (strcmp(w[1], "on") != 0 && strcmp(w[1], "off") != 0)
+            return fail(p, "expected 'sharding on' or 'sharding off', not '%s'", copy);
+        if (add_option(p, "sharding", w[1]) < 0 || build_cfg(p, &cfg) < 0)
+            return -1;
+        bool none = cfg.nshards == 0;
+        wv_sim_cfg_destroy(&cfg);
+        return none ? fail(p, "%s", "'sharding' needs the shards named in the header: shard-by = COL % N") : 0;
+    }
     if (strcmp(verb, "select") == 0 && n == 3 && strcmp(w[1], "xid") == 0) {
         s->select_commit = true;
         s->select_line = p->line;
@@ -247,8 +257,8 @@ static int step_line(parser *p, lesson_step *s, char *line)
         return 0;
     }
     return fail(p, "expected a caption line ('> text') or one of: at TIME, step N, commit XID, "
-                   "partition/stop/crash FOLLOWER ..., sync LEVEL, standbys SPEC, select ..., "
-                   "play; not '%s'", copy);
+                   "partition/stop/crash FOLLOWER ..., sync LEVEL, standbys SPEC, sharding on|off, "
+                   "select ..., play; not '%s'", copy);
 }
 
 /* A header line: `recording = FILE` or a simulation option. */
@@ -420,6 +430,7 @@ void wv_lesson_show(const wv_lesson *l, int n, wv_ctl *c)
     wv_sim_set_standbys(c->sim, want->sync_any, want->nsync_standbys ? want->sync_num : 0,
                         want->sync_standbys, want->nsync_standbys);
     wv_sim_set_sync(c->sim, want->sync);
+    wv_sim_set_sharding(c->sim, !want->sharding_off);
 
     /* where: the last place a step up to this one named, else the start */
     const lesson_step *w = s;
