@@ -830,6 +830,16 @@ static int draw_gathered(wv_scene *sc, const wv_view *v, int x, int y, int w)
     snprintf(buf, sizeof buf, "count(*): leader %zu", leader);
     draw_text(sc, WV_ROLE_LEADER_GATHERED, WV_FONT_BODY, sc->th->text_dim, x, y, buf, w);
     y += sc->lay.line_h;
+    /* a table without the shard key is whole on every shard: a query
+     * asks one of them */
+    size_t key;
+    const wv_rows *rows = wv_sim_rows(sim);
+    if (wv_rows_recent(rows, tbl, wv_sim_visible(sim, WV_SIM_LEADER, t), &key, 1) == 1 &&
+        wv_sim_row_shard(sim, wv_rows_read(rows, key, wv_sim_visible(sim, WV_SIM_LEADER, t)).msg) == WV_SHARD_EVERY) {
+        snprintf(buf, sizeof buf, "no %s: whole on each", cfg->shard_col);
+        draw_text(sc, WV_ROLE_LEADER_GATHERED, WV_FONT_BODY, sc->th->text_dim, x, y, buf, w);
+        return y + sc->lay.line_h;
+    }
     int n = snprintf(buf, sizeof buf, "shards ");
     for (int f = 0; f < cfg->nshards && n < (int)sizeof buf - 40; f++) {
         size_t c = wv_sim_count_rows(sim, f + 1, tbl, t);
