@@ -548,7 +548,7 @@ static void test_help_legend(void **state)
     texts_of(&fx, WV_ROLE_HELP_KEYS, -1, keys, sizeof keys);
     texts_of(&fx, WV_ROLE_HELP_WHAT, -1, what, sizeof what);
     static const char *const words[] = { "LSN", "xid", "written", "flushed", "replayed", "lag",
-                                         "synchronous_commit", "FIRST n / ANY n", "TOAST", "stale", "Esc" };
+                                         "synchronous_commit", "FIRST n / ANY n", "TOAST", "stale", "shard", "Esc" };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         CHECK(strstr(keys, words[i]), "the help names '%s': %s", words[i], keys);
     static const char *const glyphs[] = { "+", "~", "-", "T", "M", "P", "]P", "xP", "s", "]s", "xs", "?" };

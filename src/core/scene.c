@@ -2223,11 +2223,12 @@ static const char *const glossary[][2] = {
     { "replayed", "or applied: reads there see it" },
     { "lag", "how long its oldest unapplied change waited" },
     { "sync", "a synchronous standby: COMMITs wait for it" },
-    { "synchronous_commit", "what a COMMIT waits for: off, local (the leader's disk), remote_write, on (a "
-                            "standby flushed), remote_apply (it applied)" },
+    { "synchronous_commit", "what a COMMIT waits for: off, local (the leader's disk), remote_write, on "
+                            "(flushed), remote_apply" },
     { "FIRST n / ANY n", "which standbys count" },
     { "TOAST", "a big value kept apart, not sent again" },
     { "stale", "not received yet: a read there is old" },
+    { "shard", "holds the rows its filter picks: id % 3 = 0" },
 };
 
 /* Keys on the left; on the right, what the glyphs and colours mean and a
