@@ -183,8 +183,10 @@ static int parse_shard_by(wv_sim_cfg *cfg, const char *value, char *err, size_t 
                 p++;
             col[n++] = *p;
         }
-        if (*p++ != '"')
-            n = 0;
+        if (*p == '"')
+            p++;
+        else
+            n = 0; /* unterminated, or too long */
     } else {
         while ((isalnum((unsigned char)*p) || *p == '_') && n + 1 < sizeof col)
             col[n++] = (char)tolower((unsigned char)*p++);
