@@ -138,6 +138,14 @@ static void test_only_the_shards_bytes_on_its_link(void **state)
             for (int st = 0; st < WV_STAGE_COUNT; st++)
                 assert_true(wv_sim_stage(s, f, m - 1, (wv_stage)st) <= wv_sim_stage(s, f, m, (wv_stage)st));
 
+    /* stepping through f1's events skips what only passes it: its first
+     * is BEGIN 3 leaving at 2 s, not xid 1 or 2 passing at 0 and 1 s */
+    assert_int_equal(wv_sim_next_event(s, 0, WV_STEP_FOLLOWER, 0), 2 * SEC);
+    assert_int_equal(wv_sim_prev_event(s, 2 * SEC, WV_STEP_FOLLOWER, 0), -1);
+    /* the DELETE's journey: written on f3 at 2 s + 37 + 67 + 100 ms, then
+     * on f4 at 2 s + 37 + 115 + 67 + 100 ms; not f1's pass at 2.252 s */
+    assert_int_equal(wv_sim_next_event(s, 2204 * MS, WV_STEP_MESSAGE, 10), 2319 * MS);
+
     /* switched off, f1 gets all five as f4 does; on again, as before */
     wv_sim_set_sharding(s, false);
     assert_true(wv_sim_gets(s, 0, 10));
@@ -211,6 +219,7 @@ static void test_options(void **state)
         { "3", "logical", "id", "from 1 to 8" },
         { "3", "logical", "% 3", "from 1 to 8" },
         { "3", "logical", "id % 3x", "from 1 to 8" },
+        { "3", "logical", "\"id % 3", "from 1 to 8" },
         { "3", "physical", "id % 3", "physical standby" },
         { "3", "logical,logical,physical", "id % 2", NULL },
     };

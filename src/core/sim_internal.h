@@ -240,6 +240,9 @@ void sim_shard_change(const wv_sim *s, const wv_change *c, msg *mm);
 /* At the close of unit u: its BEGIN and COMMIT go where its changes go;
  * the counts behind wv_sim_gets_count. */
 void sim_shard_close(wv_sim *s, size_t u);
+/* The first message from `from` on that f gets (the stream's count when
+ * none): stepping through a shard's events skips what passes it unseen. */
+size_t sim_shard_next(const wv_sim *s, int f, size_t from);
 /* Schedules message m, which f does not get, ready at `ready`. */
 void sim_shard_skip(wv_sim *s, int f, size_t m, int64_t ready);
 

@@ -148,6 +148,20 @@ size_t wv_sim_gets_last(const wv_sim *s, int f, size_t end)
     return m ? m - 1 : WV_ROWS_NONE;
 }
 
+static bool gets_none_since(const probe *q, size_t i)
+{
+    return q->s->gets_before[q->f][i + 1] <= q->key;
+}
+
+size_t sim_shard_next(const wv_sim *s, int f, size_t from)
+{
+    if (!wv_sim_sharded(s) || f >= s->cfg.nshards || from >= s->nmsgs)
+        return from;
+    /* the first i with more before i + 1 than before from: i >= from */
+    probe q = { .s = s, .f = f, .key = s->gets_before[f][from] };
+    return sim_prefix_len(s->nmsgs, gets_none_since, &q);
+}
+
 int wv_sim_row_shard(const wv_sim *s, size_t m)
 {
     return wv_sim_sharded(s) ? s->msgs[m].owner : WV_SHARD_EVERY;
