@@ -763,6 +763,21 @@ static void test_shards(void **state)
         }
     }
     close_fixture(&fx);
+    /* (three followers, all shards: the inspector has room for the read)
+     * a read of id 1 goes to f2, the shard holding it; read on f1, which
+     * does not, it finds no row */
+    static const char *const three[] = { "shard-by", "id % 3", "latency", "500ms", "jitter", "0", NULL };
+    open_fixture(&fx, three, text);
+    char read[2000];
+    fx.view.selected_msg = 1;
+    build(&fx, 3000000, 1920, 1080);
+    texts_of(&fx, WV_ROLE_INSPECTOR_READ, 1, read, sizeof read);
+    CHECK(strstr(read, "on f2 \xe2\x86\x92 100.00 (leader: 100.00)"), "the read of id 1: '%s'", read);
+    fx.view.selected_follower = 0;
+    build(&fx, 3000000, 1920, 1080);
+    texts_of(&fx, WV_ROLE_INSPECTOR_READ, 0, read, sizeof read);
+    CHECK(strstr(read, "on f1 \xe2\x86\x92 no row (leader: 1)"), "the read of id 1 on f1: '%s'", read);
+    close_fixture(&fx);
 }
 
 int main(void)

@@ -1840,16 +1840,26 @@ static int draw_read(wv_scene *sc, const wv_view *v, size_t m, int x, int y, int
         return y;
     int64_t t = v->tl->now;
     int f = v->selected_follower;
+    size_t kl = leader_visible(sim, t);
     if (f < 0 || f >= nf) {
-        f = 0;
-        for (int i = 1; i < nf; i++)
-            if (wv_sim_visible(sim, i + 1, t) < wv_sim_visible(sim, f + 1, t))
+        /* the follower furthest behind; with shards, of those that hold
+         * the row (where a router would send the read) */
+        f = -1;
+        for (int i = 0; i < nf; i++)
+            if (holds(sim, i + 1, key, kl, kl) &&
+                (f < 0 || wv_sim_visible(sim, i + 1, t) < wv_sim_visible(sim, f + 1, t)))
                 f = i;
+        if (f < 0)
+            return y; /* on no shard (a NULL key) */
     }
-    size_t kl = leader_visible(sim, t), kf = wv_sim_visible(sim, f + 1, t);
+    size_t kf = wv_sim_visible(sim, f + 1, t);
     row_cells lead, here;
     read_cells(sc, sim, wv_rows_read(rows, key, kl), &lead);
-    read_cells(sc, sim, wv_rows_read(rows, key, kf), &here);
+    /* a shard that does not hold the row finds none */
+    wv_row mine = wv_rows_read(rows, key, kf);
+    if (!holds(sim, f + 1, key, kl, kf))
+        mine.exists = false;
+    read_cells(sc, sim, mine, &here);
     const row_cells *cols = lead.n ? &lead : &here;
     if (!cols->n)
         return y;
