@@ -65,6 +65,9 @@ wv_row wv_rows_read(const wv_rows *r, size_t key, size_t k);
 /* Up to max keys of table touched most recently as of k, newest first;
  * returns how many. Deleted rows count as touched. */
 size_t wv_rows_recent(const wv_rows *r, size_t table, size_t k, size_t *keys, size_t max);
+/* Every key table has had (deleted rows too), in no particular order:
+ * writes at most max, returns how many there are. */
+size_t wv_rows_keys(const wv_rows *r, size_t table, size_t *keys, size_t max);
 /* The key a change's row has (new key for UPDATE), or WV_ROWS_NONE. */
 size_t wv_rows_key_of(const wv_rows *r, size_t msg);
 

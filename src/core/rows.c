@@ -757,6 +757,19 @@ size_t wv_rows_recent(const wv_rows *r, size_t tbl, size_t k, size_t *keys, size
     return n;
 }
 
+size_t wv_rows_keys(const wv_rows *r, size_t tbl, size_t *keys, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nkeys; i++) {
+        if (r->keys[i].table != tbl)
+            continue;
+        if (n < max)
+            keys[n] = i;
+        n++;
+    }
+    return n;
+}
+
 size_t wv_rows_key_of(const wv_rows *r, size_t msg)
 {
     return msg < r->msg_len && r->msg_key[msg] != NONE32 ? r->msg_key[msg] : WV_ROWS_NONE;

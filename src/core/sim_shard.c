@@ -203,15 +203,10 @@ bool wv_sim_holds(const wv_sim *s, int node, wv_row row)
 
 size_t wv_sim_count_rows(const wv_sim *s, int node, size_t table, int64_t t)
 {
-    size_t k = wv_sim_visible(s, node, t), max = 256, n, count = 0;
-    size_t *keys = NULL;
-    /* every key the table has had: recent keys, as many as there are */
-    for (;; max *= 4) {
-        keys = wv_xrealloc(keys, max * sizeof *keys);
-        n = wv_rows_recent(s->rows, table, k, keys, max);
-        if (n < max)
-            break;
-    }
+    size_t k = wv_sim_visible(s, node, t), count = 0;
+    size_t n = wv_rows_keys(s->rows, table, NULL, 0);
+    size_t *keys = wv_xmalloc((n ? n : 1) * sizeof *keys);
+    wv_rows_keys(s->rows, table, keys, n);
     for (size_t i = 0; i < n; i++) {
         wv_row row = wv_rows_read(s->rows, keys[i], k);
         count += row.exists && wv_sim_holds(s, node, row);
