@@ -49,6 +49,8 @@ typedef struct inspected {
     char line[3][512];
 } inspected;
 
+#define COUNT_CACHE 16 /* count(*) answers remembered */
+
 struct wv_scene {
     wv_cmd *cmds;
     size_t ncmds, cmds_cap;
@@ -80,6 +82,14 @@ struct wv_scene {
     uint32_t frame;
     inspected insp;
     char cut[CUT_MAX];
+    /* count(*) per node with shards: the same counts recur on every frame
+     * (and twice in one: a shard's box, the leader's gathered line) */
+    struct {
+        const wv_sim *sim;
+        size_t nmsgs, table, k, count; /* nmsgs: the stream grows live */
+        int holder; /* the shard, or -1 for all rows */
+    } counts[COUNT_CACHE];
+    uint32_t next_count;
 };
 
 #define GROW(arr, n, cap)                                                   \
@@ -814,6 +824,26 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
     return y;
 }
 
+/* wv_sim_count_rows, remembered by what it depends on: the transactions
+ * the node sees, and which rows it holds. */
+static size_t count_rows(wv_scene *sc, const wv_sim *sim, int node, size_t tbl, int64_t t)
+{
+    size_t k = wv_sim_visible(sim, node, t);
+    int holder = node > 0 && node <= wv_sim_config(sim)->nshards && wv_sim_sharded(sim) ? node - 1 : -1;
+    for (int i = 0; i < COUNT_CACHE; i++)
+        if (sc->counts[i].sim == sim && sc->counts[i].nmsgs == wv_sim_count(sim) && sc->counts[i].table == tbl &&
+            sc->counts[i].k == k && sc->counts[i].holder == holder)
+            return sc->counts[i].count;
+    int i = (int)(sc->next_count++ % COUNT_CACHE);
+    sc->counts[i].sim = sim;
+    sc->counts[i].nmsgs = wv_sim_count(sim);
+    sc->counts[i].table = tbl;
+    sc->counts[i].k = k;
+    sc->counts[i].holder = holder;
+    sc->counts[i].count = wv_sim_count_rows(sim, node, tbl, t);
+    return sc->counts[i].count;
+}
+
 /* count(*) of the table on screen gathered from the shards, as a query
  * sent to each and summed: equal to the leader's once every shard has
  * applied what it gets (a row no filter selects is on no shard). */
@@ -826,7 +856,7 @@ static int draw_gathered(wv_scene *sc, const wv_view *v, int x, int y, int w)
         return y;
     int64_t t = v->tl->now;
     char buf[256];
-    size_t sum = 0, leader = wv_sim_count_rows(sim, WV_SIM_LEADER, tbl, t);
+    size_t sum = 0, leader = count_rows(sc, sim, WV_SIM_LEADER, tbl, t);
     snprintf(buf, sizeof buf, "count(*): leader %zu", leader);
     draw_text(sc, WV_ROLE_LEADER_GATHERED, WV_FONT_BODY, sc->th->text_dim, x, y, buf, w);
     y += sc->lay.line_h;
@@ -842,7 +872,7 @@ static int draw_gathered(wv_scene *sc, const wv_view *v, int x, int y, int w)
     }
     int n = snprintf(buf, sizeof buf, "shards ");
     for (int f = 0; f < cfg->nshards && n < (int)sizeof buf - 40; f++) {
-        size_t c = wv_sim_count_rows(sim, f + 1, tbl, t);
+        size_t c = count_rows(sc, sim, f + 1, tbl, t);
         sum += c;
         n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%zu", f ? "+" : "", c);
     }
@@ -1156,7 +1186,7 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
     size_t tbl = wv_scene_table(v);
     if (wv_sim_sharded(sim) && tbl != WV_ROWS_NONE) {
         /* what it holds: its part, or everything (a replica beside shards) */
-        size_t here = wv_sim_count_rows(sim, f + 1, tbl, t);
+        size_t here = count_rows(sc, sim, f + 1, tbl, t);
         const char *rows = here == 1 ? "row" : "rows";
         if (f >= cfg->nshards)
             snprintf(buf, sizeof buf, "replica: all %zu %s", here, rows);
