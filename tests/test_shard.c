@@ -80,6 +80,17 @@ static void test_which_messages_each_shard_gets(void **state)
      * (PostgreSQL 15 skips an empty transaction) */
     for (int f = 0; f < 3; f++)
         assert_false(wv_sim_gets(s, f, 4) || wv_sim_gets(s, f, 7));
+    /* the UPDATE moving id 1 (shard 1) to 3 (shard 0): an INSERT on f1, a
+     * DELETE on f2, an UPDATE on the replica; an UPDATE that stays on its
+     * shard stays an UPDATE */
+    assert_int_equal(wv_sim_op_on(s, 0, 9), WV_OP_INSERT);
+    assert_int_equal(wv_sim_op_on(s, 1, 9), WV_OP_DELETE);
+    assert_true(wv_sim_moves_away(s, 1, 9) && !wv_sim_moves_away(s, 0, 9) && !wv_sim_moves_away(s, 3, 9));
+    assert_int_equal(wv_sim_op_on(s, 3, 9), WV_OP_UPDATE);
+    assert_int_equal(wv_sim_op_on(s, 0, 14), WV_OP_INSERT); /* an INSERT is one */
+    wv_sim_set_sharding(s, false);
+    assert_int_equal(wv_sim_op_on(s, 0, 9), WV_OP_UPDATE);
+    wv_sim_set_sharding(s, true);
     /* counts over ranges, without walking them */
     assert_int_equal(wv_sim_gets_count(s, 0, 0, 16), 7);
     assert_int_equal(wv_sim_gets_count(s, 1, 0, 16), 7);
@@ -196,6 +207,13 @@ static void test_each_shard_holds_its_rows(void **state)
         /* ref has no id: every shard holds its row */
         assert_int_equal(wv_sim_count_rows(s, node, ref, 10 * SEC), 1);
     }
+    /* id 1's last version, the UPDATE that gave it key 3, is held (as gone)
+     * by shard 1 it left, not by shard 0 where the row went */
+    const wv_rows *r = wv_sim_rows(s);
+    wv_row gone = wv_rows_read(r, wv_rows_find(r, t, "id=1"), 4);
+    assert_true(!gone.exists && gone.msg == 9);
+    assert_true(wv_sim_holds(s, 2, gone) && !wv_sim_holds(s, 1, gone) && !wv_sim_holds(s, 3, gone));
+    assert_true(wv_sim_holds(s, 4, gone) && wv_sim_holds(s, 0, gone)); /* the replica, the leader */
     /* before f3 has applied xid 3 (written at 2.34 s), it still holds id 2 */
     assert_int_equal(wv_sim_count_rows(s, 3, t, 2339 * MS), 1);
     assert_int_equal(wv_sim_count_rows(s, 3, t, 2340 * MS), 0);

@@ -341,6 +341,12 @@ size_t wv_sim_departed(const wv_sim *s, int64_t t);
 bool wv_sim_gets(const wv_sim *s, int f, size_t m);
 /* How many of messages [first, end) follower f gets. */
 size_t wv_sim_gets_count(const wv_sim *s, int f, size_t first, size_t end);
+/* The op as follower f receives message m: an UPDATE that moves its row
+ * to another shard reaches the old shard as a DELETE and the new one as an
+ * INSERT (pgoutput_row_filter's transformations); else m's op. */
+wv_op wv_sim_op_on(const wv_sim *s, int f, size_t m);
+/* Whether m reaches f as the DELETE of a row that moves to another shard. */
+bool wv_sim_moves_away(const wv_sim *s, int f, size_t m);
 /* The last message before end that follower f gets, or WV_ROWS_NONE. */
 size_t wv_sim_gets_last(const wv_sim *s, int f, size_t end);
 #define WV_SHARD_NONE (-1)  /* no shard owns it (a NULL key, a negative remainder) */

@@ -1239,13 +1239,19 @@ typedef enum card_detail { CARD_WORDS, CARD_KEY, CARD_GLYPH } card_detail;
 
 /* A card's words: "+ students id=2" (or "+ id=2", or "+"), "M MESSAGE",
  * "P PREPARE". */
-static void card_label(const wv_sim *sim, size_t m, card_detail d, char *out, size_t max)
+static void card_label(const wv_sim *sim, int f, size_t m, card_detail d, char *out, size_t max)
 {
-    wv_op op = wv_sim_op(sim, m);
+    wv_op op = wv_sim_op_on(sim, f, m);
     const wv_rows *rows = wv_sim_rows(sim);
-    size_t key = wv_rows_key_of(rows, m);
+    size_t key = wv_rows_key_of(rows, m), table = wv_rows_table_of(rows, m);
     if (d == CARD_GLYPH)
         snprintf(out, max, "%s", wv_op_glyph(op));
+    else if (wv_sim_moves_away(sim, f, m)) /* its new key is another shard's */
+        snprintf(out, max, d == CARD_WORDS && table != WV_ROWS_NONE ? "%s %s (moved)" : "%s moved",
+                 wv_op_glyph(op), table != WV_ROWS_NONE ? wv_rows_table_name(rows, table) : "");
+    else if (d == CARD_WORDS && op != wv_sim_op(sim, m)) /* arrives as an INSERT */
+        snprintf(out, max, "%s %s %s", wv_op_glyph(op), table != WV_ROWS_NONE ? wv_rows_table_name(rows, table) : "?",
+                 key != WV_ROWS_NONE ? wv_rows_key_text(rows, key) : "");
     else if (d == CARD_WORDS && (op == WV_OP_INSERT || op == WV_OP_UPDATE || op == WV_OP_DELETE))
         packet_label(sim, m, out, max);
     else if (key != WV_ROWS_NONE)
@@ -1261,7 +1267,7 @@ static void draw_chip(wv_scene *sc, const wv_view *v, int f, size_t m, wv_rect c
                       wv_chip_stage stage)
 {
     const wv_theme *th = sc->th;
-    wv_op op = wv_sim_op(v->sim, m);
+    wv_op op = f >= 0 ? wv_sim_op_on(v->sim, f, m) : wv_sim_op(v->sim, m);
     bool selected = v->selected_msg == m;
     bool flash = sc->flash && sc->narr.msg == m && (sc->narr.follower == f || sc->narr.follower < 0);
     /* a bracket is a thin bar in the text's colour: seen on any screen */
@@ -1312,7 +1318,7 @@ static void draw_pile(wv_scene *sc, const wv_view *v, int f, size_t first, size_
         wv_chip_stage stage = at_leader ? WV_CHIP_QUEUED
                             : wv_sim_stage(sim, f, m, WV_STAGE_FLUSHED) <= v->tl->now ? WV_CHIP_WAITING_REPLAY
                                                                                     : WV_CHIP_WAITING_FSYNC;
-        draw_chip(sc, v, f, m, c, i == 0 ? wv_op_glyph(wv_sim_op(sim, m)) : NULL, stage);
+        draw_chip(sc, v, f, m, c, i == 0 ? wv_op_glyph(wv_sim_op_on(sim, f, m)) : NULL, stage);
     }
 }
 
@@ -1511,7 +1517,7 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
                         width += bracket_w;
                         continue;
                     }
-                    card_label(sim, m, detail, label, sizeof label);
+                    card_label(sim, f, m, detail, label, sizeof label);
                     width += detail == CARD_GLYPH ? chip + gap
                                                   : text_width(sc, WV_FONT_BODY, label) + sc->lay.pad + gap;
                 }
@@ -1540,7 +1546,7 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
                 const char *text = NULL;
                 int w = bracket_w;
                 if (!is_bracket(op)) {
-                    card_label(sim, m, detail, label, sizeof label);
+                    card_label(sim, f, m, detail, label, sizeof label);
                     text = label;
                     w = detail == CARD_GLYPH ? chip : text_width(sc, WV_FONT_BODY, label) + sc->lay.pad;
                 }
@@ -1577,7 +1583,7 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
                 }
                 if (left >= x + chip || x + chip <= lane.x)
                     continue;
-                wv_op op = wv_sim_op(sim, m);
+                wv_op op = wv_sim_op_on(sim, f, m);
                 wv_rect strip = { left, mid - chip / 2, x + chip - left, chip };
                 wv_rgb col = th->op_fill[op];
                 if (run.w > 0 && strip.x + strip.w == run.x && same_rgb(col, run_col)) {
@@ -1647,7 +1653,7 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     }
     if (sel_m != WV_ROWS_NONE) {
         char label[200];
-        card_label(sim, sel_m, sel_detail, label, sizeof label);
+        card_label(sim, f, sel_m, sel_detail, label, sizeof label);
         draw_chip(sc, v, f, sel_m, sel_box, is_bracket(wv_sim_op(sim, sel_m)) ? NULL : label,
                   WV_CHIP_IN_FLIGHT);
     }

@@ -162,6 +162,24 @@ size_t sim_shard_next(const wv_sim *s, int f, size_t from)
     return sim_prefix_len(s->nmsgs, gets_none_since, &q);
 }
 
+bool wv_sim_moves_away(const wv_sim *s, int f, size_t m)
+{
+    const msg *mm = &s->msgs[m];
+    return wv_sim_sharded(s) && f < s->cfg.nshards && mm->op == WV_OP_UPDATE && mm->owner != f &&
+           ((mm->shards >> f) & 1);
+}
+
+wv_op wv_sim_op_on(const wv_sim *s, int f, size_t m)
+{
+    const msg *mm = &s->msgs[m];
+    if (mm->op != WV_OP_UPDATE || !wv_sim_sharded(s) || f >= s->cfg.nshards || mm->shards == EVERY_SHARD)
+        return (wv_op)mm->op;
+    if (wv_sim_moves_away(s, f, m))
+        return WV_OP_DELETE;
+    /* the new shard gets an INSERT when the old one is another */
+    return mm->shards != bit_of(mm->owner) ? WV_OP_INSERT : WV_OP_UPDATE;
+}
+
 int wv_sim_row_shard(const wv_sim *s, size_t m)
 {
     return wv_sim_sharded(s) ? s->msgs[m].owner : WV_SHARD_EVERY;
@@ -197,6 +215,8 @@ bool wv_sim_holds(const wv_sim *s, int node, wv_row row)
         return true;
     if (row.msg >= s->nmsgs)
         return false; /* no version: nothing to hold */
+    if (!row.exists && s->msgs[row.msg].op == WV_OP_UPDATE)
+        return wv_sim_moves_away(s, f, row.msg); /* the old key of a moved row: where it was */
     int owner = s->msgs[row.msg].owner;
     return owner == f || owner == WV_SHARD_EVERY;
 }
