@@ -152,6 +152,8 @@ static void print_json(const wv_sim *sim, wv_buf *out)
             bool gets = wv_sim_gets(sim, f, m);
             if (cfg->nshards)
                 wv_buf_printf(out, ",\"gets\":%s", gets ? "true" : "false");
+            if (gets && wv_sim_op_on(sim, f, m) != wv_sim_op(sim, m)) /* a row moving between shards */
+                wv_buf_printf(out, ",\"received_as\":\"%s\"", wv_op_name(wv_sim_op_on(sim, f, m)));
             for (int st = 0; st < WV_STAGE_COUNT; st++)
                 put_ms(out, stage_keys[st], gets ? wv_sim_stage(sim, f, m, (wv_stage)st) : WV_SIM_NEVER);
             int64_t sent = wv_sim_stage(sim, f, m, WV_STAGE_SENT), known[WV_STAGE_COUNT];
