@@ -14,7 +14,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "walviz/decode.h"
+#include "walviz/reader.h"
 #include "walviz/record.h"
 #include "walviz/sim.h"
 
@@ -55,6 +59,39 @@ static inline wv_sim *sim_from_lines(const char *const *opts, const char *text, 
     wv_sim_flush(sim);
 done:
     wv_decode_free(dec);
+    wv_sim_cfg_destroy(&cfg);
+    return sim;
+}
+
+/* The same from a recording (or any stream walviz reads) at path, relative
+ * to the top of the repository, where the tests run. */
+static inline wv_sim *sim_from_file(const char *const *opts, const char *path, char *err, size_t errsz)
+{
+    wv_sim_cfg cfg;
+    wv_sim_cfg_init(&cfg);
+    wv_sim *sim = NULL;
+    int fd = -1;
+    for (size_t i = 0; opts && opts[i]; i += 2)
+        if (wv_sim_cfg_option(&cfg, opts[i], opts[i + 1], err, errsz) != 0)
+            goto done;
+    if (wv_sim_cfg_check(&cfg, err, errsz) < 0)
+        goto done;
+    fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        snprintf(err, errsz, "cannot open %.100s (tests run from the top of the repository)", path);
+        goto done;
+    }
+    sim = wv_sim_new(&cfg);
+    wv_reader *r = wv_reader_new(fd, path);
+    wv_item it;
+    int got;
+    while ((got = wv_reader_next(r, &it)) != 0)
+        if (got > 0)
+            wv_sim_add(sim, &it.change, &it.meta, it.text);
+    wv_sim_flush(sim);
+    wv_reader_free(r);
+    close(fd);
+done:
     wv_sim_cfg_destroy(&cfg);
     return sim;
 }

@@ -120,6 +120,9 @@ static void test_parse_errors_name_the_line(void **state)
         { "recording = a.wvr\nshard-by = id % 3\n---\n> x\nsharding maybe\n",
           "bad.lesson:5: expected 'sharding on' or 'sharding off'" },
         { "recording = a.wvr\nfollowers = 2\nshard-by = id % 3\n---\n> x\n", "bad.lesson:3: --shard-by asks" },
+        { "recording = a.wvr\n---\n> x\nview SELECT * FROM acct\n", "bad.lesson:4: --view: expected an aggregate" },
+        { "recording = a.wvr\n---\n> x\nreader acct id=1 on f9\n", "bad.lesson:4: --reader: 'f9' is not a node" },
+        { "recording = a.wvr\n---\n> x\nreader ryw acct id=1 every 1s\n", "bad.lesson:4: --reader: a ryw reader" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char err[300] = "";
@@ -302,10 +305,43 @@ static void test_page_keys_step_without_a_lesson(void **state)
     wv_sim_free(sim);
 }
 
+/* A view and a reader last from the step that switches them on until a
+ * step says none, going forward and back. */
+static void test_view_and_reader_lines(void **state)
+{
+    (void)state;
+    static const char text[] = "recording = t.wvr\nfollowers = 2\n"
+                               "---\n> nothing yet\n"
+                               "---\n> a view and a reader\nview SELECT sum(balance) FROM acct\n"
+                               "reader routed acct id=1 balance every 300ms\n"
+                               "---\n> still there\n"
+                               "---\n> gone\nview none\nreader none\n";
+    char err[300] = "";
+    wv_lesson *l = wv_lesson_parse("v.lesson", text, err, sizeof err);
+    CHECK(l != NULL, "parses: %s", err);
+    wv_sim *sim = fresh(NULL);
+    wv_ctl c;
+    wv_ctl_init(&c, sim, false);
+    static const int order[] = { 1, 2, 3, 4, 3, 2, 1 };
+    static const int views[] = { 0, 1, 1, 0, 1, 1, 0 };
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        wv_lesson_show(l, order[i], &c);
+        const wv_sim_cfg *cfg = wv_sim_config(sim);
+        CHECK(cfg->nviews == views[i] && cfg->nreaders == views[i], "step %d: %d views and %d readers, expected %d",
+              order[i], cfg->nviews, cfg->nreaders, views[i]);
+        CHECK(!views[i] || (strcmp(cfg->views[0], "SELECT sum(balance) FROM acct") == 0 &&
+                            cfg->readers[0].pattern == WV_READ_ROUTED && cfg->readers[0].every_us == 300 * MS),
+              "step %d: the view and reader as written", order[i]);
+    }
+    wv_lesson_free(l);
+    wv_sim_free(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_good),
+        cmocka_unit_test(test_view_and_reader_lines),
         cmocka_unit_test(test_parse_errors_name_the_line),
         cmocka_unit_test(test_check_needs_the_xids),
         cmocka_unit_test(test_steps_forward_and_back),

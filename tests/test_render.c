@@ -801,30 +801,6 @@ static void test_busy_frame_hits(void **state)
 /* ---- every text the picture draws is in the bundled fonts ---- */
 
 /* Loads a sample recording into a new sim with the options given. */
-static wv_sim *load_sample(const char *path, const char *const *opts)
-{
-    wv_sim_cfg cfg;
-    wv_sim_cfg_init(&cfg);
-    char err[300];
-    for (size_t i = 0; opts && opts[i]; i += 2)
-        CHECK(wv_sim_cfg_option(&cfg, opts[i], opts[i + 1], err, sizeof err) == 0, "%s", err);
-    CHECK(wv_sim_cfg_check(&cfg, err, sizeof err) == 0, "%s", err);
-    wv_sim *sim = wv_sim_new(&cfg);
-    int fd = open(path, O_RDONLY);
-    CHECK(fd >= 0, "cannot open %s (tests run from the top of the repository)", path);
-    wv_reader *r = wv_reader_new(fd, path);
-    wv_item it;
-    int got;
-    while ((got = wv_reader_next(r, &it)) != 0)
-        if (got > 0)
-            wv_sim_add(sim, &it.change, &it.meta, it.text);
-    wv_sim_flush(sim);
-    wv_reader_free(r);
-    close(fd);
-    wv_sim_cfg_destroy(&cfg);
-    return sim;
-}
-
 /* The next code point of a UTF-8 string, or 0xFFFD for a bad byte. */
 static uint32_t next_cp(const unsigned char **p)
 {
@@ -876,7 +852,9 @@ static void test_glyph_coverage(void **state)
     for (size_t k = 0; k < sizeof samples / sizeof samples[0]; k++) {
         char path[256];
         snprintf(path, sizeof path, "sample-data/%s.wvr", samples[k]);
-        wv_sim *sim = load_sample(path, opts);
+        char err[300];
+        wv_sim *sim = sim_from_file(opts, path, err, sizeof err);
+        CHECK(sim, "%s", err);
         wv_timeline tl;
         wv_timeline_init(&tl, false);
         wv_view v = test_view(sim, &tl, samples[k]);

@@ -583,6 +583,16 @@ static void test_reply_travels_back(void **state)
         const wv_cmd *r = find_text(&fx, WV_ROLE_LANE_REPLY, 2, 0);
         CHECK(r && r->msg == 5, "a reply on f3's lane for COMMIT 800 (message 5) at %d/4 of its way", i ? 3 : 1);
         x[i] = r->box.x;
+        /* under the wire: no change's card covers it, nor it one */
+        const wv_scene_chip *c;
+        size_t nc = wv_scene_chips(fx.sc, &c);
+        for (size_t k = 0; k < nc; k++)
+            CHECK(c[k].follower != 2 || c[k].op == WV_OP_BEGIN || c[k].op == WV_OP_COMMIT ||
+                      c[k].box.y + c[k].box.h <= r->box.y,
+                  "the reply (y %d) is below message %zu's card (y %d, h %d)", r->box.y, c[k].msg, c[k].box.y,
+                  c[k].box.h);
+        const wv_scene_panel *lane = find_panel(&fx, WV_PANEL_LANE, 2);
+        CHECK(lane && r->box.y + r->box.h <= lane->box.y + lane->box.h, "the reply is inside its lane");
     }
     CHECK(x[1] < x[0], "the reply moves towards the leader: x %d then %d", x[0], x[1]);
     /* f3 selected: its own positions beside the leader's view of them */
@@ -778,6 +788,49 @@ static void test_shards(void **state)
     texts_of(&fx, WV_ROLE_INSPECTOR_READ, 0, read, sizeof read);
     CHECK(strstr(read, "on f1 \xe2\x86\x92 no row (leader: 1)"), "the read of id 1 on f1: '%s'", read);
     close_fixture(&fx);
+/* A view on every node and a routed reader, at 1.55 s: f3 (1 s away) has
+ * not replayed 737 (500.00 -> 480.00), the others have. Reads every 300
+ * ms go to f1, f2, f3 in turn: 0.3 s f1, 0.6 s f2 (both 500.00, fresh),
+ * 0.9 s f3 (no row yet: stale), 1.2 s f1 and 1.5 s f2 (480.00, fresh). */
+static void test_reports_on_screen(void **state)
+{
+    (void)state;
+    static const int sizes[][2] = { { 1024, 768 }, { 1920, 1080 }, { 3840, 2160 } };
+    static const char *const opts[] = { "followers", "3", "latency", "5ms,100ms,1s", "jitter", "0",
+                                        "view", "SELECT sum(balance) FROM accounts", "reader",
+                                        "routed accounts id=1 balance every 300ms", NULL };
+    static const char *const answers[] = { "leader 480.00", "f1 480.00", "f2 480.00", "f3 500.00" };
+    fixture fx;
+    open_fixture(&fx, opts, bank);
+    for (size_t s = 0; s < 3; s++) {
+        build(&fx, 1550000, sizes[s][0], sizes[s][1]);
+        wv_rect ins = find_panel(&fx, WV_PANEL_INSPECTOR, -1)->box;
+        const wv_cmd *sql = find_text(&fx, WV_ROLE_VIEW_SQL, -1, 0);
+        CHECK(sql && strcmp(text_of(&fx, sql), "SELECT sum(balance) FROM accounts") == 0, "%dx%d view.sql: '%s'",
+              sizes[s][0], sizes[s][1], text_of(&fx, sql));
+        for (int node = 0; node <= 3; node++) {
+            const wv_cmd *a = find_text(&fx, WV_ROLE_VIEW_ANSWER, node - 1, 0);
+            CHECK(a && strcmp(text_of(&fx, a), answers[node]) == 0 && a->stale == (node == 3) &&
+                      wv_rect_inside(a->box, ins),
+                  "%dx%d: expected '%s' (stale %d) in the inspector, got '%s' (stale %d)", sizes[s][0], sizes[s][1],
+                  answers[node], node == 3, text_of(&fx, a), a ? a->stale : -1);
+        }
+        const wv_cmd *rd = find_text(&fx, WV_ROLE_READ, 1, 0);
+        const char *want = "SELECT balance FROM accounts WHERE id = 1 on f2 \xe2\x86\x92 480.00, leader 480.00";
+        CHECK(rd && strncmp(text_of(&fx, rd), want, strlen(text_of(&fx, rd))) == 0 && !rd->stale &&
+                  wv_rect_contains(ins, rd->box.x, rd->box.y),
+              "%dx%d read: expected '%s', got '%s'", sizes[s][0], sizes[s][1], want, text_of(&fx, rd));
+        const wv_cmd *counts = find_text(&fx, WV_ROLE_READ_COUNTS, -1, 0);
+        CHECK(counts && strcmp(text_of(&fx, counts), "routed: 5 reads, 1 stale") == 0 &&
+                  wv_rect_contains(ins, counts->box.x, counts->box.y),
+              "%dx%d read.counts: '%s'", sizes[s][0], sizes[s][1], text_of(&fx, counts));
+        const wv_cmd *badge = find_text(&fx, WV_ROLE_READ_BADGE, 1, 0);
+        wv_rect lane = find_panel(&fx, WV_PANEL_LANE, 1)->box;
+        CHECK(badge && strcmp(text_of(&fx, badge), "read \xe2\x86\x92 480.00") == 0 &&
+                  wv_rect_contains(lane, badge->box.x, badge->box.y) && badge->box.x + badge->box.w <= lane.x + lane.w,
+              "%dx%d: the read on f2's lane: '%s'", sizes[s][0], sizes[s][1], text_of(&fx, badge));
+    }
+    close_fixture(&fx);
 }
 
 int main(void)
@@ -800,6 +853,7 @@ int main(void)
         cmocka_unit_test(test_unknown_op_chip),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_shards),
+        cmocka_unit_test(test_reports_on_screen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

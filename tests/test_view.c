@@ -159,6 +159,12 @@ static void test_errors_and_merge(void **state)
     CHECK(strcmp(got, "error: sum(owner): 'ann' is not a number walviz adds exactly (integer and numeric "
                       "columns)") == 0, "got '%s'", got);
 
+    /* double precision: PostgreSQL adds it in float8, in the rows' order */
+    const char *const floats[] = { "table public.t: INSERT: x[double precision]:0.1", NULL };
+    answer("SELECT sum(x) FROM t", floats, got, sizeof got);
+    CHECK(strncmp(got, "error: sum(x): floating-point values are added in the rows' order", 65) == 0, "got '%s'", got);
+    EXPECT("SELECT max(x), count(x) FROM t", floats, "0.1, 1");
+
     /* rows 1-2 and 3-5 apart, merged: the whole's answer */
     char err[400];
     wv_view_query *q = wv_view_parse("SELECT owner, count(*), sum(balance), min(balance), avg(balance) "

@@ -168,4 +168,15 @@ size_t wv_decode_ident(wv_slice s, char *out);
  * to out, which needs room for s.len bytes; returns the length. */
 size_t wv_decode_literal(wv_slice s, bool escaped, char *out);
 
+/* What a decoded record reads as, for the screen and for answers:
+ * wv_display_line: one line of text, newlines and tabs shown as \n and \t,
+ * cut at max bytes; wv_column_name: a column's name, unquoted;
+ * wv_column_value: its value, unquoted, "null" for NULL, "(unchanged)" for
+ * an unchanged TOAST value; wv_change_row: the tuple that holds a change's
+ * row (new, else old). */
+void wv_display_line(wv_slice text, char *out, size_t max);
+void wv_column_name(const wv_column *col, char *out, size_t max);
+void wv_column_value(const wv_column *col, char *out, size_t max);
+const wv_tuple *wv_change_row(const wv_change *c);
+
 #endif

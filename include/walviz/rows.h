@@ -68,6 +68,10 @@ size_t wv_rows_recent(const wv_rows *r, size_t table, size_t k, size_t *keys, si
 /* Every key table has had (deleted rows too), in no particular order:
  * writes at most max, returns how many there are. */
 size_t wv_rows_keys(const wv_rows *r, size_t table, size_t *keys, size_t max);
+/* The message of the key's first version, or WV_ROWS_NONE: an INSERT when
+ * the stream saw the row made, an UPDATE or DELETE when it was there
+ * before the stream began. */
+size_t wv_rows_first_msg(const wv_rows *r, size_t key);
 /* The key a change's row has (new key for UPDATE), or WV_ROWS_NONE. */
 size_t wv_rows_key_of(const wv_rows *r, size_t msg);
 

@@ -120,6 +120,11 @@ typedef enum wv_role {
     WV_ROLE_INSPECTOR_READ,    /* a read of the selected row on a follower, and the leader's answer */
     WV_ROLE_INSPECTOR_PRIMARY, /* the selected follower's row of pg_stat_replication */
     WV_ROLE_LESSON_CAPTION,    /* a lesson step's caption, in the caption line */
+    WV_ROLE_VIEW_SQL,          /* a view's query (--view) */
+    WV_ROLE_VIEW_ANSWER,       /* one node's answer to it: "f2 4000.00" */
+    WV_ROLE_READ,              /* a reader's latest read: node, answer, the leader's */
+    WV_ROLE_READ_COUNTS,       /* a reader's running counts: reads, stale, broken */
+    WV_ROLE_READ_BADGE,        /* on a follower's lane: a read arriving there */
     WV_ROLE_FOLLOWER_SHARD,    /* "shard: id % 3 = 0, 3 rows here", "replica: all rows, 7 here" */
     WV_ROLE_LEADER_GATHERED,   /* count(*) gathered from the shards, beside the leader's */
     WV_ROLE_COUNT

@@ -41,11 +41,16 @@
 
 #include "walviz/decode.h"
 #include "walviz/record.h"
+#include "walviz/reads.h"
 #include "walviz/rows.h"
+#include "walviz/view.h"
 
 #define WV_SIM_MAX_FOLLOWERS 8
 #define WV_SIM_MAX_FAULTS 32 /* per follower; more are refused */
 #define WV_SIM_NEVER INT64_MAX
+#define WV_SIM_MAX_VIEWS 4    /* --view; more are refused */
+#define WV_SIM_VIEW_SQL 400   /* characters of a view's SQL */
+#define WV_SIM_MAX_READERS 4  /* --reader; more are refused */
 
 typedef enum wv_stage { WV_STAGE_SENT, WV_STAGE_WRITTEN, WV_STAGE_FLUSHED, WV_STAGE_APPLIED, WV_STAGE_COUNT } wv_stage;
 
@@ -111,6 +116,12 @@ typedef struct wv_sim_cfg {
     char shard_col[64];      /* the column, unquoted */
     int nshards;             /* N: the modulus, and how many followers are shards */
     bool sharding_off;       /* --sharding off: the shards get everything again */
+    /* Reports, not the simulation's: views shown per node, and readers
+     * (reads.h); both checked when given. */
+    char views[WV_SIM_MAX_VIEWS][WV_SIM_VIEW_SQL];
+    int nviews;
+    wv_read_spec readers[WV_SIM_MAX_READERS];
+    int nreaders;
 
     /* Options as given, turned into the fields above by wv_sim_cfg_check
      * (they may name followers before --followers or --names is seen). */
@@ -296,6 +307,8 @@ int wv_sim_restart(wv_sim *s, int follower, int64_t t);
 int wv_sim_set_faults(wv_sim *s, int follower, const wv_fault *faults, int n);
 int wv_sim_set_latency(wv_sim *s, int follower, int64_t t, int64_t latency_us);
 void wv_sim_set_sync(wv_sim *s, wv_sync_level level);
+/* The views and readers of from in place of s's (a lesson's step). */
+void wv_sim_set_reports(wv_sim *s, const wv_sim_cfg *from);
 /* synchronous_standby_names: FIRST/ANY num of the followers listed. */
 void wv_sim_set_standbys(wv_sim *s, bool any, int num, const int *followers, int n);
 /* The fault covering t on a follower, or NULL. */
@@ -374,5 +387,35 @@ void wv_sim_set_sharding(wv_sim *s, bool on);
 /* Number of transactions whose changes node sees at time t. */
 size_t wv_sim_visible(const wv_sim *s, int node, int64_t t);
 const wv_rows *wv_sim_rows(const wv_sim *s);
+/* The commits waiting at t: a COMMIT has left the leader but the client's
+ * COMMIT has not returned. Standbys release them in LSN order, so they are
+ * the newest commits; *first gets the oldest one's transaction. */
+size_t wv_sim_waiting_commits(const wv_sim *s, int64_t t, size_t *first);
+/* Number of transactions a query on node sees at t: on a follower those
+ * it has replayed (wv_sim_visible); on the leader those before the oldest
+ * COMMIT still waiting for standbys (xact.c keeps a waiting transaction
+ * running, invisible to other sessions, until its COMMIT returns). */
+size_t wv_sim_readable(const wv_sim *s, int node, int64_t t);
+
+/* A view (view.h) evaluated on the simulation's rows. A node that sees
+ * the first k transactions holds the rows as of k, so the answer is a
+ * function of k alone: nodes at the same k share it, and a few recent
+ * answers are kept, each row's message decoded once per evaluation.
+ * Heap object; s and q must outlive it. */
+typedef struct wv_sim_view wv_sim_view;
+wv_sim_view *wv_sim_view_new(const wv_sim *s, const wv_view_query *q);
+void wv_sim_view_free(wv_sim_view *v);
+const wv_view_query *wv_sim_view_query(const wv_sim_view *v);
+/* The answer over the rows as of k (k = wv_sim_visible(s, node, t) for a
+ * node at t); owned by v, valid until the next call. */
+const wv_view_answer *wv_sim_view_at(wv_sim_view *v, size_t k);
+/* The same over the rows keep(ctx, key) accepts (a shard's part; NULL
+ * keeps all), added into a (the caller's, cleared first). */
+void wv_sim_view_rows(wv_sim_view *v, size_t k, bool (*keep)(void *ctx, size_t key), void *ctx,
+                      wv_view_answer *a);
+/* True when the view's table had rows before the stream began (a row's
+ * first change is an UPDATE or DELETE): those the stream never changed
+ * are not in any answer, as walviz cannot know them. */
+bool wv_sim_view_partial(wv_sim_view *v);
 
 #endif

@@ -142,7 +142,7 @@ int wv_cli_replay(int argc, char **argv)
     wv_sim_cfg_init(&cfg);
     wv_ui_opts o;
     wv_cli_display_defaults(&o);
-    char err[300];
+    char err[600];
     int c, idx, status = 2;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {

@@ -269,6 +269,97 @@ static void print_walsenders(const wv_sim *sim, wv_buf *out)
     }
 }
 
+/* One object per view and node each time the node's answer, or whether it
+ * is stale, changes, in time order (--view). */
+static void print_views(const wv_sim *sim, wv_buf *out)
+{
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    enum { NODES = WV_SIM_MAX_FOLLOWERS + 1 };
+    for (int i = 0; i < cfg->nviews; i++) {
+        char err[600], shown[NODES][160], ans[160], lead[160];
+        bool shown_stale[NODES];
+        size_t seen_k[NODES], seen_kl = WV_ROWS_NONE;
+        wv_view_query *q = wv_view_parse(cfg->views[i], err, sizeof err); /* checked as an option */
+        WV_ASSERT(q);
+        wv_sim_view *v = wv_sim_view_new(sim, q);
+        for (int node = 0; node < NODES; node++) {
+            shown[node][0] = '\0';
+            shown_stale[node] = false;
+            seen_k[node] = WV_ROWS_NONE;
+        }
+        for (int64_t t = 0; t != WV_SIM_NEVER; t = wv_sim_next_event(sim, t, WV_STEP_ALL, 0)) {
+            size_t kl = wv_sim_readable(sim, WV_SIM_LEADER, t);
+            wv_view_answer_line(wv_sim_view_at(v, kl), lead, sizeof lead);
+            for (int node = 0; node <= cfg->nfollowers; node++) {
+                size_t k = wv_sim_readable(sim, node, t);
+                if (k == seen_k[node] && kl == seen_kl)
+                    continue; /* nothing it or the leader sees changed */
+                seen_k[node] = k;
+                wv_view_answer_line(wv_sim_view_at(v, k), ans, sizeof ans);
+                bool stale = strcmp(ans, lead) != 0 && k < kl;
+                if (shown[node][0] && strcmp(ans, shown[node]) == 0 && stale == shown_stale[node])
+                    continue;
+                snprintf(shown[node], sizeof shown[node], "%s", ans);
+                shown_stale[node] = stale;
+                const char *name = node ? cfg->names[node - 1] : "leader";
+                wv_buf_printf(out, "{\"type\":\"view\",\"view\":%d,\"node\":", i);
+                wv_json_string(out, (wv_slice){ name, strlen(name) }, 0, false);
+                put_ms(out, "at_ms", t);
+                wv_buf_puts(out, ",\"answer\":");
+                wv_json_string(out, (wv_slice){ ans, strlen(ans) }, 0, false);
+                wv_buf_puts(out, ",\"leader_answer\":");
+                wv_json_string(out, (wv_slice){ lead, strlen(lead) }, 0, false);
+                wv_buf_printf(out, ",\"stale\":%s}\n", stale ? "true" : "false");
+            }
+            seen_kl = kl;
+        }
+        wv_sim_view_free(v);
+        wv_view_query_free(q);
+    }
+}
+
+/* One object per read of the --reader clients, then one per reader with
+ * its counts. */
+static void print_reads(const wv_sim *sim, wv_buf *out)
+{
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    wv_reads *r = wv_reads_new(sim);
+    const wv_read *reads;
+    size_t n = wv_reads_run(r, WV_SIM_NEVER, &reads);
+    for (int ri = 0; ri < cfg->nreaders; ri++) {
+        for (size_t i = 0; i < n; i++) {
+            const wv_read *rd = &reads[i];
+            if (rd->reader != ri)
+                continue;
+            const char *node = rd->node ? cfg->names[rd->node - 1] : "leader";
+            wv_buf_printf(out, "{\"type\":\"read\",\"reader\":%d,\"seq\":%zu,\"node\":", ri, rd->seq);
+            wv_json_string(out, (wv_slice){ node, strlen(node) }, 0, false);
+            put_ms(out, "at_ms", rd->at);
+            wv_buf_puts(out, ",\"query\":");
+            wv_json_string(out, (wv_slice){ rd->query, strlen(rd->query) }, 0, false);
+            wv_buf_puts(out, ",\"answer\":");
+            wv_json_string(out, (wv_slice){ rd->answer, strlen(rd->answer) }, 0, false);
+            wv_buf_puts(out, ",\"leader_answer\":");
+            wv_json_string(out, (wv_slice){ rd->leader, strlen(rd->leader) }, 0, false);
+            const char *why = wv_read_broke_name(rd->broke);
+            wv_buf_printf(out, ",\"stale\":%s,\"broke\":%s%s%s", rd->stale ? "true" : "false", why ? "\"" : "",
+                          why ? why : "null", why ? "\"" : "");
+            uint32_t xid;
+            if (rd->write_txn != WV_ROWS_NONE) {
+                wv_buf_printf(out, ",\"write_txn\":%zu", rd->write_txn);
+                if (wv_sim_xid(sim, wv_sim_txn_last(sim, rd->write_txn), &xid))
+                    wv_buf_printf(out, ",\"write_xid\":%u", xid);
+            }
+            wv_buf_puts(out, "}\n");
+        }
+        wv_read_counts c = wv_reads_count(reads, n, ri);
+        wv_buf_printf(out, "{\"type\":\"reader\",\"reader\":%d,\"pattern\":\"%s\",\"reads\":%zu,\"stale\":%zu,"
+                           "\"broken\":%zu}\n",
+                      ri, wv_read_pattern_name(cfg->readers[ri].pattern), c.reads, c.stale, c.broken);
+    }
+    wv_reads_free(r);
+}
+
 static void print_summary(const wv_sim *sim)
 {
     const wv_sim_cfg *cfg = wv_sim_config(sim);
@@ -323,6 +414,18 @@ static void print_summary(const wv_sim *sim)
                (double)cfg->link[f].latency_us / 1e3, cfg->link[f].bandwidth_bps / 1048576.0,
                (double)max_lag / 1e3, caught_text, resent);
     }
+    if (cfg->nreaders) {
+        wv_reads *r = wv_reads_new(sim);
+        const wv_read *reads;
+        size_t nreads = wv_reads_run(r, WV_SIM_NEVER, &reads);
+        printf("\n");
+        for (int ri = 0; ri < cfg->nreaders; ri++) {
+            wv_read_counts c = wv_reads_count(reads, nreads, ri);
+            printf("reader %d (%s): %zu reads, %zu stale, %zu broke a guarantee\n", ri + 1,
+                   wv_read_pattern_name(cfg->readers[ri].pattern), c.reads, c.stale, c.broken);
+        }
+        wv_reads_free(r);
+    }
     if (!wv_sim_sharded(sim))
         return;
     printf("\n");
@@ -346,7 +449,7 @@ int wv_cli_simulate(int argc, char **argv)
     wv_sim_cfg_init(&cfg);
     bool json = false;
     int c, idx, status = 2;
-    char err[300];
+    char err[600];
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
         if (c == 'h') {
@@ -384,6 +487,8 @@ int wv_cli_simulate(int argc, char **argv)
             print_json(sim, &out);
             if (wv_sim_count(sim)) /* no stream, no timeline to tell */
                 print_walsenders(sim, &out);
+            print_views(sim, &out);
+            print_reads(sim, &out);
             if (cfg.nshards)
                 print_shards(sim, &out);
             if (out.len) /* fwrite(NULL, 1, 0) is undefined behaviour */

@@ -92,7 +92,7 @@ static void show_lesson(const char *path, const char *name)
     wv_web_page_event("opened", name, 0, 0);
     wv_cli_interrupted = 0;
     if (wv_cli_lesson_show(path, &o) != 0) {
-        char err[300];
+        char err[600];
         snprintf(err, sizeof err, "cannot open the lesson %s", name);
         report_failure(err);
     } else if (!pending) {
@@ -106,7 +106,7 @@ static void show(const char *path, char *opts)
     wv_sim_cfg_init(&cfg);
     wv_ui_opts o;
     wv_cli_display_defaults(&o);
-    char err[300];
+    char err[600];
     if (apply_options(&cfg, &o, opts, err, sizeof err) < 0) {
         report_failure(err);
         wv_sim_cfg_destroy(&cfg);

@@ -840,3 +840,59 @@ int wv_decode_timestamp(wv_slice s, int64_t *unix_us)
     *unix_us = secs * 1000000 + frac;
     return 0;
 }
+
+/* One line of display text for a message: newlines and tabs shown as \n
+ * and \t, cut at max bytes. */
+void wv_display_line(wv_slice text, char *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < text.len && n + 3 < max; i++) {
+        char c = text.ptr[i];
+        if (c == '\n' || c == '\t' || c == '\r') {
+            out[n++] = '\\';
+            out[n++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+        } else {
+            out[n++] = (unsigned char)c < 0x20 ? '?' : c;
+        }
+    }
+    out[n] = '\0';
+}
+
+/* A column's name, unquoted. */
+void wv_column_name(const wv_column *col, char *out, size_t max)
+{
+    char name[128];
+    size_t nl = col->name.len < sizeof name ? col->name.len : sizeof name - 1;
+    nl = wv_decode_ident((wv_slice){ col->name.ptr, nl }, name);
+    if (nl >= max)
+        nl = max - 1;
+    memcpy(out, name, nl);
+    out[nl] = '\0';
+}
+
+/* A column's value, unquoted, newlines shown as \n. */
+void wv_column_value(const wv_column *col, char *out, size_t max)
+{
+    if (col->kind == WV_VAL_NULL) {
+        snprintf(out, max, "null");
+    } else if (col->kind == WV_VAL_TOAST) {
+        snprintf(out, max, "(unchanged)");
+    } else {
+        char raw[256];
+        size_t vl = col->value.len < sizeof raw - 1 ? col->value.len : sizeof raw - 1;
+        if (col->kind == WV_VAL_BARE) {
+            memcpy(raw, col->value.ptr, vl);
+        } else {
+            while (vl > 0 && col->value.ptr[vl - 1] == '\'' && vl < col->value.len)
+                vl--; /* never cut between a doubled quote */
+            vl = wv_decode_literal((wv_slice){ col->value.ptr, vl }, false, raw);
+        }
+        wv_display_line((wv_slice){ raw, vl }, out, max);
+    }
+}
+
+/* The tuple that holds a change's row (new, else old). */
+const wv_tuple *wv_change_row(const wv_change *c)
+{
+    return c->new_tuple.present ? &c->new_tuple : &c->old_tuple;
+}

@@ -73,7 +73,7 @@ static int build_cfg(parser *p, wv_sim_cfg *out)
 {
     wv_sim_cfg cfg;
     wv_sim_cfg_init(&cfg);
-    char msg[300];
+    char msg[600];
     int rc = -1;
     for (int i = 0; i < p->nopts; i++) {
         int r = wv_sim_cfg_option(&cfg, p->names[i], p->values[i], msg, sizeof msg);
@@ -237,6 +237,16 @@ static int step_line(parser *p, lesson_step *s, char *line)
         wv_sim_cfg_destroy(&cfg);
         return none ? fail(p, "%s", "'sharding' needs the shards named in the header: shard-by = COL % N") : 0;
     }
+    if ((strcmp(verb, "view") == 0 || strcmp(verb, "reader") == 0) && n >= 2) {
+        /* the rest of the line as written: SQL, or a reader */
+        wv_sim_cfg cfg;
+        const char *rest = copy + strlen(verb);
+        while (isspace((unsigned char)*rest))
+            rest++;
+        if (add_option(p, verb, rest) < 0 || build_cfg(p, &cfg) < 0)
+            return -1;
+        return 0;
+    }
     if (strcmp(verb, "select") == 0 && n == 3 && strcmp(w[1], "xid") == 0) {
         s->select_commit = true;
         s->select_line = p->line;
@@ -257,7 +267,8 @@ static int step_line(parser *p, lesson_step *s, char *line)
         return 0;
     }
     return fail(p, "expected a caption line ('> text') or one of: at TIME, step N, commit XID, "
-                   "partition/stop/crash FOLLOWER ..., sync LEVEL, standbys SPEC, sharding on|off, "
+                   "partition/stop/crash FOLLOWER ..., sync LEVEL, standbys SPEC, sharding on|off, view SQL, "
+                   "reader ..., "
                    "select ..., play; not '%s'", copy);
 }
 
@@ -280,7 +291,7 @@ static int header_line(parser *p, char *line)
     /* the value alone, here; the options together at the first step */
     wv_sim_cfg cfg;
     wv_sim_cfg_init(&cfg);
-    char msg[300];
+    char msg[600];
     int r = wv_sim_cfg_option(&cfg, name, value, msg, sizeof msg);
     wv_sim_cfg_destroy(&cfg);
     if (r == 1)
@@ -431,6 +442,7 @@ void wv_lesson_show(const wv_lesson *l, int n, wv_ctl *c)
                         want->sync_standbys, want->nsync_standbys);
     wv_sim_set_sync(c->sim, want->sync);
     wv_sim_set_sharding(c->sim, !want->sharding_off);
+    wv_sim_set_reports(c->sim, want);
 
     /* where: the last place a step up to this one named, else the start */
     const lesson_step *w = s;

@@ -770,6 +770,17 @@ size_t wv_rows_keys(const wv_rows *r, size_t tbl, size_t *keys, size_t max)
     return n;
 }
 
+size_t wv_rows_first_msg(const wv_rows *r, size_t k_id)
+{
+    if (k_id >= r->nkeys || r->keys[k_id].table == NONE32 || r->keys[k_id].last == NONE32)
+        return WV_ROWS_NONE;
+    const hot *h = hot_find(r, k_id);
+    uint32_t i = h ? h->v[0] : r->keys[k_id].last;
+    while (r->versions[i].prev != NONE32)
+        i = r->versions[i].prev;
+    return r->versions[i].msg;
+}
+
 size_t wv_rows_key_of(const wv_rows *r, size_t msg)
 {
     return msg < r->msg_len && r->msg_key[msg] != NONE32 ? r->msg_key[msg] : WV_ROWS_NONE;

@@ -90,6 +90,14 @@ struct wv_scene {
         int holder; /* the shard, or -1 for all rows */
     } counts[COUNT_CACHE];
     uint32_t next_count;
+    /* the reports of the simulation last drawn: its views, its readers */
+    const wv_sim *reports_of;
+    wv_view_query *queries[WV_SIM_MAX_VIEWS];
+    wv_sim_view *views[WV_SIM_MAX_VIEWS];
+    char view_sql[WV_SIM_MAX_VIEWS][WV_SIM_VIEW_SQL];
+    wv_reads *reads;
+    const wv_read *frame_reads; /* this frame's reads, up to its time */
+    size_t nframe_reads;
 };
 
 #define GROW(arr, n, cap)                                                   \
@@ -164,6 +172,11 @@ static const char *const role_names[WV_ROLE_COUNT] = {
     [WV_ROLE_LESSON_CAPTION] = "lesson.caption",
     [WV_ROLE_FOLLOWER_SHARD] = "follower.shard",
     [WV_ROLE_LEADER_GATHERED] = "leader.gathered",
+    [WV_ROLE_VIEW_SQL] = "view.sql",
+    [WV_ROLE_VIEW_ANSWER] = "view.answer",
+    [WV_ROLE_READ] = "read",
+    [WV_ROLE_READ_COUNTS] = "read.counts",
+    [WV_ROLE_READ_BADGE] = "read.badge",
 };
 
 const char *wv_role_name(wv_role role)
@@ -213,6 +226,11 @@ void wv_scene_free(wv_scene *sc)
     wv_buf_destroy(&sc->text);
     wv_decode_free(sc->dec);
     free(sc->xs);
+    for (int i = 0; i < WV_SIM_MAX_VIEWS; i++) {
+        wv_sim_view_free(sc->views[i]);
+        wv_view_query_free(sc->queries[i]);
+    }
+    wv_reads_free(sc->reads);
     free(sc);
 }
 
@@ -405,69 +423,13 @@ static void fmt_bytes(char *out, size_t n, uint64_t b)
         snprintf(out, n, "%.1f MB", (double)b / 1048576.0);
 }
 
-/* One line of display text for a message: newlines and tabs shown as \n
- * and \t, cut at max bytes. */
-static void display_line(wv_slice text, char *out, size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < text.len && n + 3 < max; i++) {
-        char c = text.ptr[i];
-        if (c == '\n' || c == '\t' || c == '\r') {
-            out[n++] = '\\';
-            out[n++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
-        } else {
-            out[n++] = (unsigned char)c < 0x20 ? '?' : c;
-        }
-    }
-    out[n] = '\0';
-}
-
-/* A column's name, unquoted. */
-static void column_name(const wv_column *col, char *out, size_t max)
-{
-    char name[128];
-    size_t nl = col->name.len < sizeof name ? col->name.len : sizeof name - 1;
-    nl = wv_decode_ident((wv_slice){ col->name.ptr, nl }, name);
-    if (nl >= max)
-        nl = max - 1;
-    memcpy(out, name, nl);
-    out[nl] = '\0';
-}
-
-/* A column's value, unquoted, newlines shown as \n. */
-static void column_value(const wv_column *col, char *out, size_t max)
-{
-    if (col->kind == WV_VAL_NULL) {
-        snprintf(out, max, "null");
-    } else if (col->kind == WV_VAL_TOAST) {
-        snprintf(out, max, "(unchanged)");
-    } else {
-        char raw[256];
-        size_t vl = col->value.len < sizeof raw - 1 ? col->value.len : sizeof raw - 1;
-        if (col->kind == WV_VAL_BARE) {
-            memcpy(raw, col->value.ptr, vl);
-        } else {
-            while (vl > 0 && col->value.ptr[vl - 1] == '\'' && vl < col->value.len)
-                vl--; /* never cut between a doubled quote */
-            vl = wv_decode_literal((wv_slice){ col->value.ptr, vl }, false, raw);
-        }
-        display_line((wv_slice){ raw, vl }, out, max);
-    }
-}
-
 /* "name=value" of a column. */
 static void cell_text(const wv_column *col, char *out, size_t max)
 {
     char name[128], value[256];
-    column_name(col, name, sizeof name);
-    column_value(col, value, sizeof value);
+    wv_column_name(col, name, sizeof name);
+    wv_column_value(col, value, sizeof value);
     snprintf(out, max, "%.60s=%.90s", name, value); /* a cell never needs more */
-}
-
-/* The tuple that holds a change's row (new, else old). */
-static const wv_tuple *row_tuple(const wv_change *c)
-{
-    return c->new_tuple.present ? &c->new_tuple : &c->old_tuple;
 }
 
 size_t wv_scene_current(const wv_view *v)
@@ -660,10 +622,10 @@ static void read_cells(wv_scene *sc, const wv_sim *sim, wv_row row, row_cells *o
     }
     wv_change c;
     if (wv_decode_message(sc->dec, text.ptr, text.len, &c) == WV_DECODE_OK) {
-        const wv_tuple *t = row_tuple(&c);
+        const wv_tuple *t = wv_change_row(&c);
         for (size_t i = 0; i < t->ncols && out->n < MAX_CELLS; i++, out->n++) {
-            column_name(&t->cols[i], out->name[out->n], sizeof out->name[0]);
-            column_value(&t->cols[i], out->value[out->n], sizeof out->value[0]);
+            wv_column_name(&t->cols[i], out->name[out->n], sizeof out->name[0]);
+            wv_column_value(&t->cols[i], out->value[out->n], sizeof out->value[0]);
         }
     }
     *victim = (cached_cells){ row.msg, h, sc->frame, *out };
@@ -682,35 +644,6 @@ static const char *cell_of(const row_cells *rc, const char *name)
  * this node has them, in aligned columns like psql prints them; cells that
  * differ from the leader's (not received yet) are marked stale. Returns the
  * y below it. */
-#define WAIT_SCAN 100000 /* commits looked back at for the waiting ones */
-
-/* The commits waiting at t: a COMMIT has left the leader but the client's
- * COMMIT has not returned. Standbys release them in LSN order, so they are
- * the newest commits. *first: the oldest waiting one's transaction. */
-static size_t waiting_commits(const wv_sim *sim, int64_t t, size_t *first)
-{
-    size_t d = wv_sim_visible(sim, WV_SIM_LEADER, t), n = 0;
-    *first = d;
-    for (size_t u = d, seen = 0; u-- > 0 && seen < WAIT_SCAN; seen++) {
-        if (!wv_sim_txn_is_commit(sim, u))
-            continue;
-        if (wv_sim_txn_ack(sim, u, NULL) <= t)
-            break;
-        *first = u;
-        n++;
-    }
-    return n;
-}
-
-/* What other sessions on the leader see: the transactions before the
- * oldest one whose COMMIT is still waiting (xact.c keeps a waiting
- * transaction in the proc array, running, until its COMMIT returns). */
-static size_t leader_visible(const wv_sim *sim, int64_t t)
-{
-    size_t first;
-    return waiting_commits(sim, t, &first) ? first : wv_sim_visible(sim, WV_SIM_LEADER, t);
-}
-
 static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box, int y, int max_lines)
 {
     const wv_theme *th = sc->th;
@@ -736,7 +669,7 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
     /* kl: what the leader has committed; on the leader itself, other
      * sessions see only the transactions whose COMMIT has returned (kn) */
     size_t kl = wv_sim_visible(sim, WV_SIM_LEADER, t);
-    size_t kn = leader ? leader_visible(sim, t) : wv_sim_visible(sim, node, t);
+    size_t kn = leader ? wv_sim_readable(sim, WV_SIM_LEADER, t) : wv_sim_visible(sim, node, t);
     size_t keys[MAX_TABLE_ROWS];
     int row_lines = max_lines - (header ? 1 : 0);
     size_t want = (size_t)(row_lines < MAX_TABLE_ROWS ? row_lines : MAX_TABLE_ROWS);
@@ -931,7 +864,7 @@ static void draw_leader(wv_scene *sc, const wv_view *v)
     /* Commits waiting for standbys are sessions waiting for their COMMIT
      * to return: how many, since when, for what. Else the latest commit. */
     size_t first_waiting;
-    size_t nwaiting = waiting_commits(sim, t, &first_waiting);
+    size_t nwaiting = wv_sim_waiting_commits(sim, t, &first_waiting);
     char d[32];
     if (nwaiting) {
         fmt_duration(d, sizeof d, t - wv_sim_txn_time(sim, first_waiting));
@@ -1392,6 +1325,71 @@ static void train_label(const wv_sim *sim, int f, size_t u, card_detail d, char 
  * after its INSERT never covers it; a big one is a band of chips at their
  * true places, labelled with its size. A train never covers the one
  * ahead of it: it waits behind it, as on the wire. */
+/* --- reports: views on every node, readers ------------------------------ */
+
+#define READ_SHOWN_US 600000 /* how long a read stays on its lane */
+
+/* Keeps the parsed views and the readers of the simulation being drawn,
+ * and runs the reads up to now, once a frame. */
+static void sync_reports(wv_scene *sc, const wv_view *v)
+{
+    const wv_sim_cfg *cfg = wv_sim_config(v->sim);
+    if (sc->reports_of != v->sim) {
+        for (int i = 0; i < WV_SIM_MAX_VIEWS; i++) {
+            wv_sim_view_free(sc->views[i]);
+            wv_view_query_free(sc->queries[i]);
+            sc->views[i] = NULL;
+            sc->queries[i] = NULL;
+        }
+        wv_reads_free(sc->reads);
+        sc->reads = wv_reads_new(v->sim);
+        sc->reports_of = v->sim;
+    }
+    for (int i = 0; i < cfg->nviews; i++) {
+        if (sc->views[i] && strcmp(sc->view_sql[i], cfg->views[i]) == 0)
+            continue;
+        wv_sim_view_free(sc->views[i]);
+        wv_view_query_free(sc->queries[i]);
+        char err[400];
+        sc->queries[i] = wv_view_parse(cfg->views[i], err, sizeof err); /* checked as an option */
+        WV_ASSERT(sc->queries[i]);
+        sc->views[i] = wv_sim_view_new(v->sim, sc->queries[i]);
+        snprintf(sc->view_sql[i], sizeof sc->view_sql[i], "%s", cfg->views[i]);
+    }
+    sc->frame_reads = NULL;
+    sc->nframe_reads = cfg->nreaders ? wv_reads_run(sc->reads, v->tl->now, &sc->frame_reads) : 0;
+}
+
+/* The latest read that reached follower f's node in the last moments, or
+ * NULL. */
+static const wv_read *recent_read(wv_scene *sc, const wv_view *v, int f)
+{
+    const wv_read *reads = sc->frame_reads, *last = NULL;
+    for (size_t i = 0; i < sc->nframe_reads; i++)
+        if (reads[i].node == f + 1 && v->tl->now - reads[i].at < READ_SHOWN_US && (!last || reads[i].at >= last->at))
+            last = &reads[i];
+    return last;
+}
+
+/* The read at the follower's end of its lane: "read -> 480.00 (stale)".
+ * Returns the x where it starts. */
+static int draw_read_badge(wv_scene *sc, const wv_read *rd, int f, int y)
+{
+    wv_rect lane = sc->lay.lanes[f];
+    char buf[200];
+    snprintf(buf, sizeof buf, "read \xe2\x86\x92 %s%s", rd->answer, rd->stale ? " (stale)" : "");
+    int w = text_width(sc, WV_FONT_BODY, buf);
+    if (w > lane.w * 2 / 3)
+        w = lane.w * 2 / 3;
+    sc->who = f;
+    sc->stale = rd->stale;
+    draw_text(sc, WV_ROLE_READ_BADGE, WV_FONT_BODY, rd->stale ? sc->th->warn : sc->th->good, lane.x + lane.w - w, y,
+              buf, lane.w * 2 / 3);
+    sc->stale = false;
+    sc->who = -1;
+    return lane.x + lane.w - w;
+}
+
 static void draw_lane(wv_scene *sc, const wv_view *v, int f)
 {
     const wv_theme *th = sc->th;
@@ -1422,12 +1420,44 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     /* an arrowhead at the follower's end */
     for (int i = 0; i < chip / 2; i++)
         hline(sc, lane.x + lane.w - chip / 2 + i, lane.x + lane.w, mid, (chip / 2 - i) * 2, th->border);
-    if (link_row) {
+    /* a read reaching the follower: below the link, or for a moment in
+     * its place when the lane has no room for both */
+    const wv_read *rd = recent_read(sc, v, f);
+    bool badge_below = rd && link_row && mid + chip / 2 + 2 + 2 * lh <= lane.y + lane.h;
+    /* A synchronous standby's replies travel back in the row under the
+     * wire, where the link is said (on the wire they covered the changes'
+     * words): a COMMIT waiting for this follower is released when its
+     * reply reaches the leader. */
+    struct { size_t msg; double frac; } replies[4];
+    int nreplies = 0;
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    if (is_sync_standby(cfg, f)) {
+        wv_stage st = cfg->sync == WV_SYNC_REMOTE_WRITE ? WV_STAGE_WRITTEN
+                    : cfg->sync == WV_SYNC_ON ? WV_STAGE_FLUSHED : WV_STAGE_APPLIED;
+        size_t u = wv_sim_visible(sim, WV_SIM_LEADER, t);
+        for (int seen = 0; u-- > 0 && nreplies < 4 && seen < 64; seen++) {
+            if (!wv_sim_txn_is_commit(sim, u))
+                continue;
+            size_t m = wv_sim_txn_last(sim, u);
+            int64_t at = wv_sim_stage(sim, f, m, st), known = wv_sim_stage_known(sim, f, m, st);
+            if (at == WV_SIM_NEVER || known == WV_SIM_NEVER || at > t || known <= t || known <= at)
+                continue;
+            replies[nreplies].msg = m;
+            replies[nreplies++].frac = (double)(t - at) / (double)(known - at);
+        }
+    }
+    if (link_row && (!rd || badge_below) && !nreplies) {
         char link[96];
         link_text(sim, f, link, sizeof link);
         int w = text_width(sc, WV_FONT_BODY, link);
         draw_text(sc, WV_ROLE_LANE_LINK, WV_FONT_BODY, th->text_dim, lane.x + (lane.w - w) / 2,
                   mid + chip / 2 + 2, link, lane.w);
+    }
+    int badge_x = lane.x + lane.w; /* where a read's badge in the reply row starts */
+    if (rd && link_row) {
+        int x = draw_read_badge(sc, rd, f, mid + chip / 2 + 2 + (badge_below ? lh : 0));
+        if (!badge_below)
+            badge_x = x;
     }
 
     size_t hi = wv_sim_reached(sim, f, WV_STAGE_SENT, t);
@@ -1624,38 +1654,37 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
         limit = tail - gap * 2;
         a = b;
     }
-    /* a synchronous standby's replies on their way back: a COMMIT waiting
-     * for this follower is released when its reply reaches the leader */
-    const wv_sim_cfg *cfg = wv_sim_config(sim);
-    if (is_sync_standby(cfg, f)) {
-        wv_stage st = cfg->sync == WV_SYNC_REMOTE_WRITE ? WV_STAGE_WRITTEN
-                    : cfg->sync == WV_SYNC_ON ? WV_STAGE_FLUSHED : WV_STAGE_APPLIED;
-        size_t u = wv_sim_visible(sim, WV_SIM_LEADER, t);
-        for (int shown = 0, seen = 0; u-- > 0 && shown < 4 && seen < 64; seen++) {
-            if (!wv_sim_txn_is_commit(sim, u))
-                continue;
-            size_t m = wv_sim_txn_last(sim, u);
-            int64_t at = wv_sim_stage(sim, f, m, st), known = wv_sim_stage_known(sim, f, m, st);
-            if (at == WV_SIM_NEVER || known == WV_SIM_NEVER || at > t || known <= t || known <= at)
-                continue;
-            double frac = (double)(t - at) / (double)(known - at);
-            const char *reply = "\xe2\x86\xa9 reply";
-            int rh, rw = measure(sc, WV_FONT_BODY, reply, &rh) + sc->lay.pad;
-            int rx = lane.x + lane.w - rw - (int)(frac * (lane.w - rw));
-            wv_rect c = { rx, mid - chip / 2, rw, chip };
-            fill(sc, c, th->good);
-            outline(sc, c, th->chip_edge, 1);
-            sc->about = m;
-            draw_text(sc, WV_ROLE_LANE_REPLY, WV_FONT_BODY, th->bg, c.x + sc->lay.pad / 2, c.y + (chip - rh) / 2, reply, 0);
-            sc->about = WV_ROWS_NONE;
-            shown++;
-        }
-    }
     if (sel_m != WV_ROWS_NONE) {
         char label[200];
         card_label(sim, f, sel_m, sel_detail, label, sizeof label);
         draw_chip(sc, v, f, sel_m, sel_box, is_bracket(wv_sim_op(sim, sel_m)) ? NULL : label,
                   WV_CHIP_IN_FLIGHT);
+    }
+    /* replies on their way back, drawn last so no chip covers them; a
+     * read's answer keeps its place for the moment it is shown */
+    for (int i = 0; i < nreplies; i++) {
+        const char *reply = "\xe2\x86\xa9 reply";
+        int rh, rw = measure(sc, WV_FONT_BODY, reply, &rh) + sc->lay.pad;
+        int rx = lane.x + lane.w - rw - (int)(replies[i].frac * (lane.w - rw));
+        if (link_row && rx + rw > badge_x)
+            continue;
+        /* under the brackets, which reach gap past the cards, when the
+         * lane has room, else just under the cards */
+        int ry = mid - chip / 2 + chip + gap + 1;
+        if (ry + rh > lane.y + lane.h)
+            ry = lane.y + lane.h - rh;
+        wv_rect c = link_row ? (wv_rect){ rx, ry, rw, rh } : (wv_rect){ rx, mid - chip / 2, rw, chip };
+        /* a lane with no row under the wire shows a reply where no change is */
+        bool covers = false;
+        for (size_t k = 0; !link_row && k < sc->nchips && !covers; k++)
+            covers = sc->chips[k].follower == f && wv_rect_overlaps(sc->chips[k].box, c);
+        if (covers)
+            continue;
+        fill(sc, c, th->good);
+        outline(sc, c, th->chip_edge, 1);
+        sc->about = replies[i].msg;
+        draw_text(sc, WV_ROLE_LANE_REPLY, WV_FONT_BODY, th->bg, c.x + sc->lay.pad / 2, c.y + (c.h - rh) / 2, reply, 0);
+        sc->about = WV_ROWS_NONE;
     }
     /* left the leader (committed) but not on the wire yet: the link is busy
      * or cut, and they queue at the leader's end */
@@ -1724,7 +1753,7 @@ static void draw_log(wv_scene *sc, const wv_view *v)
         size_t m = first + (size_t)i;
         char lsn[WV_LSN_BUFSZ], line[600], text[512];
         wv_lsn_format(wv_sim_lsn(sim, m), lsn);
-        display_line(wv_sim_text(sim, m), text, sizeof text);
+        wv_display_line(wv_sim_text(sim, m), text, sizeof text);
         /* the current line is marked by a glyph too, not by colour alone */
         snprintf(line, sizeof line, "%s%-10s %s", m == cur ? "\xe2\x96\xb6 " : "  ", lsn, text);
         wv_rect row = { box.x + 2, y, box.w - 4, lh };
@@ -1771,7 +1800,7 @@ static const inspected *inspect(wv_scene *sc, const wv_sim *sim, size_t m)
     }
     if (c.op == WV_OP_MESSAGE && c.has_content) {
         char content[300];
-        display_line((wv_slice){ c.content.ptr, c.content.len < 200 ? c.content.len : 200 }, content,
+        wv_display_line((wv_slice){ c.content.ptr, c.content.len < 200 ? c.content.len : 200 }, content,
                      sizeof content);
         snprintf(in->line[in->n], sizeof in->line[0], "prefix %.*s  content %s",
                  (int)(c.prefix.len < 60 ? c.prefix.len : 60), c.prefix.ptr, content);
@@ -1876,7 +1905,7 @@ static int draw_read(wv_scene *sc, const wv_view *v, size_t m, int x, int y, int
         return y;
     int64_t t = v->tl->now;
     int f = v->selected_follower;
-    size_t kl = leader_visible(sim, t);
+    size_t kl = wv_sim_readable(sim, WV_SIM_LEADER, t);
     if (f < 0 || f >= nf) {
         /* the follower furthest behind; with shards, of those that hold
          * the row (where a router would send the read) */
@@ -1939,6 +1968,85 @@ static int draw_read(wv_scene *sc, const wv_view *v, size_t m, int x, int y, int
     return y + sc->lay.line_h;
 }
 
+/* Each view's answer on every node, side by side, the ones that differ
+ * from the leader's marked stale; then each reader's latest read and its
+ * running counts. Returns the y below. */
+static int draw_reports(wv_scene *sc, const wv_view *v, int x, int y, int w, int bottom)
+{
+    const wv_theme *th = sc->th;
+    const wv_sim *sim = v->sim;
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    int lh = sc->lay.line_h, pad = sc->lay.pad;
+    int64_t t = v->tl->now;
+    const wv_read *reads = sc->frame_reads;
+    size_t nreads = sc->nframe_reads;
+    for (int i = 0; i < cfg->nviews && y + 2 * lh <= bottom; i++) {
+        char head[WV_SIM_VIEW_SQL + 80];
+        snprintf(head, sizeof head, "%s%s", wv_view_sql(sc->queries[i]),
+                 wv_sim_view_partial(sc->views[i]) ? "  (only the rows the recording changed)" : "");
+        /* on two lines when it needs them and there is room: WHERE is
+         * often the point */
+        int sql_bottom = y + 2 * lh < bottom - lh ? y + 2 * lh : y + lh;
+        y = draw_wrapped(sc, WV_ROLE_VIEW_SQL, WV_FONT_BODY, th->text_dim, x, x, y, x + w, sql_bottom, head);
+        char lead[160];
+        size_t kl = wv_sim_readable(sim, WV_SIM_LEADER, t);
+        wv_view_answer_line(wv_sim_view_at(sc->views[i], kl), lead, sizeof lead);
+        int cx = x + pad;
+        for (int node = 0; node <= cfg->nfollowers; node++) {
+            char ans[160], item[240];
+            size_t k = wv_sim_readable(sim, node, t);
+            wv_view_answer_line(wv_sim_view_at(sc->views[i], k), ans, sizeof ans);
+            snprintf(item, sizeof item, "%s %s", node ? cfg->names[node - 1] : "leader", ans);
+            int iw = text_width(sc, WV_FONT_MONO, item);
+            if (cx > x + pad && cx + iw > x + w) { /* the next line */
+                if (y + 2 * lh > bottom)
+                    break;
+                y += lh;
+                cx = x + pad;
+            }
+            sc->who = node - 1;
+            sc->stale = strcmp(ans, lead) != 0 && k < kl; /* behind, not ahead */
+            cx += draw_text(sc, WV_ROLE_VIEW_ANSWER, WV_FONT_MONO, sc->stale ? th->warn : th->text, cx, y, item,
+                            x + w - cx) + 2 * pad;
+            sc->stale = false;
+            sc->who = -1;
+        }
+        y += lh;
+    }
+    for (int ri = 0; ri < cfg->nreaders && y + lh <= bottom; ri++) {
+        wv_read_counts counts = wv_reads_count(reads, nreads, ri);
+        const wv_read *last = counts.last;
+        const wv_read_spec *spec = &cfg->readers[ri];
+        char buf[600];
+        if (last) {
+            const char *node = last->node ? cfg->names[last->node - 1] : "leader";
+            const char *why = wv_read_broke_name(last->broke);
+            snprintf(buf, sizeof buf, "%s on %s \xe2\x86\x92 %s, leader %s%s%s", last->query, node, last->answer,
+                     last->leader, why ? " \xc2\xb7 broke " : last->stale ? " \xc2\xb7 stale" : "", why ? why : "");
+            sc->who = last->node - 1;
+            sc->stale = last->stale;
+            y = draw_wrapped(sc, WV_ROLE_READ, WV_FONT_BODY, last->stale ? th->warn : th->good, x, x, y, x + w,
+                             bottom, buf);
+            sc->stale = false;
+            sc->who = -1;
+        }
+        if (y + lh > bottom)
+            break;
+        char who[48];
+        if (spec->pattern == WV_READ_PLAIN)
+            snprintf(who, sizeof who, "on %s", spec->node);
+        else
+            snprintf(who, sizeof who, "%s", spec->pattern == WV_READ_ROUTED ? "routed" : wv_read_pattern_name(spec->pattern));
+        int n = snprintf(buf, sizeof buf, "%s: %zu read%s, %zu stale", who, counts.reads, counts.reads == 1 ? "" : "s",
+                         counts.stale);
+        if (spec->pattern == WV_READ_RYW || spec->pattern == WV_READ_MONOTONIC)
+            snprintf(buf + n, sizeof buf - (size_t)n, ", %zu broken", counts.broken);
+        draw_text(sc, WV_ROLE_READ_COUNTS, WV_FONT_BODY, th->text_dim, x, y, buf, w);
+        y += lh;
+    }
+    return y;
+}
+
 static void draw_inspector(wv_scene *sc, const wv_view *v)
 {
     const wv_theme *th = sc->th;
@@ -1950,6 +2058,9 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
     outline(sc, box, th->border, stroke(sc) / 2);
     int pad = sc->lay.pad, x = box.x + pad, y = box.y + pad / 2, lh = sc->lay.line_h;
     int w = box.w - 2 * pad, bottom = box.y + box.h - pad / 2;
+    y = draw_reports(sc, v, x, y, w, bottom);
+    if (y + lh > bottom)
+        return;
     if (v->selected_follower >= 0 && v->selected_follower < cfg->nfollowers && v->selected_msg == WV_ROWS_NONE) {
         draw_follower_views(sc, v, v->selected_follower, x, y, w, bottom);
         return;
@@ -2275,6 +2386,8 @@ static const char *const glossary[][2] = {
     { "TOAST", "a big value kept apart, not sent again" },
     { "stale", "not received yet: a read there is old" },
     { "shard", "holds the rows its filter picks: id % 3 = 0" },
+    { "read-your-writes", "a client reads back what it wrote: broken on a follower behind" },
+    { "monotonic reads", "no read older than one before it" },
 };
 
 /* Keys on the left; on the right, what the glyphs and colours mean and a
@@ -2354,6 +2467,7 @@ void wv_scene_build(wv_scene *sc, const wv_view *v, int w, int h, wv_measure_fn 
     push(sc, WV_CMD_CLEAR, (wv_rect){ 0, 0, w, h }, v->blank ? (wv_rgb){ 0, 0, 0 } : sc->th->bg);
     if (v->blank)
         return;
+    sync_reports(sc, v);
     region(sc, &sc->lay.top, -1);
     draw_top(sc, v);
     region(sc, &sc->lay.leader, -1);

@@ -12,7 +12,7 @@
 const char *const wv_sim_option_names[] = {
     "followers", "names", "kind", "latency", "jitter", "bandwidth", "flush", "apply", "sync",
     "sync-standbys", "partition", "stop", "crash", "sender-timeout", "seed", "time-source", "max-gap", "wal-writer-delay",
-    "streaming", "shard-by", "sharding", NULL,
+    "streaming", "shard-by", "sharding", "view", "reader", NULL,
 };
 
 const char wv_sim_options_help[] =
@@ -54,6 +54,17 @@ const char wv_sim_options_help[] =
     "                          filter WHERE (COL % N = K-1) per subscriber; the\n"
     "                          followers after fN get everything\n"
     "  --sharding=on|off       off: the shards get everything again (default on)\n"
+    "  --view=SQL              a report on every node, beside the leader's\n"
+    "                          (repeatable, 'none' removes them): SELECT\n"
+    "                          count(*), sum(col), min(col), max(col), avg(col)\n"
+    "                          [, ...] FROM table [WHERE col = value]\n"
+    "                          [GROUP BY col]\n"
+    "  --reader=SPEC           a client reading from the nodes (repeatable,\n"
+    "                          'none' removes them): [ryw|monotonic|routed]\n"
+    "                          TABLE KEY=VALUE [COLUMN] (or view) [on NODE]\n"
+    "                          [every D] [at T,T,...], e.g. 'ryw accounts id=3\n"
+    "                          balance on f3', 'routed accounts id=3 balance\n"
+    "                          every 300ms'\n"
     "Durations: 800us, 20ms, 1.5s, 2m; a bare number is seconds.\n";
 
 static const int64_t default_latency_ms[WV_SIM_MAX_FOLLOWERS] = { 20, 150, 600, 40, 300, 1000, 80, 450 };
@@ -310,6 +321,39 @@ int wv_sim_cfg_option(wv_sim_cfg *cfg, const char *name, const char *value, char
             return -1;
         }
         cfg->wal_writer_delay_us = d;
+    } else if (strcmp(name, "view") == 0) {
+        if (strcmp(value, "none") == 0) {
+            cfg->nviews = 0;
+            return 0;
+        }
+        char why[400];
+        wv_view_query *q = wv_view_parse(value, why, sizeof why);
+        if (!q) {
+            snprintf(err, errsz, "--view: %s", why);
+            return -1;
+        }
+        wv_view_query_free(q);
+        if (cfg->nviews == WV_SIM_MAX_VIEWS || strlen(value) >= WV_SIM_VIEW_SQL) {
+            snprintf(err, errsz, "--view: at most %d views of %d characters", WV_SIM_MAX_VIEWS, WV_SIM_VIEW_SQL - 1);
+            return -1;
+        }
+        snprintf(cfg->views[cfg->nviews++], WV_SIM_VIEW_SQL, "%s", value);
+    } else if (strcmp(name, "reader") == 0) {
+        if (strcmp(value, "none") == 0) {
+            cfg->nreaders = 0;
+            return 0;
+        }
+        char why[300];
+        wv_read_spec spec;
+        if (wv_read_spec_parse(value, &spec, why, sizeof why) < 0) {
+            snprintf(err, errsz, "--reader: %s", why);
+            return -1;
+        }
+        if (cfg->nreaders == WV_SIM_MAX_READERS) {
+            snprintf(err, errsz, "--reader: at most %d readers", WV_SIM_MAX_READERS);
+            return -1;
+        }
+        cfg->readers[cfg->nreaders++] = spec;
     } else {
         return 1;
     }
@@ -556,5 +600,17 @@ int wv_sim_cfg_check(wv_sim_cfg *cfg, char *err, size_t errsz)
     if (cfg->raw.sync_standbys && *cfg->raw.sync_standbys &&
         parse_standbys(cfg, cfg->raw.sync_standbys, err, errsz) < 0)
         return -1;
+    for (int i = 0; i < cfg->nreaders; i++) {
+        const wv_read_spec *r = &cfg->readers[i];
+        if (r->node[0] && strcmp(r->node, "leader") != 0 && wv_sim_cfg_follower(cfg, r->node) < 0) {
+            snprintf(err, errsz, "--reader: '%s' is not a node (leader, f1, f2..., or a name given by --names)",
+                     r->node);
+            return -1;
+        }
+        if (r->view && cfg->nviews == 0) {
+            snprintf(err, errsz, "%s", "--reader: 'view' reads the first --view, and there is none");
+            return -1;
+        }
+    }
     return 0;
 }

@@ -75,6 +75,31 @@ size_t wv_sim_visible(const wv_sim *s, int node, int64_t t)
     return txns_within(s, m);
 }
 
+#define WAIT_SCAN 100000 /* commits looked back at for the waiting ones */
+
+size_t wv_sim_waiting_commits(const wv_sim *s, int64_t t, size_t *first)
+{
+    size_t d = wv_sim_visible(s, WV_SIM_LEADER, t), n = 0;
+    *first = d;
+    for (size_t u = d, seen = 0; u-- > 0 && seen < WAIT_SCAN; seen++) {
+        if (!wv_sim_txn_is_commit(s, u))
+            continue;
+        if (wv_sim_txn_ack(s, u, NULL) <= t)
+            break;
+        *first = u;
+        n++;
+    }
+    return n;
+}
+
+size_t wv_sim_readable(const wv_sim *s, int node, int64_t t)
+{
+    size_t first;
+    if (node != WV_SIM_LEADER)
+        return wv_sim_visible(s, node, t);
+    return wv_sim_waiting_commits(s, t, &first) ? first : wv_sim_visible(s, WV_SIM_LEADER, t);
+}
+
 const wv_fault *wv_sim_fault_at(const wv_sim *s, int f, int64_t t)
 {
     for (int i = 0; i < s->cfg.nfaults[f]; i++) {
@@ -175,6 +200,14 @@ int wv_sim_set_latency(wv_sim *s, int f, int64_t t, int64_t latency_us)
     sim_reschedule_follower(s, f);
     sim_recompute_acks(s, 0);
     return 0;
+}
+
+void wv_sim_set_reports(wv_sim *s, const wv_sim_cfg *from)
+{
+    memcpy(s->cfg.views, from->views, sizeof s->cfg.views);
+    s->cfg.nviews = from->nviews;
+    memcpy(s->cfg.readers, from->readers, sizeof s->cfg.readers);
+    s->cfg.nreaders = from->nreaders;
 }
 
 void wv_sim_set_sync(wv_sim *s, wv_sync_level level)

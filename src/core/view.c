@@ -191,9 +191,15 @@ static int big_parse(const char *s, size_t n, big *out, int *dscale)
         after = 0;
     if (before + after == 0 || after >= SCALE)
         return -1;
-    for (int k = after; k < SCALE; k++)
-        if (!mag_mul_add(out, 10, 0))
+    for (int k = after; k < SCALE;) { /* to the fixed scale, nine digits at a time */
+        int step = SCALE - k < 9 ? SCALE - k : 9;
+        uint32_t mul = 1;
+        for (int d = 0; d < step; d++)
+            mul *= 10;
+        if (!mag_mul_add(out, mul, 0))
             return -1;
+        k += step;
+    }
     *dscale = after;
     return 0;
 }
@@ -698,7 +704,8 @@ static void set_error(wv_view_answer *a, const char *fmt, ...)
 /* A column's value as the row holds it: its text unquoted, or NULL. */
 typedef struct value {
     bool null, toast;
-    bool bare; /* printed bare: a number or a boolean */
+    bool bare;     /* printed bare: a number or a boolean */
+    bool floating; /* real or double precision */
     char *text;
 } value;
 
@@ -708,6 +715,7 @@ static value value_of(const wv_column *c)
     if (v.null || v.toast)
         return v;
     v.bare = c->kind == WV_VAL_BARE;
+    v.floating = wv_slice_eq(c->type, "double precision") || wv_slice_eq(c->type, "real");
     v.text = wv_xmalloc(c->value.len + 1);
     size_t n = c->kind == WV_VAL_QUOTED ? wv_decode_literal(c->value, false, v.text) : c->value.len;
     if (c->kind != WV_VAL_QUOTED)
@@ -817,6 +825,12 @@ static void accumulate(wv_view_answer *a, size_t i, agg *s, const value *v)
     int ds;
     bool numeric = v->bare && big_parse(v->text, strlen(v->text), &num, &ds) == 0;
     if (it->kind == AGG_SUM || it->kind == AGG_AVG) {
+        if (v->floating) {
+            /* float8 addition depends on the order of the rows */
+            set_error(a, "%s: floating-point values are added in the rows' order, not exactly; walviz adds "
+                         "integer and numeric columns", q->out_names[i]);
+            return;
+        }
         if (!numeric) {
             set_error(a, "%s: '%s' is not a number walviz adds exactly (integer and numeric columns)",
                       q->out_names[i], v->text);

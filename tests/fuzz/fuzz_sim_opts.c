@@ -45,6 +45,24 @@ static void simulate(const wv_sim_cfg *cfg, wv_decoder *dec)
     }
     wv_sim_flush(sim);
     check_stages(sim, cfg->nfollowers);
+    /* the views on every count of transactions, the readers' reads */
+    for (int i = 0; i < cfg->nviews; i++) {
+        char err[600];
+        wv_view_query *q = wv_view_parse(cfg->views[i], err, sizeof err);
+        CHECK(q != NULL);
+        wv_sim_view *v = wv_sim_view_new(sim, q);
+        for (size_t k = 0; k <= wv_sim_txn_count(sim); k++)
+            CHECK(wv_view_rows(wv_sim_view_at(v, k)) < 100);
+        wv_sim_view_free(v);
+        wv_view_query_free(q);
+    }
+    wv_reads *r = wv_reads_new(sim);
+    const wv_read *reads;
+    size_t n = wv_reads_run(r, WV_SIM_NEVER, &reads);
+    for (size_t i = 0; i < n; i++)
+        CHECK(reads[i].node >= 0 && reads[i].node <= cfg->nfollowers && (i == 0 || reads[i].reader > reads[i - 1].reader ||
+                                                                          reads[i].at >= reads[i - 1].at));
+    wv_reads_free(r);
     wv_sim_free(sim);
 }
 
@@ -59,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     wv_sim_cfg cfg;
     wv_sim_cfg_init(&cfg);
-    char value[256], err[300];
+    char value[256], err[600];
     const uint8_t *p = data, *end = data + size;
     while (p < end) {
         const char *name = wv_sim_option_names[*p++ % nnames];
