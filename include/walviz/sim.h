@@ -418,4 +418,18 @@ void wv_sim_view_rows(wv_sim_view *v, size_t k, bool (*keep)(void *ctx, size_t k
  * are not in any answer, as walviz cannot know them. */
 bool wv_sim_view_partial(wv_sim_view *v);
 
+/* Views over shards (sim_shard.c). */
+/* The shard node is (0 for f1, ...), or -1: the leader, a replica, or
+ * no sharding now. */
+int wv_sim_shard_of_node(const wv_sim *s, int node);
+/* View v over the rows as of k that shard `shard` holds (all rows when
+ * shard is -1), into a (the caller's, of v's query; cleared first): a
+ * shard's answer at k, or the leader's answer over that shard's part. */
+void wv_sim_part_answer(const wv_sim *s, wv_sim_view *v, int shard, size_t k, wv_view_answer *a);
+/* View v gathered from every shard at time t, as a coordinator asks each
+ * and merges the answers (view.h): into a, with scratch for each shard's
+ * (both of v's query). Equal to the leader's answer once every shard has
+ * applied what it gets, but for rows no filter selects. */
+void wv_sim_gather(const wv_sim *s, wv_sim_view *v, int64_t t, wv_view_answer *a, wv_view_answer *scratch);
+
 #endif

@@ -1992,11 +1992,30 @@ static int draw_reports(wv_scene *sc, const wv_view *v, int x, int y, int w, int
         size_t kl = wv_sim_readable(sim, WV_SIM_LEADER, t);
         wv_view_answer_line(wv_sim_view_at(sc->views[i], kl), lead, sizeof lead);
         int cx = x + pad;
-        for (int node = 0; node <= cfg->nfollowers; node++) {
-            char ans[160], item[240];
-            size_t k = wv_sim_readable(sim, node, t);
-            wv_view_answer_line(wv_sim_view_at(sc->views[i], k), ans, sizeof ans);
-            snprintf(item, sizeof item, "%s %s", node ? cfg->names[node - 1] : "leader", ans);
+        /* a shard answers over its part; beside the others, the answer
+         * gathered from all shards (node nfollowers + 1) */
+        wv_view_answer *part = wv_view_answer_new(sc->queries[i]), *mine = wv_view_answer_new(sc->queries[i]);
+        int last = cfg->nfollowers + (wv_sim_sharded(sim) ? 1 : 0);
+        for (int node = 0; node <= last; node++) {
+            char ans[160], item[240], want[160];
+            int shard = wv_sim_shard_of_node(sim, node);
+            bool gathered = node > cfg->nfollowers;
+            size_t k = gathered ? kl : wv_sim_readable(sim, node, t);
+            snprintf(want, sizeof want, "%s", lead);
+            if (gathered) {
+                wv_sim_gather(sim, sc->views[i], t, mine, part);
+                wv_view_answer_line(mine, ans, sizeof ans);
+                for (int f = 0; f < cfg->nshards; f++) /* stale: some shard behind */
+                    k = wv_sim_readable(sim, f + 1, t) < k ? wv_sim_readable(sim, f + 1, t) : k;
+            } else if (shard >= 0) {
+                wv_sim_part_answer(sim, sc->views[i], shard, k, mine);
+                wv_view_answer_line(mine, ans, sizeof ans);
+                wv_sim_part_answer(sim, sc->views[i], shard, kl, part); /* the leader's, of that part */
+                wv_view_answer_line(part, want, sizeof want);
+            } else {
+                wv_view_answer_line(wv_sim_view_at(sc->views[i], k), ans, sizeof ans);
+            }
+            snprintf(item, sizeof item, "%s %s", gathered ? "shards" : node ? cfg->names[node - 1] : "leader", ans);
             int iw = text_width(sc, WV_FONT_MONO, item);
             if (cx > x + pad && cx + iw > x + w) { /* the next line */
                 if (y + 2 * lh > bottom)
@@ -2004,13 +2023,15 @@ static int draw_reports(wv_scene *sc, const wv_view *v, int x, int y, int w, int
                 y += lh;
                 cx = x + pad;
             }
-            sc->who = node - 1;
-            sc->stale = strcmp(ans, lead) != 0 && k < kl; /* behind, not ahead */
+            sc->who = gathered ? -1 : node - 1;
+            sc->stale = strcmp(ans, want) != 0 && k < kl; /* behind, not ahead */
             cx += draw_text(sc, WV_ROLE_VIEW_ANSWER, WV_FONT_MONO, sc->stale ? th->warn : th->text, cx, y, item,
                             x + w - cx) + 2 * pad;
             sc->stale = false;
             sc->who = -1;
         }
+        wv_view_answer_free(part);
+        wv_view_answer_free(mine);
         y += lh;
     }
     for (int ri = 0; ri < cfg->nreaders && y + lh <= bottom; ri++) {

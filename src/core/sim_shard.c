@@ -234,3 +234,36 @@ size_t wv_sim_count_rows(const wv_sim *s, int node, size_t table, int64_t t)
     free(keys);
     return count;
 }
+
+int wv_sim_shard_of_node(const wv_sim *s, int node)
+{
+    return wv_sim_sharded(s) && node >= 1 && node <= s->cfg.nshards ? node - 1 : -1;
+}
+
+/* wv_sim_view_rows' filter: the rows a shard holds as of k. */
+typedef struct part {
+    const wv_sim *s;
+    int shard;
+    size_t k;
+} part;
+
+static bool in_part(void *ctx, size_t key)
+{
+    const part *p = ctx;
+    return wv_sim_holds(p->s, p->shard + 1, wv_rows_read(p->s->rows, key, p->k));
+}
+
+void wv_sim_part_answer(const wv_sim *s, wv_sim_view *v, int shard, size_t k, wv_view_answer *a)
+{
+    part p = { s, shard, k };
+    wv_sim_view_rows(v, k, shard < 0 ? NULL : in_part, &p, a);
+}
+
+void wv_sim_gather(const wv_sim *s, wv_sim_view *v, int64_t t, wv_view_answer *a, wv_view_answer *scratch)
+{
+    wv_view_answer_clear(a);
+    for (int f = 0; f < s->cfg.nshards; f++) {
+        wv_sim_part_answer(s, v, f, wv_sim_readable(s, f + 1, t), scratch);
+        wv_view_merge(a, scratch);
+    }
+}
