@@ -788,6 +788,8 @@ static void test_shards(void **state)
     texts_of(&fx, WV_ROLE_INSPECTOR_READ, 0, read, sizeof read);
     CHECK(strstr(read, "on f1 \xe2\x86\x92 no row (leader: 1)"), "the read of id 1 on f1: '%s'", read);
     close_fixture(&fx);
+}
+
 /* A view on every node and a routed reader, at 1.55 s: f3 (1 s away) has
  * not replayed 737 (500.00 -> 480.00), the others have. Reads every 300
  * ms go to f1, f2, f3 in turn: 0.3 s f1, 0.6 s f2 (both 500.00, fresh),
