@@ -274,7 +274,7 @@ static void print_walsenders(const wv_sim *sim, wv_buf *out)
 static void print_views(const wv_sim *sim, wv_buf *out)
 {
     const wv_sim_cfg *cfg = wv_sim_config(sim);
-    enum { NODES = WV_SIM_MAX_FOLLOWERS + 1 };
+    enum { NODES = WV_SIM_MAX_FOLLOWERS + 2 }; /* the leader, followers, the shards gathered */
     for (int i = 0; i < cfg->nviews; i++) {
         char err[600], shown[NODES][160], ans[160], lead[160];
         bool shown_stale[NODES];
@@ -282,6 +282,8 @@ static void print_views(const wv_sim *sim, wv_buf *out)
         wv_view_query *q = wv_view_parse(cfg->views[i], err, sizeof err); /* checked as an option */
         WV_ASSERT(q);
         wv_sim_view *v = wv_sim_view_new(sim, q);
+        wv_view_answer *mine = wv_view_answer_new(q), *part = wv_view_answer_new(q);
+        int last = cfg->nfollowers + (wv_sim_sharded(sim) ? 1 : 0);
         for (int node = 0; node < NODES; node++) {
             shown[node][0] = '\0';
             shown_stale[node] = false;
@@ -290,29 +292,50 @@ static void print_views(const wv_sim *sim, wv_buf *out)
         for (int64_t t = 0; t != WV_SIM_NEVER; t = wv_sim_next_event(sim, t, WV_STEP_ALL, 0)) {
             size_t kl = wv_sim_readable(sim, WV_SIM_LEADER, t);
             wv_view_answer_line(wv_sim_view_at(v, kl), lead, sizeof lead);
-            for (int node = 0; node <= cfg->nfollowers; node++) {
-                size_t k = wv_sim_readable(sim, node, t);
-                if (k == seen_k[node] && kl == seen_kl)
+            for (int node = 0; node <= last; node++) {
+                /* a shard answers over its part, the shards gathered over
+                 * all their parts: behind when one of them is */
+                bool gathered = node > cfg->nfollowers;
+                int shard = wv_sim_shard_of_node(sim, node);
+                size_t k = gathered ? kl : wv_sim_readable(sim, node, t);
+                for (int f = 0; gathered && f < cfg->nshards; f++)
+                    if (wv_sim_readable(sim, f + 1, t) < k)
+                        k = wv_sim_readable(sim, f + 1, t);
+                if (k == seen_k[node] && kl == seen_kl && !gathered)
                     continue; /* nothing it or the leader sees changed */
                 seen_k[node] = k;
-                wv_view_answer_line(wv_sim_view_at(v, k), ans, sizeof ans);
-                bool stale = strcmp(ans, lead) != 0 && k < kl;
+                char want[160];
+                snprintf(want, sizeof want, "%s", lead);
+                if (gathered) {
+                    wv_sim_gather(sim, v, t, mine, part);
+                    wv_view_answer_line(mine, ans, sizeof ans);
+                } else if (shard >= 0) {
+                    wv_sim_part_answer(sim, v, shard, k, mine);
+                    wv_view_answer_line(mine, ans, sizeof ans);
+                    wv_sim_part_answer(sim, v, shard, kl, part);
+                    wv_view_answer_line(part, want, sizeof want);
+                } else {
+                    wv_view_answer_line(wv_sim_view_at(v, k), ans, sizeof ans);
+                }
+                bool stale = strcmp(ans, want) != 0 && k < kl;
                 if (shown[node][0] && strcmp(ans, shown[node]) == 0 && stale == shown_stale[node])
                     continue;
                 snprintf(shown[node], sizeof shown[node], "%s", ans);
                 shown_stale[node] = stale;
-                const char *name = node ? cfg->names[node - 1] : "leader";
+                const char *name = gathered ? "shards" : node ? cfg->names[node - 1] : "leader";
                 wv_buf_printf(out, "{\"type\":\"view\",\"view\":%d,\"node\":", i);
                 wv_json_string(out, (wv_slice){ name, strlen(name) }, 0, false);
                 put_ms(out, "at_ms", t);
                 wv_buf_puts(out, ",\"answer\":");
                 wv_json_string(out, (wv_slice){ ans, strlen(ans) }, 0, false);
                 wv_buf_puts(out, ",\"leader_answer\":");
-                wv_json_string(out, (wv_slice){ lead, strlen(lead) }, 0, false);
+                wv_json_string(out, (wv_slice){ want, strlen(want) }, 0, false);
                 wv_buf_printf(out, ",\"stale\":%s}\n", stale ? "true" : "false");
             }
             seen_kl = kl;
         }
+        wv_view_answer_free(mine);
+        wv_view_answer_free(part);
         wv_sim_view_free(v);
         wv_view_query_free(q);
     }
