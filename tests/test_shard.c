@@ -220,6 +220,43 @@ static void test_each_shard_holds_its_rows(void **state)
     wv_sim_free(s);
 }
 
+/* A view gathered from the shards, at the end: shard 0 holds id 3 (v 10)
+ * and id 6 (v 60): count 2, sum 70; shards 1 and 2 hold none: 0, NULL.
+ * Merged: 2, 70, short of the leader's 4, 82 by the rows of id NULL (5)
+ * and -4 (7), which no filter selects. f2 at 1.5 s: id 1 (10): 1, 10. */
+static void test_view_gathered(void **state)
+{
+    (void)state;
+    wv_sim *s = sharded(opts);
+    char err[300], line[200];
+    wv_view_query *q = wv_view_parse("SELECT count(*), sum(v) FROM t", err, sizeof err);
+    assert_non_null(q);
+    wv_sim_view *v = wv_sim_view_new(s, q);
+    wv_view_answer *a = wv_view_answer_new(q), *scratch = wv_view_answer_new(q);
+    wv_sim_gather(s, v, 10 * SEC, a, scratch);
+    wv_view_answer_line(a, line, sizeof line);
+    assert_string_equal(line, "2, 70");
+    wv_view_answer_line(wv_sim_view_at(v, wv_sim_visible(s, 0, 10 * SEC)), line, sizeof line);
+    assert_string_equal(line, "4, 82");
+    static const char *const want[3] = { "2, 70", "0, NULL", "0, NULL" };
+    for (int f = 0; f < 3; f++) {
+        assert_int_equal(wv_sim_shard_of_node(s, f + 1), f);
+        wv_sim_part_answer(s, v, f, wv_sim_visible(s, f + 1, 10 * SEC), a);
+        wv_view_answer_line(a, line, sizeof line);
+        assert_string_equal(line, want[f]);
+    }
+    assert_int_equal(wv_sim_shard_of_node(s, 4), -1); /* the replica */
+    assert_int_equal(wv_sim_shard_of_node(s, 0), -1); /* the leader */
+    wv_sim_part_answer(s, v, 1, wv_sim_visible(s, 2, 1500 * MS), a);
+    wv_view_answer_line(a, line, sizeof line);
+    assert_string_equal(line, "1, 10");
+    wv_view_answer_free(a);
+    wv_view_answer_free(scratch);
+    wv_sim_view_free(v);
+    wv_view_query_free(q);
+    wv_sim_free(s);
+}
+
 static void test_options(void **state)
 {
     (void)state;
@@ -293,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_which_messages_each_shard_gets),
         cmocka_unit_test(test_only_the_shards_bytes_on_its_link),
         cmocka_unit_test(test_each_shard_holds_its_rows),
+        cmocka_unit_test(test_view_gathered),
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_values),
     };
