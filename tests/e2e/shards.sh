@@ -32,6 +32,22 @@ assert [rows[f]["count"]["accounts"] for f in ("f1", "f2", "f3")] == [2, 3, 2], 
 assert rows["leader"]["count"] == {"branches": 2, "accounts": 7} == rows["f4"]["count"], rows
 assert all(rows[f]["count"]["branches"] == 2 for f in ("f1", "f2", "f3")), rows
 PY
+# a view gathered from the shards ends equal to the leader's: 7 accounts,
+# 2200.00 (100 * (1 + ... + 6) + 70, transfers moving money around)
+"$WALVIZ" simulate --json sample-data/shards.wvr --followers 4 --shard-by 'id % 3' \
+    --view 'SELECT count(*), sum(balance) FROM accounts' >"$out/v.json"
+python3 - "$out/v.json" <<'PY' || { echo "FAIL: the view gathered from the shards"; exit 1; }
+import json, sys
+last = {}
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if o["type"] == "view":
+        last[o["node"]] = o
+assert last["shards"]["answer"] == last["leader"]["answer"] == "7, 2200.00", last
+assert not last["shards"]["stale"], last["shards"]
+# the shards' parts: {3, 6} 330 + 500, {1, 4, 7} 75 + 375 + 70, {2, 5} 250 + 600
+assert [last[f]["answer"] for f in ("f1", "f2", "f3")] == ["2, 830.00", "3, 520.00", "2, 850.00"], last
+PY
 # the summary names each shard's filter; a bad option is a usage error (2)
 "$WALVIZ" simulate sample-data/shards.wvr --shard-by 'id % 3' | grep -q 'f2 is a shard: row filter (id % 3 = 1), 18 of 30 messages' ||
     { echo "FAIL: the summary does not name the shards"; exit 1; }
