@@ -125,6 +125,10 @@ static void test_parse_errors_name_the_line(void **state)
         { "recording = a.wvr\n---\n> x\nfailover at 1s to f9\n", "bad.lesson:4: --failover: 'f9' is not a follower" },
         { "recording = a.wvr\n---\n> x\nfailover 1s f1\n", "bad.lesson:4: expected 'failover at TIME to FOLLOWER'" },
         { "recording = a.wvr\n---\n> x\nfailover at soon to f1\n", "bad.lesson:4: expected a time like 3.5s" },
+        { "recording = a.wvr\n---\n> x\nsharding off\n", "bad.lesson:4: 'sharding' needs the shards" },
+        { "recording = a.wvr\nshard-by = id % 3\n---\n> x\nsharding maybe\n",
+          "bad.lesson:5: expected 'sharding on' or 'sharding off'" },
+        { "recording = a.wvr\nfollowers = 2\nshard-by = id % 3\n---\n> x\n", "bad.lesson:3: --shard-by asks" },
         { "recording = a.wvr\n---\n> x\nview SELECT * FROM acct\n", "bad.lesson:4: --view: expected an aggregate" },
         { "recording = a.wvr\n---\n> x\nreader acct id=1 on f9\n", "bad.lesson:4: --reader: 'f9' is not a node" },
         { "recording = a.wvr\n---\n> x\nreader ryw acct id=1 every 1s\n", "bad.lesson:4: --reader: a ryw reader" },
@@ -293,6 +297,42 @@ static void test_failover_steps(void **state)
     wv_lesson_free(l);
 }
 
+/* Replication, then sharding, then replication again: each step's
+ * schedule is a fresh one's with its sharding, from either side. Ids 1
+ * and 2 by id % 2: 1 on f2, 2 on f1; xid 702 (m8-m10) deletes 2 alone. */
+static void test_sharding_steps(void **state)
+{
+    (void)state;
+    static const char text[] = "recording = t.wvr\nfollowers = 2\nlatency = 100ms,1s\njitter = 0\n"
+                               "shard-by = id % 2\n"
+                               "---\nsharding off\n> every follower has everything\n"
+                               "---\nsharding on\n> each has a part\n"
+                               "---\nat 2s\n> still sharded\n";
+    char err[300] = "";
+    wv_lesson *l = wv_lesson_parse("s.lesson", text, err, sizeof err);
+    CHECK(l != NULL, "parsing: %s", err);
+    static const char *const on[] = { "shard-by", "id % 2", NULL }, *const off[] = { "shard-by", "id % 2",
+                                                                                       "sharding", "off", NULL };
+    wv_sim *sim = fresh(off), *sharded = fresh(on), *replicated = fresh(NULL);
+    wv_ctl c;
+    wv_ctl_init(&c, sim, false);
+    wv_lesson_show(l, 1, &c);
+    CHECK(wv_sim_gets(sim, 1, 9), "step 1: f2 gets the DELETE of id 2");
+    check_same_schedule(sim, replicated, "step 1");
+    wv_lesson_show(l, 2, &c);
+    CHECK(!wv_sim_gets(sim, 1, 8) && !wv_sim_gets(sim, 1, 9) && !wv_sim_gets(sim, 1, 10) && wv_sim_gets(sim, 0, 9),
+          "step 2: xid 702 goes to f1 alone");
+    check_same_schedule(sim, sharded, "step 2 from step 1");
+    wv_lesson_show(l, 3, &c);
+    CHECK(!wv_sim_gets(sim, 1, 9) && c.tl.now == 2 * S, "step 3: still sharded, at 2 s");
+    wv_lesson_show(l, 1, &c);
+    check_same_schedule(sim, replicated, "step 1 from step 3");
+    wv_sim_free(sim);
+    wv_sim_free(sharded);
+    wv_sim_free(replicated);
+    wv_lesson_free(l);
+}
+
 static void test_page_keys_step_without_a_lesson(void **state)
 {
     (void)state;
@@ -346,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_parse_errors_name_the_line),
         cmocka_unit_test(test_check_needs_the_xids),
         cmocka_unit_test(test_steps_forward_and_back),
+        cmocka_unit_test(test_sharding_steps),
         cmocka_unit_test(test_page_keys_step_without_a_lesson),
         cmocka_unit_test(test_failover_steps),
     };

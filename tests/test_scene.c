@@ -549,7 +549,7 @@ static void test_help_legend(void **state)
     texts_of(&fx, WV_ROLE_HELP_KEYS, -1, keys, sizeof keys);
     texts_of(&fx, WV_ROLE_HELP_WHAT, -1, what, sizeof what);
     static const char *const words[] = { "LSN", "xid", "written", "flushed", "replayed", "lag",
-                                         "synchronous_commit", "FIRST n / ANY n", "TOAST", "stale", "Esc" };
+                                         "synchronous_commit", "FIRST n / ANY n", "TOAST", "stale", "shard", "Esc" };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         CHECK(strstr(keys, words[i]), "the help names '%s': %s", words[i], keys);
     static const char *const glyphs[] = { "+", "~", "-", "T", "M", "P", "]P", "xP", "s", "]s", "xs", "?" };
@@ -795,6 +795,79 @@ static void test_failover_on_screen(void **state)
     }
 }
 
+/* Shards (--shard-by 'id % 3', f4 a replica): a transaction travels only
+ * on the lanes of the shards it touches, each shard says what it holds and
+ * shows only its rows, and the leader gathers count(*) from the shards. */
+static void test_shards(void **state)
+{
+    (void)state;
+    static const char *const opts[] = { "followers", "4", "shard-by", "id % 3", "latency", "500ms", "jitter", "0",
+                                        NULL };
+    static const char text[] = "BEGIN 1\n"
+                               "table public.accounts: INSERT: id[integer]:1 balance[numeric]:100.00\n"
+                               "table public.accounts: INSERT: id[integer]:2 balance[numeric]:200.00\n"
+                               "COMMIT 1 (at 2026-01-01 10:00:00+00)\n"
+                               "BEGIN 2\n"
+                               "table public.accounts: INSERT: id[integer]:3 balance[numeric]:300.00\n"
+                               "COMMIT 2 (at 2026-01-01 10:00:01+00)\n";
+    static const int sizes[3][2] = { { 1024, 768 }, { 1920, 1080 }, { 3840, 2160 } };
+    fixture fx;
+    open_fixture(&fx, opts, text);
+    for (int i = 0; i < 3; i++) {
+        int w = sizes[i][0], h = sizes[i][1];
+        /* 1.2 s: xid 2 (id 3, shard 0) is on the wire to f1 and f4 only */
+        build(&fx, 1200000, w, h);
+        CHECK(find_chip(&fx, 5, 0) && find_chip(&fx, 5, 3), "%dx%d: id 3 not on the wire to f1 and f4", w, h);
+        CHECK(!find_chip(&fx, 5, 1) && !find_chip(&fx, 5, 2) && !find_chip(&fx, 4, 1) && !find_chip(&fx, 6, 2),
+              "%dx%d: xid 2 travels to f2 or f3, whose filters drop it", w, h);
+        static const char *const want[4] = { "shard id % 3 = 0: 0 rows", "shard id % 3 = 1: 1 row",
+                                             "shard id % 3 = 2: 1 row", "replica: all 2 rows" };
+        for (int f = 0; f < 4; f++)
+            CHECK(strcmp(text_of(&fx, find_text(&fx, WV_ROLE_FOLLOWER_SHARD, f, 0)), want[f]) == 0 ||
+                      strcmp(text_of(&fx, find_text(&fx, WV_ROLE_FOLLOWER_SHARD, f, 0)), want[f] + 6) == 0,
+                  "%dx%d: f%d says '%s', expected '%s'", w, h, f + 1,
+                  text_of(&fx, find_text(&fx, WV_ROLE_FOLLOWER_SHARD, f, 0)), want[f]);
+        const char *g = text_of(&fx, find_text(&fx, WV_ROLE_LEADER_GATHERED, -1, 0));
+        CHECK(strcmp(g, "count(*): leader 3") == 0, "%dx%d: the leader's count '%s'", w, h, g);
+        g = text_of(&fx, find_text(&fx, WV_ROLE_LEADER_GATHERED, -1, 1));
+        CHECK(strcmp(g, "shards 0+1+1 = 2") == 0, "%dx%d: gathered '%s'", w, h, g);
+        /* 3 s: every shard has applied what it gets */
+        build(&fx, 3000000, w, h);
+        g = text_of(&fx, find_text(&fx, WV_ROLE_LEADER_GATHERED, -1, 1));
+        CHECK(strcmp(g, "shards 1+1+1 = 3") == 0, "%dx%d: gathered '%s' at the end", w, h, g);
+        /* f2 shows id 1 alone; f4, a replica, every row */
+        for (int f = 0; f < 4; f++) {
+            bool seen[3] = { false, false, false };
+            for (int n = 0; find_text(&fx, WV_ROLE_TABLE_CELL, f, n); n++)
+                for (int k = 0; k < 3; k++)
+                    seen[k] |= strcmp(text_of(&fx, find_text(&fx, WV_ROLE_TABLE_CELL, f, n)),
+                                      k == 0 ? "100.00" : k == 1 ? "200.00" : "300.00") == 0;
+            bool expect[4][3] = { { false, false, true }, { true, false, false }, { false, true, false },
+                                  { true, true, true } };
+            /* (a replica's box at 1024x768 has room for its newest rows) */
+            for (int k = f == 3 ? 2 : 0; k < 3; k++)
+                CHECK(seen[k] == expect[f][k], "%dx%d: f%d %s the row of id %d", w, h, f + 1,
+                      seen[k] ? "shows" : "does not show", k + 1);
+        }
+    }
+    close_fixture(&fx);
+    /* (three followers, all shards: the inspector has room for the read)
+     * a read of id 1 goes to f2, the shard holding it; read on f1, which
+     * does not, it finds no row */
+    static const char *const three[] = { "shard-by", "id % 3", "latency", "500ms", "jitter", "0", NULL };
+    open_fixture(&fx, three, text);
+    char read[2000];
+    fx.view.selected_msg = 1;
+    build(&fx, 3000000, 1920, 1080);
+    texts_of(&fx, WV_ROLE_INSPECTOR_READ, 1, read, sizeof read);
+    CHECK(strstr(read, "on f2 \xe2\x86\x92 100.00 (leader: 100.00)"), "the read of id 1: '%s'", read);
+    fx.view.selected_follower = 0;
+    build(&fx, 3000000, 1920, 1080);
+    texts_of(&fx, WV_ROLE_INSPECTOR_READ, 0, read, sizeof read);
+    CHECK(strstr(read, "on f1 \xe2\x86\x92 no row (leader: 1)"), "the read of id 1 on f1: '%s'", read);
+    close_fixture(&fx);
+}
+
 /* A view on every node and a routed reader, at 1.55 s: f3 (1 s away) has
  * not replayed 737 (500.00 -> 480.00), the others have. Reads every 300
  * ms go to f1, f2, f3 in turn: 0.3 s f1, 0.6 s f2 (both 500.00, fresh),
@@ -860,6 +933,7 @@ int main(void)
         cmocka_unit_test(test_unknown_op_chip),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_failover_on_screen),
+        cmocka_unit_test(test_shards),
         cmocka_unit_test(test_reports_on_screen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -127,6 +127,8 @@ typedef enum wv_role {
     WV_ROLE_READ,              /* a reader's latest read: node, answer, the leader's */
     WV_ROLE_READ_COUNTS,       /* a reader's running counts: reads, stale, broken */
     WV_ROLE_READ_BADGE,        /* on a follower's lane: a read arriving there */
+    WV_ROLE_FOLLOWER_SHARD,    /* "shard: id % 3 = 0, 3 rows here", "replica: all rows, 7 here" */
+    WV_ROLE_LEADER_GATHERED,   /* count(*) gathered from the shards, beside the leader's */
     WV_ROLE_COUNT
 } wv_role;
 

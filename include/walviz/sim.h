@@ -115,6 +115,12 @@ typedef struct wv_sim_cfg {
     int64_t failover_at;
     int failover_to;
     int64_t promote_us;
+    /* Sharding (--shard-by 'id % 3'): followers f1..fN are subscribers
+     * whose publications carry the row filters WHERE (id % 3 = 0), = 1,
+     * = 2; the followers after them get everything. nshards 0: none. */
+    char shard_col[64];      /* the column, unquoted */
+    int nshards;             /* N: the modulus, and how many followers are shards */
+    bool sharding_off;       /* --sharding off: the shards get everything again */
     /* Reports, not the simulation's: views shown per node, and readers
      * (reads.h); both checked when given. */
     char views[WV_SIM_MAX_VIEWS][WV_SIM_VIEW_SQL];
@@ -332,6 +338,55 @@ size_t wv_sim_reached(const wv_sim *s, int follower, wv_stage stage, int64_t t);
 /* How many messages have left the leader (their commit) by time t. */
 size_t wv_sim_departed(const wv_sim *s, int64_t t);
 
+/* Sharding (sim_shard.c). Follower f < cfg.nshards is shard f: it gets a
+ * row change when its key column's value % nshards == f, as a PostgreSQL
+ * 15 subscriber whose publication has the row filter WHERE (col % N = f)
+ * (pgoutput.c, pgoutput_row_filter):
+ *  - an UPDATE whose old key (old-key:) is on another shard goes to both:
+ *    PostgreSQL sends the old shard a DELETE and the new one an INSERT;
+ *  - a NULL key, a negative remainder (-4 % 3 is -1), a fraction: no shard;
+ *  - TRUNCATE, logical messages, streamed blocks (their changes show no
+ *    rows), two-phase transactions, and a table without the column (or
+ *    with a value that is not a number): every shard;
+ *  - BEGIN and COMMIT go to the shards that get one of the transaction's
+ *    messages: PostgreSQL 15 sends BEGIN with a transaction's first change
+ *    and skips the COMMIT of a transaction it sent nothing of
+ *    (pgoutput_commit_txn: "skipped replication of an empty transaction").
+ * A message a follower does not get takes no time on its link; its stage
+ * times are those of the message before it, or the moment it leaves the
+ * leader when later, so stage times stay non-decreasing. */
+/* Whether follower f gets message m (always, without sharding). */
+bool wv_sim_gets(const wv_sim *s, int f, size_t m);
+/* How many of messages [first, end) follower f gets. */
+size_t wv_sim_gets_count(const wv_sim *s, int f, size_t first, size_t end);
+/* The op as follower f receives message m: an UPDATE that moves its row
+ * to another shard reaches the old shard as a DELETE and the new one as an
+ * INSERT (pgoutput_row_filter's transformations); else m's op. */
+wv_op wv_sim_op_on(const wv_sim *s, int f, size_t m);
+/* Whether m reaches f as the DELETE of a row that moves to another shard. */
+bool wv_sim_moves_away(const wv_sim *s, int f, size_t m);
+/* The last message before end that follower f gets, or WV_ROWS_NONE. */
+size_t wv_sim_gets_last(const wv_sim *s, int f, size_t end);
+#define WV_SHARD_NONE (-1)  /* no shard owns it (a NULL key, a negative remainder) */
+#define WV_SHARD_EVERY (-2) /* every shard holds it (a table without the column) */
+/* The shard that holds the row version message m writes (INSERT, UPDATE;
+ * a DELETE: the shard it was deleted from), WV_SHARD_NONE or
+ * WV_SHARD_EVERY; WV_SHARD_EVERY without sharding. */
+int wv_sim_row_shard(const wv_sim *s, size_t m);
+/* Whether node (0 the leader, f + 1 a follower) holds row version row:
+ * a shard only the rows its filter selects (and a deleted row only where
+ * it was); the leader and a follower that is no shard, every row. */
+bool wv_sim_holds(const wv_sim *s, int node, wv_row row);
+/* count(*) of table on node at time t: the rows it holds. Summed over
+ * the shards once they have applied everything, the leader's count (a
+ * table every shard holds is counted on each). */
+size_t wv_sim_count_rows(const wv_sim *s, int node, size_t table, int64_t t);
+/* Whether the followers are shards now (cfg.nshards and not switched off). */
+bool wv_sim_sharded(const wv_sim *s);
+/* Switches sharding on or off (a lesson's step): every follower is
+ * scheduled again. Without --shard-by, nothing changes. */
+void wv_sim_set_sharding(wv_sim *s, bool on);
+
 /* Rows. node 0 is the leader (after a failover's promotion, the new
  * one), 1..n the followers. */
 #define WV_SIM_LEADER 0
@@ -419,5 +474,19 @@ void wv_sim_view_rows(wv_sim_view *v, size_t k, bool (*keep)(void *ctx, size_t k
  * first change is an UPDATE or DELETE): those the stream never changed
  * are not in any answer, as walviz cannot know them. */
 bool wv_sim_view_partial(wv_sim_view *v);
+
+/* Views over shards (sim_shard.c). */
+/* The shard node is (0 for f1, ...), or -1: the leader, a replica, or
+ * no sharding now. */
+int wv_sim_shard_of_node(const wv_sim *s, int node);
+/* View v over the rows as of k that shard `shard` holds (all rows when
+ * shard is -1), into a (the caller's, of v's query; cleared first): a
+ * shard's answer at k, or the leader's answer over that shard's part. */
+void wv_sim_part_answer(const wv_sim *s, wv_sim_view *v, int shard, size_t k, wv_view_answer *a);
+/* View v gathered from every shard at time t, as a coordinator asks each
+ * and merges the answers (view.h): into a, with scratch for each shard's
+ * (both of v's query). Equal to the leader's answer once every shard has
+ * applied what it gets, but for rows no filter selects. */
+void wv_sim_gather(const wv_sim *s, wv_sim_view *v, int64_t t, wv_view_answer *a, wv_view_answer *scratch);
 
 #endif

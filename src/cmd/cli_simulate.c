@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,11 +153,18 @@ static void print_json(const wv_sim *sim, wv_buf *out)
             wv_buf_printf(out, ",\"txn\":%zu,\"follower\":", wv_sim_txn_of(sim, m));
             put_name(out, cfg, f);
             put_ms(out, "leader_ms", wv_sim_leader_time(sim, m));
+            /* a message a shard does not get has no times there */
+            bool gets = wv_sim_gets(sim, f, m);
+            if (cfg->nshards)
+                wv_buf_printf(out, ",\"gets\":%s", gets ? "true" : "false");
+            if (gets && wv_sim_op_on(sim, f, m) != wv_sim_op(sim, m)) /* a row moving between shards */
+                wv_buf_printf(out, ",\"received_as\":\"%s\"", wv_op_name(wv_sim_op_on(sim, f, m)));
             for (int st = 0; st < WV_STAGE_COUNT; st++)
-                put_ms(out, stage_keys[st], wv_sim_stage(sim, f, m, (wv_stage)st));
+                put_ms(out, stage_keys[st], gets ? wv_sim_stage(sim, f, m, (wv_stage)st) : WV_SIM_NEVER);
             int64_t sent = wv_sim_stage(sim, f, m, WV_STAGE_SENT), known[WV_STAGE_COUNT];
             for (int st = WV_STAGE_WRITTEN; st < WV_STAGE_COUNT; st++)
-                put_ms(out, known_keys[st], known[st] = wv_sim_stage_known(sim, f, m, (wv_stage)st));
+                put_ms(out, known_keys[st],
+                       known[st] = gets ? wv_sim_stage_known(sim, f, m, (wv_stage)st) : WV_SIM_NEVER);
             for (int st = WV_STAGE_WRITTEN; st < WV_STAGE_COUNT; st++)
                 put_ms(out, lag_keys[st], known[st] == WV_SIM_NEVER ? WV_SIM_NEVER : known[st] - sent);
             wv_buf_printf(out, ",\"resent\":%s}\n", wv_sim_resent(sim, f, m) ? "true" : "false");
@@ -242,6 +250,39 @@ static void print_failover(const wv_sim *sim, wv_buf *out)
     wv_buf_puts(out, "]}\n");
 }
 
+/* Sharded: per node, what it got and the rows it holds at the end, so
+ * the shards' counts can be summed and set beside the leader's. */
+static void print_shards(const wv_sim *sim, wv_buf *out)
+{
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    const wv_rows *rows = wv_sim_rows(sim);
+    size_t n = wv_sim_count(sim);
+    int64_t end = wv_sim_end_time(sim);
+    for (int node = 0; node <= cfg->nfollowers; node++) {
+        int f = node - 1;
+        const char *name = node ? cfg->names[f] : "leader";
+        wv_buf_puts(out, "{\"type\":\"rows\",\"node\":");
+        wv_json_string(out, (wv_slice){ name, strlen(name) }, 0, false);
+        if (node && f < cfg->nshards && wv_sim_sharded(sim)) {
+            wv_buf_printf(out, ",\"row_filter\":\"(%s %% %d = %d)\"", cfg->shard_col, cfg->nshards, f);
+            uint64_t bytes = 0;
+            for (size_t m = 0; m < n; m++)
+                bytes += wv_sim_gets(sim, f, m) ? wv_sim_text(sim, m).len : 0;
+            wv_buf_printf(out, ",\"messages\":%zu,\"skipped\":%zu,\"bytes\":%" PRIu64,
+                          wv_sim_gets_count(sim, f, 0, n), n - wv_sim_gets_count(sim, f, 0, n), bytes);
+        }
+        put_ms(out, "at_ms", end);
+        wv_buf_puts(out, ",\"count\":{");
+        for (size_t t = 0; t < wv_rows_table_count(rows); t++) {
+            const char *table = wv_rows_table_name(rows, t);
+            wv_buf_puts(out, t ? "," : "");
+            wv_json_string(out, (wv_slice){ table, strlen(table) }, 0, false);
+            wv_buf_printf(out, ":%zu", wv_sim_count_rows(sim, node, t, end));
+        }
+        wv_buf_puts(out, "}}\n");
+    }
+}
+
 /* One object per change of a walsender's state or sync_state, in time
  * order, from session time 0: pg_stat_replication's row as it goes. */
 static void print_walsenders(const wv_sim *sim, wv_buf *out)
@@ -284,7 +325,7 @@ static void print_walsenders(const wv_sim *sim, wv_buf *out)
 static void print_views(const wv_sim *sim, wv_buf *out)
 {
     const wv_sim_cfg *cfg = wv_sim_config(sim);
-    enum { NODES = WV_SIM_MAX_FOLLOWERS + 1 };
+    enum { NODES = WV_SIM_MAX_FOLLOWERS + 2 }; /* the leader, followers, the shards gathered */
     for (int i = 0; i < cfg->nviews; i++) {
         char err[600], shown[NODES][160], ans[160], lead[160];
         bool shown_stale[NODES];
@@ -292,6 +333,8 @@ static void print_views(const wv_sim *sim, wv_buf *out)
         wv_view_query *q = wv_view_parse(cfg->views[i], err, sizeof err); /* checked as an option */
         WV_ASSERT(q);
         wv_sim_view *v = wv_sim_view_new(sim, q);
+        wv_view_answer *mine = wv_view_answer_new(q), *part = wv_view_answer_new(q);
+        int last = cfg->nfollowers + (wv_sim_sharded(sim) ? 1 : 0);
         for (int node = 0; node < NODES; node++) {
             shown[node][0] = '\0';
             shown_stale[node] = false;
@@ -303,32 +346,54 @@ static void print_views(const wv_sim *sim, wv_buf *out)
             size_t kl = wv_sim_readable(sim, WV_SIM_LEADER, t), lgap, to;
             wv_sim_row_gap(sim, WV_SIM_LEADER, t, kl, &lgap, &to);
             wv_view_answer_line(wv_sim_view_at(v, WV_SIM_LEADER, t), lead, sizeof lead);
-            for (int node = 0; node <= cfg->nfollowers; node++) {
-                size_t k = wv_sim_readable(sim, node, t), gap;
-                wv_sim_row_gap(sim, node, t, k, &gap, &to);
-                if (k == seen_k[node] && gap == seen_gap[node] && kl == seen_kl && lgap == seen_lgap)
+            for (int node = 0; node <= last; node++) {
+                /* a shard answers over its part, the shards gathered over
+                 * all their parts: behind when one of them is */
+                bool gathered = node > cfg->nfollowers;
+                int shard = wv_sim_shard_of_node(sim, node);
+                size_t k = gathered ? kl : wv_sim_readable(sim, node, t), gap = WV_ROWS_NONE;
+                for (int f = 0; gathered && f < cfg->nshards; f++)
+                    if (wv_sim_readable(sim, f + 1, t) < k)
+                        k = wv_sim_readable(sim, f + 1, t);
+                if (!gathered)
+                    wv_sim_row_gap(sim, node, t, k, &gap, &to);
+                if (k == seen_k[node] && gap == seen_gap[node] && kl == seen_kl && lgap == seen_lgap && !gathered)
                     continue; /* nothing it or the leader sees changed */
                 seen_k[node] = k;
                 seen_gap[node] = gap;
-                wv_view_answer_line(wv_sim_view_at(v, node, t), ans, sizeof ans);
-                bool stale = strcmp(ans, lead) != 0 && k < kl;
+                char want[160];
+                snprintf(want, sizeof want, "%s", lead);
+                if (gathered) {
+                    wv_sim_gather(sim, v, t, mine, part);
+                    wv_view_answer_line(mine, ans, sizeof ans);
+                } else if (shard >= 0) {
+                    wv_sim_part_answer(sim, v, shard, k, mine);
+                    wv_view_answer_line(mine, ans, sizeof ans);
+                    wv_sim_part_answer(sim, v, shard, kl, part);
+                    wv_view_answer_line(part, want, sizeof want);
+                } else {
+                    wv_view_answer_line(wv_sim_view_at(v, node, t), ans, sizeof ans);
+                }
+                bool stale = strcmp(ans, want) != 0 && k < kl;
                 if (shown[node][0] && strcmp(ans, shown[node]) == 0 && stale == shown_stale[node])
                     continue;
                 snprintf(shown[node], sizeof shown[node], "%s", ans);
                 shown_stale[node] = stale;
-                const char *name = node ? cfg->names[node - 1] : "leader";
+                const char *name = gathered ? "shards" : node ? cfg->names[node - 1] : "leader";
                 wv_buf_printf(out, "{\"type\":\"view\",\"view\":%d,\"node\":", i);
                 wv_json_string(out, (wv_slice){ name, strlen(name) }, 0, false);
                 put_ms(out, "at_ms", t);
                 wv_buf_puts(out, ",\"answer\":");
                 wv_json_string(out, (wv_slice){ ans, strlen(ans) }, 0, false);
                 wv_buf_puts(out, ",\"leader_answer\":");
-                wv_json_string(out, (wv_slice){ lead, strlen(lead) }, 0, false);
+                wv_json_string(out, (wv_slice){ want, strlen(want) }, 0, false);
                 wv_buf_printf(out, ",\"stale\":%s}\n", stale ? "true" : "false");
             }
             seen_kl = kl;
             seen_lgap = lgap;
         }
+        wv_view_answer_free(mine);
+        wv_view_answer_free(part);
         wv_sim_view_free(v);
         wv_view_query_free(q);
     }
@@ -457,6 +522,12 @@ static void print_summary(const wv_sim *sim)
         }
         wv_reads_free(r);
     }
+    if (!wv_sim_sharded(sim))
+        return;
+    printf("\n");
+    for (int f = 0; f < cfg->nshards; f++)
+        printf("%s is a shard: row filter (%s %% %d = %d), %zu of %zu messages\n", cfg->names[f],
+               cfg->shard_col, cfg->nshards, f, wv_sim_gets_count(sim, f, 0, n), n);
 }
 
 int wv_cli_simulate(int argc, char **argv)
@@ -515,6 +586,8 @@ int wv_cli_simulate(int argc, char **argv)
             print_views(sim, &out);
             print_reads(sim, &out);
             print_failover(sim, &out);
+            if (cfg.nshards)
+                print_shards(sim, &out);
             if (out.len) /* fwrite(NULL, 1, 0) is undefined behaviour */
                 fwrite(out.data, 1, out.len, stdout);
             wv_buf_destroy(&out);

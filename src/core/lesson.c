@@ -240,6 +240,16 @@ static int step_line(parser *p, lesson_step *s, char *line)
         snprintf(value, sizeof value, "%s:%s", w[2], w[4]);
         return add_option(p, "failover", value) < 0 ? -1 : build_cfg(p, &cfg);
     }
+    if (strcmp(verb, "sharding") == 0 && n == 2) {
+        wv_sim_cfg cfg;
+        if (strcmp(w[1], "on") != 0 && strcmp(w[1], "off") != 0)
+            return fail(p, "expected 'sharding on' or 'sharding off', not '%s'", copy);
+        if (add_option(p, "sharding", w[1]) < 0 || build_cfg(p, &cfg) < 0)
+            return -1;
+        bool none = cfg.nshards == 0;
+        wv_sim_cfg_destroy(&cfg);
+        return none ? fail(p, "%s", "'sharding' needs the shards named in the header: shard-by = COL % N") : 0;
+    }
     if ((strcmp(verb, "view") == 0 || strcmp(verb, "reader") == 0) && n >= 2) {
         /* the rest of the line as written: SQL, or a reader */
         wv_sim_cfg cfg;
@@ -271,7 +281,7 @@ static int step_line(parser *p, lesson_step *s, char *line)
     }
     return fail(p, "expected a caption line ('> text') or one of: at TIME, step N, commit XID, "
                    "partition/stop/crash FOLLOWER ..., sync LEVEL, standbys SPEC, failover at TIME to "
-                   "FOLLOWER, view SQL, reader ..., select ..., play; not '%s'", copy);
+                   "FOLLOWER, sharding on|off, view SQL, reader ..., select ..., play; not '%s'", copy);
 }
 
 /* A header line: `recording = FILE` or a simulation option. */
@@ -445,6 +455,7 @@ void wv_lesson_show(const wv_lesson *l, int n, wv_ctl *c)
     wv_sim_set_sync(c->sim, want->sync);
     if (have->failover_at != want->failover_at || have->failover_to != want->failover_to)
         wv_sim_set_failover(c->sim, want->failover_at, want->failover_to);
+    wv_sim_set_sharding(c->sim, !want->sharding_off);
     wv_sim_set_reports(c->sim, want);
 
     /* where: the last place a step up to this one named, else the start */

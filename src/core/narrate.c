@@ -107,7 +107,9 @@ static size_t count_at(const wv_sim *sim, const candidate *c)
     if (c->follower < 0)
         return 1;
     wv_stage st = stage_of[c->kind];
-    return wv_sim_reached(sim, c->follower, st, c->at) - wv_sim_reached(sim, c->follower, st, c->at - 1);
+    /* a shard's own: what its row filter drops passes unseen */
+    return wv_sim_gets_count(sim, c->follower, wv_sim_reached(sim, c->follower, st, c->at - 1),
+                             wv_sim_reached(sim, c->follower, st, c->at));
 }
 
 /* The message, and how many more came with it: "COMMIT 727 (and 2 more)". */
@@ -197,6 +199,8 @@ static bool journey_over(const wv_sim *sim, size_t m, int64_t t, char *out, size
     int who = -1;
     for (int f = 0; f < cfg->nfollowers; f++) {
         int64_t a = wv_sim_stage(sim, f, m, WV_STAGE_APPLIED);
+        if (!wv_sim_gets(sim, f, m))
+            continue; /* never sent there */
         if (a == WV_SIM_NEVER || a > t)
             return false;
         if (a > last)
@@ -257,7 +261,7 @@ void wv_narrate(const wv_sim *sim, int64_t t, size_t selected, wv_narration *out
         consider(sim, &best, WV_EVENT_DEPARTED, wv_sim_leader_time(sim, selected) <= t ? wv_sim_leader_time(sim, selected) : -1,
                  selected, -1);
         for (int f = 0; f < nf; f++)
-            for (size_t i = 0; i < sizeof follower_events / sizeof follower_events[0]; i++) {
+            for (size_t i = 0; i < sizeof follower_events / sizeof follower_events[0] && wv_sim_gets(sim, f, selected); i++) {
                 int64_t at = wv_sim_stage(sim, f, selected, stage_of[follower_events[i]]);
                 consider(sim, &best, follower_events[i], at <= t ? at : -1, selected, f);
             }
@@ -267,10 +271,10 @@ void wv_narrate(const wv_sim *sim, int64_t t, size_t selected, wv_narration *out
             consider(sim, &best, WV_EVENT_DEPARTED, wv_sim_leader_time(sim, d - 1), d - 1, -1);
         for (int f = 0; f < nf; f++)
             for (size_t i = 0; i < sizeof follower_events / sizeof follower_events[0]; i++) {
-                size_t r = wv_sim_reached(sim, f, stage_of[follower_events[i]], t);
-                if (r)
-                    consider(sim, &best, follower_events[i], wv_sim_stage(sim, f, r - 1, stage_of[follower_events[i]]),
-                             r - 1, f);
+                size_t r = wv_sim_gets_last(sim, f, wv_sim_reached(sim, f, stage_of[follower_events[i]], t));
+                if (r != WV_ROWS_NONE)
+                    consider(sim, &best, follower_events[i], wv_sim_stage(sim, f, r, stage_of[follower_events[i]]),
+                             r, f);
             }
         latest_return(sim, t, &best);
     }

@@ -49,6 +49,8 @@ typedef struct inspected {
     char line[3][512];
 } inspected;
 
+#define COUNT_CACHE 16 /* count(*) answers remembered */
+
 struct wv_scene {
     wv_cmd *cmds;
     size_t ncmds, cmds_cap;
@@ -80,6 +82,14 @@ struct wv_scene {
     uint32_t frame;
     inspected insp;
     char cut[CUT_MAX];
+    /* count(*) per node with shards: the same counts recur on every frame
+     * (and twice in one: a shard's box, the leader's gathered line) */
+    struct {
+        const wv_sim *sim;
+        size_t nmsgs, table, k, count; /* nmsgs: the stream grows live */
+        int holder; /* the shard, or -1 for all rows */
+    } counts[COUNT_CACHE];
+    uint32_t next_count;
     /* the reports of the simulation last drawn: its views, its readers */
     const wv_sim *reports_of;
     wv_view_query *queries[WV_SIM_MAX_VIEWS];
@@ -162,6 +172,8 @@ static const char *const role_names[WV_ROLE_COUNT] = {
     [WV_ROLE_LESSON_CAPTION] = "lesson.caption",
     [WV_ROLE_LEADER_FAILOVER] = "leader.failover",
     [WV_ROLE_TIMELINE_FAILOVER] = "timeline.failover",
+    [WV_ROLE_FOLLOWER_SHARD] = "follower.shard",
+    [WV_ROLE_LEADER_GATHERED] = "leader.gathered",
     [WV_ROLE_VIEW_SQL] = "view.sql",
     [WV_ROLE_VIEW_ANSWER] = "view.answer",
     [WV_ROLE_READ] = "read",
@@ -534,6 +546,16 @@ size_t wv_scene_table(const wv_view *v)
     return 0;
 }
 
+/* Whether node shows the row of key: a shard, when it holds it as the
+ * leader has it (k_leader) or as it has it itself (k_node). */
+static bool holds(const wv_sim *sim, int node, size_t key, size_t k_leader, size_t k_node)
+{
+    const wv_rows *rows = wv_sim_rows(sim);
+    wv_row lead = wv_rows_read(rows, key, k_leader), here = wv_rows_read(rows, key, k_node);
+    return (lead.msg != WV_ROWS_NONE && wv_sim_holds(sim, node, lead)) ||
+           (here.exists && wv_sim_holds(sim, node, here));
+}
+
 /* Up to max keys for node's view of table: on a follower, first the rows
  * of the next transaction it will apply (so the moment it becomes visible
  * there is on screen), then the leader's most recent; newest first. */
@@ -552,7 +574,7 @@ static size_t rows_to_show(const wv_view *v, int node, size_t tbl, size_t kl, si
         size_t first = wv_sim_txn_first(sim, kn), last = wv_sim_txn_last(sim, kn);
         for (size_t m = last + 1; m-- > first && n < max && last - m < FOLLOW_SCAN;) {
             size_t key = wv_rows_key_of(rows, m);
-            if (key == WV_ROWS_NONE || wv_rows_table_of(rows, m) != tbl)
+            if (key == WV_ROWS_NONE || wv_rows_table_of(rows, m) != tbl || !holds(sim, node, key, kl, kn))
                 continue;
             bool seen = false;
             for (size_t i = 0; i < n; i++)
@@ -562,8 +584,12 @@ static size_t rows_to_show(const wv_view *v, int node, size_t tbl, size_t kl, si
         }
     }
     size_t recent[MAX_TABLE_ROWS];
-    size_t got = wv_rows_recent(rows, tbl, kl, recent, max < MAX_TABLE_ROWS ? max : MAX_TABLE_ROWS);
+    /* a shard looks further back: it shows only what it holds */
+    bool all = !wv_sim_sharded(sim) || node == WV_SIM_LEADER;
+    size_t got = wv_rows_recent(rows, tbl, kl, recent, max < MAX_TABLE_ROWS && all ? max : MAX_TABLE_ROWS);
     for (size_t i = 0; i < got && n < max; i++) {
+        if (!holds(sim, node, recent[i], kl, kn))
+            continue;
         bool seen = false;
         for (size_t j = 0; j < n; j++)
             seen |= keys[j] == recent[i];
@@ -778,6 +804,63 @@ static int draw_failover(wv_scene *sc, const wv_view *v, const wv_failover *fo, 
     return y;
 }
 
+/* wv_sim_count_rows, remembered by what it depends on: the transactions
+ * the node sees, and which rows it holds. */
+static size_t count_rows(wv_scene *sc, const wv_sim *sim, int node, size_t tbl, int64_t t)
+{
+    size_t k = wv_sim_visible(sim, node, t);
+    int holder = node > 0 && node <= wv_sim_config(sim)->nshards && wv_sim_sharded(sim) ? node - 1 : -1;
+    for (int i = 0; i < COUNT_CACHE; i++)
+        if (sc->counts[i].sim == sim && sc->counts[i].nmsgs == wv_sim_count(sim) && sc->counts[i].table == tbl &&
+            sc->counts[i].k == k && sc->counts[i].holder == holder)
+            return sc->counts[i].count;
+    int i = (int)(sc->next_count++ % COUNT_CACHE);
+    sc->counts[i].sim = sim;
+    sc->counts[i].nmsgs = wv_sim_count(sim);
+    sc->counts[i].table = tbl;
+    sc->counts[i].k = k;
+    sc->counts[i].holder = holder;
+    sc->counts[i].count = wv_sim_count_rows(sim, node, tbl, t);
+    return sc->counts[i].count;
+}
+
+/* count(*) of the table on screen gathered from the shards, as a query
+ * sent to each and summed: equal to the leader's once every shard has
+ * applied what it gets (a row no filter selects is on no shard). */
+static int draw_gathered(wv_scene *sc, const wv_view *v, int x, int y, int w)
+{
+    const wv_sim *sim = v->sim;
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    size_t tbl = wv_scene_table(v);
+    if (!wv_sim_sharded(sim) || tbl == WV_ROWS_NONE)
+        return y;
+    int64_t t = v->tl->now;
+    char buf[256];
+    size_t sum = 0, leader = count_rows(sc, sim, WV_SIM_LEADER, tbl, t);
+    snprintf(buf, sizeof buf, "count(*): leader %zu", leader);
+    draw_text(sc, WV_ROLE_LEADER_GATHERED, WV_FONT_BODY, sc->th->text_dim, x, y, buf, w);
+    y += sc->lay.line_h;
+    /* a table without the shard key is whole on every shard: a query
+     * asks one of them */
+    size_t key;
+    const wv_rows *rows = wv_sim_rows(sim);
+    if (wv_rows_recent(rows, tbl, wv_sim_visible(sim, WV_SIM_LEADER, t), &key, 1) == 1 &&
+        wv_sim_row_shard(sim, wv_rows_read(rows, key, wv_sim_visible(sim, WV_SIM_LEADER, t)).msg) == WV_SHARD_EVERY) {
+        snprintf(buf, sizeof buf, "no %s: whole on each", cfg->shard_col);
+        draw_text(sc, WV_ROLE_LEADER_GATHERED, WV_FONT_BODY, sc->th->text_dim, x, y, buf, w);
+        return y + sc->lay.line_h;
+    }
+    int n = snprintf(buf, sizeof buf, "shards ");
+    for (int f = 0; f < cfg->nshards && n < (int)sizeof buf - 40; f++) {
+        size_t c = count_rows(sc, sim, f + 1, tbl, t);
+        sum += c;
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%zu", f ? "+" : "", c);
+    }
+    snprintf(buf + n, sizeof buf - (size_t)n, " = %zu", sum);
+    draw_text(sc, WV_ROLE_LEADER_GATHERED, WV_FONT_BODY, sum == leader ? sc->th->good : sc->th->warn, x, y, buf, w);
+    return y + sc->lay.line_h;
+}
+
 static void draw_leader(wv_scene *sc, const wv_view *v)
 {
     const wv_theme *th = sc->th;
@@ -890,6 +973,7 @@ static void draw_leader(wv_scene *sc, const wv_view *v)
             y += lh;
         }
     }
+    y = draw_gathered(sc, v, x, y, w);
     y += lh / 2;
     int gauge_lines = v->slot ? 3 : 0; /* the slot gauge sits below the table */
     draw_table_view(sc, v, WV_SIM_LEADER, box, y, (box.y + box.h - pad - y) / lh - 1 - gauge_lines);
@@ -1105,6 +1189,21 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
     y += name_h;
     if (y + lh > bottom)
         return;
+    size_t tbl = wv_scene_table(v);
+    if (wv_sim_sharded(sim) && tbl != WV_ROWS_NONE) {
+        /* what it holds: its part, or everything (a replica beside shards) */
+        size_t here = count_rows(sc, sim, f + 1, tbl, t);
+        const char *rows = here == 1 ? "row" : "rows";
+        if (f >= cfg->nshards)
+            snprintf(buf, sizeof buf, "replica: all %zu %s", here, rows);
+        else if (snprintf(buf, sizeof buf, "shard %s %% %d = %d: %zu %s", cfg->shard_col, cfg->nshards, f, here,
+                          rows) > 0 && text_width(sc, WV_FONT_BODY, buf) > w)
+            snprintf(buf, sizeof buf, "%s %% %d = %d: %zu %s", cfg->shard_col, cfg->nshards, f, here, rows);
+        draw_text(sc, WV_ROLE_FOLLOWER_SHARD, WV_FONT_BODY, th->text, x, y, buf, w);
+        y += lh;
+        if (y + lh > bottom)
+            return;
+    }
     /* a short box (many followers) keeps a row rather than its pipeline:
      * the lane still says what waits */
     if (!short_box)
@@ -1146,13 +1245,19 @@ typedef enum card_detail { CARD_WORDS, CARD_KEY, CARD_GLYPH } card_detail;
 
 /* A card's words: "+ students id=2" (or "+ id=2", or "+"), "M MESSAGE",
  * "P PREPARE". */
-static void card_label(const wv_sim *sim, size_t m, card_detail d, char *out, size_t max)
+static void card_label(const wv_sim *sim, int f, size_t m, card_detail d, char *out, size_t max)
 {
-    wv_op op = wv_sim_op(sim, m);
+    wv_op op = wv_sim_op_on(sim, f, m);
     const wv_rows *rows = wv_sim_rows(sim);
-    size_t key = wv_rows_key_of(rows, m);
+    size_t key = wv_rows_key_of(rows, m), table = wv_rows_table_of(rows, m);
     if (d == CARD_GLYPH)
         snprintf(out, max, "%s", wv_op_glyph(op));
+    else if (wv_sim_moves_away(sim, f, m)) /* its new key is another shard's */
+        snprintf(out, max, d == CARD_WORDS && table != WV_ROWS_NONE ? "%s %s (moved)" : "%s moved",
+                 wv_op_glyph(op), table != WV_ROWS_NONE ? wv_rows_table_name(rows, table) : "");
+    else if (d == CARD_WORDS && op != wv_sim_op(sim, m)) /* arrives as an INSERT */
+        snprintf(out, max, "%s %s %s", wv_op_glyph(op), table != WV_ROWS_NONE ? wv_rows_table_name(rows, table) : "?",
+                 key != WV_ROWS_NONE ? wv_rows_key_text(rows, key) : "");
     else if (d == CARD_WORDS && (op == WV_OP_INSERT || op == WV_OP_UPDATE || op == WV_OP_DELETE))
         packet_label(sim, m, out, max);
     else if (key != WV_ROWS_NONE)
@@ -1168,7 +1273,7 @@ static void draw_chip(wv_scene *sc, const wv_view *v, int f, size_t m, wv_rect c
                       wv_chip_stage stage)
 {
     const wv_theme *th = sc->th;
-    wv_op op = wv_sim_op(v->sim, m);
+    wv_op op = f >= 0 ? wv_sim_op_on(v->sim, f, m) : wv_sim_op(v->sim, m);
     bool selected = v->selected_msg == m;
     bool flash = sc->flash && sc->narr.msg == m && (sc->narr.follower == f || sc->narr.follower < 0);
     /* a bracket is a thin bar in the text's colour: seen on any screen */
@@ -1207,15 +1312,19 @@ static void draw_pile(wv_scene *sc, const wv_view *v, int f, size_t first, size_
                       int mid, int chip, bool at_leader)
 {
     const wv_sim *sim = v->sim;
-    size_t shown = count < PILE ? count : PILE;
+    size_t shown = count < PILE ? count : PILE, pile[PILE];
+    /* a shard's own messages only (all of them, for any other follower) */
+    for (size_t m = first, i = 0; i < shown; m++)
+        if (wv_sim_gets(sim, f, m))
+            pile[i++] = m;
     /* back to front: the front chip is drawn last, on top */
     for (size_t i = shown; i-- > 0;) {
-        size_t m = first + i; /* the next to go, or to replay, in front */
+        size_t m = pile[i]; /* the next to go, or to replay, in front */
         wv_rect c = { x0 - (int)i * (chip / 3), mid - chip / 2, chip, chip };
         wv_chip_stage stage = at_leader ? WV_CHIP_QUEUED
                             : wv_sim_stage(sim, f, m, WV_STAGE_FLUSHED) <= v->tl->now ? WV_CHIP_WAITING_REPLAY
                                                                                     : WV_CHIP_WAITING_FSYNC;
-        draw_chip(sc, v, f, m, c, i == 0 ? wv_op_glyph(wv_sim_op(sim, m)) : NULL, stage);
+        draw_chip(sc, v, f, m, c, i == 0 ? wv_op_glyph(wv_sim_op_on(sim, f, m)) : NULL, stage);
     }
 }
 
@@ -1250,7 +1359,7 @@ static void link_text(const wv_sim *sim, int f, char *out, size_t n)
 /* The label over a train: "xid 727", with the table when its cards do
  * not name it ("xid 740 accounts"), and its size when they do not show
  * every change ("xid 730: 3,193 changes, 412.0 kB of WAL"). */
-static void train_label(const wv_sim *sim, size_t u, card_detail d, char *out, size_t n)
+static void train_label(const wv_sim *sim, int f, size_t u, card_detail d, char *out, size_t n)
 {
     size_t first = wv_sim_txn_first(sim, u), last = wv_sim_txn_last(sim, u);
     uint32_t xid;
@@ -1261,7 +1370,7 @@ static void train_label(const wv_sim *sim, size_t u, card_detail d, char *out, s
         snprintf(who, sizeof who, "%s", wv_op_name(wv_sim_op(sim, first)));
     size_t inside = 0;
     for (size_t m = first; m <= last && inside <= MAX_CARDS; m++)
-        inside += !is_bracket(wv_sim_op(sim, m));
+        inside += !is_bracket(wv_sim_op(sim, m)) && wv_sim_gets(sim, f, m);
     if (d == CARD_WORDS && inside <= MAX_CARDS) {
         snprintf(out, n, "%s", who);
         return;
@@ -1272,8 +1381,8 @@ static void train_label(const wv_sim *sim, size_t u, card_detail d, char *out, s
         snprintf(out, n, "%s %s", who, table != WV_ROWS_NONE ? wv_rows_table_name(rows, table) : "");
         return;
     }
-    if (inside > MAX_CARDS)
-        inside = last - first + 1 - (is_bracket(wv_sim_op(sim, first)) ? 1 : 0) -
+    if (inside > MAX_CARDS) /* a shard's part: the brackets go with it */
+        inside = wv_sim_gets_count(sim, f, first, last + 1) - (is_bracket(wv_sim_op(sim, first)) ? 1 : 0) -
                  (last > first && is_bracket(wv_sim_op(sim, last)) ? 1 : 0);
     char count[32], wal[32];
     wv_fmt_thousands(count, sizeof count, inside);
@@ -1462,20 +1571,22 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     size_t applied = wv_sim_reached(sim, f, WV_STAGE_APPLIED, t);
     /* the counts at both ends of the text row; train labels go between */
     char queued_text[64] = "", waiting_text[96] = "";
-    if (departed > hi)
-        snprintf(queued_text, sizeof queued_text, "%zu queued", departed - hi);
+    /* what a shard's row filter drops is not counted: it never goes there */
+    size_t queued = wv_sim_gets_count(sim, f, hi, departed), to_apply = wv_sim_gets_count(sim, f, applied, lo);
+    size_t to_flush = wv_sim_gets_count(sim, f, flushed, lo), to_replay = wv_sim_gets_count(sim, f, applied, flushed);
+    if (queued)
+        snprintf(queued_text, sizeof queued_text, "%zu queued", queued);
     if (wv_sim_config(sim)->link[f].kind == WV_KIND_LOGICAL) {
         /* a subscriber applies what it receives; its flush comes later
          * and holds nothing back from readers */
-        if (lo > applied)
-            snprintf(waiting_text, sizeof waiting_text, "%zu waiting to apply", lo - applied);
-    } else if (lo > flushed && flushed > applied) {
-        snprintf(waiting_text, sizeof waiting_text, "%zu to fsync, %zu to replay", lo - flushed,
-                 flushed - applied);
-    } else if (lo > flushed) {
-        snprintf(waiting_text, sizeof waiting_text, "%zu waiting for fsync", lo - flushed);
-    } else if (lo > applied) {
-        snprintf(waiting_text, sizeof waiting_text, "%zu waiting to replay", lo - applied);
+        if (to_apply)
+            snprintf(waiting_text, sizeof waiting_text, "%zu waiting to apply", to_apply);
+    } else if (to_flush && to_replay) {
+        snprintf(waiting_text, sizeof waiting_text, "%zu to fsync, %zu to replay", to_flush, to_replay);
+    } else if (to_flush) {
+        snprintf(waiting_text, sizeof waiting_text, "%zu waiting for fsync", to_flush);
+    } else if (to_apply) {
+        snprintf(waiting_text, sizeof waiting_text, "%zu waiting to replay", to_apply);
     }
     int queued_right = lane.x + (*queued_text ? text_width(sc, WV_FONT_BODY, queued_text) + sc->lay.pad : 0);
     int waiting_left = lane.x + lane.w - (*waiting_text ? text_width(sc, WV_FONT_BODY, waiting_text) : 0);
@@ -1510,11 +1621,16 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     wv_rect sel_box = { 0, 0, 0, 0 };
     card_detail sel_detail = CARD_GLYPH;
     for (size_t a = fly; a < hi && limit > lane.x;) {
-        /* the train: [a, b) of the same transaction, oldest (rightmost) first */
+        if (!wv_sim_gets(sim, f, a)) {
+            a++; /* not on this shard's link */
+            continue;
+        }
+        /* the train: [a, b) of the same transaction, oldest (rightmost)
+         * first; on a shard, the messages its row filter lets through */
         size_t u = wv_sim_txn_of(sim, a), b = a + 1;
         int ncards = !is_bracket(wv_sim_op(sim, a));
         while (b < hi && wv_sim_txn_of(sim, b) == u) {
-            ncards += !is_bracket(wv_sim_op(sim, b));
+            ncards += !is_bracket(wv_sim_op(sim, b)) && wv_sim_gets(sim, f, b);
             b++;
         }
         int right = sc->xs[0 + a - fly] + chip;
@@ -1529,11 +1645,13 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
             for (detail = CARD_WORDS; detail <= CARD_GLYPH; detail++) {
                 width = 0;
                 for (size_t m = a; m < b; m++) {
+                    if (!wv_sim_gets(sim, f, m))
+                        continue;
                     if (is_bracket(wv_sim_op(sim, m))) {
                         width += bracket_w;
                         continue;
                     }
-                    card_label(sim, m, detail, label, sizeof label);
+                    card_label(sim, f, m, detail, label, sizeof label);
                     width += detail == CARD_GLYPH ? chip + gap
                                                   : text_width(sc, WV_FONT_BODY, label) + sc->lay.pad + gap;
                 }
@@ -1556,11 +1674,13 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
             shift = right - head;
             int cursor = head;
             for (size_t m = a; m < b; m++) {
+                if (!wv_sim_gets(sim, f, m))
+                    continue;
                 wv_op op = wv_sim_op(sim, m);
                 const char *text = NULL;
                 int w = bracket_w;
                 if (!is_bracket(op)) {
-                    card_label(sim, m, detail, label, sizeof label);
+                    card_label(sim, f, m, detail, label, sizeof label);
                     text = label;
                     w = detail == CARD_GLYPH ? chip : text_width(sc, WV_FONT_BODY, label) + sc->lay.pad;
                 }
@@ -1585,6 +1705,8 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
             wv_rect run = { 0, 0, 0, 0 };
             wv_rgb run_col = th->bg;
             for (size_t m = a; m < b; m++) {
+                if (!wv_sim_gets(sim, f, m))
+                    continue;
                 int x = sc->xs[m - fly] - shift;
                 int left = m + 1 < b ? sc->xs[m + 1 - fly] - shift + chip : x;
                 if (left < x)
@@ -1595,7 +1717,7 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
                 }
                 if (left >= x + chip || x + chip <= lane.x)
                     continue;
-                wv_op op = wv_sim_op(sim, m);
+                wv_op op = wv_sim_op_on(sim, f, m);
                 wv_rect strip = { left, mid - chip / 2, x + chip - left, chip };
                 wv_rgb col = th->op_fill[op];
                 if (run.w > 0 && strip.x + strip.w == run.x && same_rgb(col, run_col)) {
@@ -1618,7 +1740,7 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
         /* its label, above it, where there is room */
         if (text_row && !fault && labels < 6 && head > queued_right) {
             char label[200];
-            train_label(sim, u, cards ? detail : CARD_GLYPH, label, sizeof label);
+            train_label(sim, f, u, cards ? detail : CARD_GLYPH, label, sizeof label);
             int lw = text_width(sc, WV_FONT_BODY, label);
             int lx = tail > lane.x ? tail : lane.x;
             if (lx + lw > label_left - sc->lay.pad)
@@ -1638,7 +1760,7 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     }
     if (sel_m != WV_ROWS_NONE) {
         char label[200];
-        card_label(sim, sel_m, sel_detail, label, sizeof label);
+        card_label(sim, f, sel_m, sel_detail, label, sizeof label);
         draw_chip(sc, v, f, sel_m, sel_box, is_bracket(wv_sim_op(sim, sel_m)) ? NULL : label,
                   WV_CHIP_IN_FLIGHT);
     }
@@ -1670,13 +1792,13 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     }
     /* left the leader (committed) but not on the wire yet: the link is busy
      * or cut, and they queue at the leader's end */
-    if (departed > hi) {
-        int shown = departed - hi < PILE ? (int)(departed - hi) : PILE;
-        draw_pile(sc, v, f, hi, departed - hi, lane.x + (shown - 1) * (chip / 3), mid, chip, true);
+    if (queued) {
+        int shown = queued < PILE ? (int)queued : PILE;
+        draw_pile(sc, v, f, hi, queued, lane.x + (shown - 1) * (chip / 3), mid, chip, true);
     }
     /* written but not replayed: waiting at the follower */
-    if (lo > applied)
-        draw_pile(sc, v, f, applied, lo - applied, lane.x + lane.w - chip, mid, chip, false);
+    if (to_apply)
+        draw_pile(sc, v, f, applied, to_apply, lane.x + lane.w - chip, mid, chip, false);
 }
 
 #define FLASH_US 400000 /* session time an event's chip and panel stay lit */
@@ -1889,16 +2011,26 @@ static int draw_read(wv_scene *sc, const wv_view *v, size_t m, int x, int y, int
         return y;
     int64_t t = v->tl->now;
     int f = v->selected_follower;
+    size_t kl = wv_sim_readable(sim, WV_SIM_LEADER, t);
     if (f < 0 || f >= nf) {
-        f = 0;
-        for (int i = 1; i < nf; i++)
-            if (wv_sim_visible(sim, i + 1, t) < wv_sim_visible(sim, f + 1, t))
+        /* the follower furthest behind; with shards, of those that hold
+         * the row (where a router would send the read) */
+        f = -1;
+        for (int i = 0; i < nf; i++)
+            if (holds(sim, i + 1, key, kl, kl) &&
+                (f < 0 || wv_sim_visible(sim, i + 1, t) < wv_sim_visible(sim, f + 1, t)))
                 f = i;
+        if (f < 0)
+            return y; /* on no shard (a NULL key) */
     }
-    size_t kl = wv_sim_readable(sim, WV_SIM_LEADER, t), kf = wv_sim_visible(sim, f + 1, t);
+    size_t kf = wv_sim_visible(sim, f + 1, t);
     row_cells lead, here;
     read_cells(sc, sim, wv_sim_row(sim, WV_SIM_LEADER, t, key, kl), &lead);
-    read_cells(sc, sim, wv_sim_row(sim, f + 1, t, key, kf), &here);
+    /* a shard that does not hold the row finds none */
+    wv_row mine = wv_sim_row(sim, f + 1, t, key, kf);
+    if (!holds(sim, f + 1, key, kl, kf))
+        mine.exists = false;
+    read_cells(sc, sim, mine, &here);
     const row_cells *cols = lead.n ? &lead : &here;
     if (!cols->n)
         return y;
@@ -1966,11 +2098,30 @@ static int draw_reports(wv_scene *sc, const wv_view *v, int x, int y, int w, int
         size_t kl = wv_sim_readable(sim, WV_SIM_LEADER, t);
         wv_view_answer_line(wv_sim_view_at(sc->views[i], WV_SIM_LEADER, t), lead, sizeof lead);
         int cx = x + pad;
-        for (int node = 0; node <= cfg->nfollowers; node++) {
-            char ans[160], item[240];
-            size_t k = wv_sim_readable(sim, node, t);
-            wv_view_answer_line(wv_sim_view_at(sc->views[i], node, t), ans, sizeof ans);
-            snprintf(item, sizeof item, "%s %s", node ? cfg->names[node - 1] : "leader", ans);
+        /* a shard answers over its part; beside the others, the answer
+         * gathered from all shards (node nfollowers + 1) */
+        wv_view_answer *part = wv_view_answer_new(sc->queries[i]), *mine = wv_view_answer_new(sc->queries[i]);
+        int last = cfg->nfollowers + (wv_sim_sharded(sim) ? 1 : 0);
+        for (int node = 0; node <= last; node++) {
+            char ans[160], item[240], want[160];
+            int shard = wv_sim_shard_of_node(sim, node);
+            bool gathered = node > cfg->nfollowers;
+            size_t k = gathered ? kl : wv_sim_readable(sim, node, t);
+            snprintf(want, sizeof want, "%s", lead);
+            if (gathered) {
+                wv_sim_gather(sim, sc->views[i], t, mine, part);
+                wv_view_answer_line(mine, ans, sizeof ans);
+                for (int f = 0; f < cfg->nshards; f++) /* stale: some shard behind */
+                    k = wv_sim_readable(sim, f + 1, t) < k ? wv_sim_readable(sim, f + 1, t) : k;
+            } else if (shard >= 0) {
+                wv_sim_part_answer(sim, sc->views[i], shard, k, mine);
+                wv_view_answer_line(mine, ans, sizeof ans);
+                wv_sim_part_answer(sim, sc->views[i], shard, kl, part); /* the leader's, of that part */
+                wv_view_answer_line(part, want, sizeof want);
+            } else {
+                wv_view_answer_line(wv_sim_view_at(sc->views[i], node, t), ans, sizeof ans);
+            }
+            snprintf(item, sizeof item, "%s %s", gathered ? "shards" : node ? cfg->names[node - 1] : "leader", ans);
             int iw = text_width(sc, WV_FONT_MONO, item);
             if (cx > x + pad && cx + iw > x + w) { /* the next line */
                 if (y + 2 * lh > bottom)
@@ -1978,13 +2129,15 @@ static int draw_reports(wv_scene *sc, const wv_view *v, int x, int y, int w, int
                 y += lh;
                 cx = x + pad;
             }
-            sc->who = node - 1;
-            sc->stale = strcmp(ans, lead) != 0 && k < kl; /* behind, not ahead */
+            sc->who = gathered ? -1 : node - 1;
+            sc->stale = strcmp(ans, want) != 0 && k < kl; /* behind, not ahead */
             cx += draw_text(sc, WV_ROLE_VIEW_ANSWER, WV_FONT_MONO, sc->stale ? th->warn : th->text, cx, y, item,
                             x + w - cx) + 2 * pad;
             sc->stale = false;
             sc->who = -1;
         }
+        wv_view_answer_free(part);
+        wv_view_answer_free(mine);
         y += lh;
     }
     for (int ri = 0; ri < cfg->nreaders && y + lh <= bottom; ri++) {
@@ -2169,7 +2322,10 @@ static void draw_inspector(wv_scene *sc, const wv_view *v)
         draw_text(sc, WV_ROLE_INSPECTOR_FOLLOWER, WV_FONT_MONO, v->selected_follower == f ? th->text : th->text_dim,
                   cx, fy, cfg->names[f], name_w - sc->lay.pad);
         bool lost = cfg->failover_to >= 0 && wv_sim_txn_lost(sim, wv_sim_txn_of(sim, m));
-        for (int st = first_stage; st < WV_STAGE_COUNT; st++) {
+        if (!wv_sim_gets(sim, f, m)) /* a shard's row filter: never sent there */
+            draw_text(sc, WV_ROLE_INSPECTOR_CELL, WV_FONT_BODY, th->text_dim, cx + name_w, fy, "filtered out",
+                      (WV_STAGE_COUNT - first_stage) * cw);
+        for (int st = first_stage; st < WV_STAGE_COUNT && wv_sim_gets(sim, f, m); st++) {
             int64_t at = wv_sim_stage(sim, f, m, (wv_stage)st);
             char cell[32] = "-";
             if (lost && at != WV_SIM_NEVER && at >= cfg->failover_at)
@@ -2394,15 +2550,13 @@ static const char *const glossary[][2] = {
     { "replayed", "or applied: reads there see it" },
     { "lag", "how long its oldest unapplied change waited" },
     { "sync", "a synchronous standby: COMMITs wait for it" },
-    { "synchronous_commit", "what a COMMIT waits for: off, local (the leader's disk), remote_write, on (a "
-                            "standby flushed), remote_apply (it applied)" },
+    { "synchronous_commit", "what a COMMIT waits for: off ... remote_apply" },
     { "FIRST n / ANY n", "which standbys count" },
     { "TOAST", "a big value kept apart, not sent again" },
     { "stale", "not received yet: a read there is old" },
-    { "lost", "failover: committed, never on the new leader" },
-    { "diverged", "has more than the new leader: pg_rewind" },
-    { "read-your-writes", "a client reads back what it wrote: broken on a follower behind" },
-    { "monotonic reads", "no read older than one before it" },
+    { "shard", "holds the rows its filter picks" },
+    { "lost / diverged", "never on the new leader / ahead of it" },
+    { "read-your-writes / monotonic reads", "see your writes / never go back" },
 };
 
 /* Keys on the left; on the right, what the glyphs and colours mean and a
@@ -2429,6 +2583,7 @@ static void draw_help(wv_scene *sc, const wv_view *v)
                               box.x + half - pad, bottom, wv_key_help_rows[i].what);
         y = ny > wy ? ny : wy;
     }
+    int keys_end = y;
     /* the legend */
     x = box.x + half + pad;
     y = box.y + pad;
@@ -2447,9 +2602,17 @@ static void draw_help(wv_scene *sc, const wv_view *v)
         y = draw_wrapped(sc, WV_ROLE_HELP_WHAT, WV_FONT_BODY, th->text_dim, x + c.w + pad, x + c.w + pad, y,
                          x + w, bottom, legend[i].what);
     }
-    /* the glossary: each word, then what it means, running on */
+    /* the glossary: each word, then what it means, running on; what does
+     * not fit under the legend goes under the keys */
     y += lh / 2;
-    for (size_t i = 0; i < sizeof glossary / sizeof glossary[0] && y + lh <= bottom; i++) {
+    for (size_t i = 0; i < sizeof glossary / sizeof glossary[0]; i++) {
+        if (y + lh > bottom && x != box.x + pad * 2) {
+            x = box.x + pad * 2;
+            w = half - 3 * pad;
+            y = keys_end + lh / 2;
+        }
+        if (y + lh > bottom)
+            break;
         int tw = *glossary[i][0] ? draw_text(sc, WV_ROLE_HELP_KEYS, WV_FONT_BODY, th->text, x, y, glossary[i][0], w) + pad
                                   : 0;
         y = draw_wrapped(sc, WV_ROLE_HELP_WHAT, WV_FONT_BODY, th->text_dim, x + 2 * pad, x + tw, y, x + w, bottom,

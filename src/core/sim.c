@@ -67,6 +67,7 @@ void wv_sim_free(wv_sim *s)
             free(s->stage[f][st]);
         free(s->resent[f]);
         free(s->far[f]);
+        free(s->gets_before[f]);
     }
     for (size_t i = 0; i < s->nprepared; i++)
         free(s->prepared[i].gid);
@@ -285,6 +286,7 @@ static void close_unit(wv_sim *s, const wv_meta *last_meta)
     t->time = sim_failover_time(s, time); /* last_time stays as recorded */
     s->last_time = time;
     sim_set_ready(s, u);
+    sim_shard_close(s, u);
     if (t->is_commit) {
         GROW(s->commits, s->ncommits, s->commits_cap);
         s->commits[s->ncommits++] = u;
@@ -392,6 +394,7 @@ void wv_sim_add(wv_sim *s, const wv_change *c, const wv_meta *meta, wv_slice tex
     mm->has_xid = wv_xid_settle(&s->xids, c, meta->has_xid, meta->xid, &xid);
     mm->xid = xid;
     s->max_lsn[m] = m && s->max_lsn[m - 1] > mm->lsn ? s->max_lsn[m - 1] : mm->lsn;
+    sim_shard_change(s, c, mm);
     s->nmsgs++;
 
     bool starts = op == WV_OP_BEGIN || op == WV_OP_STREAM_START;

@@ -12,7 +12,7 @@
 const char *const wv_sim_option_names[] = {
     "followers", "names", "kind", "latency", "jitter", "bandwidth", "flush", "apply", "sync",
     "sync-standbys", "partition", "stop", "crash", "sender-timeout", "seed", "time-source", "max-gap", "wal-writer-delay",
-    "streaming", "failover", "promote-time", "view", "reader", NULL,
+    "streaming", "failover", "promote-time", "shard-by", "sharding", "view", "reader", NULL,
 };
 
 const char wv_sim_options_help[] =
@@ -54,6 +54,11 @@ const char wv_sim_options_help[] =
     "                          never received are lost\n"
     "  --promote-time=D        from the failure to the new leader taking writes\n"
     "                          (default 1s)\n"
+    "  --shard-by='COL % N'    followers f1..fN are shards: fK gets the changes of\n"
+    "                          rows with COL % N = K-1, as a publication row\n"
+    "                          filter WHERE (COL % N = K-1) per subscriber; the\n"
+    "                          followers after fN get everything\n"
+    "  --sharding=on|off       off: the shards get everything again (default on)\n"
     "  --view=SQL              a report on every node, beside the leader's\n"
     "                          (repeatable, 'none' removes them): SELECT\n"
     "                          count(*), sum(col), min(col), max(col), avg(col)\n"
@@ -175,6 +180,55 @@ static char **replace(char **slot, const char *value)
     return slot;
 }
 
+/* "COL % N": a column, as SQL writes it (bare, folded to lower case, or
+ * "quoted"), and a modulus from 1 to 8; "off" for none. */
+static int parse_shard_by(wv_sim_cfg *cfg, const char *value, char *err, size_t errsz)
+{
+    const char *p = value;
+    char col[sizeof cfg->shard_col];
+    size_t n = 0;
+    if (strcmp(value, "off") == 0) {
+        cfg->nshards = 0;
+        cfg->shard_col[0] = '\0';
+        return 0;
+    }
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p == '"') {
+        for (p++; *p && n + 1 < sizeof col; p++) {
+            if (*p == '"' && p[1] != '"')
+                break;
+            if (*p == '"')
+                p++;
+            col[n++] = *p;
+        }
+        if (*p == '"')
+            p++;
+        else
+            n = 0; /* unterminated, or too long */
+    } else {
+        while ((isalnum((unsigned char)*p) || *p == '_') && n + 1 < sizeof col)
+            col[n++] = (char)tolower((unsigned char)*p++);
+        if (n && isdigit((unsigned char)col[0]))
+            n = 0;
+    }
+    col[n] = '\0';
+    while (isspace((unsigned char)*p))
+        p++;
+    char *end = NULL;
+    long mod = *p == '%' ? strtol(p + 1, &end, 10) : 0;
+    while (end && isspace((unsigned char)*end))
+        end++;
+    if (!n || !end || *end || mod < 1 || mod > WV_SIM_MAX_FOLLOWERS) {
+        snprintf(err, errsz, "--shard-by expects a column and a number of shards from 1 to 8, "
+                             "like 'id %% 3', not '%s'", value);
+        return -1;
+    }
+    memcpy(cfg->shard_col, col, n + 1);
+    cfg->nshards = (int)mod;
+    return 0;
+}
+
 int wv_sim_cfg_option(wv_sim_cfg *cfg, const char *name, const char *value, char *err, size_t errsz)
 {
     if (strcmp(name, "followers") == 0) {
@@ -270,6 +324,14 @@ int wv_sim_cfg_option(wv_sim_cfg *cfg, const char *name, const char *value, char
             return -1;
         }
         cfg->streaming_parallel = value[0] == 'p';
+    } else if (strcmp(name, "shard-by") == 0) {
+        return parse_shard_by(cfg, value, err, errsz);
+    } else if (strcmp(name, "sharding") == 0) {
+        if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0) {
+            snprintf(err, errsz, "--sharding expects on or off, not '%s'", value);
+            return -1;
+        }
+        cfg->sharding_off = value[1] == 'f';
     } else if (strcmp(name, "wal-writer-delay") == 0) {
         int64_t d;
         /* PostgreSQL's own range for wal_writer_delay */
@@ -562,6 +624,18 @@ int wv_sim_cfg_check(wv_sim_cfg *cfg, char *err, size_t errsz)
             return -1;
     if (cfg->raw.failover && parse_failover(cfg, cfg->raw.failover, err, errsz) < 0)
         return -1;
+    if (cfg->nshards > cfg->nfollowers) {
+        snprintf(err, errsz, "--shard-by asks for %d shards, but there are %d followers (--followers)",
+                 cfg->nshards, cfg->nfollowers);
+        return -1;
+    }
+    for (int f = 0; f < cfg->nshards; f++) {
+        if (cfg->link[f].kind == WV_KIND_PHYSICAL) {
+            snprintf(err, errsz, "--shard-by: %s is a shard, and row filters need a logical "
+                                 "subscriber, not a physical standby (--kind)", cfg->names[f]);
+            return -1;
+        }
+    }
     cfg->nsync_standbys = 0;
     if (cfg->raw.sync_standbys && *cfg->raw.sync_standbys &&
         parse_standbys(cfg, cfg->raw.sync_standbys, err, errsz) < 0)

@@ -33,6 +33,8 @@ typedef struct msg {
     uint32_t txn;
     uint8_t op;
     uint8_t has_xid;
+    uint8_t shards; /* a bit per shard that gets it (sim_shard.c) */
+    int8_t owner;   /* the shard holding the row it writes, or WV_SHARD_* */
 } msg;
 
 typedef struct txn {
@@ -139,6 +141,7 @@ struct wv_sim {
     size_t nprepared;
     spool *spools;
     size_t nspools, spools_cap;
+    uint32_t *gets_before[WV_SIM_MAX_FOLLOWERS]; /* per shard: messages before m it gets */
 };
 
 #define GROW(arr, n, cap)                                                   \
@@ -257,6 +260,19 @@ bool sim_failover_follower_msg(wv_sim *s, int f, size_t m, int64_t sent, bool *d
 void sim_failover_stamp_lost(wv_sim *s, int f, size_t m, int64_t sent);
 /* Whether listed standby f counts for a commit at t: not the promoted one. */
 bool sim_failover_counts(const wv_sim *s, int f, int64_t t);
+/* --- sim_shard.c: sharding --------------------------------------------- */
+
+/* Which shards get row change c, and who holds its row (msg.shards,
+ * msg.owner); every shard for anything else. */
+void sim_shard_change(const wv_sim *s, const wv_change *c, msg *mm);
+/* At the close of unit u: its BEGIN and COMMIT go where its changes go;
+ * the counts behind wv_sim_gets_count. */
+void sim_shard_close(wv_sim *s, size_t u);
+/* The first message from `from` on that f gets (the stream's count when
+ * none): stepping through a shard's events skips what passes it unseen. */
+size_t sim_shard_next(const wv_sim *s, int f, size_t from);
+/* Schedules message m, which f does not get, ready at `ready`. */
+void sim_shard_skip(wv_sim *s, int f, size_t m, int64_t ready);
 
 /* --- sim_query.c: queries ------------------------------------------------- */
 

@@ -401,8 +401,12 @@ void sim_schedule_follower(wv_sim *s, int f)
     bool standby = s->cfg.link[f].kind == WV_KIND_PHYSICAL;
     for (; st->next_txn < s->ntxns && s->txns[st->next_txn].time != WV_SIM_NEVER; st->next_txn++) {
         const txn *t = &s->txns[st->next_txn];
-        for (size_t m = t->first; m <= t->last; m++)
-            schedule_msg(s, f, m, standby ? standby_ready(s, m, &st->last_ready) : t->ready);
+        for (size_t m = t->first; m <= t->last; m++) {
+            if (!wv_sim_gets(s, f, m))
+                sim_shard_skip(s, f, m, t->ready); /* a shard's row filter drops it */
+            else
+                schedule_msg(s, f, m, standby ? standby_ready(s, m, &st->last_ready) : t->ready);
+        }
     }
 }
 

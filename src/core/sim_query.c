@@ -238,7 +238,7 @@ void wv_sim_set_standbys(wv_sim *s, bool any, int num, const int *followers, int
 /* The first time > t of stage st on f, or WV_SIM_NEVER. */
 static int64_t first_after(const wv_sim *s, int f, wv_stage st, int64_t t)
 {
-    size_t i = sim_count_le(s, f, st, t);
+    size_t i = sim_shard_next(s, f, sim_count_le(s, f, st, t));
     return i < s->nmsgs ? sim_stage_at(s, f, i, st) : WV_SIM_NEVER;
 }
 
@@ -248,7 +248,8 @@ static int64_t last_before(const wv_sim *s, int f, wv_stage st, int64_t t)
     size_t lo = count_stage(s, f, st, t, true);
     while (lo > 0 && sim_stage_at(s, f, lo - 1, st) == WV_SIM_NEVER)
         lo--;
-    return lo ? sim_stage_at(s, f, lo - 1, st) : -1;
+    size_t m = wv_sim_gets_last(s, f, lo); /* a shard's own */
+    return m != WV_ROWS_NONE ? sim_stage_at(s, f, m, st) : -1;
 }
 
 typedef struct best {
@@ -311,7 +312,7 @@ static int64_t step(const wv_sim *s, int64_t t, wv_step_filter filter, size_t ar
         if (arg < s->nmsgs) {
             consider(&b, wv_sim_leader_time(s, arg), t);
             for (int f = 0; f < nf; f++)
-                for (int st = 0; st < WV_STAGE_COUNT; st++)
+                for (int st = 0; st < WV_STAGE_COUNT && wv_sim_gets(s, f, arg); st++)
                     consider(&b, sim_stage_at(s, f, arg, (wv_stage)st), t);
         }
         break;

@@ -1,6 +1,6 @@
 /* libFuzzer target for the simulation over a fuzzed stream (src/core/sim*.c fed
  * by src/core/reader.c): the input's first byte picks a configuration (1 to 4
- * followers, a synchronous_commit level, a partition, a slow link), the
+ * followers, a synchronous_commit level, a partition, a slow link, shards), the
  * rest is a file in any of the three forms (recording lines carry hostile
  * LSNs and times). Every message read goes into the simulation, which is
  * then flushed and asked for every stage of every message on every
@@ -36,6 +36,13 @@ static void configure(wv_sim_cfg *cfg, uint8_t pick)
         CHECK(wv_sim_cfg_option(cfg, "bandwidth", "10kB/s", err, sizeof err) == 0);
     if (pick & 0x80)
         CHECK(wv_sim_cfg_option(cfg, "jitter", "5ms", err, sizeof err) == 0);
+    /* one pick in seven: the followers are shards, by a column the
+     * corpus's tables have */
+    if (pick % 7 == 3) {
+        char by[16];
+        snprintf(by, sizeof by, "id %% %d", 1 + pick % 4);
+        CHECK(wv_sim_cfg_option(cfg, "shard-by", by, err, sizeof err) == 0);
+    }
     CHECK(wv_sim_cfg_check(cfg, err, sizeof err) == 0);
 }
 
