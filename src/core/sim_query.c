@@ -120,7 +120,7 @@ void wv_sim_positions(const wv_sim *s, int f, int64_t t, wv_positions *p)
 
 static int add_fault(wv_sim *s, int f, wv_fault_kind kind, int64_t t)
 {
-    if (f < 0 || f >= s->cfg.nfollowers || s->cfg.nfaults[f] == WV_SIM_MAX_FAULTS)
+    if (f < 0 || f >= s->cfg.nfollowers || s->cfg.nfaults[f] == WV_SIM_MAX_FAULTS || s->cfg.observed[f])
         return -1;
     const wv_fault *cur = wv_sim_fault_at(s, f, t);
     if (cur)
@@ -133,7 +133,7 @@ static int add_fault(wv_sim *s, int f, wv_fault_kind kind, int64_t t)
 
 static int end_fault(wv_sim *s, int f, wv_fault_kind kind, int64_t t)
 {
-    if (f < 0 || f >= s->cfg.nfollowers)
+    if (f < 0 || f >= s->cfg.nfollowers || s->cfg.observed[f])
         return -1;
     for (int i = 0; i < s->cfg.nfaults[f]; i++) {
         wv_fault *fl = &s->cfg.faults[f][i];
@@ -156,7 +156,7 @@ int wv_sim_crash(wv_sim *s, int f, int64_t t) { return add_fault(s, f, WV_FAULT_
 
 int wv_sim_set_faults(wv_sim *s, int f, const wv_fault *faults, int n)
 {
-    if (f < 0 || f >= s->cfg.nfollowers || n < 0 || n > WV_SIM_MAX_FAULTS)
+    if (f < 0 || f >= s->cfg.nfollowers || n < 0 || n > WV_SIM_MAX_FAULTS || s->cfg.observed[f])
         return -1;
     memcpy(s->cfg.faults[f], faults, (size_t)n * sizeof *faults);
     s->cfg.nfaults[f] = n;
@@ -167,7 +167,8 @@ int wv_sim_set_faults(wv_sim *s, int f, const wv_fault *faults, int n)
 
 int wv_sim_set_latency(wv_sim *s, int f, int64_t t, int64_t latency_us)
 {
-    if (f < 0 || f >= s->cfg.nfollowers || s->nlat[f] == MAX_LATENCY_CHANGES || latency_us < 0)
+    if (f < 0 || f >= s->cfg.nfollowers || s->nlat[f] == MAX_LATENCY_CHANGES || latency_us < 0 ||
+        s->cfg.observed[f])
         return -1;
     if (s->nlat[f] && s->lat[f][s->nlat[f] - 1].from > t)
         return -1; /* the past is fixed */
