@@ -110,6 +110,14 @@ const wv_slot_status *wv_source_slot(const wv_source *s);
  * before. */
 const char *wv_source_info(const wv_source *s, const char *key);
 
+/* The plain (not replication) connection's parameters, NULL-terminated
+ * keyword and value arrays valid while s lives: for other ordinary
+ * connections to the same server (the observer's). */
+void wv_source_params(const wv_source *s, const char *const **keywords, const char *const **values);
+/* The replication connection's backend pid (its walsender on the server),
+ * or 0 while not connected. */
+int wv_source_backend_pid(const wv_source *s);
+
 /* Drops the slot opts->slot over a replication connection, waiting for
  * the answer (for the command line's --drop-slot). Returns 0, or -1 with a
  * sentence in err. */

@@ -81,6 +81,13 @@ int wv_realnodes_add(wv_realnodes *rn, const char *name, wv_follower_kind kind, 
     return rn->n++;
 }
 
+int wv_realnodes_set_direct(wv_realnodes *rn, int i)
+{
+    WV_ASSERT(i >= 0 && i < rn->n);
+    rn->nodes[i].direct = true;
+    return i;
+}
+
 size_t wv_realnodes_count(const wv_realnodes *rn) { return (size_t)rn->n; }
 const char *wv_realnodes_name(const wv_realnodes *rn, int i) { return rn->nodes[i].name; }
 wv_follower_kind wv_realnodes_kind(const wv_realnodes *rn, int i) { return rn->nodes[i].kind; }
