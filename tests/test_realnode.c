@@ -265,6 +265,11 @@ static void test_add_sample_says_what_is_new(void **state)
     wv_realnodes_free(rn);
 }
 
+static int take(void *ctx, const char *line, size_t len, char *err, size_t errsz)
+{
+    return wv_realnodes_parse(ctx, line, len, err, errsz);
+}
+
 /* Today's reader loads a recording with sample lines as if they were not
  * there: the messages, and the header that names the nodes. */
 static void test_reader_skips_sample_lines(void **state)
@@ -293,6 +298,35 @@ static void test_reader_skips_sample_lines(void **state)
     assert_int_equal(n, 3);
     assert_string_equal(wv_reader_header(r, WV_REAL_HEADER_KEY), "standby1:physical:direct");
     wv_reader_free(r);
+
+    /* a reader that knows them hands them over; one that does not parse
+     * is reported at its line, and the messages still come */
+    const char *bad = "#real\tstandby1\tview=own\tat=1800000000000009\treplay=0/ZZ\n";
+    assert_true(lseek(fd, 0, SEEK_END) > 0);
+    assert_int_equal(write(fd, bad, strlen(bad)), (ssize_t)strlen(bad));
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    wv_realnodes *rn = wv_realnodes_new();
+    char err[200];
+    assert_int_equal(wv_realnodes_parse_header(rn, "standby1:physical:direct", err, sizeof err), 0);
+    r = wv_reader_new(fd, path);
+    wv_reader_set_records(r, take, rn);
+    n = 0;
+    int errors = 0;
+    while ((rc = wv_reader_next(r, &it)) != 0) {
+        if (rc < 0) {
+            errors++;
+            CHECK(strstr(wv_reader_error(r), ":8: expected a value for replay"), "got: %s", wv_reader_error(r));
+            continue;
+        }
+        n++;
+    }
+    assert_int_equal(n, 3);
+    assert_int_equal(errors, 1);
+    const wv_real_sample *own1 = wv_realnodes_sample_at(rn, 0, WV_REAL_OWN, E + 1);
+    const wv_real_sample *pri = wv_realnodes_sample_at(rn, 0, WV_REAL_PRIMARY, E + 2);
+    assert_true(own1 && own1->write == 0x3000100 && pri && pri->sent == 0x3000100);
+    wv_reader_free(r);
+    wv_realnodes_free(rn);
     close(fd);
     unlink(path);
 }
