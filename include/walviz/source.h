@@ -1,6 +1,7 @@
 /* source: the live change stream of a logical replication slot, read over
  * PostgreSQL's streaming replication protocol the way pg_recvlogical reads
- * it. source_pg.c is the only file that includes libpq.
+ * it. source_pg.c and observe.c (real nodes' positions) are the files
+ * that include libpq.
  *
  * Everything is non-blocking: wv_source_poll() does whatever the sockets
  * allow right now and returns. Connecting, the replication commands, the
