@@ -58,9 +58,9 @@ void wv_realnodes_free(wv_realnodes *rn);
  * own view is sampled. Returns its index, or -1 when full or the name is
  * taken. */
 int wv_realnodes_add(wv_realnodes *rn, const char *name, wv_follower_kind kind, bool direct);
-/* Marks a node found through the primary as sampled directly too;
- * returns node. */
-int wv_realnodes_set_direct(wv_realnodes *rn, int node);
+/* Marks a node found through the primary as sampled directly too, of the
+ * kind it says it is; returns node. */
+int wv_realnodes_set_direct(wv_realnodes *rn, int node, wv_follower_kind kind);
 size_t wv_realnodes_count(const wv_realnodes *rn);
 int wv_realnodes_find(const wv_realnodes *rn, const char *name);
 const char *wv_realnodes_name(const wv_realnodes *rn, int node);

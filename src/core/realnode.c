@@ -81,10 +81,11 @@ int wv_realnodes_add(wv_realnodes *rn, const char *name, wv_follower_kind kind, 
     return rn->n++;
 }
 
-int wv_realnodes_set_direct(wv_realnodes *rn, int i)
+int wv_realnodes_set_direct(wv_realnodes *rn, int i, wv_follower_kind kind)
 {
     WV_ASSERT(i >= 0 && i < rn->n);
     rn->nodes[i].direct = true;
+    rn->nodes[i].kind = kind;
     return i;
 }
 

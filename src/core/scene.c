@@ -1268,14 +1268,16 @@ static int packet_x(const wv_sim *sim, int f, size_t m, int64_t t, int x0, int s
 static void link_text(const wv_sim *sim, int f, char *out, size_t n)
 {
     const wv_link_cfg *l = &wv_sim_config(sim)->link[f];
-    if (wv_sim_config(sim)->observed[f]) {
-        snprintf(out, n, "real %s \xc2\xb7 positions as sampled", l->kind == WV_KIND_PHYSICAL ? "standby" : "subscriber");
-        return;
-    }
+    const char *real = l->kind == WV_KIND_PHYSICAL ? "standby" : "subscriber";
     char lat[32], bw[32];
     fmt_duration(lat, sizeof lat, l->latency_us);
     fmt_bytes(bw, sizeof bw, (uint64_t)l->bandwidth_bps);
-    snprintf(out, n, "one way %s \xc2\xb7 %s/s", lat, bw);
+    if (wv_sim_config(sim)->observed[f] && l->latency_us > 0) /* the demo's, through its relay */
+        snprintf(out, n, "real %s \xc2\xb7 relay one way %s \xc2\xb7 %s/s", real, lat, bw);
+    else if (wv_sim_config(sim)->observed[f])
+        snprintf(out, n, "real %s \xc2\xb7 positions as sampled", real);
+    else
+        snprintf(out, n, "one way %s \xc2\xb7 %s/s", lat, bw);
 }
 
 /* The label over a train: "xid 727", with the table when its cards do
@@ -1351,7 +1353,7 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     for (int i = 0; i < chip / 2; i++)
         hline(sc, lane.x + lane.w - chip / 2 + i, lane.x + lane.w, mid, (chip / 2 - i) * 2, th->border);
     if (link_row) {
-        char link[96];
+        char link[128];
         link_text(sim, f, link, sizeof link);
         int w = text_width(sc, WV_FONT_BODY, link);
         draw_text(sc, WV_ROLE_LANE_LINK, WV_FONT_BODY, th->text_dim, lane.x + (lane.w - w) / 2,

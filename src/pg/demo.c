@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,7 +41,15 @@ struct wv_demo {
     int64_t next_us, next_bulk_us, next_message_us, next_truncate_us;
     int next_order;
     int accounts;
+    /* real nodes: [0] the standby, [1] the subscriber */
+    bool real_started[2];
+    pid_t relay[2];
+    char observe[2][900]; /* "NAME=CONNINFO" */
 };
+
+/* The real nodes' names and where they live in the demo's directory. */
+static const char *const real_names[2] = { "standby1", "sub1" };
+static const char *const real_dirs[2] = { "standby", "sub" };
 
 static uint64_t next_rand(wv_demo *d)
 {
@@ -220,8 +229,12 @@ int wv_demo_cleanup_stale(void)
         long pid = strtol(e->d_name, &end, 10);
         if (*end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
             continue; /* not ours, or its walviz still runs */
-        char path[700];
+        char path[700], node[800];
         snprintf(path, sizeof path, "%s/%s", parent, e->d_name);
+        for (int i = 0; i < 2; i++) {
+            snprintf(node, sizeof node, "%s/%s", path, real_dirs[i]);
+            pg_ctl(&d, node, "stop", "immediate");
+        }
         pg_ctl(&d, path, "stop", "immediate");
         remove_tree(path);
         cleaned++;
@@ -230,25 +243,68 @@ int wv_demo_cleanup_stale(void)
     return cleaned;
 }
 
-static int psql_run(wv_demo *d, const char *sql)
+static int psql_run(wv_demo *d, const char *conninfo, const char *sql)
 {
     char bin[600];
     snprintf(bin, sizeof bin, "%s/psql", d->bindir);
     char log[600];
     snprintf(log, sizeof log, "%s/setup.log", d->dir);
-    char *argv[] = { bin, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", d->conninfo, "-c", (char *)sql, NULL };
+    char *argv[] = { bin, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", (char *)conninfo, "-c", (char *)sql, NULL };
     return run(d, false, argv, log);
 }
 
-static const char setup_sql[] =
+static const char schema_sql[] =
     "CREATE TABLE accounts (id int PRIMARY KEY, owner text NOT NULL, balance numeric(12,2) NOT NULL);"
     "CREATE TABLE orders (id int PRIMARY KEY, customer text NOT NULL, status text NOT NULL,"
     " total numeric(10,2) NOT NULL, created timestamptz NOT NULL DEFAULT now());"
     "CREATE TABLE order_items (order_id int REFERENCES orders ON DELETE CASCADE, line int,"
     " product text NOT NULL, qty int NOT NULL, price numeric(10,2) NOT NULL,"
     " PRIMARY KEY (order_id, line));"
-    "CREATE TABLE page_views (id bigserial PRIMARY KEY, url text NOT NULL, at timestamptz NOT NULL);"
-    "INSERT INTO accounts SELECT g, 'customer ' || g, 1000 FROM generate_series(1, 12) g;";
+    "CREATE TABLE page_views (id bigserial PRIMARY KEY, url text NOT NULL, at timestamptz NOT NULL);";
+static const char data_sql[] = "INSERT INTO accounts SELECT g, 'customer ' || g, 1000 FROM generate_series(1, 12) g;";
+
+/* Appends text to the file at path; 0, or -1 with a sentence in err. */
+static int append_to(const char *path, const char *text, char *err, size_t errsz)
+{
+    FILE *f = fopen(path, "a");
+    bool ok = f && fputs(text, f) >= 0;
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok)
+        snprintf(err, errsz, "cannot configure %s: %s", path, strerror(errno));
+    return ok ? 0 : -1;
+}
+
+/* Appends the private-cluster settings to dir/data/postgresql.conf (the
+ * last setting of a name wins); 0, or -1 with a sentence in err. */
+static int configure(const char *dir, const char *settings, char *err, size_t errsz)
+{
+    char conf[700], text[1400];
+    snprintf(conf, sizeof conf, "%s/data/postgresql.conf", dir);
+    snprintf(text, sizeof text,
+             "\n# walviz demo: a private, throwaway cluster\n"
+             "listen_addresses = ''\nunix_socket_directories = '%s'\nport = 5432\n"
+             "fsync = off\nfull_page_writes = off\n%s",
+             dir, settings);
+    return append_to(conf, text, err, errsz);
+}
+
+/* initdb in dir/data, configured for a private cluster on dir's socket
+ * with the settings given; 0, or -1 with a sentence in err. */
+static int new_cluster(const wv_demo *d, const char *dir, const char *settings, char *err, size_t errsz)
+{
+    char bin[600], data[600], log[600];
+    snprintf(bin, sizeof bin, "%s/initdb", d->bindir);
+    snprintf(data, sizeof data, "%s/data", dir);
+    snprintf(log, sizeof log, "%s/initdb.log", dir);
+    char *initdb[] = { bin, "-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8",
+                       "--locale=C", NULL };
+    if (run(d, true, initdb, log) != 0) {
+        snprintf(err, errsz, "initdb failed; see %s", log);
+        return -1;
+    }
+    return configure(dir, settings, err, errsz);
+}
 
 wv_demo *wv_demo_start(const char *bindir, double tps, uint64_t seed, char *err, size_t errsz)
 {
@@ -280,35 +336,15 @@ wv_demo *wv_demo_start(const char *bindir, double tps, uint64_t seed, char *err,
     snprintf(d->conninfo, sizeof d->conninfo, "host=%s port=5432 user=postgres dbname=postgres",
              d->dir);
 
-    char bin[600], data[600], log[600];
-    snprintf(bin, sizeof bin, "%s/initdb", d->bindir);
-    snprintf(data, sizeof data, "%s/data", d->dir);
-    snprintf(log, sizeof log, "%s/initdb.log", d->dir);
-    char *initdb[] = { bin, "-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8",
-                       "--locale=C", NULL };
-    if (run(d, true, initdb, log) != 0) {
-        snprintf(err, errsz, "initdb failed; see %s", log);
+    if (new_cluster(d, d->dir, "wal_level = logical\nmax_wal_senders = 10\nmax_replication_slots = 10\n"
+                                "max_prepared_transactions = 10\n", err, errsz) < 0)
         goto fail_dir;
-    }
-    char conf[700];
-    snprintf(conf, sizeof conf, "%s/postgresql.conf", data);
-    FILE *f = fopen(conf, "a");
-    if (!f) {
-        snprintf(err, errsz, "cannot configure %s: %s", conf, strerror(errno));
-        goto fail_dir;
-    }
-    fprintf(f, "\n# walviz demo: a private, throwaway cluster\n"
-               "listen_addresses = ''\nunix_socket_directories = '%s'\n"
-               "wal_level = logical\nmax_wal_senders = 10\nmax_replication_slots = 10\n"
-               "max_prepared_transactions = 10\nfsync = off\nfull_page_writes = off\n",
-            d->dir);
-    fclose(f);
     if (pg_ctl(d, d->dir, "start", NULL) != 0) {
         snprintf(err, errsz, "the demo server did not start; see %s/server.log", d->dir);
         goto fail_dir;
     }
     d->started = true;
-    if (psql_run(d, setup_sql) != 0) {
+    if (psql_run(d, d->conninfo, schema_sql) != 0 || psql_run(d, d->conninfo, data_sql) != 0) {
         snprintf(err, errsz, "could not create the demo tables; see %s/setup.log", d->dir);
         goto fail_dir;
     }
@@ -497,6 +533,166 @@ bool wv_demo_paused(const wv_demo *d)
     return d->paused;
 }
 
+
+/* --- real nodes ------------------------------------------------------------- */
+
+/* `exe link` from 127.0.0.1 to the primary's socket, as a child that dies
+ * with walviz (a SIGKILLed walviz leaves no relay); its log in log.
+ * Returns the relay's port, or -1 with a sentence in err (*pid is set when
+ * it was started). */
+static int spawn_relay(const wv_demo *d, const char *exe, const wv_demo_link *l, const char *log, pid_t *pid,
+                       char *err, size_t errsz)
+{
+    char to[700], lat[32], bw[48];
+    snprintf(to, sizeof to, "unix:%s/.s.PGSQL.5432", d->dir);
+    snprintf(lat, sizeof lat, "%lldus", (long long)l->latency_us);
+    snprintf(bw, sizeof bw, "%.0fB/s", l->bandwidth_bps);
+    char *argv[] = { (char *)exe, "link", "--listen", "127.0.0.1:0", "--to", to, "--latency", lat,
+                     l->bandwidth_bps > 0 ? "--bandwidth" : NULL, bw, NULL };
+    pid_t parent = getpid();
+    *pid = fork();
+    if (*pid < 0) {
+        snprintf(err, errsz, "cannot start a relay: %s", strerror(errno));
+        return -1;
+    }
+    if (*pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(1); /* walviz is gone already */
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644), null = open("/dev/null", O_RDONLY);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+        }
+        if (null >= 0)
+            dup2(null, STDIN_FILENO);
+        execv(exe, argv);
+        _exit(127);
+    }
+    /* its port, from the line it prints once listening */
+    for (int i = 0; i < 250; i++) {
+        char line[512];
+        FILE *f = fopen(log, "r");
+        while (f && fgets(line, sizeof line, f)) {
+            const char *at = strstr(line, "listening on 127.0.0.1:");
+            if (at) {
+                fclose(f);
+                return atoi(at + strlen("listening on 127.0.0.1:"));
+            }
+        }
+        if (f)
+            fclose(f);
+        if (waitpid(*pid, NULL, WNOHANG) == *pid) {
+            *pid = -1;
+            break;
+        }
+        usleep(20000);
+    }
+    snprintf(err, errsz, "the relay did not start; see %s", log);
+    return -1;
+}
+
+/* dir for a real node, owned by the server's user. */
+static int node_dir(const wv_demo *d, int i, char *out, size_t n, char *err, size_t errsz)
+{
+    snprintf(out, n, "%s/%s", d->dir, real_dirs[i]);
+    if (mkdir(out, 0700) < 0 || (d->as_other && chown(out, d->owner_uid, d->owner_gid) < 0)) {
+        snprintf(err, errsz, "cannot create %s: %s", out, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* The standby: a base backup over the primary's socket (through the relay
+ * it would take as long as its bytes over the lane's bandwidth), then
+ * streaming through the relay, named so that synchronous_standby_names
+ * can name it (-R writes no application_name). */
+static int start_standby(wv_demo *d, const char *exe, const wv_demo_link *l, char *err, size_t errsz)
+{
+    char dir[600], data[700], log[700], bin[600], slot[64];
+    if (node_dir(d, 0, dir, sizeof dir, err, errsz) < 0)
+        return -1;
+    snprintf(log, sizeof log, "%s/relay.log", dir);
+    int port = spawn_relay(d, exe, l, log, &d->relay[0], err, errsz);
+    if (port < 0)
+        return -1;
+    snprintf(bin, sizeof bin, "%s/pg_basebackup", d->bindir);
+    snprintf(data, sizeof data, "%s/data", dir);
+    snprintf(log, sizeof log, "%s/basebackup.log", dir);
+    snprintf(slot, sizeof slot, "walviz_%s", real_names[0]);
+    char *argv[] = { bin, "-h", d->dir, "-p", "5432", "-U", "postgres", "-D", data, "-R", "-X", "stream",
+                     "-C", "-S", slot, "-c", "fast", NULL };
+    if (run(d, true, argv, log) != 0) {
+        snprintf(err, errsz, "pg_basebackup failed; see %s", log);
+        return -1;
+    }
+    if (configure(dir, "hot_standby = on\n", err, errsz) < 0)
+        return -1;
+    /* after -R's own line in postgresql.auto.conf, which this one overrides */
+    char auto_conf[800], line[200];
+    snprintf(auto_conf, sizeof auto_conf, "%s/postgresql.auto.conf", data);
+    snprintf(line, sizeof line, "primary_conninfo = 'host=127.0.0.1 port=%d user=postgres application_name=%s'\n",
+             port, real_names[0]);
+    if (append_to(auto_conf, line, err, errsz) < 0)
+        return -1;
+    if (pg_ctl(d, dir, "start", NULL) != 0) {
+        snprintf(err, errsz, "the standby did not start; see %s/server.log", dir);
+        return -1;
+    }
+    d->real_started[0] = true;
+    snprintf(d->observe[0], sizeof d->observe[0], "%s=host=%s port=5432 user=postgres dbname=postgres",
+             real_names[0], dir);
+    return 0;
+}
+
+/* The subscriber: a cluster of its own with the demo's tables and the
+ * same first rows, subscribed through the relay without a first copy (it
+ * would take a table-sync worker per table, and round trips, before the
+ * first change is applied). */
+static int start_subscriber(wv_demo *d, const char *exe, const wv_demo_link *l, char *err, size_t errsz)
+{
+    char dir[600], log[700], conninfo[800], sql[400];
+    if (node_dir(d, 1, dir, sizeof dir, err, errsz) < 0 || new_cluster(d, dir, "", err, errsz) < 0)
+        return -1;
+    if (pg_ctl(d, dir, "start", NULL) != 0) {
+        snprintf(err, errsz, "the subscriber did not start; see %s/server.log", dir);
+        return -1;
+    }
+    d->real_started[1] = true;
+    snprintf(conninfo, sizeof conninfo, "host=%s port=5432 user=postgres dbname=postgres", dir);
+    snprintf(log, sizeof log, "%s/relay.log", dir);
+    int port = spawn_relay(d, exe, l, log, &d->relay[1], err, errsz);
+    if (port < 0)
+        return -1;
+    snprintf(sql, sizeof sql,
+             "CREATE SUBSCRIPTION %s CONNECTION 'host=127.0.0.1 port=%d user=postgres dbname=postgres' "
+             "PUBLICATION walviz_demo WITH (streaming = off, copy_data = false)", real_names[1], port);
+    if (psql_run(d, conninfo, schema_sql) != 0 || psql_run(d, conninfo, data_sql) != 0 ||
+        psql_run(d, d->conninfo, "CREATE PUBLICATION walviz_demo FOR ALL TABLES") != 0 ||
+        psql_run(d, conninfo, sql) != 0) {
+        snprintf(err, errsz, "could not subscribe the subscriber; see %s/setup.log", d->dir);
+        return -1;
+    }
+    snprintf(d->observe[1], sizeof d->observe[1], "%s=%s", real_names[1], conninfo);
+    return 0;
+}
+
+int wv_demo_real_start(wv_demo *d, const char *exe, unsigned which, const wv_demo_link *standby,
+                       const wv_demo_link *subscriber, char *err, size_t errsz)
+{
+    if ((which & WV_DEMO_STANDBY) && start_standby(d, exe, standby, err, errsz) < 0)
+        return -1;
+    if ((which & WV_DEMO_SUBSCRIBER) && start_subscriber(d, exe, subscriber, err, errsz) < 0)
+        return -1;
+    return 0;
+}
+
+const char *wv_demo_real_observe(const wv_demo *d, unsigned which)
+{
+    int i = which == WV_DEMO_STANDBY ? 0 : 1;
+    return d->observe[i][0] ? d->observe[i] : NULL;
+}
+
 void wv_demo_stop(wv_demo *d)
 {
     if (!d)
@@ -512,8 +708,19 @@ void wv_demo_stop(wv_demo *d)
             waitpid(d->psql, NULL, 0);
         }
     }
+    for (int i = 0; i < 2; i++) {
+        if (d->relay[i] > 0) {
+            kill(d->relay[i], SIGTERM);
+            waitpid(d->relay[i], NULL, 0);
+        }
+        if (d->real_started[i]) {
+            char dir[600];
+            snprintf(dir, sizeof dir, "%s/%s", d->dir, real_dirs[i]);
+            pg_ctl(d, dir, "stop", "immediate");
+        }
+    }
     if (d->started)
-        pg_ctl(d, d->dir, "stop", "immediate");
+        pg_ctl(d, d->dir, "stop", "immediate"); /* its slots go with it */
     if (*d->dir)
         remove_tree(d->dir);
     wv_buf_destroy(&d->pending);

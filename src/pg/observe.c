@@ -20,16 +20,19 @@
 #define MAX_KW 24
 
 /* The primary's walsenders: the primary's view of every node. Lags and
- * reply_time in microseconds (NULL stays NULL); the kind from the slot. */
+ * reply_time in microseconds (NULL stays NULL); the kind from the slot, or
+ * for a walsender without one, from whether it serves a database. */
 static const char primary_query[] =
     "SELECT r.application_name, r.state, r.sync_state, r.sent_lsn::text, r.write_lsn::text, "
     "r.flush_lsn::text, r.replay_lsn::text, "
     "(extract(epoch FROM r.write_lag) * 1000000)::bigint, "
     "(extract(epoch FROM r.flush_lag) * 1000000)::bigint, "
     "(extract(epoch FROM r.replay_lag) * 1000000)::bigint, "
-    "(extract(epoch FROM r.reply_time) * 1000000)::bigint, s.slot_type "
+    "(extract(epoch FROM r.reply_time) * 1000000)::bigint, "
+    "coalesce(s.slot_type, CASE WHEN a.datname IS NULL THEN 'physical' ELSE 'logical' END) "
     "FROM pg_catalog.pg_stat_replication r "
     "LEFT JOIN pg_catalog.pg_replication_slots s ON s.active_pid = r.pid "
+    "LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = r.pid " /* a logical walsender has a database */
     "WHERE r.pid <> $1::int";
 
 /* A node's own view, whichever it is: a standby has a WAL receiver and a
@@ -38,7 +41,8 @@ static const char own_query[] =
     "SELECT pg_catalog.pg_is_in_recovery(), w.written_lsn::text, w.flushed_lsn::text, "
     "pg_catalog.pg_last_wal_replay_lsn()::text, "
     "(SELECT max(received_lsn) FROM pg_catalog.pg_stat_subscription)::text, "
-    "(SELECT max(remote_lsn) FROM pg_catalog.pg_replication_origin_status)::text "
+    "(SELECT max(remote_lsn) FROM pg_catalog.pg_replication_origin_status "
+    " WHERE external_id ~ '^pg_[0-9]+$')::text " /* a subscription's, not a table copy's */
     "FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_stat_wal_receiver w ON true";
 
 typedef struct obs_conn {
@@ -253,7 +257,7 @@ int wv_observer_start(wv_observer *o, bool discover, int own_pid, int64_t timeou
         if (node < 0)
             node = wv_realnodes_add(o->rn, o->direct_name[i], standby ? WV_KIND_PHYSICAL : WV_KIND_LOGICAL, true);
         else
-            node = wv_realnodes_set_direct(o->rn, node);
+            node = wv_realnodes_set_direct(o->rn, node, standby ? WV_KIND_PHYSICAL : WV_KIND_LOGICAL);
         if (node < 0) {
             snprintf(err, errsz, "cannot observe '%s': at most %d nodes, named in letters, digits, _ - .",
                      o->direct_name[i], WV_REAL_MAX_NODES);
