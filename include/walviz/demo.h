@@ -68,6 +68,20 @@ int wv_demo_real_start(wv_demo *d, const char *exe, unsigned which, const wv_dem
  * wv_live_observe's direct connections; NULL when it was not started. */
 const char *wv_demo_real_observe(const wv_demo *d, unsigned which);
 
+/* The controls on the real nodes (which: one of them): cut its relay
+ * (its bytes held, the connection open) or heal it; stop its server
+ * (immediate: a crash of its PostgreSQL) or start it again. Return 0, or
+ * -1 when that node was not started or pg_ctl failed. */
+int wv_demo_real_cut(wv_demo *d, unsigned which, bool cut);
+int wv_demo_real_stop(wv_demo *d, unsigned which, bool stop);
+bool wv_demo_real_stopped(const wv_demo *d, unsigned which);
+/* synchronous_standby_names on the primary (ALTER SYSTEM, reload) and the
+ * workload's synchronous_commit from its next transaction; 0, or -1. */
+int wv_demo_set_sync(wv_demo *d, const char *standby_names, const char *level);
+/* How long the workload's last COMMIT took, as its client (psql's
+ * \timing) measured it, in microseconds; -1 before the first. */
+int64_t wv_demo_commit_wait(const wv_demo *d);
+
 /* Stops the workload, the real nodes, their relays and the server, and
  * removes the directory. NULL is fine. */
 void wv_demo_stop(wv_demo *d);

@@ -42,6 +42,13 @@ typedef struct demo_ctx {
     wv_demo *demo;
     wv_live *live;
     wv_realnodes *real; /* observed real nodes; NULL with --real none */
+    /* what the keys act on, from the last frame: the selection, the sim */
+    const wv_view *view;
+    wv_sim *sim;
+    char sync_names[64]; /* synchronous_standby_names set on the real primary; "" */
+    char sync_level[16]; /* the workload's synchronous_commit */
+    bool cut[2];         /* the standby's, the subscriber's relay is cut */
+    char status[300];
 } demo_ctx;
 
 /* --real's words: which real nodes. */
@@ -114,7 +121,82 @@ static bool demo_feed(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view)
     wv_demo_tick(d->demo, wall_us);
     view->demo_hint = wv_demo_paused(d->demo) ? "W: resume the workload   R: a burst   ?: keys"
                                               : "W: pause the workload   R: a burst   ?: keys";
-    return wv_live_feed(d->live, sim, wall_us, view);
+    d->view = view;
+    d->sim = sim;
+    bool changed = wv_live_feed(d->live, sim, wall_us, view);
+    /* with real nodes, what the workload's client waited for its COMMIT */
+    int64_t wait = wv_demo_commit_wait(d->demo);
+    if (d->real && !view->status && !view->notice && wait >= 0) { /* a key's notice first */
+        snprintf(d->status, sizeof d->status, "real primary: last COMMIT took %.1f ms%s%s%s%s%s",
+                 (double)wait / 1000.0, d->sync_names[0] ? " (" : "", d->sync_names, d->sync_names[0] ? ", " : "",
+                 d->sync_names[0] ? d->sync_level : "", d->sync_names[0] ? ")" : "");
+        view->status = d->status;
+    }
+    return changed;
+}
+
+/* The real node a key acts on: the selected follower (f1 when none), or
+ * -1 when that is a simulated one. Sets *which. */
+static int real_target(const demo_ctx *d, unsigned *which)
+{
+    if (!d->real || !d->view)
+        return -1;
+    int f = d->view->selected_follower >= 0 ? d->view->selected_follower : 0;
+    int node = wv_realnodes_node_of(d->real, f);
+    if (node >= 0)
+        *which = wv_realnodes_kind(d->real, node) == WV_KIND_PHYSICAL ? WV_DEMO_STANDBY : WV_DEMO_SUBSCRIBER;
+    return node;
+}
+
+/* Shift+P, S, Shift+S on a real node act on the real cluster. */
+static bool real_fault(demo_ctx *d, wv_action act, char *notice, size_t noticesz)
+{
+    unsigned which;
+    int node = real_target(d, &which);
+    if (node < 0)
+        return false;
+    const char *name = wv_realnodes_name(d->real, node);
+    bool *cut = &d->cut[which == WV_DEMO_STANDBY ? 0 : 1];
+    if (act == WV_ACT_PARTITION) {
+        if (wv_demo_real_cut(d->demo, which, !*cut) == 0) {
+            *cut = !*cut;
+            snprintf(notice, noticesz, *cut ? "%s's relay cut: its bytes held, its connection open (Shift+P heals)"
+                                              : "%s's relay healed: what it held arrives", name);
+        }
+    } else if (act == WV_ACT_STOP) {
+        bool stop = !wv_demo_real_stopped(d->demo, which);
+        if (wv_demo_real_stop(d->demo, which, stop) == 0)
+            snprintf(notice, noticesz, stop ? "%s's server stopped (immediate): S starts it" : "%s's server starting",
+                     name);
+        else
+            snprintf(notice, noticesz, "pg_ctl could not %s %s's server", stop ? "stop" : "start", name);
+    } else {
+        snprintf(notice, noticesz, "Shift+S crashes a simulated machine only: S stops %s's server", name);
+    }
+    return true;
+}
+
+/* C: the simulation's level cycles as always (its synchronous standby a
+ * simulated one), and the real primary gets the same level for the
+ * workload and a real synchronous standby. */
+static void real_sync(demo_ctx *d, char *notice, size_t noticesz)
+{
+    const wv_sim_cfg *cfg = wv_sim_config(d->sim);
+    if (cfg->nsync_standbys == 0) {
+        int f = d->view->selected_follower >= 0 && !cfg->observed[d->view->selected_follower]
+                    ? d->view->selected_follower
+                    : 0;
+        wv_sim_set_standbys(d->sim, false, 1, &f, 1);
+    }
+    if (!d->sync_names[0]) {
+        unsigned which;
+        int node = real_target(d, &which);
+        snprintf(d->sync_names, sizeof d->sync_names, "%s", wv_realnodes_name(d->real, node >= 0 ? node : 0));
+    }
+    const char *level = wv_sync_level_name((wv_sync_level)((cfg->sync + 1) % WV_SYNC_COUNT));
+    snprintf(d->sync_level, sizeof d->sync_level, "%s", level);
+    if (wv_demo_set_sync(d->demo, d->sync_names, level) < 0)
+        snprintf(notice, noticesz, "could not set synchronous_standby_names on the real primary");
 }
 
 static const char *demo_failed(void *ctx)
@@ -126,6 +208,13 @@ static const char *demo_failed(void *ctx)
 static bool demo_action(void *ctx, wv_action act, char *notice, size_t noticesz)
 {
     demo_ctx *d = ctx;
+    if ((act == WV_ACT_PARTITION || act == WV_ACT_STOP || act == WV_ACT_CRASH) &&
+        real_fault(d, act, notice, noticesz))
+        return true;
+    if (act == WV_ACT_CYCLE_SYNC && d->real && d->sim && wv_realnodes_count(d->real) > 0) {
+        real_sync(d, notice, noticesz);
+        return false; /* and the controller cycles the simulation's */
+    }
     if (act == WV_ACT_WORKLOAD_TOGGLE) {
         bool pause = !wv_demo_paused(d->demo);
         wv_demo_pause(d->demo, pause);
@@ -283,7 +372,7 @@ int wv_cli_demo(int argc, char **argv)
         goto done;
     }
     fprintf(stderr, "walviz demo: starting a private PostgreSQL (%s)...\n", bindir);
-    demo_ctx ctx = { NULL, NULL, NULL };
+    demo_ctx ctx = { 0 };
     int64_t started = wv_now_us();
     ctx.demo = wv_demo_start(bindir, tps, cfg.seed, err, sizeof err);
     if (!ctx.demo) {

@@ -14,6 +14,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,12 @@ struct wv_demo {
     int accounts;
     /* real nodes: [0] the standby, [1] the subscriber */
     bool real_started[2];
+    bool real_stopped[2]; /* S stopped its server */
     pid_t relay[2];
+    int log_fd;           /* the workload's output, read for its COMMIT times */
+    wv_buf log_line;      /* a line of it not ended yet */
+    int64_t last_time_us; /* the last "Time:" psql printed */
+    int64_t commit_us;    /* the last COMMIT's, -1 before one */
     char observe[2][900]; /* "NAME=CONNINFO" */
 };
 
@@ -164,7 +170,7 @@ static void remove_tree(const char *dir)
 }
 
 /* pg_ctl ACTION on the cluster in dir; mode for stop. */
-static int pg_ctl(const wv_demo *d, const char *dir, const char *action, const char *mode)
+static int pg_ctl(const wv_demo *d, const char *dir, const char *action, const char *mode, bool wait)
 {
     char bin[600], data[600], log[600];
     snprintf(bin, sizeof bin, "%s/pg_ctl", d->bindir);
@@ -177,7 +183,7 @@ static int pg_ctl(const wv_demo *d, const char *dir, const char *action, const c
     argv[n++] = data;
     argv[n++] = "-l";
     argv[n++] = log;
-    argv[n++] = "-w";
+    argv[n++] = wait ? "-w" : "-W";
     argv[n++] = "-t";
     argv[n++] = "60";
     if (mode) {
@@ -233,9 +239,9 @@ int wv_demo_cleanup_stale(void)
         snprintf(path, sizeof path, "%s/%s", parent, e->d_name);
         for (int i = 0; i < 2; i++) {
             snprintf(node, sizeof node, "%s/%s", path, real_dirs[i]);
-            pg_ctl(&d, node, "stop", "immediate");
+            pg_ctl(&d, node, "stop", "immediate", true);
         }
-        pg_ctl(&d, path, "stop", "immediate");
+        pg_ctl(&d, path, "stop", "immediate", true);
         remove_tree(path);
         cleaned++;
     }
@@ -312,6 +318,9 @@ wv_demo *wv_demo_start(const char *bindir, double tps, uint64_t seed, char *err,
     snprintf(d->bindir, sizeof d->bindir, "%s", bindir);
     d->psql = -1;
     d->psql_in = -1;
+    d->log_fd = -1;
+    d->commit_us = -1;
+    wv_buf_init(&d->log_line);
     d->tps = tps > 0 ? tps : 1.5;
     d->rng = seed ? seed : 0x9e3779b97f4a7c15ULL;
     d->accounts = 12;
@@ -339,7 +348,7 @@ wv_demo *wv_demo_start(const char *bindir, double tps, uint64_t seed, char *err,
     if (new_cluster(d, d->dir, "wal_level = logical\nmax_wal_senders = 10\nmax_replication_slots = 10\n"
                                 "max_prepared_transactions = 10\n", err, errsz) < 0)
         goto fail_dir;
-    if (pg_ctl(d, d->dir, "start", NULL) != 0) {
+    if (pg_ctl(d, d->dir, "start", NULL, true) != 0) {
         snprintf(err, errsz, "the demo server did not start; see %s/server.log", d->dir);
         goto fail_dir;
     }
@@ -367,6 +376,8 @@ const char *wv_demo_dir(const wv_demo *d)
 {
     return d->dir;
 }
+
+static void emit(wv_demo *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 int wv_demo_workload_start(wv_demo *d, char *err, size_t errsz)
 {
@@ -400,14 +411,17 @@ int wv_demo_workload_start(wv_demo *d, char *err, size_t errsz)
     close(fds[0]);
     d->psql = pid;
     d->psql_in = fds[1];
+    /* psql times every statement; a marker after each COMMIT says which
+     * time is a COMMIT's: what the client waited, synchronous or not */
+    emit(d, "\\timing on\n");
+    d->log_fd = open(log, O_RDONLY | O_CREAT | O_CLOEXEC, 0644); /* psql may not have made it yet */
+    d->commit_us = -1;
     fcntl(d->psql_in, F_SETFL, O_NONBLOCK);
     fcntl(d->psql_in, F_SETFD, FD_CLOEXEC);
     d->next_us = 0;
     return 0;
 }
 
-static void emit(wv_demo *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
 static void emit(wv_demo *d, const char *fmt, ...)
 {
     char buf[2048];
@@ -430,6 +444,8 @@ static void flush_pending(wv_demo *d)
     }
 }
 
+#define COMMIT_MARK "\\echo walviz-commit\n"
+
 static const char *const products[] = { "coffee", "tea", "mug", "notebook", "pen", "lamp",
                                         "chair", "desk" };
 static const char *const customers[] = { "Ada", "Grace", "Edsger", "Barbara", "Donald", "Margaret",
@@ -443,8 +459,8 @@ static void bank_transfer(wv_demo *d)
     int amount = rand_between(d, 1, 20) * 5;
     bool rollback = rand_between(d, 1, 10) == 1; /* changed its mind: absent from the stream */
     emit(d, "BEGIN;\nUPDATE accounts SET balance = balance - %d WHERE id = %d;\n"
-            "UPDATE accounts SET balance = balance + %d WHERE id = %d;\n%s;\n",
-         amount, from, amount, to, rollback ? "ROLLBACK" : "COMMIT");
+            "UPDATE accounts SET balance = balance + %d WHERE id = %d;\n%s;\n%s",
+         amount, from, amount, to, rollback ? "ROLLBACK" : "COMMIT", rollback ? "" : COMMIT_MARK);
 }
 
 static void shop(wv_demo *d)
@@ -459,14 +475,14 @@ static void shop(wv_demo *d)
                  products[next_rand(d) % 8], rand_between(d, 1, 4), rand_between(d, 2, 40),
                  rand_between(d, 0, 99));
         emit(d, "UPDATE orders SET total = (SELECT sum(qty * price) FROM order_items WHERE "
-                "order_id = %d) WHERE id = %d;\nCOMMIT;\n", id, id);
+                "order_id = %d) WHERE id = %d;\nCOMMIT;\n" COMMIT_MARK, id, id);
     } else if (kind <= 9) {
         emit(d, "UPDATE orders SET status = 'shipped' WHERE id = %d;\n",
              rand_between(d, 1, d->next_order - 1));
     } else {
         int id = rand_between(d, 1, d->next_order - 1);
         emit(d, "BEGIN;\nDELETE FROM order_items WHERE order_id = %d;\nDELETE FROM orders WHERE id = %d;\n"
-                "COMMIT;\n", id, id);
+                "COMMIT;\n" COMMIT_MARK, id, id);
     }
 }
 
@@ -486,6 +502,34 @@ int wv_demo_burst(wv_demo *d)
     int rows = bulk(d);
     flush_pending(d);
     return rows;
+}
+
+/* What psql printed since the last tick: "Time: 12.345 ms" after each
+ * statement, our marker after each COMMIT. */
+static void read_commit_times(wv_demo *d)
+{
+    char buf[4096];
+    ssize_t n;
+    while (d->log_fd >= 0 && (n = read(d->log_fd, buf, sizeof buf)) > 0) {
+        for (ssize_t i = 0; i < n; i++) {
+            if (buf[i] != '\n') {
+                wv_buf_append(&d->log_line, &buf[i], 1);
+                continue;
+            }
+            wv_buf_append(&d->log_line, "", 1);
+            double ms;
+            if (sscanf(d->log_line.data, "Time: %lf ms", &ms) == 1)
+                d->last_time_us = (int64_t)(ms * 1000.0);
+            else if (strcmp(d->log_line.data, "walviz-commit") == 0)
+                d->commit_us = d->last_time_us;
+            d->log_line.len = 0;
+        }
+    }
+}
+
+int64_t wv_demo_commit_wait(const wv_demo *d)
+{
+    return d->commit_us;
 }
 
 void wv_demo_tick(wv_demo *d, int64_t now_us)
@@ -521,6 +565,7 @@ void wv_demo_tick(wv_demo *d, int64_t now_us)
         d->next_truncate_us = now_us + 90000000;
     }
     flush_pending(d);
+    read_commit_times(d);
 }
 
 void wv_demo_pause(wv_demo *d, bool paused)
@@ -635,7 +680,7 @@ static int start_standby(wv_demo *d, const char *exe, const wv_demo_link *l, cha
              port, real_names[0]);
     if (append_to(auto_conf, line, err, errsz) < 0)
         return -1;
-    if (pg_ctl(d, dir, "start", NULL) != 0) {
+    if (pg_ctl(d, dir, "start", NULL, true) != 0) {
         snprintf(err, errsz, "the standby did not start; see %s/server.log", dir);
         return -1;
     }
@@ -654,7 +699,7 @@ static int start_subscriber(wv_demo *d, const char *exe, const wv_demo_link *l, 
     char dir[600], log[700], conninfo[800], sql[400];
     if (node_dir(d, 1, dir, sizeof dir, err, errsz) < 0 || new_cluster(d, dir, "", err, errsz) < 0)
         return -1;
-    if (pg_ctl(d, dir, "start", NULL) != 0) {
+    if (pg_ctl(d, dir, "start", NULL, true) != 0) {
         snprintf(err, errsz, "the subscriber did not start; see %s/server.log", dir);
         return -1;
     }
@@ -693,6 +738,52 @@ const char *wv_demo_real_observe(const wv_demo *d, unsigned which)
     return d->observe[i][0] ? d->observe[i] : NULL;
 }
 
+static int real_index(const wv_demo *d, unsigned which)
+{
+    int i = which == WV_DEMO_STANDBY ? 0 : 1;
+    return d->real_started[i] ? i : -1;
+}
+
+int wv_demo_real_cut(wv_demo *d, unsigned which, bool cut)
+{
+    int i = real_index(d, which);
+    if (i < 0 || d->relay[i] <= 0)
+        return -1;
+    return kill(d->relay[i], cut ? SIGUSR1 : SIGUSR2);
+}
+
+int wv_demo_real_stop(wv_demo *d, unsigned which, bool stop)
+{
+    int i = real_index(d, which);
+    if (i < 0)
+        return -1;
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/%s", d->dir, real_dirs[i]);
+    /* stop: immediate, a crash of its PostgreSQL; start: without waiting
+     * for it, the window goes on (its walsender comes back when it does) */
+    int rc = stop ? pg_ctl(d, dir, "stop", "immediate", true) : pg_ctl(d, dir, "start", NULL, false);
+    if (rc == 0)
+        d->real_stopped[i] = stop;
+    return rc == 0 ? 0 : -1;
+}
+
+bool wv_demo_real_stopped(const wv_demo *d, unsigned which)
+{
+    int i = real_index(d, which);
+    return i >= 0 && d->real_stopped[i];
+}
+
+int wv_demo_set_sync(wv_demo *d, const char *standby_names, const char *level)
+{
+    char sql[300];
+    snprintf(sql, sizeof sql, "ALTER SYSTEM SET synchronous_standby_names = '%s'", standby_names);
+    if (psql_run(d, d->conninfo, sql) != 0 || psql_run(d, d->conninfo, "SELECT pg_reload_conf()") != 0)
+        return -1;
+    emit(d, "SET synchronous_commit = %s;\n", level);
+    flush_pending(d);
+    return 0;
+}
+
 void wv_demo_stop(wv_demo *d)
 {
     if (!d)
@@ -716,13 +807,16 @@ void wv_demo_stop(wv_demo *d)
         if (d->real_started[i]) {
             char dir[600];
             snprintf(dir, sizeof dir, "%s/%s", d->dir, real_dirs[i]);
-            pg_ctl(d, dir, "stop", "immediate");
+            pg_ctl(d, dir, "stop", "immediate", true);
         }
     }
     if (d->started)
-        pg_ctl(d, d->dir, "stop", "immediate"); /* its slots go with it */
+        pg_ctl(d, d->dir, "stop", "immediate", true); /* its slots go with it */
     if (*d->dir)
         remove_tree(d->dir);
+    if (d->log_fd >= 0)
+        close(d->log_fd);
+    wv_buf_destroy(&d->log_line);
     wv_buf_destroy(&d->pending);
     free(d);
 }

@@ -25,24 +25,50 @@ wait_ready() {
     fail "the demo was not ready in 30 s"
 }
 
-# The end of the pictures, as Q ends the window.
-"$WALVIZ" demo --frames "$out/frames" --fps 2 --duration 8s --size 1024x768 2>"$out/err" ||
+# The end of the pictures, as Q ends the window. On the way: 4 selects
+# standby1, Shift+P cuts its relay and heals it, C makes the workload's
+# COMMITs wait for it to apply (synchronous_commit on -> remote_apply).
+"$WALVIZ" demo --real-latency 100ms --tps 3 --frames "$out/frames" --dump-scene "$out/frames" --fps 2 \
+    --duration 12s --size 1024x768 --keys 3s:4,4s:shift+p,6s:shift+p,7s:c 2>"$out/err" ||
     { cat "$out/err"; fail "walviz demo --frames failed"; }
 ready=$(sed -n 's/.*ready after \([0-9.]*\) s.*/\1/p' "$out/err")
 real=$(sed -n 's/.*real nodes streaming after \([0-9.]*\) s.*/\1/p' "$out/err")
 [ -n "$ready" ] && [ -n "$real" ] || { cat "$out/err"; fail "the demo did not say how long it took"; }
 echo "demo_real: ready after $ready s, of which $real s for the real standby and subscriber"
-python3 - "$out/frames/summary.jsonl" <<'PY' || fail "the real lanes"
-import json, sys
-last = [json.loads(l) for l in open(sys.argv[1])][-1]
-by = {f["name"]: f for f in last["followers"]}
-assert {"standby1", "sub1"} <= set(by), "no real lanes in %s" % sorted(by)
-for n in ("standby1", "sub1"):
-    # 300 ms away, a lane far behind f3 (1.5 s away) would be stuck
-    assert by[n]["applied"] > 0 and by[n]["applied"] >= by["f3"]["applied"], \
-        "%s applied %d, f3 %d, of %d departed" % (n, by[n]["applied"], by["f3"]["applied"], last["departed"])
-print("demo_real: after 8 s, applied of %d departed: standby1 %d, sub1 %d, f2 %d, f3 %d"
-      % (last["departed"], by["standby1"]["applied"], by["sub1"]["applied"], by["f2"]["applied"], by["f3"]["applied"]))
+python3 - "$out/frames" <<'PY' || fail "the real lanes"
+import glob, json, statistics, sys
+d = sys.argv[1]
+frames = [json.loads(l) for l in open(d + "/summary.jsonl")]
+scenes = [json.load(open(p)) for p in sorted(glob.glob(d + "/frame-*.json"))]
+def by(fr):
+    return {f["name"]: f for f in fr["followers"]}
+def texts(sc, role):
+    return [t["text"] for t in sc["texts"] if t["role"] == role]
+assert {"standby1", "sub1"} <= set(by(frames[-1])), "no real lanes in %s" % sorted(by(frames[-1]))
+# the cut (4 s to 6 s): standby1 applies nothing of what departs meanwhile
+during = [by(f)["standby1"]["applied"] for f in frames if 4.7e6 <= f["t_us"] <= 6.0e6]
+departed = [f["departed"] for f in frames if 4.7e6 <= f["t_us"] <= 6.0e6]
+assert len(set(during)) == 1 and departed[-1] > departed[0], \
+    "during the cut standby1 applied %s of %s departed" % (during, departed)
+assert any("relay cut" in t for sc in scenes for t in texts(sc, "header.notice")), "no notice of the cut"
+healed = [f for f in frames if 7.0e6 <= f["t_us"] <= 8.0e6]
+assert any(by(f)["standby1"]["applied"] > during[0] for f in healed), "standby1 did not catch up after the heal"
+# C: the workload's COMMITs wait for standby1's replay, a round trip of the relay
+waits = []
+for sc in scenes[-6:]:
+    for t in texts(sc, "header.status"):
+        if "(standby1, remote_apply)" in t:
+            waits.append(float(t.split("took ")[1].split(" ms")[0]))
+assert waits, "no COMMIT wait with standby1 synchronous: %s" % [texts(s, "header.status") for s in scenes[-3:]]
+med = statistics.median(waits)
+assert 195 <= med <= 300, "a synchronous COMMIT over 100 ms each way took %.1f ms" % med
+print("demo_real: a cut held standby1 at %d applied while %d more departed; healed, it caught up"
+      % (during[0], departed[-1] - departed[0]))
+print("demo_real: COMMIT with remote_apply on standby1 over a 200 ms round trip: %.1f ms (the workload's psql)" % med)
+last = by(frames[-1])
+print("demo_real: at the end, applied of %d departed: standby1 %d, sub1 %d, f2 %d, f3 %d"
+      % (frames[-1]["departed"], last["standby1"]["applied"], last["sub1"]["applied"], last["f2"]["applied"],
+         last["f3"]["applied"]))
 PY
 grep -q "servers and relays stopped and removed" "$out/err" || { cat "$out/err"; fail "no cleanup message"; }
 nothing_left "after the end"
