@@ -198,7 +198,7 @@ bool wv_live_feed(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view)
         view->status = l->rec_error[0] ? l->rec_error : l->streaming && !l->ended ? NULL : l->status;
         view->slot = wv_source_slot(l->src);
         view->real = l->real;
-        if (!view->status && l->observer)
+        if (!view->status && !view->notice && l->observer) /* a key's notice first */
             view->status = wv_observer_status(l->observer);
     }
     return changed;

@@ -316,27 +316,40 @@ static void take_own(wv_observer *o, const obs_conn *c, const PGresult *r, int64
         fn(ctx, c->node, &s);
 }
 
+/* The connection is gone (a node's server stopped, say): tried again a
+ * second later; meanwhile the node's own positions are unknown, a sample
+ * of NULLs rather than the last answer. */
+static void lost(wv_observer *o, obs_conn *c, int64_t now, wv_observer_sample_fn fn, void *ctx)
+{
+    conn_close(c);
+    c->next_us = now + RETRY_US;
+    if (c->node >= 0) {
+        wv_real_sample s = { .at_us = now, .view = WV_REAL_OWN };
+        if (wv_realnodes_add_sample(o->rn, c->node, &s) && fn)
+            fn(ctx, c->node, &s);
+    }
+}
+
 static void poll_conn(wv_observer *o, obs_conn *c, int64_t now, wv_observer_sample_fn fn, void *ctx)
 {
     if (!c->c) {
         if (now < c->next_us)
             return;
         c->next_us = now + RETRY_US;
-        if (!conn_start(o, c))
+        if (!conn_start(o, c)) {
+            lost(o, c, now, fn, ctx);
             return;
+        }
     }
     if (PQstatus(c->c) != CONNECTION_OK) {
-        if (conn_progress(c, 0) < 0) {
-            conn_close(c);
-            c->next_us = now + RETRY_US;
-        }
+        if (conn_progress(c, 0) < 0)
+            lost(o, c, now, fn, ctx);
         return;
     }
     if (c->query_out) {
         if (!PQconsumeInput(c->c)) {
             set_error(c, PQerrorMessage(c->c));
-            conn_close(c);
-            c->next_us = now + RETRY_US;
+            lost(o, c, now, fn, ctx);
             return;
         }
         PGresult *r;
@@ -361,8 +374,7 @@ static void poll_conn(wv_observer *o, obs_conn *c, int64_t now, wv_observer_samp
                                 : PQsendQuery(c->c, own_query);
     if (!sent) {
         set_error(c, PQerrorMessage(c->c));
-        conn_close(c);
-        c->next_us = now + RETRY_US;
+        lost(o, c, now, fn, ctx);
         return;
     }
     c->query_out = true;
