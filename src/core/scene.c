@@ -1757,9 +1757,11 @@ static void draw_follower_views(wv_scene *sc, const wv_view *v, int f, int x, in
         lags[2] = rp ? rp->replay_lag : WV_SIM_LAG_NULL;
         row.state = state ? WV_WALSND_STREAMING : WV_WALSND_NONE; /* a row, or none */
     }
-    if (state)
-        snprintf(buf, sizeof buf, "%s in pg_stat_replication: %s, %s%s", wv_sim_config(sim)->names[f], state, sync,
-                 real ? " (real)" : "");
+    if (state && real) /* its state first: a narrow inspector cuts the end */
+        snprintf(buf, sizeof buf, "%s: %s, %s (real, the primary's pg_stat_replication)", wv_sim_config(sim)->names[f],
+                 state, sync);
+    else if (state)
+        snprintf(buf, sizeof buf, "%s in pg_stat_replication: %s, %s", wv_sim_config(sim)->names[f], state, sync);
     else
         snprintf(buf, sizeof buf, "%s: no row in pg_stat_replication (no walsender)", wv_sim_config(sim)->names[f]);
     draw_text(sc, WV_ROLE_INSPECTOR_TITLE, WV_FONT_BODY, th->text, x, y, buf, w);
