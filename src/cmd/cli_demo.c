@@ -176,18 +176,12 @@ static bool real_fault(demo_ctx *d, wv_action act, char *notice, size_t noticesz
     return true;
 }
 
-/* C: the simulation's level cycles as always (its synchronous standby a
- * simulated one), and the real primary gets the same level for the
- * workload and a real synchronous standby. */
+/* C: the simulation's level cycles as always (the controller names a
+ * simulated synchronous standby), and the real primary gets the same
+ * level for the workload and a real synchronous standby. */
 static void real_sync(demo_ctx *d, char *notice, size_t noticesz)
 {
     const wv_sim_cfg *cfg = wv_sim_config(d->sim);
-    if (cfg->nsync_standbys == 0) {
-        int f = d->view->selected_follower >= 0 && !cfg->observed[d->view->selected_follower]
-                    ? d->view->selected_follower
-                    : 0;
-        wv_sim_set_standbys(d->sim, false, 1, &f, 1);
-    }
     if (!d->sync_names[0]) {
         unsigned which;
         int node = real_target(d, &which);
