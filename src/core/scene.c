@@ -2202,6 +2202,7 @@ static const char *const glossary[][2] = {
     { "FIRST n / ANY n", "which standbys count" },
     { "TOAST", "a big value kept apart, not sent again" },
     { "stale", "not received yet: a read there is old" },
+    { "real", "a real standby or subscriber: PostgreSQL's own positions, sampled" },
 };
 
 /* Keys on the left; on the right, what the glyphs and colours mean and a
