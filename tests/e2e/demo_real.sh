@@ -6,7 +6,7 @@
 # a killed demo's servers being removed by the next demo.
 set -eu
 . "$(dirname "$0")/lib/demo_dir.sh"
-trap '[ -n "$bg" ] && kill -9 "$bg" 2>/dev/null; pkill -9 -f "postgres -D $parent/" 2>/dev/null; pkill -9 -f "link --listen 127.0.0.1:0 --to unix:$parent/" 2>/dev/null; rm -rf "$out"' EXIT
+trap '[ -n "$bg" ] && kill -9 "$bg" 2>/dev/null; pkill -9 -f "postgres -D $parent/" 2>/dev/null || true; pkill -9 -f "link --listen 127.0.0.1:0 --to unix:$parent/" 2>/dev/null || true; rm -rf "$out"' EXIT
 
 fail() { echo "FAIL (demo_real): $*" >&2; exit 1; }
 relays() { pgrep -f "link --listen 127.0.0.1:0 --to unix:$parent/" | wc -l; }
