@@ -134,10 +134,17 @@ static void test_mapping(void **state)
     expect(s, 2, 0, 0, 0, 300 * MS, 0);
     expect(s, 2, 1, 300 * MS, 300 * MS, 300 * MS, 300 * MS);
     expect(s, 2, 2, 300 * MS, 300 * MS, WV_SIM_NEVER, 300 * MS);
-    /* the simulated lane is modelled as before; the real ones refuse faults */
+    /* the simulated lane is modelled as before; a fault on a real one is a
+     * mark, its times stay as observed; its latency is not the model's */
     assert_true(wv_sim_stage(s, 0, 2, WV_STAGE_APPLIED) != WV_SIM_NEVER);
-    assert_int_equal(wv_sim_partition(s, 1, 10 * MS), -1);
-    assert_int_equal(wv_sim_stop(s, 2, 10 * MS), -1);
+    assert_int_equal(wv_sim_partition(s, 1, 10 * MS), 0);
+    assert_int_equal(wv_sim_stop(s, 2, 10 * MS), 0);
+    assert_non_null(wv_sim_fault_at(s, 1, 20 * MS));
+    expect(s, 1, 1, 105 * MS, 130 * MS, 130 * MS, 130 * MS);
+    expect(s, 2, 1, 300 * MS, 300 * MS, 300 * MS, 300 * MS);
+    assert_int_equal(wv_sim_heal(s, 1, 50 * MS), 0);
+    expect(s, 1, 0, 5 * MS, 20 * MS, 40 * MS, 60 * MS);
+    assert_int_equal(wv_sim_set_latency(s, 1, 10 * MS, 5 * MS), -1);
     assert_int_equal(wv_sim_partition(s, 0, 10 * MS), 0);
 
     /* the inspector's sample: the newest at or before a time */

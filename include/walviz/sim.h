@@ -106,8 +106,9 @@ typedef struct wv_sim_cfg {
     int64_t wal_writer_delay_us; /* with synchronous_commit off, a commit
                                   * leaves when the WAL writer flushes it */
     /* A real node's lane (realnode.h): nothing is modelled for it; its
-     * stage times are what wv_sim_observe was told, and interventions on
-     * it are refused (the real cluster is acted on instead). */
+     * stage times are what wv_sim_observe was told. A partition, stop or
+     * crash on it only marks what was done to the real node (the lane and
+     * the timeline show it); the other interventions are refused. */
     bool observed[WV_SIM_MAX_FOLLOWERS];
 
     /* Options as given, turned into the fields above by wv_sim_cfg_check

@@ -136,13 +136,14 @@ static bool demo_feed(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view)
 }
 
 /* The real node a key acts on: the selected follower (f1 when none), or
- * -1 when that is a simulated one. Sets *which. */
-static int real_target(const demo_ctx *d, unsigned *which)
+ * -1 when that is a simulated one. Sets *which, and *lane to its lane. */
+static int real_target(const demo_ctx *d, unsigned *which, int *lane)
 {
     if (!d->real || !d->view)
         return -1;
     int f = d->view->selected_follower >= 0 ? d->view->selected_follower : 0;
     int node = wv_realnodes_node_of(d->real, f);
+    *lane = f;
     if (node >= 0)
         *which = wv_realnodes_kind(d->real, node) == WV_KIND_PHYSICAL ? WV_DEMO_STANDBY : WV_DEMO_SUBSCRIBER;
     return node;
@@ -152,23 +153,27 @@ static int real_target(const demo_ctx *d, unsigned *which)
 static bool real_fault(demo_ctx *d, wv_action act, char *notice, size_t noticesz)
 {
     unsigned which;
-    int node = real_target(d, &which);
+    int f;
+    int node = real_target(d, &which, &f);
     if (node < 0)
         return false;
     const char *name = wv_realnodes_name(d->real, node);
     bool *cut = &d->cut[which == WV_DEMO_STANDBY ? 0 : 1];
+    int64_t t = d->view->tl->now; /* the lane and the timeline mark it, as for a simulated fault */
     if (act == WV_ACT_PARTITION) {
         if (wv_demo_real_cut(d->demo, which, !*cut) == 0) {
             *cut = !*cut;
+            (*cut ? wv_sim_partition : wv_sim_heal)(d->sim, f, t);
             snprintf(notice, noticesz, *cut ? "%s's relay cut: its bytes held, its connection open (Shift+P heals)"
                                               : "%s's relay healed: what it held arrives", name);
         }
     } else if (act == WV_ACT_STOP) {
         bool stop = !wv_demo_real_stopped(d->demo, which);
-        if (wv_demo_real_stop(d->demo, which, stop) == 0)
+        if (wv_demo_real_stop(d->demo, which, stop) == 0) {
+            (stop ? wv_sim_stop : wv_sim_restart)(d->sim, f, t);
             snprintf(notice, noticesz, stop ? "%s's server stopped (immediate): S starts it" : "%s's server starting",
                      name);
-        else
+        } else
             snprintf(notice, noticesz, "pg_ctl could not %s %s's server", stop ? "stop" : "start", name);
     } else {
         snprintf(notice, noticesz, "Shift+S crashes a simulated machine only: S stops %s's server", name);
@@ -184,7 +189,8 @@ static void real_sync(demo_ctx *d, char *notice, size_t noticesz)
     const wv_sim_cfg *cfg = wv_sim_config(d->sim);
     if (!d->sync_names[0]) {
         unsigned which;
-        int node = real_target(d, &which);
+        int f;
+        int node = real_target(d, &which, &f);
         snprintf(d->sync_names, sizeof d->sync_names, "%s", wv_realnodes_name(d->real, node >= 0 ? node : 0));
     }
     const char *level = wv_sync_level_name((wv_sync_level)((cfg->sync + 1) % WV_SYNC_COUNT));

@@ -120,7 +120,7 @@ void wv_sim_positions(const wv_sim *s, int f, int64_t t, wv_positions *p)
 
 static int add_fault(wv_sim *s, int f, wv_fault_kind kind, int64_t t)
 {
-    if (f < 0 || f >= s->cfg.nfollowers || s->cfg.nfaults[f] == WV_SIM_MAX_FAULTS || s->cfg.observed[f])
+    if (f < 0 || f >= s->cfg.nfollowers || s->cfg.nfaults[f] == WV_SIM_MAX_FAULTS)
         return -1;
     const wv_fault *cur = wv_sim_fault_at(s, f, t);
     if (cur)
@@ -133,7 +133,7 @@ static int add_fault(wv_sim *s, int f, wv_fault_kind kind, int64_t t)
 
 static int end_fault(wv_sim *s, int f, wv_fault_kind kind, int64_t t)
 {
-    if (f < 0 || f >= s->cfg.nfollowers || s->cfg.observed[f])
+    if (f < 0 || f >= s->cfg.nfollowers)
         return -1;
     for (int i = 0; i < s->cfg.nfaults[f]; i++) {
         wv_fault *fl = &s->cfg.faults[f][i];

@@ -51,6 +51,7 @@ departed = [f["departed"] for f in frames if 4.7e6 <= f["t_us"] <= 6.0e6]
 assert len(set(during)) == 1 and departed[-1] > departed[0], \
     "during the cut standby1 applied %s of %s departed" % (during, departed)
 assert any("relay cut" in t for sc in scenes for t in texts(sc, "header.notice")), "no notice of the cut"
+assert any("cut" in t for sc in scenes for t in texts(sc, "lane.status")), "the cut is not marked on the lane"
 healed = [f for f in frames if 7.0e6 <= f["t_us"] <= 8.0e6]
 assert any(by(f)["standby1"]["applied"] > during[0] for f in healed), "standby1 did not catch up after the heal"
 # C: the workload's COMMITs wait for standby1's replay, a round trip of the relay
