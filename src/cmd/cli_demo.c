@@ -27,6 +27,8 @@ static const char usage_head[] =
     "                          default: a physical standby and a logical\n"
     "                          subscriber, each a private cluster), standby,\n"
     "                          subscriber, or none\n"
+    "  --record=FILE           also write the session to a recording, the real\n"
+    "                          nodes' samples with it (walviz replay FILE)\n"
     "  --real-latency=D[,D]    one-way delay of the real nodes' relays (standby,\n"
     "                          subscriber); default f2's, so that the class can\n"
     "                          compare f2 with them; their bandwidth is f2's\n"
@@ -284,6 +286,8 @@ int wv_cli_demo(int argc, char **argv)
     longopts[nopt++] = (struct option){ "real", required_argument, NULL, 0 };
     int real_latency_index = nopt;
     longopts[nopt++] = (struct option){ "real-latency", required_argument, NULL, 0 };
+    int record_index = nopt;
+    longopts[nopt++] = (struct option){ "record", required_argument, NULL, 0 };
     longopts[nopt++] = (struct option){ "help", no_argument, NULL, 'h' };
     longopts[nopt] = (struct option){ NULL, 0, NULL, 0 };
 
@@ -293,7 +297,7 @@ int wv_cli_demo(int argc, char **argv)
     wv_cli_display_defaults(&uo);
     double tps = 0.7;
     unsigned real = WV_DEMO_STANDBY | WV_DEMO_SUBSCRIBER;
-    const char *real_latency = NULL;
+    const char *real_latency = NULL, *record = NULL;
     char err[600];
     int c, idx, status = 2;
     optind = 1;
@@ -322,6 +326,8 @@ int wv_cli_demo(int argc, char **argv)
             }
         } else if (idx == real_latency_index) {
             real_latency = optarg;
+        } else if (idx == record_index) {
+            record = optarg;
         } else if (idx < first_display) {
             rc = wv_sim_cfg_option(&cfg, longopts[idx].name, optarg, err, sizeof err);
         } else {
@@ -386,9 +392,11 @@ int wv_cli_demo(int argc, char **argv)
     so.conninfo = wv_demo_conninfo(ctx.demo);
     so.reconnect = false;
     so.status_interval_ms = 1000;
-    ctx.live = wv_live_new(&so, NULL, err, sizeof err);
+    ctx.live = wv_live_new(&so, record, err, sizeof err);
     status = 1;
-    if (!wv_live_wait_streaming(ctx.live, 20000000)) {
+    if (!ctx.live) {
+        fprintf(stderr, "walviz demo: %s\n", err);
+    } else if (!wv_live_wait_streaming(ctx.live, 20000000)) {
         fprintf(stderr, "walviz demo: %s\n", wv_live_status(ctx.live));
     } else if (real && start_real(&ctx, real, real_lat, &cfg) < 0) {
         /* said */
