@@ -128,13 +128,11 @@ int wv_demo_find_server(char *out, size_t outsz)
     return rc;
 }
 
-/* Runs argv (as the server's owner when owner is set), output to log;
- * returns its exit status, or -1. */
-static int run(const wv_demo *d, bool owner, char *const argv[], const char *log)
+/* Starts argv (as the server's owner when owner is set), output to log;
+ * returns its pid, or -1. */
+static pid_t spawn(const wv_demo *d, bool owner, char *const argv[], const char *log)
 {
     pid_t pid = fork();
-    if (pid < 0)
-        return -1;
     if (pid == 0) {
         if (owner && d->as_other &&
             (setgroups(0, NULL) < 0 || setgid(d->owner_gid) < 0 || setuid(d->owner_uid) < 0))
@@ -150,11 +148,25 @@ static int run(const wv_demo *d, bool owner, char *const argv[], const char *log
         execv(argv[0], argv);
         _exit(127);
     }
+    return pid;
+}
+
+/* Waits for a spawned child; returns its exit status, or -1. */
+static int wait_child(pid_t pid)
+{
     int status;
+    if (pid < 0)
+        return -1;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
             return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Runs argv to its end (see spawn); returns its exit status, or -1. */
+static int run(const wv_demo *d, bool owner, char *const argv[], const char *log)
+{
+    return wait_child(spawn(d, owner, argv, log));
 }
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -295,9 +307,8 @@ static int configure(const char *dir, const char *settings, char *err, size_t er
     return append_to(conf, text, err, errsz);
 }
 
-/* initdb in dir/data, configured for a private cluster on dir's socket
- * with the settings given; 0, or -1 with a sentence in err. */
-static int new_cluster(const wv_demo *d, const char *dir, const char *settings, char *err, size_t errsz)
+/* Starts initdb in dir/data; returns its pid, or -1. */
+static pid_t start_initdb(const wv_demo *d, const char *dir)
 {
     char bin[600], data[600], log[600];
     snprintf(bin, sizeof bin, "%s/initdb", d->bindir);
@@ -305,8 +316,16 @@ static int new_cluster(const wv_demo *d, const char *dir, const char *settings, 
     snprintf(log, sizeof log, "%s/initdb.log", dir);
     char *initdb[] = { bin, "-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8",
                        "--locale=C", NULL };
-    if (run(d, true, initdb, log) != 0) {
-        snprintf(err, errsz, "initdb failed; see %s", log);
+    return spawn(d, true, initdb, log);
+}
+
+/* Waits for initdb (pid) in dir, then configures the cluster for a
+ * private one on dir's socket with the settings given; 0, or -1 with a
+ * sentence in err. */
+static int finish_cluster(const char *dir, pid_t initdb, const char *settings, char *err, size_t errsz)
+{
+    if (wait_child(initdb) != 0) {
+        snprintf(err, errsz, "initdb failed; see %s/initdb.log", dir);
         return -1;
     }
     return configure(dir, settings, err, errsz);
@@ -345,8 +364,9 @@ wv_demo *wv_demo_start(const char *bindir, double tps, uint64_t seed, char *err,
     snprintf(d->conninfo, sizeof d->conninfo, "host=%s port=5432 user=postgres dbname=postgres",
              d->dir);
 
-    if (new_cluster(d, d->dir, "wal_level = logical\nmax_wal_senders = 10\nmax_replication_slots = 10\n"
-                                "max_prepared_transactions = 10\n", err, errsz) < 0)
+    if (finish_cluster(d->dir, start_initdb(d, d->dir),
+                       "wal_level = logical\nmax_wal_senders = 10\nmax_replication_slots = 10\n"
+                       "max_prepared_transactions = 10\n", err, errsz) < 0)
         goto fail_dir;
     if (pg_ctl(d, d->dir, "start", NULL, true) != 0) {
         snprintf(err, errsz, "the demo server did not start; see %s/server.log", d->dir);
@@ -693,11 +713,14 @@ static int start_standby(wv_demo *d, const char *exe, const wv_demo_link *l, cha
 /* The subscriber: a cluster of its own with the demo's tables and the
  * same first rows, subscribed through the relay without a first copy (it
  * would take a table-sync worker per table, and round trips, before the
- * first change is applied). */
-static int start_subscriber(wv_demo *d, const char *exe, const wv_demo_link *l, char *err, size_t errsz)
+ * first change is applied). The primary's conninfo has no password: it
+ * trusts local users. */
+static int start_subscriber(wv_demo *d, const char *exe, const wv_demo_link *l, pid_t initdb, char *err,
+                            size_t errsz)
 {
     char dir[600], log[700], conninfo[800], sql[400];
-    if (node_dir(d, 1, dir, sizeof dir, err, errsz) < 0 || new_cluster(d, dir, "", err, errsz) < 0)
+    snprintf(dir, sizeof dir, "%s/%s", d->dir, real_dirs[1]);
+    if (finish_cluster(dir, initdb, "", err, errsz) < 0)
         return -1;
     if (pg_ctl(d, dir, "start", NULL, true) != 0) {
         snprintf(err, errsz, "the subscriber did not start; see %s/server.log", dir);
@@ -709,12 +732,19 @@ static int start_subscriber(wv_demo *d, const char *exe, const wv_demo_link *l, 
     int port = spawn_relay(d, exe, l, log, &d->relay[1], err, errsz);
     if (port < 0)
         return -1;
-    snprintf(sql, sizeof sql,
-             "CREATE SUBSCRIPTION %s CONNECTION 'host=127.0.0.1 port=%d user=postgres dbname=postgres' "
-             "PUBLICATION walviz_demo WITH (streaming = off, copy_data = false)", real_names[1], port);
+    /* Made over the primary's socket (its slot and catalog lookups are a
+     * few round trips, seconds through the relay), then switched to the
+     * relay before its apply worker first connects. */
+    char create[1000], relay[300];
+    snprintf(create, sizeof create,
+             "CREATE SUBSCRIPTION %s CONNECTION '%s' PUBLICATION walviz_demo "
+             "WITH (streaming = off, copy_data = false, enabled = false)", real_names[1], d->conninfo);
+    snprintf(relay, sizeof relay, "ALTER SUBSCRIPTION %s CONNECTION 'host=127.0.0.1 port=%d user=postgres "
+             "dbname=postgres'", real_names[1], port);
+    snprintf(sql, sizeof sql, "ALTER SUBSCRIPTION %s ENABLE", real_names[1]);
     if (psql_run(d, conninfo, schema_sql) != 0 || psql_run(d, conninfo, data_sql) != 0 ||
         psql_run(d, d->conninfo, "CREATE PUBLICATION walviz_demo FOR ALL TABLES") != 0 ||
-        psql_run(d, conninfo, sql) != 0) {
+        psql_run(d, conninfo, create) != 0 || psql_run(d, conninfo, relay) != 0 || psql_run(d, conninfo, sql) != 0) {
         snprintf(err, errsz, "could not subscribe the subscriber; see %s/setup.log", d->dir);
         return -1;
     }
@@ -725,11 +755,22 @@ static int start_subscriber(wv_demo *d, const char *exe, const wv_demo_link *l, 
 int wv_demo_real_start(wv_demo *d, const char *exe, unsigned which, const wv_demo_link *standby,
                        const wv_demo_link *subscriber, char *err, size_t errsz)
 {
-    if ((which & WV_DEMO_STANDBY) && start_standby(d, exe, standby, err, errsz) < 0)
+    /* the subscriber's initdb runs while the standby is made */
+    char dir[600];
+    pid_t initdb = -1;
+    if (which & WV_DEMO_SUBSCRIBER) {
+        if (node_dir(d, 1, dir, sizeof dir, err, errsz) < 0)
+            return -1;
+        if ((initdb = start_initdb(d, dir)) < 0) {
+            snprintf(err, errsz, "cannot start initdb: %s", strerror(errno));
+            return -1;
+        }
+    }
+    if ((which & WV_DEMO_STANDBY) && start_standby(d, exe, standby, err, errsz) < 0) {
+        wait_child(initdb); /* not left running */
         return -1;
-    if ((which & WV_DEMO_SUBSCRIBER) && start_subscriber(d, exe, subscriber, err, errsz) < 0)
-        return -1;
-    return 0;
+    }
+    return which & WV_DEMO_SUBSCRIBER ? start_subscriber(d, exe, subscriber, initdb, err, errsz) : 0;
 }
 
 const char *wv_demo_real_observe(const wv_demo *d, unsigned which)
