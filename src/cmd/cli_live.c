@@ -22,7 +22,8 @@ static const char usage_head[] =
     "                          (its walsenders), from their positions sampled 25\n"
     "                          times a second\n"
     "  --observe NAME=CONNINFO also sample NAME (its application_name) directly,\n"
-    "                          for its own positions; repeatable\n"
+    "                          for its own positions; repeatable (a password in\n"
+    "                          CONNINFO is blanked from the command line as -d's)\n"
     "  --help                  show this help\n";
 
 static const char *live_failed(void *ctx)
@@ -83,10 +84,15 @@ int wv_cli_live(int argc, char **argv)
             /* "--observe NAME=CONNINFO" as well as "--observe=NAME=CONNINFO" */
             if (!optarg && optind < argc && argv[optind][0] != '-' && strchr(argv[optind], '='))
                 optarg = argv[optind++];
-            if (optarg)
+            if (optarg && (optarg[0] == '=' || !strchr(optarg, '='))) {
+                snprintf(err, sizeof err, "--observe expects NAME=CONNINFO (the node's application_name, then "
+                         "how to connect to it), not '%s'", optarg);
+                rc = -1;
+            } else if (optarg) {
                 direct[ndirect++] = optarg;
-            else
+            } else {
                 discover = true;
+            }
         } else if (idx >= first_sim && idx < first_display) {
             rc = wv_sim_cfg_option(&cfg, longopts[idx].name, optarg, err, sizeof err);
         } else {
