@@ -264,7 +264,8 @@ static void test_add_sample_says_what_is_new(void **state)
     wv_realnodes_add(rn, "s", WV_KIND_PHYSICAL, true);
     wv_real_sample a = own(10, 1, 1, 1), b = own(20, 1, 1, 1), c = own(30, 2, 1, 1);
     assert_true(wv_realnodes_add_sample(rn, 0, &a));
-    assert_false(wv_realnodes_add_sample(rn, 0, &b)); /* only its time differs */
+    assert_false(wv_realnodes_add_sample(rn, 0, &b)); /* only its time differs: dropped */
+    assert_int_equal(wv_realnodes_sample_at(rn, 0, WV_REAL_OWN, E + 25)->at_us, E + 10);
     assert_true(wv_realnodes_add_sample(rn, 0, &c));
     wv_real_sample late = own(5, 3, 3, 3); /* taken before the last: raised */
     wv_realnodes_add_sample(rn, 0, &late);

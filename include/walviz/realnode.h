@@ -75,8 +75,9 @@ int wv_realnodes_lanes(wv_realnodes *rn, wv_sim_cfg *cfg, char *err, size_t errs
 int wv_realnodes_node_of(const wv_realnodes *rn, int follower);
 
 /* Adds a sample (times non-decreasing per view; an earlier one is raised
- * to the last). Returns true when it says something the last one of its
- * view did not (a position, a lag, a state): only those need recording. */
+ * to the last) when it says something the last one of its view did not (a
+ * position, a lag, a state), and returns true: only those need recording.
+ * One that says the same is dropped (false): the last one stands for it. */
 bool wv_realnodes_add_sample(wv_realnodes *rn, int node, const wv_real_sample *s);
 /* The newest sample of that view taken at or before at_us, or NULL. */
 const wv_real_sample *wv_realnodes_sample_at(const wv_realnodes *rn, int node, wv_real_view view,

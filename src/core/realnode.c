@@ -157,7 +157,8 @@ bool wv_realnodes_add_sample(wv_realnodes *rn, int i, const wv_real_sample *s)
     WV_ASSERT(i >= 0 && i < rn->n && (s->view == WV_REAL_PRIMARY || s->view == WV_REAL_OWN));
     series *v = &rn->nodes[i].views[s->view];
     const entry *last = v->n ? &v->e[v->n - 1] : NULL;
-    bool news = !last || !same_sample(&last->s, s);
+    if (last && same_sample(&last->s, s))
+        return false; /* the one before says it all: memory grows with changes, not time */
     if (v->n == v->cap) {
         v->cap = v->cap ? v->cap * 2 : 256;
         v->e = wv_xrealloc(v->e, v->cap * sizeof *v->e);
@@ -171,7 +172,7 @@ bool wv_realnodes_add_sample(wv_realnodes *rn, int i, const wv_real_sample *s)
     for (int k = 0; last && k < POS_COUNT; k++)
         if (last->max[k] > e->max[k])
             e->max[k] = last->max[k];
-    return news;
+    return true;
 }
 
 const wv_real_sample *wv_realnodes_sample_at(const wv_realnodes *rn, int i, wv_real_view view, int64_t at_us)
