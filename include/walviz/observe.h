@@ -40,7 +40,8 @@ int wv_observer_direct(wv_observer *o, const char *spec, char *err, size_t errsz
  * it is a standby. Nodes are added to rn in that order, the direct ones
  * merged with the primary's of the same application_name. Returns how
  * many nodes there are, or -1 with a sentence in err. discover: list the
- * primary's walsenders (--observe alone); else only the direct nodes. */
+ * primary's walsenders (--observe alone); else only the direct nodes are
+ * drawn, the primary still sampled for its view of them. */
 int wv_observer_start(wv_observer *o, bool discover, int own_pid, int64_t timeout_us, char *err, size_t errsz);
 
 /* Called for a sample that says something new (to record it). */

@@ -203,7 +203,7 @@ int wv_observer_start(wv_observer *o, bool discover, int own_pid, int64_t timeou
     int64_t deadline = wv_now_us() + timeout_us;
     obs_conn *all[WV_REAL_MAX_NODES + 1];
     int n = 0;
-    if (discover && o->has_primary)
+    if (o->has_primary) /* its view of every node, discovered or not */
         all[n++] = &o->primary;
     for (int i = 0; i < o->ndirect; i++)
         all[n++] = &o->direct[i];
@@ -265,9 +265,6 @@ int wv_observer_start(wv_observer *o, bool discover, int own_pid, int64_t timeou
         }
         c->node = node;
     }
-    if (!discover)
-        conn_close(&o->primary);
-    o->has_primary = discover && o->has_primary;
     return (int)wv_realnodes_count(o->rn);
 }
 
