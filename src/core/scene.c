@@ -1260,6 +1260,15 @@ static int packet_x(const wv_sim *sim, int f, size_t m, int64_t t, int x0, int s
             s = w - l->latency_us - l->jitter_us;
     }
     double frac = w > s && w != WV_SIM_NEVER ? (double)(t - s) / (double)(w - s) : 0.0;
+    if (w == WV_SIM_NEVER && s != WV_SIM_NEVER && wv_sim_config(sim)->observed[f]) {
+        /* A real node says it has a change only once it has: live, until
+         * a sample does, the change travels at the lane's last transit and
+         * waits short of the node. */
+        size_t n = wv_sim_reached(sim, f, WV_STAGE_WRITTEN, t);
+        int64_t d = n ? wv_sim_stage(sim, f, n - 1, WV_STAGE_WRITTEN) - wv_sim_stage(sim, f, n - 1, WV_STAGE_SENT) : 0;
+        frac = d > 0 ? (double)(t - s) / (double)d : 0.0;
+        frac = frac > 0.9 ? 0.9 : frac;
+    }
     frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
     return x0 + (int)(frac * span);
 }

@@ -770,7 +770,23 @@ int wv_demo_real_start(wv_demo *d, const char *exe, unsigned which, const wv_dem
         wait_child(initdb); /* not left running */
         return -1;
     }
-    return which & WV_DEMO_SUBSCRIBER ? start_subscriber(d, exe, subscriber, initdb, err, errsz) : 0;
+    if ((which & WV_DEMO_SUBSCRIBER) && start_subscriber(d, exe, subscriber, initdb, err, errsz) < 0)
+        return -1;
+    /* Ready once both stream: connecting through a relay takes a few of
+     * its round trips, and the class should not watch them idle. */
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "DO $$BEGIN IF (SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' "
+             "AND application_name IN ('%s', '%s')) < %d THEN RAISE EXCEPTION 'not yet'; END IF; END$$",
+             which & WV_DEMO_STANDBY ? real_names[0] : "", which & WV_DEMO_SUBSCRIBER ? real_names[1] : "",
+             (which & WV_DEMO_STANDBY ? 1 : 0) + (which & WV_DEMO_SUBSCRIBER ? 1 : 0));
+    for (int i = 0; i < 300; i++) {
+        if (psql_run(d, d->conninfo, sql) == 0)
+            return 0;
+        usleep(50000);
+    }
+    snprintf(err, errsz, "the real nodes did not stream within 30 s; see %s/*/server.log", d->dir);
+    return -1;
 }
 
 const char *wv_demo_real_observe(const wv_demo *d, unsigned which)
