@@ -33,7 +33,7 @@ static const char primary_query[] =
     "FROM pg_catalog.pg_stat_replication r "
     "LEFT JOIN pg_catalog.pg_replication_slots s ON s.active_pid = r.pid "
     "LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = r.pid " /* a logical walsender has a database */
-    "WHERE r.pid <> $1::int";
+    "WHERE r.pid <> $1::int ORDER BY r.application_name"; /* lanes in a stable order */
 
 /* A node's own view, whichever it is: a standby has a WAL receiver and a
  * replay position; a subscriber has subscriptions and origins. */
