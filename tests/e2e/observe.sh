@@ -64,3 +64,20 @@ assert not any(t.startswith("real") for t in texts if "sim" in t), "the simulate
 PY
 done
 note "the replay draws both real lanes at 1024x768 and 1920x1080"
+
+# Only a direct connection to the standby (no --observe alone): one lane,
+# still placed by the primary's view of it as well as its own.
+rec2="$e2e_work/direct.wvr"
+"$WALVIZ" live -d "dbname=$DB" --observe "$sb_name=host=$sb dbname=postgres" --followers 1 --record "$rec2" \
+    --screenshot "$e2e_work/direct.png" --at 3s 2>"$e2e_work/err2" &
+pid=$!
+e2e_pids="$pid"
+wait_until 15 walviz_slot_active || { cat "$e2e_work/err2"; fail "no walviz slot streams (direct)"; }
+while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 400 ]; do insert >/dev/null; sleep 0.1; done
+wait "$pid" || { cat "$e2e_work/err2"; fail "walviz live --observe NAME=CONNINFO failed"; }
+e2e_pids=""
+grep -q "^# real-nodes: $sb_name:physical:direct\$" "$rec2" || fail "the recording does not name the one direct node"
+"$WALVIZ" simulate --json "$rec2" >"$e2e_work/sim2.jsonl" || fail "walviz simulate cannot read the direct recording"
+placed=$(grep '"op":"COMMIT"' "$e2e_work/sim2.jsonl" | grep "\"follower\":\"$sb_name\"" | grep -vc '"applied_ms":null')
+[ "$placed" -ge 5 ] || fail "only $placed COMMITs placed on the directly observed standby"
+note "observed directly only, the standby's lane placed $placed COMMITs"
