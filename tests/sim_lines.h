@@ -19,11 +19,13 @@
 
 #include "walviz/decode.h"
 #include "walviz/reader.h"
+#include "walviz/realnode.h"
 #include "walviz/record.h"
 #include "walviz/sim.h"
 
-static inline wv_sim *sim_from_lines(const char *const *opts, const char *text, char *err,
-                                     size_t errsz)
+/* The same, with a lane for each of rn's real nodes (rn may be NULL). */
+static inline wv_sim *sim_from_lines_real(const char *const *opts, const char *text, wv_realnodes *rn, char *err,
+                                          size_t errsz)
 {
     wv_sim_cfg cfg;
     wv_sim_cfg_init(&cfg);
@@ -33,7 +35,7 @@ static inline wv_sim *sim_from_lines(const char *const *opts, const char *text, 
         if (wv_sim_cfg_option(&cfg, opts[i], opts[i + 1], err, errsz) != 0)
             goto done;
     }
-    if (wv_sim_cfg_check(&cfg, err, errsz) < 0)
+    if (wv_sim_cfg_check(&cfg, err, errsz) < 0 || (rn && wv_realnodes_lanes(rn, &cfg, err, errsz) < 0))
         goto done;
     sim = wv_sim_new(&cfg);
     uint64_t lsn = 0x1000000;
@@ -94,6 +96,11 @@ static inline wv_sim *sim_from_file(const char *const *opts, const char *path, c
 done:
     wv_sim_cfg_destroy(&cfg);
     return sim;
+}
+
+static inline wv_sim *sim_from_lines(const char *const *opts, const char *text, char *err, size_t errsz)
+{
+    return sim_from_lines_real(opts, text, NULL, err, errsz);
 }
 
 #endif

@@ -278,6 +278,34 @@ static void test_notice(void **state)
     wv_sim_free(sim);
 }
 
+/* A real node's lane takes no simulated fault: Shift+P and S say how to
+ * act on it; C names a simulated synchronous standby, not the real one. */
+static void test_real_node_keys(void **state)
+{
+    (void)state;
+    static const char *const opts[] = { "followers", "2", NULL };
+    wv_realnodes *rn = wv_realnodes_new();
+    wv_realnodes_add(rn, "standby1", WV_KIND_PHYSICAL, false);
+    char err[200];
+    wv_sim *sim = sim_from_lines_real(opts, stream, rn, err, sizeof err);
+    CHECK(sim != NULL, "the test stream: %s", err);
+    wv_ctl c;
+    wv_ctl_init(&c, sim, false);
+    wv_ctl_apply(&c, (wv_action)(WV_ACT_SELECT_1 + 2), WALL0);
+    wv_ctl_apply(&c, WV_ACT_PARTITION, WALL0);
+    CHECK(wv_sim_fault_at(sim, 2, c.tl.now + 1) == NULL, "the real lane got a fault");
+    CHECK(c.view.notice && strstr(c.view.notice, "standby1 is a real node"), "Shift+P on it says: %s",
+          c.view.notice ? c.view.notice : "(nothing)");
+    wv_ctl_apply(&c, WV_ACT_STOP, WALL0);
+    CHECK(wv_sim_fault_at(sim, 2, c.tl.now + 1) == NULL, "S stopped the real lane");
+    wv_ctl_apply(&c, WV_ACT_CYCLE_SYNC, WALL0);
+    const wv_sim_cfg *cfg = wv_sim_config(sim);
+    CHECK(cfg->nsync_standbys == 1 && cfg->sync_standbys[0] == 0, "C named follower %d, expected f1 (0)",
+          cfg->nsync_standbys ? cfg->sync_standbys[0] : -1);
+    wv_sim_free(sim);
+    wv_realnodes_free(rn);
+}
+
 /* A stand-in for the fonts: 8 px a byte, 16 px high. */
 static int measure(void *ctx, wv_font font, const char *str, int *h)
 {
@@ -362,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_step_commits_on_the_leader),
         cmocka_unit_test(test_replay_unchanged),
         cmocka_unit_test(test_notice),
+        cmocka_unit_test(test_real_node_keys),
         cmocka_unit_test(test_live_header),
         cmocka_unit_test(test_key_script),
     };

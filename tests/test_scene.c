@@ -913,6 +913,75 @@ static void test_reports_on_screen(void **state)
     close_fixture(&fx);
 }
 
+/* A real node's lane: the word "real" on a badge, its link said to be
+ * sampled, and selected, the inspector with PostgreSQL's own numbers, the
+ * node's own positions beside the primary's, NULL as a dash; at the three
+ * screen sizes. The LSNs are sim_lines's: COMMIT 736 at 0/1000200. */
+static void test_real_lane(void **state)
+{
+    (void)state;
+    static const int sizes[3][2] = { { 1024, 768 }, { 1920, 1080 }, { 3840, 2160 } };
+    wv_realnodes *rn = wv_realnodes_new();
+    assert_int_equal(wv_realnodes_add(rn, "standby1", WV_KIND_PHYSICAL, true), 0);
+    char err[300] = "";
+    fixture fx;
+    memset(&fx, 0, sizeof fx);
+    fx.sim = sim_from_lines_real(NULL, bank, rn, err, sizeof err);
+    CHECK(fx.sim != NULL, "building the sim: %s", err);
+    wv_timeline_init(&fx.tl, false);
+    fx.view = test_view(fx.sim, &fx.tl, "test");
+    fx.view.real = rn;
+    fx.sc = wv_scene_new();
+    int64_t epoch = wv_sim_epoch_us(fx.sim);
+    wv_real_sample pri = { .at_us = epoch + 300000, .view = WV_REAL_PRIMARY, .sent = 0x1000200, .write = 0x1000200,
+                           .flush = 0x1000200, .replay = 0, .write_lag = 300000, .flush_lag = WV_REAL_NULL_LAG,
+                           .replay_lag = WV_REAL_NULL_LAG, .reply_time_us = epoch };
+    strcpy(pri.state, "streaming");
+    strcpy(pri.sync_state, "async");
+    wv_real_sample own = { .at_us = epoch + 200000, .view = WV_REAL_OWN, .write = 0x1000200, .flush = 0x1000200,
+                           .replay = 0x1000200 };
+    wv_realnodes_add_sample(rn, 0, &own);
+    wv_realnodes_add_sample(rn, 0, &pri);
+    wv_realnodes_map(rn, fx.sim);
+    const int f = 3; /* after the three simulated followers */
+    /* replayed by 200 ms as the standby says, but sent as first seen, at
+     * 300 ms: a stage comes no earlier than the one before it */
+    CHECK(wv_sim_stage(fx.sim, f, 2, WV_STAGE_APPLIED) == 300000, "COMMIT 736 replayed at %lld us, expected 300000",
+          (long long)wv_sim_stage(fx.sim, f, 2, WV_STAGE_APPLIED));
+    for (int i = 0; i < 3; i++) {
+        fx.view.selected_follower = f;
+        build(&fx, 500000, sizes[i][0], sizes[i][1]);
+        const char *badge = text_of(&fx, find_text(&fx, WV_ROLE_FOLLOWER_REAL, f, 0));
+        CHECK(strcmp(badge, "real") == 0, "%dx%d: the real badge says '%s'", sizes[i][0], sizes[i][1], badge);
+        const char *link = text_of(&fx, find_text(&fx, WV_ROLE_LANE_LINK, f, 0));
+        CHECK(strstr(link, "real standby"), "%dx%d: the real lane's link says '%s'", sizes[i][0], sizes[i][1], link);
+        for (int g = 0; g < f; g++)
+            CHECK(!find_text(&fx, WV_ROLE_FOLLOWER_REAL, g, 0), "%dx%d: f%d has a real badge", sizes[i][0],
+                  sizes[i][1], g + 1);
+        const char *title = text_of(&fx, find_text(&fx, WV_ROLE_INSPECTOR_TITLE, f, 0));
+        CHECK(strncmp(title, "standby1: streaming, async", 26) == 0, "%dx%d: the inspector's title is '%s'",
+              sizes[i][0], sizes[i][1], title);
+        /* own, then the primary's position and lag, for write, flush, replay */
+        static const char *const own_want[3] = { "0/1000200", "0/1000200", "0/1000200" };
+        static const char *const seen_want[6] = { "0/1000200", "300 ms", "0/1000200", "-", "-", "-" };
+        for (int k = 0; k < 3; k++) {
+            const char *o = text_of(&fx, find_text(&fx, WV_ROLE_INSPECTOR_CELL, f, k));
+            CHECK(strcmp(o, own_want[k]) == 0, "%dx%d: own position %d is '%s', expected '%s'", sizes[i][0],
+                  sizes[i][1], k, o, own_want[k]);
+        }
+        for (int k = 0; k < 6; k++) {
+            const char *p = text_of(&fx, find_text(&fx, WV_ROLE_INSPECTOR_PRIMARY, f, k));
+            CHECK(strcmp(p, seen_want[k]) == 0, "%dx%d: the primary's column %d is '%s', expected '%s'",
+                  sizes[i][0], sizes[i][1], k, p, seen_want[k]);
+        }
+    }
+    /* the simulated followers carry no badge and say their link */
+    CHECK(strstr(text_of(&fx, find_text(&fx, WV_ROLE_LANE_LINK, 0, 0)), "one way"), "f1's link: %s",
+          text_of(&fx, find_text(&fx, WV_ROLE_LANE_LINK, 0, 0)));
+    close_fixture(&fx);
+    wv_realnodes_free(rn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -935,6 +1004,7 @@ int main(void)
         cmocka_unit_test(test_failover_on_screen),
         cmocka_unit_test(test_shards),
         cmocka_unit_test(test_reports_on_screen),
+        cmocka_unit_test(test_real_lane),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,6 +28,18 @@ struct wv_sim;
  * be opened, holds no message (an empty recording is fine), or Ctrl-C
  * stopped the load. Shows progress on a terminal after a second. */
 int wv_cli_load(struct wv_sim *sim, const char *path);
+struct wv_realnodes;
+/* The same, with a recording's real-node samples (#real lines) into rn,
+ * mapped onto sim once loaded; rn NULL skips them as wv_cli_load does. */
+int wv_cli_load_real(struct wv_sim *sim, const char *path, struct wv_realnodes *rn);
+/* The real nodes a recording's header names (walviz live --observe): a
+ * new set in *rn, to pass to wv_cli_load_real, their lanes added to cfg
+ * (checked), and the session on walviz's own clock, as live showed it
+ * (receive times, no gap shortened). *rn is NULL when the header names
+ * none, or path is stdin (which cannot be read twice). Returns 0, or -1
+ * with a sentence in err. */
+struct wv_sim_cfg;
+int wv_cli_real_lanes(const char *path, struct wv_sim_cfg *cfg, struct wv_realnodes **rn, char *err, size_t errsz);
 
 struct option;
 int wv_cli_live(int argc, char **argv);

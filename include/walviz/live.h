@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "walviz/realnode.h"
 #include "walviz/render.h"
 #include "walviz/sim.h"
 #include "walviz/source.h"
@@ -24,6 +25,16 @@ void wv_live_free(wv_live *l);
 /* A wv_ui_feed_fn: adds what arrived to sim, sets the view's status line
  * and slot gauge. ctx is the wv_live. */
 bool wv_live_feed(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view);
+
+/* Observes real standbys and subscribers too (`--observe`), once the
+ * stream runs: discover lists the primary's walsenders (less walviz's
+ * own), direct holds NAME=CONNINFO nodes sampled directly. Adds the nodes
+ * to rn (the caller's; it must outlive l) and names them in the
+ * recording's header; from then on each feed samples them, records the
+ * samples that say something new and maps them onto the sim, and the view
+ * shows them. Returns how many nodes, or -1 with a sentence in err. */
+int wv_live_observe(wv_live *l, wv_realnodes *rn, bool discover, const char *const *direct, int ndirect,
+                    char *err, size_t errsz);
 
 /* Waits (up to timeout_us) until the stream is running; returns false with
  * the source's status when it ended instead. */

@@ -61,6 +61,14 @@ void wv_reader_set_limits(wv_reader *r, size_t chunk, size_t max_message);
 typedef int (*wv_reader_progress_fn)(void *ctx, uint64_t bytes_read);
 void wv_reader_set_progress(wv_reader *r, wv_reader_progress_fn fn, void *ctx);
 
+/* A recording's lines that start with '#' and then anything but a space
+ * are records of other kinds (docs/recording-format.md), which a reader
+ * that does not know them skips. fn, when set, gets each (without its
+ * newline) and returns 0, or -1 with a sentence in err, which
+ * wv_reader_next reports as "NAME:LINE: ..." before going on. */
+typedef int (*wv_reader_record_fn)(void *ctx, const char *line, size_t len, char *err, size_t errsz);
+void wv_reader_set_records(wv_reader *r, wv_reader_record_fn fn, void *ctx);
+
 /* The input's form; known after the first wv_reader_next. */
 wv_form wv_reader_form(const wv_reader *r);
 

@@ -21,6 +21,12 @@ wv_recorder *wv_recorder_open(const char *path, char *err, size_t errsz);
 /* Appends one message; the header (from the source's facts) goes first.
  * Returns 0, or -1 when writing failed (errno says why). */
 int wv_recorder_add(wv_recorder *r, wv_source *src, const wv_meta *m, wv_slice text);
+/* Adds a "# key: value" line to the header; before it is written (the
+ * first message), at most 4 keys. The strings are copied. */
+void wv_recorder_header_extra(wv_recorder *r, const char *key, const char *value);
+/* Appends a line of another record kind (docs/recording-format.md),
+ * newline included; the header goes first. 0, or -1 (errno). */
+int wv_recorder_add_line(wv_recorder *r, wv_source *src, wv_slice line);
 /* Writes the header if nothing was written yet (an empty session). */
 void wv_recorder_header(wv_recorder *r, wv_source *src);
 /* Writes and fsyncs, then confirms to the source. 0, or -1 (errno). */

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "walviz/layout.h"
+#include "walviz/realnode.h"
 #include "walviz/rows.h"
 #include "walviz/sim.h"
 #include "walviz/source.h"
@@ -46,6 +47,7 @@ typedef struct wv_view {
     int64_t behind_live;        /* live: how far the picture is behind now */
     const char *notice;         /* what a key just did ("workload paused"); NULL */
     const char *lesson_caption; /* a lesson's step: shown in place of the narration; NULL */
+    const wv_realnodes *real;   /* real nodes drawn as observed lanes; NULL */
     int lesson_step, lesson_steps; /* "step 3/7" */
 } wv_view;
 
@@ -129,6 +131,7 @@ typedef enum wv_role {
     WV_ROLE_READ_BADGE,        /* on a follower's lane: a read arriving there */
     WV_ROLE_FOLLOWER_SHARD,    /* "shard: id % 3 = 0, 3 rows here", "replica: all rows, 7 here" */
     WV_ROLE_LEADER_GATHERED,   /* count(*) gathered from the shards, beside the leader's */
+    WV_ROLE_FOLLOWER_REAL,     /* the badge of a real node's lane: "real" */
     WV_ROLE_COUNT
 } wv_role;
 

@@ -127,6 +127,11 @@ typedef struct wv_sim_cfg {
     int nviews;
     wv_read_spec readers[WV_SIM_MAX_READERS];
     int nreaders;
+    /* A real node's lane (realnode.h): nothing is modelled for it; its
+     * stage times are what wv_sim_observe was told. A partition, stop or
+     * crash on it only marks what was done to the real node (the lane and
+     * the timeline show it); the other interventions are refused. */
+    bool observed[WV_SIM_MAX_FOLLOWERS];
 
     /* Options as given, turned into the fields above by wv_sim_cfg_check
      * (they may name followers before --followers or --names is seen). */
@@ -200,6 +205,13 @@ int64_t wv_sim_leader_time(const wv_sim *s, size_t msg);
  * subscriber, applied comes before flushed; on a physical standby, sent and
  * written may come before the leader time. */
 int64_t wv_sim_stage(const wv_sim *s, int follower, size_t msg, wv_stage stage);
+/* Sets a stage time of a real node's lane (cfg.observed): the first
+ * sample showing it past the message. Call in stream order per stage, for
+ * scheduled messages; the time is raised to keep what every query relies
+ * on (stage times non-decreasing along the stream, none before the
+ * leader time of the unit before the message's own) and held within 71
+ * minutes of it. */
+void wv_sim_observe(wv_sim *s, int follower, size_t msg, wv_stage stage, int64_t at);
 /* When the leader learns that the message reached stage on the follower:
  * when the reply that reports it (a standby's replay only with its next
  * write or flush, or once caught up; a subscriber's by whole transactions)

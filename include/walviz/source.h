@@ -1,6 +1,7 @@
 /* source: the live change stream of a logical replication slot, read over
  * PostgreSQL's streaming replication protocol the way pg_recvlogical reads
- * it. source_pg.c is the only file that includes libpq.
+ * it. source_pg.c and observe.c (real nodes' positions) are the files
+ * that include libpq.
  *
  * Everything is non-blocking: wv_source_poll() does whatever the sockets
  * allow right now and returns. Connecting, the replication commands, the
@@ -109,6 +110,14 @@ const wv_slot_status *wv_source_slot(const wv_source *s);
  * database, slot name, plugin options as sent, session settings. NULL
  * before. */
 const char *wv_source_info(const wv_source *s, const char *key);
+
+/* The plain (not replication) connection's parameters, NULL-terminated
+ * keyword and value arrays valid while s lives: for other ordinary
+ * connections to the same server (the observer's). */
+void wv_source_params(const wv_source *s, const char *const **keywords, const char *const **values);
+/* The replication connection's backend pid (its walsender on the server),
+ * or 0 while not connected. */
+int wv_source_backend_pid(const wv_source *s);
 
 /* Drops the slot opts->slot over a replication connection, waiting for
  * the answer (for the command line's --drop-slot). Returns 0, or -1 with a

@@ -50,6 +50,7 @@ typedef struct wv_ui_opts {
     void *ctx;
     const char *demo_hint;
     const char *status; /* a line to show in the top bar from the start */
+    const wv_realnodes *real; /* a recording's real nodes (live sets the view's itself); NULL */
 
     const volatile sig_atomic_t *stop; /* set by a signal: stop at once */
 } wv_ui_opts;

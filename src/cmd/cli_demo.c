@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "walviz/cli.h"
+#include "walviz/clock.h"
 #include "walviz/demo.h"
 #include "walviz/live.h"
 #include "walviz/ui.h"
@@ -22,6 +23,15 @@ static const char usage_head[] =
     "\n"
     "  --tps=N                 workload transactions a second (default 0.7: one\n"
     "                          about every 1.4 s, between 0.7 and 2.1 s)\n"
+    "  --real=WHICH            real nodes beside the simulated followers: all (the\n"
+    "                          default: a physical standby and a logical\n"
+    "                          subscriber, each a private cluster), standby,\n"
+    "                          subscriber, or none\n"
+    "  --record=FILE           also write the session to a recording, the real\n"
+    "                          nodes' samples with it (walviz replay FILE)\n"
+    "  --real-latency=D[,D]    one-way delay of the real nodes' relays (standby,\n"
+    "                          subscriber); default f2's, so that the class can\n"
+    "                          compare f2 with them; their bandwidth is f2's\n"
     "  --help                  show this help\n"
     "The demo's followers are farther than simulate's: --latency defaults to\n"
     "20ms,300ms,1500ms, so a change is still travelling to the far one when the\n"
@@ -33,7 +43,79 @@ static const int demo_latency_ms[WV_SIM_MAX_FOLLOWERS] = { 20, 300, 1500, 40, 60
 typedef struct demo_ctx {
     wv_demo *demo;
     wv_live *live;
+    wv_realnodes *real; /* observed real nodes; NULL with --real none */
+    /* what the keys act on, from the last frame: the selection, the sim */
+    const wv_view *view;
+    wv_sim *sim;
+    char sync_names[64]; /* synchronous_standby_names set on the real primary; "" */
+    char sync_level[16]; /* the workload's synchronous_commit */
+    bool cut[2];         /* the standby's, the subscriber's relay is cut */
+    char status[300];
 } demo_ctx;
+
+/* --real's words: which real nodes. */
+static int parse_real(const char *v, unsigned *which)
+{
+    static const struct {
+        const char *word;
+        unsigned which;
+    } words[] = { { "all", WV_DEMO_STANDBY | WV_DEMO_SUBSCRIBER },
+                  { "standby", WV_DEMO_STANDBY },
+                  { "subscriber", WV_DEMO_SUBSCRIBER },
+                  { "none", 0 } };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(v, words[i].word) == 0) {
+            *which = words[i].which;
+            return 0;
+        }
+    return -1;
+}
+
+/* Starts the real nodes and observes them: their lanes join cfg. Returns
+ * 0, or -1 having said why. */
+static int start_real(demo_ctx *ctx, unsigned which, const int64_t latency[2], wv_sim_cfg *cfg)
+{
+    char exe[1024], err[600];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0) {
+        fprintf(stderr, "walviz demo: cannot find this program to run its relays\n");
+        return -1;
+    }
+    exe[len] = '\0';
+    const wv_link_cfg *f2 = &cfg->link[cfg->nfollowers > 1 ? 1 : 0];
+    wv_demo_link links[2] = { { latency[0], f2->bandwidth_bps }, { latency[1], f2->bandwidth_bps } };
+    int64_t t0 = wv_now_us();
+    fprintf(stderr, "walviz demo: starting %s beside it...\n",
+            which == (WV_DEMO_STANDBY | WV_DEMO_SUBSCRIBER) ? "a real standby and a real subscriber"
+            : which == WV_DEMO_STANDBY                    ? "a real standby"
+                                                          : "a real subscriber");
+    if (wv_demo_real_start(ctx->demo, exe, which, &links[0], &links[1], err, sizeof err) < 0) {
+        fprintf(stderr, "walviz demo: %s (--real none starts the demo without them)\n", err);
+        return -1;
+    }
+    const char *direct[2];
+    int n = 0;
+    for (unsigned w = WV_DEMO_STANDBY; w <= WV_DEMO_SUBSCRIBER; w <<= 1)
+        if (wv_demo_real_observe(ctx->demo, w))
+            direct[n++] = wv_demo_real_observe(ctx->demo, w);
+    ctx->real = wv_realnodes_new();
+    if (wv_live_observe(ctx->live, ctx->real, true, direct, n, err, sizeof err) < 0 ||
+        wv_realnodes_lanes(ctx->real, cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "walviz demo: %s\n", err);
+        return -1;
+    }
+    /* each real lane says its relay's link */
+    for (int f = 0; f < cfg->nfollowers; f++) {
+        int node = wv_realnodes_node_of(ctx->real, f);
+        if (node >= 0) {
+            int i = wv_realnodes_kind(ctx->real, node) == WV_KIND_PHYSICAL ? 0 : 1;
+            cfg->link[f].latency_us = links[i].latency_us;
+            cfg->link[f].bandwidth_bps = links[i].bandwidth_bps;
+        }
+    }
+    fprintf(stderr, "walviz demo: real nodes streaming after %.1f s\n", (double)(wv_now_us() - t0) / 1e6);
+    return 0;
+}
 
 static bool demo_feed(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view)
 {
@@ -41,7 +123,82 @@ static bool demo_feed(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view)
     wv_demo_tick(d->demo, wall_us);
     view->demo_hint = wv_demo_paused(d->demo) ? "W: resume the workload   R: a burst   ?: keys"
                                               : "W: pause the workload   R: a burst   ?: keys";
-    return wv_live_feed(d->live, sim, wall_us, view);
+    d->view = view;
+    d->sim = sim;
+    bool changed = wv_live_feed(d->live, sim, wall_us, view);
+    /* with real nodes, what the workload's client waited for its COMMIT */
+    int64_t wait = wv_demo_commit_wait(d->demo);
+    if (d->real && !view->status && !view->notice && wait >= 0) { /* a key's notice first */
+        snprintf(d->status, sizeof d->status, "real primary: last COMMIT took %.1f ms%s%s%s%s%s",
+                 (double)wait / 1000.0, d->sync_names[0] ? " (" : "", d->sync_names, d->sync_names[0] ? ", " : "",
+                 d->sync_names[0] ? d->sync_level : "", d->sync_names[0] ? ")" : "");
+        view->status = d->status;
+    }
+    return changed;
+}
+
+/* The real node a key acts on: the selected follower (f1 when none), or
+ * -1 when that is a simulated one. Sets *which, and *lane to its lane. */
+static int real_target(const demo_ctx *d, unsigned *which, int *lane)
+{
+    if (!d->real || !d->view)
+        return -1;
+    int f = d->view->selected_follower >= 0 ? d->view->selected_follower : 0;
+    int node = wv_realnodes_node_of(d->real, f);
+    *lane = f;
+    if (node >= 0)
+        *which = wv_realnodes_kind(d->real, node) == WV_KIND_PHYSICAL ? WV_DEMO_STANDBY : WV_DEMO_SUBSCRIBER;
+    return node;
+}
+
+/* Shift+P, S, Shift+S on a real node act on the real cluster. */
+static bool real_fault(demo_ctx *d, wv_action act, char *notice, size_t noticesz)
+{
+    unsigned which;
+    int f;
+    int node = real_target(d, &which, &f);
+    if (node < 0)
+        return false;
+    const char *name = wv_realnodes_name(d->real, node);
+    bool *cut = &d->cut[which == WV_DEMO_STANDBY ? 0 : 1];
+    int64_t t = d->view->tl->now; /* the lane and the timeline mark it, as for a simulated fault */
+    if (act == WV_ACT_PARTITION) {
+        if (wv_demo_real_cut(d->demo, which, !*cut) == 0) {
+            *cut = !*cut;
+            (*cut ? wv_sim_partition : wv_sim_heal)(d->sim, f, t);
+            snprintf(notice, noticesz, *cut ? "%s's relay cut: its bytes held, its connection open (Shift+P heals)"
+                                              : "%s's relay healed: what it held arrives", name);
+        }
+    } else if (act == WV_ACT_STOP) {
+        bool stop = !wv_demo_real_stopped(d->demo, which);
+        if (wv_demo_real_stop(d->demo, which, stop) == 0) {
+            (stop ? wv_sim_stop : wv_sim_restart)(d->sim, f, t);
+            snprintf(notice, noticesz, stop ? "%s's server stopped (immediate): S starts it" : "%s's server starting",
+                     name);
+        } else
+            snprintf(notice, noticesz, "pg_ctl could not %s %s's server", stop ? "stop" : "start", name);
+    } else {
+        snprintf(notice, noticesz, "Shift+S crashes a simulated machine only: S stops %s's server", name);
+    }
+    return true;
+}
+
+/* C: the simulation's level cycles as always (the controller names a
+ * simulated synchronous standby), and the real primary gets the same
+ * level for the workload and a real synchronous standby. */
+static void real_sync(demo_ctx *d, char *notice, size_t noticesz)
+{
+    const wv_sim_cfg *cfg = wv_sim_config(d->sim);
+    if (!d->sync_names[0]) {
+        unsigned which;
+        int f;
+        int node = real_target(d, &which, &f);
+        snprintf(d->sync_names, sizeof d->sync_names, "%s", wv_realnodes_name(d->real, node >= 0 ? node : 0));
+    }
+    const char *level = wv_sync_level_name((wv_sync_level)((cfg->sync + 1) % WV_SYNC_COUNT));
+    snprintf(d->sync_level, sizeof d->sync_level, "%s", level);
+    if (wv_demo_set_sync(d->demo, d->sync_names, level) < 0)
+        snprintf(notice, noticesz, "could not set synchronous_standby_names on the real primary");
 }
 
 static const char *demo_failed(void *ctx)
@@ -53,6 +210,13 @@ static const char *demo_failed(void *ctx)
 static bool demo_action(void *ctx, wv_action act, char *notice, size_t noticesz)
 {
     demo_ctx *d = ctx;
+    if ((act == WV_ACT_PARTITION || act == WV_ACT_STOP || act == WV_ACT_CRASH) &&
+        real_fault(d, act, notice, noticesz))
+        return true;
+    if (act == WV_ACT_CYCLE_SYNC && d->real && d->sim && wv_realnodes_count(d->real) > 0) {
+        real_sync(d, notice, noticesz);
+        return false; /* and the controller cycles the simulation's */
+    }
     if (act == WV_ACT_WORKLOAD_TOGGLE) {
         bool pause = !wv_demo_paused(d->demo);
         wv_demo_pause(d->demo, pause);
@@ -118,6 +282,12 @@ int wv_cli_demo(int argc, char **argv)
     nopt = wv_cli_add_longopts(longopts, nopt, wv_cli_display_options);
     int tps_index = nopt;
     longopts[nopt++] = (struct option){ "tps", required_argument, NULL, 0 };
+    int real_index = nopt;
+    longopts[nopt++] = (struct option){ "real", required_argument, NULL, 0 };
+    int real_latency_index = nopt;
+    longopts[nopt++] = (struct option){ "real-latency", required_argument, NULL, 0 };
+    int record_index = nopt;
+    longopts[nopt++] = (struct option){ "record", required_argument, NULL, 0 };
     longopts[nopt++] = (struct option){ "help", no_argument, NULL, 'h' };
     longopts[nopt] = (struct option){ NULL, 0, NULL, 0 };
 
@@ -126,6 +296,8 @@ int wv_cli_demo(int argc, char **argv)
     wv_ui_opts uo;
     wv_cli_display_defaults(&uo);
     double tps = 0.7;
+    unsigned real = WV_DEMO_STANDBY | WV_DEMO_SUBSCRIBER;
+    const char *real_latency = NULL, *record = NULL;
     char err[600];
     int c, idx, status = 2;
     optind = 1;
@@ -147,6 +319,15 @@ int wv_cli_demo(int argc, char **argv)
                 snprintf(err, sizeof err, "--tps expects transactions a second from 0.1 to 100, not '%s'", optarg);
                 rc = -1;
             }
+        } else if (idx == real_index) {
+            if (parse_real(optarg, &real) < 0) {
+                snprintf(err, sizeof err, "--real expects all, standby, subscriber or none, not '%s'", optarg);
+                rc = -1;
+            }
+        } else if (idx == real_latency_index) {
+            real_latency = optarg;
+        } else if (idx == record_index) {
+            record = optarg;
         } else if (idx < first_display) {
             rc = wv_sim_cfg_option(&cfg, longopts[idx].name, optarg, err, sizeof err);
         } else {
@@ -172,6 +353,21 @@ int wv_cli_demo(int argc, char **argv)
         fprintf(stderr, "walviz demo: %s\n", err);
         goto done;
     }
+    int64_t real_lat[2];
+    real_lat[0] = real_lat[1] = cfg.link[cfg.nfollowers > 1 ? 1 : 0].latency_us;
+    if (real_latency) {
+        char *copy = wv_xstrdup(real_latency), *comma = strchr(copy, ',');
+        if (comma)
+            *comma++ = '\0';
+        int bad = wv_parse_duration(copy, &real_lat[0]) < 0 ||
+                  wv_parse_duration(comma ? comma : copy, &real_lat[1]) < 0 || (comma && strchr(comma, ','));
+        free(copy);
+        if (bad) {
+            fprintf(stderr, "walviz demo: --real-latency expects one or two durations like 300ms or 300ms,1s, "
+                            "not '%s'\n", real_latency);
+            goto done;
+        }
+    }
     int stale = wv_demo_cleanup_stale();
     if (stale > 0)
         fprintf(stderr, "walviz demo: removed %d demo server(s) left behind by a walviz that was killed\n", stale);
@@ -182,7 +378,8 @@ int wv_cli_demo(int argc, char **argv)
         goto done;
     }
     fprintf(stderr, "walviz demo: starting a private PostgreSQL (%s)...\n", bindir);
-    demo_ctx ctx = { NULL, NULL };
+    demo_ctx ctx = { 0 };
+    int64_t started = wv_now_us();
     ctx.demo = wv_demo_start(bindir, tps, cfg.seed, err, sizeof err);
     if (!ctx.demo) {
         fprintf(stderr, "walviz demo: %s\n", err);
@@ -195,13 +392,18 @@ int wv_cli_demo(int argc, char **argv)
     so.conninfo = wv_demo_conninfo(ctx.demo);
     so.reconnect = false;
     so.status_interval_ms = 1000;
-    ctx.live = wv_live_new(&so, NULL, err, sizeof err);
+    ctx.live = wv_live_new(&so, record, err, sizeof err);
     status = 1;
-    if (!wv_live_wait_streaming(ctx.live, 20000000)) {
+    if (!ctx.live) {
+        fprintf(stderr, "walviz demo: %s\n", err);
+    } else if (!wv_live_wait_streaming(ctx.live, 20000000)) {
         fprintf(stderr, "walviz demo: %s\n", wv_live_status(ctx.live));
+    } else if (real && start_real(&ctx, real, real_lat, &cfg) < 0) {
+        /* said */
     } else if (wv_demo_workload_start(ctx.demo, err, sizeof err) < 0) {
         fprintf(stderr, "walviz demo: %s\n", err);
     } else {
+        fprintf(stderr, "walviz demo: ready after %.1f s\n", (double)(wv_now_us() - started) / 1e6);
         wv_live_sim_cfg(&cfg);
         wv_sim *sim = wv_sim_new(&cfg);
         uo.title = "demo";
@@ -213,8 +415,9 @@ int wv_cli_demo(int argc, char **argv)
         wv_sim_free(sim);
     }
     wv_live_free(ctx.live);
+    wv_realnodes_free(ctx.real);
     wv_demo_stop(ctx.demo);
-    fprintf(stderr, "walviz demo: server stopped and removed\n");
+    fprintf(stderr, "walviz demo: %s stopped and removed\n", real ? "servers and relays" : "server");
 done:
     wv_sim_cfg_destroy(&cfg);
     return status;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "walviz/cli.h"
+#include "walviz/conninfo.h"
 #include "walviz/live.h"
 #include "walviz/ui.h"
 
@@ -17,6 +18,12 @@ static const char usage_head[] =
     "REPLICATION attribute (see README).\n"
     "\n"
     "  --record=FILE           also write the stream to a recording\n"
+    "  --observe               also draw the server's real standbys and subscribers\n"
+    "                          (its walsenders), from their positions sampled 25\n"
+    "                          times a second\n"
+    "  --observe NAME=CONNINFO also sample NAME (its application_name) directly,\n"
+    "                          for its own positions; repeatable (a password in\n"
+    "                          CONNINFO is blanked from the command line as -d's)\n"
     "  --help                  show this help\n";
 
 static const char *live_failed(void *ctx)
@@ -37,6 +44,8 @@ int wv_cli_live(int argc, char **argv)
     nopt = wv_cli_add_longopts(longopts, nopt, wv_cli_display_options);
     int record_index = nopt;
     longopts[nopt++] = (struct option){ "record", required_argument, NULL, 0 };
+    int observe_index = nopt;
+    longopts[nopt++] = (struct option){ "observe", optional_argument, NULL, 0 };
     longopts[nopt++] = (struct option){ "help", no_argument, NULL, 'H' };
     longopts[nopt] = (struct option){ NULL, 0, NULL, 0 };
 
@@ -48,6 +57,10 @@ int wv_cli_live(int argc, char **argv)
     wv_ui_opts uo;
     wv_cli_display_defaults(&uo);
     const char *record = NULL;
+    bool discover = false;
+    const char **direct = wv_xcalloc((size_t)argc + 1, sizeof(char *));
+    int ndirect = 0;
+    wv_realnodes *rn = NULL;
     char err[400];
     int c, idx = -1, status = 2;
     optind = 1;
@@ -67,6 +80,19 @@ int wv_cli_live(int argc, char **argv)
             rc = wv_cli_conn_option(&so, c, optarg, err, sizeof err);
         } else if (idx == record_index) {
             record = optarg;
+        } else if (idx == observe_index) {
+            /* "--observe NAME=CONNINFO" as well as "--observe=NAME=CONNINFO" */
+            if (!optarg && optind < argc && argv[optind][0] != '-' && strchr(argv[optind], '='))
+                optarg = argv[optind++];
+            if (optarg && (optarg[0] == '=' || !strchr(optarg, '='))) {
+                snprintf(err, sizeof err, "--observe expects NAME=CONNINFO (the node's application_name, then "
+                         "how to connect to it), not '%s'", optarg);
+                rc = -1;
+            } else if (optarg) {
+                direct[ndirect++] = optarg;
+            } else {
+                discover = true;
+            }
         } else if (idx >= first_sim && idx < first_display) {
             rc = wv_sim_cfg_option(&cfg, longopts[idx].name, optarg, err, sizeof err);
         } else {
@@ -100,6 +126,20 @@ int wv_cli_live(int argc, char **argv)
         status = 1;
         goto done;
     }
+    if (discover || ndirect) {
+        rn = wv_realnodes_new();
+        int observed = wv_live_observe(live, rn, discover, direct, ndirect, err, sizeof err);
+        for (int i = 0; i < ndirect; i++) /* copied: out of ps's sight, as -d's */
+            wv_conninfo_hide_password(strchr(direct[i], '=') + 1);
+        if (observed < 0 || wv_realnodes_lanes(rn, &cfg, err, sizeof err) < 0) {
+            fprintf(stderr, "walviz live: %s\n", err);
+            wv_live_free(live);
+            status = 1;
+            goto done;
+        }
+        if (wv_realnodes_count(rn) == 0)
+            fprintf(stderr, "walviz live: the server has no standby or subscriber to observe now\n");
+    }
     wv_sim *sim = wv_sim_new(&cfg);
     uo.title = "live";
     uo.feed = wv_live_feed;
@@ -111,6 +151,8 @@ int wv_cli_live(int argc, char **argv)
     wv_live_free(live);
     wv_sim_free(sim);
 done:
+    wv_realnodes_free(rn);
+    free(direct);
     wv_sim_cfg_destroy(&cfg);
     free(plugin_opts);
     return status;

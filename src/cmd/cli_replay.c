@@ -173,8 +173,15 @@ int wv_cli_replay(int argc, char **argv)
         goto done;
     }
     const char *path = argv[optind];
+    wv_realnodes *rn;
+    if (wv_cli_real_lanes(path, &cfg, &rn, err, sizeof err) < 0) {
+        fprintf(stderr, "walviz replay: %s\n", err);
+        status = 1;
+        goto done;
+    }
     wv_sim *sim = wv_sim_new(&cfg);
-    int errors = wv_cli_load(sim, path);
+    int errors = wv_cli_load_real(sim, path, rn);
+    o.real = rn;
     if (errors < 0) {
         status = 1;
     } else {
@@ -186,6 +193,7 @@ int wv_cli_replay(int argc, char **argv)
         status = wv_ui_run(sim, &o);
     }
     wv_sim_free(sim);
+    wv_realnodes_free(rn);
 done:
     wv_sim_cfg_destroy(&cfg);
     return status;

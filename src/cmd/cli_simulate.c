@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "walviz/cli.h"
+#include "walviz/realnode.h"
 #include "walviz/json.h"
 #include "walviz/reader.h"
 #include "walviz/sim.h"
@@ -63,7 +64,51 @@ static int on_read(void *ctx, uint64_t bytes)
 /* Reads every message of path into sim; returns the number of errors
  * (reported on stderr), or -1 (said on stderr) when the file cannot be
  * opened, holds no change stream, or loading was stopped. */
+static int take_real(void *ctx, const char *line, size_t len, char *err, size_t errsz)
+{
+    return wv_realnodes_parse(ctx, line, len, err, errsz);
+}
+
+int wv_cli_real_lanes(const char *path, wv_sim_cfg *cfg, wv_realnodes **rn, char *err, size_t errsz)
+{
+    *rn = NULL;
+    if (strcmp(path, "-") == 0)
+        return 0;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return 0; /* the load says why */
+    wv_reader *r = wv_reader_new(fd, path);
+    wv_item it;
+    wv_reader_next(r, &it); /* the header comes with the first message */
+    const char *value = wv_reader_header(r, WV_REAL_HEADER_KEY);
+    int rc = 0;
+    if (value && wv_reader_form(r) == WV_FORM_RECORDING) {
+        *rn = wv_realnodes_new();
+        char why[240];
+        if (wv_realnodes_parse_header(*rn, value, why, sizeof why) < 0) {
+            snprintf(err, errsz, "%s: %s", path, why);
+            rc = -1;
+        } else {
+            rc = wv_realnodes_lanes(*rn, cfg, err, errsz);
+        }
+        if (rc < 0) {
+            wv_realnodes_free(*rn);
+            *rn = NULL;
+        }
+        cfg->time_source = WV_TIME_RECEIVE;
+        cfg->max_gap_us = INT64_MAX / 4;
+    }
+    wv_reader_free(r);
+    close(fd);
+    return rc;
+}
+
 int wv_cli_load(wv_sim *sim, const char *path)
+{
+    return wv_cli_load_real(sim, path, NULL);
+}
+
+int wv_cli_load_real(wv_sim *sim, const char *path, wv_realnodes *rn)
 {
     bool is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "stdin" : path;
@@ -78,6 +123,8 @@ int wv_cli_load(wv_sim *sim, const char *path)
         p.size = (uint64_t)sb.st_size;
     wv_reader *r = wv_reader_new(fd, name);
     wv_reader_set_progress(r, on_read, &p);
+    if (rn)
+        wv_reader_set_records(r, take_real, rn);
     wv_mapping *map = wv_reader_take_mapping(r);
     if (map) /* the texts stay in the mapped file */
         wv_sim_borrow_text(sim, map->data, map->len, wv_mapping_release, map);
@@ -108,6 +155,8 @@ int wv_cli_load(wv_sim *sim, const char *path)
         rc = -1;
     } else {
         wv_sim_flush(sim);
+        if (rn)
+            wv_realnodes_map(rn, sim);
     }
     wv_reader_free(r);
     if (!is_stdin)
@@ -162,12 +211,14 @@ static void print_json(const wv_sim *sim, wv_buf *out)
             for (int st = 0; st < WV_STAGE_COUNT; st++)
                 put_ms(out, stage_keys[st], gets ? wv_sim_stage(sim, f, m, (wv_stage)st) : WV_SIM_NEVER);
             int64_t sent = wv_sim_stage(sim, f, m, WV_STAGE_SENT), known[WV_STAGE_COUNT];
+            /* a real node's replies are not modelled: its samples say what the primary saw */
             for (int st = WV_STAGE_WRITTEN; st < WV_STAGE_COUNT; st++)
                 put_ms(out, known_keys[st],
-                       known[st] = gets ? wv_sim_stage_known(sim, f, m, (wv_stage)st) : WV_SIM_NEVER);
+                       known[st] = gets && !cfg->observed[f] ? wv_sim_stage_known(sim, f, m, (wv_stage)st) : WV_SIM_NEVER);
             for (int st = WV_STAGE_WRITTEN; st < WV_STAGE_COUNT; st++)
                 put_ms(out, lag_keys[st], known[st] == WV_SIM_NEVER ? WV_SIM_NEVER : known[st] - sent);
-            wv_buf_printf(out, ",\"resent\":%s}\n", wv_sim_resent(sim, f, m) ? "true" : "false");
+            wv_buf_printf(out, ",\"resent\":%s%s}\n", wv_sim_resent(sim, f, m) ? "true" : "false",
+                          cfg->observed[f] ? ",\"real\":true" : "");
         }
         /* Out in pieces: a transaction's lines can take gigabytes. */
         if (out->len > (1 << 20)) {
@@ -505,9 +556,13 @@ static void print_summary(const wv_sim *sim)
             snprintf(caught_text, sizeof caught_text, "never");
         else
             snprintf(caught_text, sizeof caught_text, "%.2f s", (double)caught / 1e6);
-        printf("%-12s %-9s %8.0fms %6.1fMB/s %10.1fms %14s %16zu\n", cfg->names[f],
-               cfg->link[f].kind == WV_KIND_PHYSICAL ? "physical" : "logical",
-               (double)cfg->link[f].latency_us / 1e3, cfg->link[f].bandwidth_bps / 1048576.0,
+        char latency[32] = "real", bandwidth[32] = "sampled";
+        if (!cfg->observed[f]) {
+            snprintf(latency, sizeof latency, "%.0fms", (double)cfg->link[f].latency_us / 1e3);
+            snprintf(bandwidth, sizeof bandwidth, "%.1fMB/s", cfg->link[f].bandwidth_bps / 1048576.0);
+        }
+        printf("%-12s %-9s %10s %10s %10.1fms %14s %16zu\n", cfg->names[f],
+               cfg->link[f].kind == WV_KIND_PHYSICAL ? "physical" : "logical", latency, bandwidth,
                (double)max_lag / 1e3, caught_text, resent);
     }
     if (cfg->nreaders) {
@@ -574,8 +629,14 @@ int wv_cli_simulate(int argc, char **argv)
         fprintf(stderr, "walviz simulate: %s\n", err);
         goto done;
     }
+    wv_realnodes *rn;
+    if (wv_cli_real_lanes(argv[optind], &cfg, &rn, err, sizeof err) < 0) {
+        fprintf(stderr, "walviz simulate: %s\n", err);
+        status = 1;
+        goto done;
+    }
     wv_sim *sim = wv_sim_new(&cfg);
-    int errors = wv_cli_load(sim, argv[optind]);
+    int errors = wv_cli_load_real(sim, argv[optind], rn);
     if (errors >= 0) {
         if (json) {
             wv_buf out;
@@ -601,6 +662,7 @@ int wv_cli_simulate(int argc, char **argv)
         status = 1;
     }
     wv_sim_free(sim);
+    wv_realnodes_free(rn);
 done:
     wv_sim_cfg_destroy(&cfg);
     return status;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "walviz/cli.h"
+#include "walviz/realnode.h"
 #include "walviz/sim.h"
 #include "walviz/ui.h"
 #include "walviz/util.h"
@@ -112,8 +113,16 @@ static void show(const char *path, char *opts)
         wv_sim_cfg_destroy(&cfg);
         return;
     }
+    wv_realnodes *rn; /* a live recording's real nodes, drawn as they were */
+    if (wv_cli_real_lanes(path, &cfg, &rn, err, sizeof err) < 0) {
+        report_failure(err);
+        wv_sim_cfg_destroy(&cfg);
+        unlink(path);
+        return;
+    }
     wv_sim *sim = wv_sim_new(&cfg);
-    int errors = wv_cli_load(sim, path);
+    int errors = wv_cli_load_real(sim, path, rn);
+    o.real = rn;
     unlink(path); /* the page keeps its own copy; free the memory */
     const char *slash = strrchr(path, '/');
     const char *name = slash ? slash + 1 : path;
@@ -140,6 +149,7 @@ static void show(const char *path, char *opts)
             wv_web_page_event("closed", NULL, 0, 0);
     }
     wv_sim_free(sim);
+    wv_realnodes_free(rn);
     wv_sim_cfg_destroy(&cfg);
 }
 

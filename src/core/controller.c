@@ -72,10 +72,17 @@ static int target_follower(const wv_ctl *c)
 /* A fault on the selected follower (f1 if none) at the playhead, or its
  * end: Shift+P cuts or heals, S stops or restarts its server, Shift+S
  * crashes or restarts its machine (a restart ends either crash). */
-static void toggle_fault(wv_ctl *c, wv_fault_kind kind)
+static void toggle_fault(wv_ctl *c, wv_fault_kind kind, int64_t wall_us)
 {
     int f = target_follower(c);
     int64_t t = c->tl.now;
+    if (wv_sim_config(c->sim)->observed[f]) { /* the real cluster is acted on elsewhere */
+        char text[sizeof c->notice];
+        snprintf(text, sizeof text, "%s is a real node: walviz link cuts it, pg_ctl stops it",
+                 wv_sim_config(c->sim)->names[f]);
+        wv_ctl_notice(c, text, wall_us);
+        return;
+    }
     const wv_fault *cur = wv_sim_fault_at(c->sim, f, t);
     if (kind == WV_FAULT_PARTITION) {
         if (cur && cur->kind == WV_FAULT_PARTITION)
@@ -97,8 +104,11 @@ static void cycle_sync(wv_ctl *c)
 {
     const wv_sim_cfg *cfg = wv_sim_config(c->sim);
     if (cfg->nsync_standbys == 0) {
-        /* Levels only matter with a synchronous standby: name one. */
+        /* Levels only matter with a synchronous standby: name one, a
+         * simulated one (a real node's replies are not modelled). */
         int f = target_follower(c);
+        for (int g = 0; cfg->observed[f] && g < cfg->nfollowers; g++)
+            f = g;
         wv_sim_set_standbys(c->sim, false, 1, &f, 1);
     }
     wv_sim_set_sync(c->sim, (wv_sync_level)((cfg->sync + 1) % WV_SYNC_COUNT));
@@ -221,13 +231,13 @@ void wv_ctl_apply(wv_ctl *c, wv_action act, int64_t wall_us)
         wv_timeline_slower(tl);
         break;
     case WV_ACT_PARTITION:
-        toggle_fault(c, WV_FAULT_PARTITION);
+        toggle_fault(c, WV_FAULT_PARTITION, wall_us);
         break;
     case WV_ACT_STOP:
-        toggle_fault(c, WV_FAULT_STOP);
+        toggle_fault(c, WV_FAULT_STOP, wall_us);
         break;
     case WV_ACT_CRASH:
-        toggle_fault(c, WV_FAULT_CRASH);
+        toggle_fault(c, WV_FAULT_CRASH, wall_us);
         break;
     case WV_ACT_CYCLE_SYNC:
         cycle_sync(c);

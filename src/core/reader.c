@@ -37,6 +37,8 @@ struct wv_reader {
     size_t chunk, max_message;
     wv_reader_progress_fn progress;
     void *progress_ctx;
+    wv_reader_record_fn record_fn; /* other record kinds; NULL: skipped */
+    void *record_ctx;
     uint64_t bytes_read;
     wv_form form;
     char *buf;
@@ -139,6 +141,12 @@ void wv_reader_set_progress(wv_reader *r, wv_reader_progress_fn fn, void *ctx)
 {
     r->progress = fn;
     r->progress_ctx = ctx;
+}
+
+void wv_reader_set_records(wv_reader *r, wv_reader_record_fn fn, void *ctx)
+{
+    r->record_fn = fn;
+    r->record_ctx = ctx;
 }
 
 const char *wv_reader_error(const wv_reader *r)
@@ -469,6 +477,11 @@ static int next_tabular(wv_reader *r, wv_item *it)
         if (line.len == 0)
             continue;
         if (r->form == WV_FORM_RECORDING && line.ptr[0] == '#') {
+            if (line.len > 1 && line.ptr[1] != ' ') { /* a record of another kind */
+                if (r->record_fn && r->record_fn(r->record_ctx, line.ptr, line.len, err, sizeof err) < 0)
+                    return error_at(r, lineno, "%s", err);
+                continue;
+            }
             add_header(r, line);
             continue;
         }

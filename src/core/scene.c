@@ -179,6 +179,7 @@ static const char *const role_names[WV_ROLE_COUNT] = {
     [WV_ROLE_READ] = "read",
     [WV_ROLE_READ_COUNTS] = "read.counts",
     [WV_ROLE_READ_BADGE] = "read.badge",
+    [WV_ROLE_FOLLOWER_REAL] = "follower.real",
 };
 
 const char *wv_role_name(wv_role role)
@@ -1105,6 +1106,21 @@ static size_t spooled_changes(const wv_sim *sim, int f, int64_t t)
     return spooled;
 }
 
+/* A real node's samples at the view's time (realnode.h); false for a
+ * simulated follower. *pri: its row of the primary's pg_stat_replication;
+ * *own: its own positions, with a direct connection; either NULL before
+ * the first sample. */
+static bool real_samples(const wv_view *v, int f, const wv_real_sample **pri, const wv_real_sample **own)
+{
+    int node = wv_realnodes_node_of(v->real, f);
+    if (node < 0)
+        return false;
+    int64_t at = wv_sim_epoch_us(v->sim) + v->tl->now;
+    *pri = wv_realnodes_sample_at(v->real, node, WV_REAL_PRIMARY, at);
+    *own = wv_realnodes_direct(v->real, node) ? wv_realnodes_sample_at(v->real, node, WV_REAL_OWN, at) : NULL;
+    return true;
+}
+
 static void draw_follower(wv_scene *sc, const wv_view *v, int f)
 {
     const wv_theme *th = sc->th;
@@ -1117,7 +1133,11 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
     panel(sc, WV_PANEL_FOLLOWER, f, box);
     fill(sc, box, th->panel);
     bool selected = v->selected_follower == f || (sc->flash && sc->narr.follower == f);
-    outline(sc, box, selected ? th->select_bg : th->border, selected ? 2 * stroke(sc) : stroke(sc));
+    const wv_real_sample *rp = NULL, *ro = NULL;
+    bool real = real_samples(v, f, &rp, &ro);
+    /* a real node's box is outlined in the text colour, twice as thick */
+    outline(sc, box, selected ? th->select_bg : real ? th->text : th->border,
+            selected || real ? 2 * stroke(sc) : stroke(sc));
     add_hit(sc, box, WV_HIT_FOLLOWER, (size_t)f);
 
     int pad = sc->lay.pad, x = box.x + pad, y = box.y + pad / 2, w = box.w - 2 * pad;
@@ -1142,6 +1162,12 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
     else if (p.partitioned)
         state = "streaming, link cut"; /* the leader has not noticed yet */
     bool bad = p.stopped || p.partitioned || (row.state != WV_WALSND_STREAMING && !(failed && f == fo.to));
+    const char *sync_badge = row.sync_state != WV_SYNC_STATE_ASYNC ? wv_sync_state_name(row.sync_state) : NULL;
+    if (real) { /* what the primary said, in its words */
+        state = rp && rp->state[0] ? rp->state : "no walsender";
+        bad = strcmp(state, "streaming") != 0;
+        sync_badge = rp && rp->sync_state[0] && strcmp(rp->sync_state, "async") != 0 ? rp->sync_state : NULL;
+    }
     char lag[96];
     fmt_duration(d, sizeof d, p.replay_lag);
     if (p.replay_lag == 0 && p.byte_lag == 0)
@@ -1170,10 +1196,17 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
         name_h = lh;
     }
     int base = short_box || own_line ? y : y + (sc->lay.label_px - sc->lay.body_px) / 2, cx = x + nw + pad;
-    if (row.sync_state != WV_SYNC_STATE_ASYNC) {
+    if (real) {
+        /* the word, on a badge of its own: not a simulated follower */
+        int bw = text_width(sc, WV_FONT_BODY, "real") + pad;
+        fill(sc, (wv_rect){ cx, base - 1, bw, sc->lay.body_px + 4 }, th->text);
+        draw_text(sc, WV_ROLE_FOLLOWER_REAL, WV_FONT_BODY, th->panel, cx + pad / 2, base, "real", 0);
+        cx += bw + pad;
+    }
+    if (sync_badge) {
         /* a badge, pg_stat_replication's sync_state: sync or quorum (commits
          * wait for it), potential (next in line) */
-        const char *badge = wv_sync_state_name(row.sync_state);
+        const char *badge = sync_badge;
         int bw = text_width(sc, WV_FONT_BODY, badge) + pad;
         fill(sc, (wv_rect){ cx, base - 1, bw, sc->lay.body_px + 4 }, th->select_bg);
         draw_text(sc, WV_ROLE_FOLLOWER_SYNC, WV_FONT_BODY, th->select_text, cx + pad / 2, base, badge, 0);
@@ -1342,6 +1375,15 @@ static int packet_x(const wv_sim *sim, int f, size_t m, int64_t t, int x0, int s
             s = w - l->latency_us - l->jitter_us;
     }
     double frac = w > s && w != WV_SIM_NEVER ? (double)(t - s) / (double)(w - s) : 0.0;
+    if (w == WV_SIM_NEVER && s != WV_SIM_NEVER && wv_sim_config(sim)->observed[f]) {
+        /* A real node says it has a change only once it has: live, until
+         * a sample does, the change travels at the lane's last transit and
+         * waits short of the node. */
+        size_t n = wv_sim_reached(sim, f, WV_STAGE_WRITTEN, t);
+        int64_t d = n ? wv_sim_stage(sim, f, n - 1, WV_STAGE_WRITTEN) - wv_sim_stage(sim, f, n - 1, WV_STAGE_SENT) : 0;
+        frac = d > 0 ? (double)(t - s) / (double)d : 0.0;
+        frac = frac > 0.9 ? 0.9 : frac;
+    }
     frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
     return x0 + (int)(frac * span);
 }
@@ -1350,10 +1392,16 @@ static int packet_x(const wv_sim *sim, int f, size_t m, int64_t t, int x0, int s
 static void link_text(const wv_sim *sim, int f, char *out, size_t n)
 {
     const wv_link_cfg *l = &wv_sim_config(sim)->link[f];
+    const char *real = l->kind == WV_KIND_PHYSICAL ? "standby" : "subscriber";
     char lat[32], bw[32];
     fmt_duration(lat, sizeof lat, l->latency_us);
     fmt_bytes(bw, sizeof bw, (uint64_t)l->bandwidth_bps);
-    snprintf(out, n, "one way %s \xc2\xb7 %s/s", lat, bw);
+    if (wv_sim_config(sim)->observed[f] && l->latency_us > 0) /* the demo's, through its relay */
+        snprintf(out, n, "real %s \xc2\xb7 relay one way %s \xc2\xb7 %s/s", real, lat, bw);
+    else if (wv_sim_config(sim)->observed[f])
+        snprintf(out, n, "real %s \xc2\xb7 positions as sampled", real);
+    else
+        snprintf(out, n, "one way %s \xc2\xb7 %s/s", lat, bw);
 }
 
 /* The label over a train: "xid 727", with the table when its cards do
@@ -1956,9 +2004,28 @@ static void draw_follower_views(wv_scene *sc, const wv_view *v, int f, int x, in
     char buf[300];
     sc->who = f;
     const char *state = wv_walsnd_state_name(row.state);
-    if (state)
-        snprintf(buf, sizeof buf, "%s in pg_stat_replication: %s, %s", wv_sim_config(sim)->names[f], state,
-                 wv_sync_state_name(row.sync_state));
+    const char *sync = wv_sync_state_name(row.sync_state);
+    uint64_t own[3] = { p.write_lsn, p.flush_lsn, p.replay_lsn };
+    uint64_t seen[3] = { row.write_lsn, row.flush_lsn, row.replay_lsn };
+    int64_t lags[3] = { row.write_lag, row.flush_lag, row.replay_lag };
+    bool has_own = true;
+    const wv_real_sample *rp = NULL, *ro = NULL;
+    bool real = real_samples(v, f, &rp, &ro);
+    if (real) { /* PostgreSQL's own numbers, as last sampled */
+        state = rp && rp->state[0] ? rp->state : NULL;
+        sync = rp ? rp->sync_state : "";
+        has_own = ro != NULL;
+        own[0] = ro ? ro->write : 0, own[1] = ro ? ro->flush : 0, own[2] = ro ? ro->replay : 0;
+        seen[0] = rp ? rp->write : 0, seen[1] = rp ? rp->flush : 0, seen[2] = rp ? rp->replay : 0;
+        lags[0] = rp ? rp->write_lag : WV_SIM_LAG_NULL, lags[1] = rp ? rp->flush_lag : WV_SIM_LAG_NULL;
+        lags[2] = rp ? rp->replay_lag : WV_SIM_LAG_NULL;
+        row.state = state ? WV_WALSND_STREAMING : WV_WALSND_NONE; /* a row, or none */
+    }
+    if (state && real) /* its state first: a narrow inspector cuts the end */
+        snprintf(buf, sizeof buf, "%s: %s, %s (real, the primary's pg_stat_replication)", wv_sim_config(sim)->names[f],
+                 state, sync);
+    else if (state)
+        snprintf(buf, sizeof buf, "%s in pg_stat_replication: %s, %s", wv_sim_config(sim)->names[f], state, sync);
     else if (wv_sim_leader_at(sim, t) == f)
         snprintf(buf, sizeof buf, "%s: the leader now, no walsender to it", wv_sim_config(sim)->names[f]);
     else
@@ -1973,9 +2040,6 @@ static void draw_follower_views(wv_scene *sc, const wv_view *v, int f, int x, in
     draw_text(sc, WV_ROLE_INSPECTOR_HEADING, WV_FONT_MONO, th->text_dim, x + name_w + 2 * cw, y, "lag", 0);
     y += lh;
     static const char *const names[3] = { "write", "flush", "replay" };
-    uint64_t own[3] = { p.write_lsn, p.flush_lsn, p.replay_lsn };
-    uint64_t seen[3] = { row.write_lsn, row.flush_lsn, row.replay_lsn };
-    int64_t lags[3] = { row.write_lag, row.flush_lag, row.replay_lag };
     for (int i = 0; i < 3 && y + lh <= bottom; i++, y += lh) {
         char a[WV_LSN_BUFSZ], b[WV_LSN_BUFSZ], l[32];
         wv_lsn_format(own[i], a);
@@ -1985,14 +2049,22 @@ static void draw_follower_views(wv_scene *sc, const wv_view *v, int f, int x, in
         else
             fmt_duration(l, sizeof l, lags[i]);
         draw_text(sc, WV_ROLE_INSPECTOR_FOLLOWER, WV_FONT_MONO, th->text_dim, x, y, names[i], name_w);
-        draw_text(sc, WV_ROLE_INSPECTOR_CELL, WV_FONT_MONO, th->text, x + name_w, y, a, cw);
+        draw_text(sc, WV_ROLE_INSPECTOR_CELL, WV_FONT_MONO, th->text, x + name_w, y, has_own && own[i] ? a : "-", cw);
         draw_text(sc, WV_ROLE_INSPECTOR_PRIMARY, WV_FONT_MONO, own[i] != seen[i] ? th->warn : th->text,
-                  x + name_w + cw, y, row.state == WV_WALSND_NONE ? "-" : b, cw);
+                  x + name_w + cw, y, row.state == WV_WALSND_NONE || (real && !seen[i]) ? "-" : b, cw);
         draw_text(sc, WV_ROLE_INSPECTOR_PRIMARY, WV_FONT_MONO, th->text, x + name_w + 2 * cw, y, l,
                   w - name_w - 2 * cw);
     }
-    draw_wrapped(sc, WV_ROLE_INSPECTOR_EMPTY, WV_FONT_BODY, th->text_dim, x, x, y, x + w, bottom,
-                 "the leader learns each position from the follower's next reply; a lag is NULL (-) once caught up");
+    const char *note = "the leader learns each position from the follower's next reply; a lag is NULL (-) once caught up";
+    if (real)
+        note = wv_sim_config(sim)->link[f].kind == WV_KIND_PHYSICAL
+                   ? "real standby, sampled by walviz: own = its pg_stat_wal_receiver and pg_last_wal_replay_lsn() "
+                     "(- without --observe NAME=CONNINFO), leader sees = the primary's pg_stat_replication; "
+                     "- is NULL"
+                   : "real subscriber, sampled by walviz: own = its pg_stat_subscription.received_lsn and "
+                     "pg_replication_origin_status.remote_lsn (- without --observe NAME=CONNINFO), leader sees = "
+                     "the primary's pg_stat_replication; - is NULL";
+    draw_wrapped(sc, WV_ROLE_INSPECTOR_EMPTY, WV_FONT_BODY, th->text_dim, x, x, y, x + w, bottom, note);
     sc->who = -1;
 }
 
@@ -2557,6 +2629,7 @@ static const char *const glossary[][2] = {
     { "shard", "holds the rows its filter picks" },
     { "lost / diverged", "never on the new leader / ahead of it" },
     { "read-your-writes / monotonic reads", "see your writes / never go back" },
+    { "real", "PostgreSQL's own positions, sampled" },
 };
 
 /* Keys on the left; on the right, what the glyphs and colours mean and a

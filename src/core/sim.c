@@ -168,6 +168,21 @@ void sim_set_stage(wv_sim *s, int f, size_t m, wv_stage st, int64_t at)
     s->stage[f][st][m] = d;
 }
 
+void wv_sim_observe(wv_sim *s, int f, size_t m, wv_stage st, int64_t at)
+{
+    WV_ASSERT(f >= 0 && f < s->cfg.nfollowers && s->cfg.observed[f] && m < s->nmsgs);
+    int64_t base = sim_base_time(s, m);
+    WV_ASSERT(base != WV_SIM_NEVER);
+    if (at < base)
+        at = base;
+    if (m > 0 && sim_stage_at(s, f, m - 1, st) > at)
+        at = sim_stage_at(s, f, m - 1, st);
+    /* never the far table, which wants every stage of a message at once */
+    if ((uint64_t)at - (uint64_t)base >= DELTA_FAR)
+        at = base + (int64_t)(DELTA_FAR - 1);
+    sim_set_stage(s, f, m, st, at);
+}
+
 void sim_set_resent(wv_sim *s, int f, size_t m, bool resent)
 {
     uint8_t bit = (uint8_t)(1u << (m & 7));

@@ -399,6 +399,8 @@ void sim_schedule_follower(wv_sim *s, int f)
 {
     follower_state *st = &s->fs[f];
     bool standby = s->cfg.link[f].kind == WV_KIND_PHYSICAL;
+    if (s->cfg.observed[f])
+        return; /* a real node: its times are observed, not modelled */
     for (; st->next_txn < s->ntxns && s->txns[st->next_txn].time != WV_SIM_NEVER; st->next_txn++) {
         const txn *t = &s->txns[st->next_txn];
         for (size_t m = t->first; m <= t->last; m++) {

@@ -181,7 +181,7 @@ int wv_sim_crash(wv_sim *s, int f, int64_t t) { return add_fault(s, f, WV_FAULT_
 
 int wv_sim_set_faults(wv_sim *s, int f, const wv_fault *faults, int n)
 {
-    if (f < 0 || f >= s->cfg.nfollowers || n < 0 || n > WV_SIM_MAX_FAULTS)
+    if (f < 0 || f >= s->cfg.nfollowers || n < 0 || n > WV_SIM_MAX_FAULTS || s->cfg.observed[f])
         return -1;
     memcpy(s->cfg.faults[f], faults, (size_t)n * sizeof *faults);
     s->cfg.nfaults[f] = n;
@@ -192,7 +192,8 @@ int wv_sim_set_faults(wv_sim *s, int f, const wv_fault *faults, int n)
 
 int wv_sim_set_latency(wv_sim *s, int f, int64_t t, int64_t latency_us)
 {
-    if (f < 0 || f >= s->cfg.nfollowers || s->nlat[f] == MAX_LATENCY_CHANGES || latency_us < 0)
+    if (f < 0 || f >= s->cfg.nfollowers || s->nlat[f] == MAX_LATENCY_CHANGES || latency_us < 0 ||
+        s->cfg.observed[f])
         return -1;
     if (s->nlat[f] && s->lat[f][s->nlat[f] - 1].from > t)
         return -1; /* the past is fixed */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "walviz/observe.h"
 #include "walviz/recorder.h"
 
 #define FEED_BUDGET_US 4000 /* of a 16 ms frame */
@@ -21,6 +22,9 @@ struct wv_live {
     int64_t last_confirm_us;
     bool streaming, ended;
     char status[600];
+    wv_realnodes *real;   /* the caller's: real nodes observed, or NULL */
+    wv_observer *observer;
+    wv_buf line;          /* a sample's line for the recording */
 };
 
 /* A write failed (errno says why): the recording stops cleanly, said on
@@ -57,6 +61,8 @@ void wv_live_free(wv_live *l)
         recording_failed(l);
     if (l->rec && wv_recorder_close(l->rec) < 0)
         fprintf(stderr, "walviz live: cannot write %s: %s\n", l->rec_path, strerror(errno));
+    wv_observer_free(l->observer);
+    wv_buf_destroy(&l->line);
     wv_source_free(l->src);
     free(l->rec_path);
     free(l);
@@ -75,6 +81,46 @@ bool wv_live_ended(const wv_live *l)
 bool wv_live_failed(const wv_live *l)
 {
     return wv_source_failed(l->src) || l->rec_error[0];
+}
+
+int wv_live_observe(wv_live *l, wv_realnodes *rn, bool discover, const char *const *direct, int ndirect,
+                    char *err, size_t errsz)
+{
+    const char *const *kw, *const *val;
+    wv_source_params(l->src, &kw, &val);
+    wv_observer *o = wv_observer_new(rn, kw, val);
+    for (int i = 0; i < ndirect; i++)
+        if (wv_observer_direct(o, direct[i], err, errsz) < 0)
+            goto fail;
+    int n = wv_observer_start(o, discover, wv_source_backend_pid(l->src), 10000000, err, errsz);
+    if (n < 0)
+        goto fail;
+    l->observer = o;
+    l->real = rn;
+    if (l->rec && n > 0) {
+        wv_buf v;
+        wv_buf_init(&v);
+        wv_realnodes_header_value(rn, &v);
+        wv_buf_append(&v, "", 1);
+        wv_recorder_header_extra(l->rec, WV_REAL_HEADER_KEY, v.data);
+        wv_buf_destroy(&v);
+    }
+    return n;
+fail:
+    wv_observer_free(o);
+    return -1;
+}
+
+/* A sample that says something new goes into the recording. */
+static void record_sample(void *ctx, int node, const wv_real_sample *s)
+{
+    wv_live *l = ctx;
+    if (!l->rec)
+        return;
+    l->line.len = 0;
+    wv_realnodes_format(l->real, node, s, &l->line);
+    if (wv_recorder_add_line(l->rec, l->src, (wv_slice){ l->line.data, l->line.len }) < 0)
+        recording_failed(l);
 }
 
 void wv_live_sim_cfg(wv_sim_cfg *cfg)
@@ -131,6 +177,12 @@ bool wv_live_feed(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view)
         }
         changed = true;
     }
+    if (l->observer) {
+        wv_observer_poll(l->observer, wv_now_us(), record_sample, l);
+        if (sim)
+            wv_realnodes_map(l->real, sim);
+        changed = true; /* the real lanes move with their samples */
+    }
     /* What has been drawn is handled: let the slot move on (and, when
      * recording, only once it is on disk). */
     if (wall_us - l->last_confirm_us >= CONFIRM_EVERY_US) {
@@ -145,6 +197,9 @@ bool wv_live_feed(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view)
         snprintf(l->status, sizeof l->status, "%s", wv_source_status(l->src));
         view->status = l->rec_error[0] ? l->rec_error : l->streaming && !l->ended ? NULL : l->status;
         view->slot = wv_source_slot(l->src);
+        view->real = l->real;
+        if (!view->status && !view->notice && l->observer) /* a key's notice first */
+            view->status = wv_observer_status(l->observer);
     }
     return changed;
 }

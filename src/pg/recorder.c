@@ -24,6 +24,8 @@ struct wv_recorder {
     bool header_written;
     char *path, *tmp; /* tmp: the file until it is put in place; then NULL */
     wv_buf buf;
+    char *extra[4][2]; /* header lines of other parts: key, value */
+    int nextra;
 };
 
 wv_recorder *wv_recorder_open(const char *path, char *err, size_t errsz)
@@ -127,8 +129,24 @@ void wv_recorder_header(wv_recorder *r, wv_source *src)
         if (v)
             wv_record_header_line(&r->buf, keys[i], v);
     }
+    for (int i = 0; i < r->nextra; i++)
+        wv_record_header_line(&r->buf, r->extra[i][0], r->extra[i][1]);
     wv_record_header_line(&r->buf, "columns", "lsn xid sent_us received_us data");
     r->header_written = true;
+}
+
+void wv_recorder_header_extra(wv_recorder *r, const char *key, const char *value)
+{
+    WV_ASSERT(!r->header_written && r->nextra < 4);
+    r->extra[r->nextra][0] = wv_xstrdup(key);
+    r->extra[r->nextra++][1] = wv_xstrdup(value);
+}
+
+int wv_recorder_add_line(wv_recorder *r, wv_source *src, wv_slice line)
+{
+    wv_recorder_header(r, src);
+    wv_buf_append(&r->buf, line.ptr, line.len);
+    return r->buf.len >= WRITE_AT ? write_out(r) : 0;
 }
 
 int wv_recorder_add(wv_recorder *r, wv_source *src, const wv_meta *m, wv_slice text)
@@ -163,6 +181,8 @@ int wv_recorder_close(wv_recorder *r)
         unlink(r->tmp);
     free(r->tmp);
     free(r->path);
+    for (int i = 0; i < r->nextra; i++)
+        free(r->extra[i][0]), free(r->extra[i][1]);
     wv_buf_destroy(&r->buf);
     free(r);
     return rc;

@@ -875,6 +875,17 @@ int wv_source_drop_slot(const wv_source_opts *opts, char *err, size_t errsz)
     return rc;
 }
 
+void wv_source_params(const wv_source *s, const char *const **keywords, const char *const **values)
+{
+    *keywords = (const char *const *)s->keywords;
+    *values = (const char *const *)s->values;
+}
+
+int wv_source_backend_pid(const wv_source *s)
+{
+    return s->conn && PQstatus(s->conn) == CONNECTION_OK ? PQbackendPID(s->conn) : 0;
+}
+
 int wv_source_fds(const wv_source *s, int fds[2])
 {
     int n = 0;

@@ -483,6 +483,7 @@ int wv_ui_run(wv_sim *sim, const wv_ui_opts *o)
     v->title = o->title;
     v->demo_hint = o->demo_hint;
     v->status = o->status;
+    v->real = o->real;
     if (o->on_start)
         o->on_start(o->ctx, &a.ctl);
     int rc = o->screenshot || o->frames_dir || o->dump_scene ? run_headless(&a, font_dir)

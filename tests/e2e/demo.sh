@@ -2,20 +2,10 @@
 # picture and leaves nothing behind: no server process, no directory (and so
 # no slot). A demo whose walviz is killed is cleaned up by the next one.
 set -eu
-: "${WALVIZ:?run through tests/run, or export WALVIZ}"
-out=$(mktemp -d "${TMPDIR:-/tmp}/walviz-demo-test.XXXXXX")
-# A TMPDIR of its own: a demo running elsewhere on this machine is not ours
-# to count or clean up. The server's user must be able to pass through.
-chmod 711 "$out"
-export TMPDIR="$out"
-parent="$out/walviz-demo.$(id -u)"
-bg=""
-# on failure too: no walviz, no server of ours, no directory
+. "$(dirname "$0")/lib/demo_dir.sh"
 trap '[ -n "$bg" ] && kill -9 "$bg" 2>/dev/null; pkill -9 -f "postgres -D $parent/" 2>/dev/null || true; rm -rf "$out"' EXIT
 
-servers() { pgrep -f "postgres -D $parent/" | wc -l; }
-
-"$WALVIZ" demo --screenshot "$out/demo.png" --at 10s --size 1280x720 2>"$out/err" ||
+"$WALVIZ" demo --real none --screenshot "$out/demo.png" --at 10s --size 1280x720 2>"$out/err" ||
     { cat "$out/err"; echo "FAIL: walviz demo --screenshot failed"; exit 1; }
 [ -s "$out/demo.png" ] || { echo "FAIL: no picture"; exit 1; }
 grep -q "server stopped and removed" "$out/err" || { cat "$out/err"; echo "FAIL: no cleanup message"; exit 1; }
@@ -23,7 +13,7 @@ grep -q "server stopped and removed" "$out/err" || { cat "$out/err"; echo "FAIL:
 [ -z "$(ls -A "$parent" 2>/dev/null)" ] || { ls -la "$parent"; echo "FAIL: demo directory left behind"; exit 1; }
 
 # Killed mid-demo: its cluster stays until the next demo removes it.
-"$WALVIZ" demo --screenshot "$out/killed.png" --at 60s 2>"$out/err2" &
+"$WALVIZ" demo --real none --screenshot "$out/killed.png" --at 60s 2>"$out/err2" &
 bg=$!
 for _ in $(seq 1 100); do
     [ "$(servers)" -ge 1 ] && break
@@ -36,14 +26,14 @@ wait "$bg" 2>/dev/null || true
 bg=""
 left=$(ls -A "$parent" | wc -l)
 [ "$left" -ge 1 ] || { echo "FAIL: expected the killed demo's cluster to remain"; exit 1; }
-"$WALVIZ" demo --screenshot "$out/again.png" --at 2s 2>"$out/err3" ||
+"$WALVIZ" demo --real none --screenshot "$out/again.png" --at 2s 2>"$out/err3" ||
     { cat "$out/err3"; echo "FAIL: the next demo failed"; exit 1; }
 grep -q "left behind by a walviz that was killed" "$out/err3" ||
     { cat "$out/err3"; echo "FAIL: the next demo did not clean up"; exit 1; }
 [ "$(servers)" -eq 0 ] || { echo "FAIL: a demo server still runs after cleanup"; exit 1; }
 [ -z "$(ls -A "$parent" 2>/dev/null)" ] || { ls -la "$parent"; echo "FAIL: directory left after cleanup"; exit 1; }
 # No server binaries: the demo replays the shipped sample and says so.
-WALVIZ_PG_BINDIR=/nonexistent "$WALVIZ" demo --screenshot "$out/sample.png" --at 2s 2>"$out/err4" ||
+WALVIZ_PG_BINDIR=/nonexistent "$WALVIZ" demo --real none --screenshot "$out/sample.png" --at 2s 2>"$out/err4" ||
     { cat "$out/err4"; echo "FAIL: the demo without a server failed"; exit 1; }
 grep -q "no PostgreSQL server found; replaying .*sample-data/bank.wvr" "$out/err4" ||
     { cat "$out/err4"; echo "FAIL: the demo without a server did not say it replays a sample"; exit 1; }

@@ -12,7 +12,7 @@ export TMPDIR="$out"
 parent="$out/walviz-demo.$(id -u)"
 trap 'pkill -9 -f "postgres -D $parent/" 2>/dev/null || true; rm -rf "$out"' EXIT
 
-"$WALVIZ" demo --frames "$out/frames" --fps 10 --duration 18s --size 1024x768 \
+"$WALVIZ" demo --real none --frames "$out/frames" --fps 10 --duration 18s --size 1024x768 \
     --keys 1s:3,4s:r,9s:shift+p,12.5s:shift+p,16s:w 2>"$out/err" ||
     { cat "$out/err"; echo "FAIL: walviz demo --frames failed"; exit 1; }
 [ "$(ls "$out/frames" | grep -c '^frame-.*\.png$')" -eq 180 ] ||

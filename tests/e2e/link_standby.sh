@@ -6,42 +6,11 @@
 # walsender still streaming, and after the heal it catches up.
 . "$(dirname "$0")/lib/common.sh"
 
-sb=$(mktemp -d -t walviz-standby.XXXXXX)
-[ "$(id -u)" -eq 0 ] && chown postgres: "$sb"
-slot="wvlink_$$"
-name="wvlink_sb_$$"
-link_pid=""
-
-cleanup_more() {
-    # Commits must not wait for a standby that is about to go.
-    psql -X -q -d postgres -c "ALTER SYSTEM RESET synchronous_standby_names" -c "SELECT pg_reload_conf()" \
-        >/dev/null 2>&1
-    [ -f "$sb/data/postmaster.pid" ] &&
-        (cd / && as_pg "$WV_PGBIN/pg_ctl" -D "$sb/data" -m immediate -w stop >/dev/null 2>&1)
-    [ -n "$link_pid" ] && kill "$link_pid" 2>/dev/null
-    wait_until 10 "[ -z \"\$(psql -X -At -d postgres -c \"SELECT 1 FROM pg_replication_slots WHERE slot_name = '$slot' AND active\")\" ]"
-    psql -X -q -d postgres -c "SELECT pg_drop_replication_slot('$slot') FROM pg_replication_slots WHERE slot_name = '$slot'" \
-        >/dev/null 2>&1
-    rm -rf "$sb"
-}
-
-log="$e2e_work/link.log"
-"$WALVIZ" link --listen 127.0.0.1:0 --to "unix:$PGHOST/.s.PGSQL.$PGPORT" --latency 100ms 2>"$log" &
-link_pid=$!
-wait_until 5 "grep -q 'listening on' '$log'" || fail "link did not start: $(cat "$log")"
-port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\),.*/\1/p' "$log")
-
-# The standby, made through the relay; its own socket directory, and a name.
-(cd "$sb" && as_pg "$WV_PGBIN/pg_basebackup" -h 127.0.0.1 -p "$port" -U postgres -D "$sb/data" -R \
-    -X stream -C -S "$slot" -c fast) >"$e2e_work/basebackup.log" 2>&1 ||
-    fail "pg_basebackup through the relay: $(cat "$e2e_work/basebackup.log")"
-{
-    echo "unix_socket_directories = '$sb'"
-    echo "hot_standby = on"
-    echo "primary_conninfo = 'host=127.0.0.1 port=$port user=postgres application_name=$name'"
-} | as_pg tee -a "$sb/data/postgresql.auto.conf" >/dev/null
-(cd "$sb" && as_pg "$WV_PGBIN/pg_ctl" -D "$sb/data" -l "$sb/server.log" -w -t 60 start) >/dev/null 2>&1 ||
-    fail "the standby did not start: $(cat "$sb/server.log")"
+. "$(dirname "$0")/lib/realnodes.sh"
+cleanup_more() { realnodes_cleanup; }
+make_standby 100ms
+name=$sb_name
+log=$link_log
 
 state() {
     psql -X -At -d postgres -c "SELECT state FROM pg_stat_replication WHERE application_name = '$name'"
@@ -50,7 +19,6 @@ state() {
 on_standby() {
     psql -X -At -h "$sb" -d "$1" -c "$2"
 }
-wait_until 20 '[ "$(state)" = streaming ]' || fail "the standby does not stream: $(cat "$sb/server.log")"
 
 # write_lag: the primary's view, from the standby's reply after each write.
 # PostgreSQL clears the lags (NULL) after two replies that find the standby
