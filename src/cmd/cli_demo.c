@@ -129,7 +129,7 @@ static bool demo_feed(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view)
     /* with real nodes, what the workload's client waited for its COMMIT */
     int64_t wait = wv_demo_commit_wait(d->demo);
     if (d->real && !view->status && !view->notice && wait >= 0) { /* a key's notice first */
-        snprintf(d->status, sizeof d->status, "real primary: last COMMIT took %.1f ms%s%s%s%s%s",
+        snprintf(d->status, sizeof d->status, "COMMIT %.1f ms%s%s%s%s%s",
                  (double)wait / 1000.0, d->sync_names[0] ? " (" : "", d->sync_names, d->sync_names[0] ? ", " : "",
                  d->sync_names[0] ? d->sync_level : "", d->sync_names[0] ? ")" : "");
         view->status = d->status;

@@ -59,7 +59,7 @@ waits = []
 for sc in scenes[-6:]:
     for t in texts(sc, "header.status"):
         if "(standby1, remote_apply)" in t:
-            waits.append(float(t.split("took ")[1].split(" ms")[0]))
+            waits.append(float(t.split("COMMIT ")[1].split(" ms")[0]))
 assert waits, "no COMMIT wait with standby1 synchronous: %s" % [texts(s, "header.status") for s in scenes[-3:]]
 med = statistics.median(waits)
 assert 195 <= med <= 300, "a synchronous COMMIT over 100 ms each way took %.1f ms" % med
