@@ -500,5 +500,17 @@ void wv_sim_part_answer(const wv_sim *s, wv_sim_view *v, int shard, size_t k, wv
  * (both of v's query). Equal to the leader's answer once every shard has
  * applied what it gets, but for rows no filter selects. */
 void wv_sim_gather(const wv_sim *s, wv_sim_view *v, int64_t t, wv_view_answer *a, wv_view_answer *scratch);
+/* A view's answers per node, as the inspector and simulate --json list
+ * them: nodes 0 (the leader) to nfollowers, then, when sharded,
+ * nfollowers + 1 for the shards gathered. wv_sim_node_seen: how many
+ * transactions node sees at t (the shards gathered: as many as the
+ * furthest behind); an answer is stale when it differs from the one it is
+ * compared with and the node sees fewer than the leader. */
+size_t wv_sim_node_seen(const wv_sim *s, int node, int64_t t);
+/* Node's answer line at t into ans, and into want the line it is compared
+ * with: lead (the leader's), or for a shard the leader's over that shard's
+ * part. mine and scratch: answers of v's query, the caller's. */
+void wv_sim_node_answer(const wv_sim *s, wv_sim_view *v, int node, int64_t t, const char *lead, wv_view_answer *mine,
+                        wv_view_answer *scratch, char *ans, char *want, size_t sz);
 
 #endif

@@ -401,11 +401,7 @@ static void print_views(const wv_sim *sim, wv_buf *out)
                 /* a shard answers over its part, the shards gathered over
                  * all their parts: behind when one of them is */
                 bool gathered = node > cfg->nfollowers;
-                int shard = wv_sim_shard_of_node(sim, node);
-                size_t k = gathered ? kl : wv_sim_readable(sim, node, t), gap = WV_ROWS_NONE;
-                for (int f = 0; gathered && f < cfg->nshards; f++)
-                    if (wv_sim_readable(sim, f + 1, t) < k)
-                        k = wv_sim_readable(sim, f + 1, t);
+                size_t k = wv_sim_node_seen(sim, node, t), gap = WV_ROWS_NONE;
                 if (!gathered)
                     wv_sim_row_gap(sim, node, t, k, &gap, &to);
                 if (k == seen_k[node] && gap == seen_gap[node] && kl == seen_kl && lgap == seen_lgap && !gathered)
@@ -413,18 +409,7 @@ static void print_views(const wv_sim *sim, wv_buf *out)
                 seen_k[node] = k;
                 seen_gap[node] = gap;
                 char want[160];
-                snprintf(want, sizeof want, "%s", lead);
-                if (gathered) {
-                    wv_sim_gather(sim, v, t, mine, part);
-                    wv_view_answer_line(mine, ans, sizeof ans);
-                } else if (shard >= 0) {
-                    wv_sim_part_answer(sim, v, shard, k, mine);
-                    wv_view_answer_line(mine, ans, sizeof ans);
-                    wv_sim_part_answer(sim, v, shard, kl, part);
-                    wv_view_answer_line(part, want, sizeof want);
-                } else {
-                    wv_view_answer_line(wv_sim_view_at(v, node, t), ans, sizeof ans);
-                }
+                wv_sim_node_answer(sim, v, node, t, lead, mine, part, ans, want, sizeof want);
                 bool stale = strcmp(ans, want) != 0 && k < kl;
                 if (shown[node][0] && strcmp(ans, shown[node]) == 0 && stale == shown_stale[node])
                     continue;

@@ -1814,9 +1814,9 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
     }
     /* replies on their way back, drawn last so no chip covers them; a
      * read's answer keeps its place for the moment it is shown */
+    const char *reply = "\xe2\x86\xa9 reply";
+    int rh = 0, rw = nreplies ? measure(sc, WV_FONT_BODY, reply, &rh) + sc->lay.pad : 0;
     for (int i = 0; i < nreplies; i++) {
-        const char *reply = "\xe2\x86\xa9 reply";
-        int rh, rw = measure(sc, WV_FONT_BODY, reply, &rh) + sc->lay.pad;
         int rx = lane.x + lane.w - rw - (int)(replies[i].frac * (lane.w - rw));
         if (link_row && rx + rw > badge_x)
             continue;
@@ -2176,23 +2176,9 @@ static int draw_reports(wv_scene *sc, const wv_view *v, int x, int y, int w, int
         int last = cfg->nfollowers + (wv_sim_sharded(sim) ? 1 : 0);
         for (int node = 0; node <= last; node++) {
             char ans[160], item[240], want[160];
-            int shard = wv_sim_shard_of_node(sim, node);
             bool gathered = node > cfg->nfollowers;
-            size_t k = gathered ? kl : wv_sim_readable(sim, node, t);
-            snprintf(want, sizeof want, "%s", lead);
-            if (gathered) {
-                wv_sim_gather(sim, sc->views[i], t, mine, part);
-                wv_view_answer_line(mine, ans, sizeof ans);
-                for (int f = 0; f < cfg->nshards; f++) /* stale: some shard behind */
-                    k = wv_sim_readable(sim, f + 1, t) < k ? wv_sim_readable(sim, f + 1, t) : k;
-            } else if (shard >= 0) {
-                wv_sim_part_answer(sim, sc->views[i], shard, k, mine);
-                wv_view_answer_line(mine, ans, sizeof ans);
-                wv_sim_part_answer(sim, sc->views[i], shard, kl, part); /* the leader's, of that part */
-                wv_view_answer_line(part, want, sizeof want);
-            } else {
-                wv_view_answer_line(wv_sim_view_at(sc->views[i], node, t), ans, sizeof ans);
-            }
+            size_t k = wv_sim_node_seen(sim, node, t);
+            wv_sim_node_answer(sim, sc->views[i], node, t, lead, mine, part, ans, want, sizeof ans);
             snprintf(item, sizeof item, "%s %s", gathered ? "shards" : node ? cfg->names[node - 1] : "leader", ans);
             int iw = text_width(sc, WV_FONT_MONO, item);
             if (cx > x + pad && cx + iw > x + w) { /* the next line */

@@ -10,6 +10,7 @@
  * and on is a reschedule, with no message decoded again. */
 #include "sim_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -265,5 +266,34 @@ void wv_sim_gather(const wv_sim *s, wv_sim_view *v, int64_t t, wv_view_answer *a
     for (int f = 0; f < s->cfg.nshards; f++) {
         wv_sim_part_answer(s, v, f, wv_sim_readable(s, f + 1, t), scratch);
         wv_view_merge(a, scratch);
+    }
+}
+
+size_t wv_sim_node_seen(const wv_sim *s, int node, int64_t t)
+{
+    if (node <= s->cfg.nfollowers)
+        return wv_sim_readable(s, node, t);
+    size_t k = wv_sim_readable(s, WV_SIM_LEADER, t);
+    for (int f = 0; f < s->cfg.nshards; f++)
+        if (wv_sim_readable(s, f + 1, t) < k)
+            k = wv_sim_readable(s, f + 1, t);
+    return k;
+}
+
+void wv_sim_node_answer(const wv_sim *s, wv_sim_view *v, int node, int64_t t, const char *lead, wv_view_answer *mine,
+                        wv_view_answer *scratch, char *ans, char *want, size_t sz)
+{
+    int shard = wv_sim_shard_of_node(s, node);
+    snprintf(want, sz, "%s", lead);
+    if (node > s->cfg.nfollowers) {
+        wv_sim_gather(s, v, t, mine, scratch);
+        wv_view_answer_line(mine, ans, sz);
+    } else if (shard >= 0) {
+        wv_sim_part_answer(s, v, shard, wv_sim_readable(s, node, t), mine);
+        wv_view_answer_line(mine, ans, sz);
+        wv_sim_part_answer(s, v, shard, wv_sim_readable(s, WV_SIM_LEADER, t), scratch);
+        wv_view_answer_line(scratch, want, sz);
+    } else {
+        wv_view_answer_line(wv_sim_view_at(v, node, t), ans, sz);
     }
 }
