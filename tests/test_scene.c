@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "walviz/realrows.h"
 #include "walviz/scene.h"
 
 #include "failover_stream.h"
@@ -913,6 +914,23 @@ static void test_reports_on_screen(void **state)
     close_fixture(&fx);
 }
 
+/* bank with the simulation's three followers and a real standby
+ * (standby1, sampled directly) as the fourth lane; returns its nodes. */
+static wv_realnodes *open_real_fixture(fixture *fx)
+{
+    wv_realnodes *rn = wv_realnodes_new();
+    assert_int_equal(wv_realnodes_add(rn, "standby1", WV_KIND_PHYSICAL, true), 0);
+    char err[300] = "";
+    memset(fx, 0, sizeof *fx);
+    fx->sim = sim_from_lines_real(NULL, bank, rn, err, sizeof err);
+    CHECK(fx->sim != NULL, "building the sim: %s", err);
+    wv_timeline_init(&fx->tl, false);
+    fx->view = test_view(fx->sim, &fx->tl, "test");
+    fx->view.real = rn;
+    fx->sc = wv_scene_new();
+    return rn;
+}
+
 /* A real node's lane: the word "real" on a badge, its link said to be
  * sampled, and selected, the inspector with PostgreSQL's own numbers, the
  * node's own positions beside the primary's, NULL as a dash; at the three
@@ -921,17 +939,8 @@ static void test_real_lane(void **state)
 {
     (void)state;
     static const int sizes[3][2] = { { 1024, 768 }, { 1920, 1080 }, { 3840, 2160 } };
-    wv_realnodes *rn = wv_realnodes_new();
-    assert_int_equal(wv_realnodes_add(rn, "standby1", WV_KIND_PHYSICAL, true), 0);
-    char err[300] = "";
     fixture fx;
-    memset(&fx, 0, sizeof fx);
-    fx.sim = sim_from_lines_real(NULL, bank, rn, err, sizeof err);
-    CHECK(fx.sim != NULL, "building the sim: %s", err);
-    wv_timeline_init(&fx.tl, false);
-    fx.view = test_view(fx.sim, &fx.tl, "test");
-    fx.view.real = rn;
-    fx.sc = wv_scene_new();
+    wv_realnodes *rn = open_real_fixture(&fx);
     int64_t epoch = wv_sim_epoch_us(fx.sim);
     wv_real_sample pri = { .at_us = epoch + 300000, .view = WV_REAL_PRIMARY, .sent = 0x1000200, .write = 0x1000200,
                            .flush = 0x1000200, .replay = 0, .write_lag = 300000, .flush_lag = WV_REAL_NULL_LAG,
@@ -982,6 +991,66 @@ static void test_real_lane(void **state)
     wv_realnodes_free(rn);
 }
 
+/* A real node's table panel shows the rows read from it, not the rows the
+ * stream says it holds: its positions say it replayed only COMMIT 736,
+ * yet once it returns 480.00 the panel says 480.00. Before any read of a
+ * row: "(reading)"; a value behind the leader's is marked stale. */
+static void test_real_rows(void **state)
+{
+    (void)state;
+    static const int sizes[3][2] = { { 1024, 768 }, { 1920, 1080 }, { 3840, 2160 } };
+    fixture fx;
+    wv_realnodes *rn = open_real_fixture(&fx);
+    int64_t epoch = wv_sim_epoch_us(fx.sim);
+    wv_real_sample own = { .at_us = epoch + 200000, .view = WV_REAL_OWN, .write = 0x1000200, .flush = 0x1000200,
+                           .replay = 0x1000200 };
+    wv_realnodes_add_sample(rn, 0, &own);
+    wv_realnodes_map(rn, fx.sim);
+    wv_realrows *rr = wv_realnodes_rows(rn);
+    const char *names[] = { "id", "balance" }, *before[] = { "1", "500.00" }, *after[] = { "1", "480.00" };
+    wv_real_row r500 = { .at_us = epoch + 250000, .exists = true, .ncols = 2 };
+    wv_real_row r480 = { .at_us = epoch + 1600000, .exists = true, .ncols = 2 };
+    for (int c = 0; c < 2; c++) {
+        r500.name[c] = r480.name[c] = names[c];
+        r500.value[c] = before[c];
+        r480.value[c] = after[c];
+    }
+    assert_true(wv_realrows_add(rr, 0, "accounts", "id=1", &r500));
+    assert_true(wv_realrows_add(rr, 0, "accounts", "id=1", &r480));
+    const int f = 3;
+    static const struct {
+        int64_t t;
+        const char *cell; /* the balance shown; NULL: the row's state line */
+        bool stale;
+        const char *state;
+    } want[] = {
+        { 240000, NULL, false, "id=1 (reading)" },
+        { 300000, "500.00", false, NULL },  /* the leader has 500.00 too */
+        { 1300000, "500.00", true, NULL },  /* the leader committed 480.00 at 1 s */
+        { 1700000, "480.00", false, NULL }, /* read back, though no position says so */
+    };
+    for (int i = 0; i < 3; i++)
+        for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
+            build(&fx, want[w].t, sizes[i][0], sizes[i][1]);
+            if (!want[w].cell) {
+                const wv_cmd *st = find_text(&fx, WV_ROLE_TABLE_ROW_STATE, f, 0);
+                CHECK(st && strcmp(text_of(&fx, st), want[w].state) == 0, "%dx%d at %lld ms: expected '%s', got '%s'",
+                      sizes[i][0], sizes[i][1], (long long)want[w].t / 1000, want[w].state, text_of(&fx, st));
+                continue;
+            }
+            const wv_cmd *cell = NULL;
+            for (int k = 0; (cell = find_text(&fx, WV_ROLE_TABLE_CELL, f, k)) != NULL; k++)
+                if (strcmp(text_of(&fx, cell), "id") != 0 && strcmp(text_of(&fx, cell), "1") != 0)
+                    break;
+            CHECK(cell && strcmp(text_of(&fx, cell), want[w].cell) == 0 && cell->stale == want[w].stale,
+                  "%dx%d at %lld ms: the real node's balance should read '%s' (stale %d), got '%s' (stale %d)",
+                  sizes[i][0], sizes[i][1], (long long)want[w].t / 1000, want[w].cell, want[w].stale,
+                  text_of(&fx, cell), cell ? cell->stale : -1);
+        }
+    close_fixture(&fx);
+    wv_realnodes_free(rn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1005,6 +1074,7 @@ int main(void)
         cmocka_unit_test(test_shards),
         cmocka_unit_test(test_reports_on_screen),
         cmocka_unit_test(test_real_lane),
+        cmocka_unit_test(test_real_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

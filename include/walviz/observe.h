@@ -9,7 +9,11 @@
  * Each connection sends its query again once the answer is in and the
  * interval has passed (25 a second), and a sample's time is walviz's
  * clock when the answer arrived. A connection that fails is tried again a
- * second later; the status line says why. */
+ * second later; the status line says why.
+ *
+ * With a probe (realrows.h), each direct node's query also reads the rows
+ * the probe names, by their keys, into rn's rows: one round trip a sample.
+ * A table the node does not have or lets walviz read is not asked again. */
 #ifndef WALVIZ_OBSERVE_H
 #define WALVIZ_OBSERVE_H
 
@@ -18,6 +22,7 @@
 #include <stdint.h>
 
 #include "walviz/realnode.h"
+#include "walviz/realrows.h"
 
 #define WV_OBSERVE_INTERVAL_US 40000 /* 25 samples a second per connection */
 
@@ -44,12 +49,20 @@ int wv_observer_direct(wv_observer *o, const char *spec, char *err, size_t errsz
  * drawn, the primary still sampled for its view of them. */
 int wv_observer_start(wv_observer *o, bool discover, int own_pid, int64_t timeout_us, char *err, size_t errsz);
 
-/* Called for a sample that says something new (to record it). */
-typedef void (*wv_observer_sample_fn)(void *ctx, int node, const wv_real_sample *s);
+/* What to read of the nodes from the next query on (copied). */
+void wv_observer_probe(wv_observer *o, const wv_real_probe *p);
 
-/* Does what the sockets allow now: reads answers into rn (calling fn for
- * the new ones), sends queries that are due. */
-void wv_observer_poll(wv_observer *o, int64_t now_us, wv_observer_sample_fn fn, void *ctx);
+/* Called for a sample, or a row read, that says something new (to record
+ * it). */
+typedef struct wv_observer_fns {
+    void (*sample)(void *ctx, int node, const wv_real_sample *s);
+    void (*row)(void *ctx, int node, const char *table, const char *key, const wv_real_row *row);
+    void *ctx;
+} wv_observer_fns;
+
+/* Does what the sockets allow now: reads answers into rn (calling fns,
+ * NULL for none, for the new ones), sends queries that are due. */
+void wv_observer_poll(wv_observer *o, int64_t now_us, const wv_observer_fns *fns);
 
 /* Why a connection is not sampling, or NULL when all are. */
 const char *wv_observer_status(wv_observer *o);

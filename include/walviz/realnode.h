@@ -49,10 +49,13 @@ typedef struct wv_real_sample {
 } wv_real_sample;
 
 typedef struct wv_realnodes wv_realnodes;
+typedef struct wv_realrows wv_realrows;
 
 /* Returns a new, empty set; free with wv_realnodes_free (NULL is fine). */
 wv_realnodes *wv_realnodes_new(void);
 void wv_realnodes_free(wv_realnodes *rn);
+/* The rows read from the nodes (realrows.h), owned by rn. */
+wv_realrows *wv_realnodes_rows(const wv_realnodes *rn);
 
 /* Adds a node (name: its application_name, at most 31 bytes); direct: its
  * own view is sampled. Returns its index, or -1 when full or the name is

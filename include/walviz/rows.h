@@ -49,6 +49,13 @@ const char *wv_rows_table_name(const wv_rows *r, size_t table);
 /* The table message msg changes (INSERT, UPDATE, DELETE: known once held
  * if the table was, else once released), or WV_ROWS_NONE. */
 size_t wv_rows_table_of(const wv_rows *r, size_t msg);
+/* The table's schema and name as the server spells them, unquoted
+ * (schema "" when the stream printed none), owned by r. */
+const char *wv_rows_table_schema(const wv_rows *r, size_t table);
+const char *wv_rows_table_ident(const wv_rows *r, size_t table);
+/* The names of the table's key columns, unquoted and owned by r (valid
+ * until the next wv_rows_release): writes at most max, returns how many. */
+size_t wv_rows_key_columns(const wv_rows *r, size_t table, const char **names, size_t max);
 
 typedef struct wv_row {
     bool exists;

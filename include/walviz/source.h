@@ -124,4 +124,15 @@ int wv_source_backend_pid(const wv_source *s);
  * sentence in err. */
 int wv_source_drop_slot(const wv_source_opts *opts, char *err, size_t errsz);
 
+/* Value formatting follows the walsender session's settings; pinning them
+ * makes the same workload record the same text anywhere. An empty
+ * search_path is the always-secure one PostgreSQL's client programs set
+ * since CVE-2018-1058 (pg_recvlogical too): no one else's schema can
+ * capture walviz's queries, and type names print schema-qualified exactly
+ * as pg_recvlogical prints them (public.mood, not mood). Rows read from
+ * real nodes (observe.c) use the same, to print values as the stream does. */
+#define WV_SESSION_OPTIONS \
+    "-c datestyle=ISO -c timezone=UTC -c intervalstyle=postgres -c bytea_output=hex " \
+    "-c extra_float_digits=3 -c search_path="
+
 #endif

@@ -12,6 +12,7 @@
 
 #include "walviz/cli.h"
 #include "walviz/realnode.h"
+#include "walviz/realrows.h"
 #include "walviz/json.h"
 #include "walviz/reader.h"
 #include "walviz/sim.h"
@@ -61,12 +62,15 @@ static int on_read(void *ctx, uint64_t bytes)
     return 0;
 }
 
-/* Reads every message of path into sim; returns the number of errors
- * (reported on stderr), or -1 (said on stderr) when the file cannot be
- * opened, holds no change stream, or loading was stopped. */
+/* A record line of the real nodes: a position sample, or a row read. */
 static int take_real(void *ctx, const char *line, size_t len, char *err, size_t errsz)
 {
-    return wv_realnodes_parse(ctx, line, len, err, errsz);
+    size_t rows = strlen(WV_REALROW_LINE_PREFIX), samples = strlen(WV_REAL_LINE_PREFIX);
+    if (len >= rows && memcmp(line, WV_REALROW_LINE_PREFIX, rows) == 0)
+        return wv_realrows_parse(wv_realnodes_rows(ctx), ctx, line, len, err, errsz);
+    if (len >= samples && memcmp(line, WV_REAL_LINE_PREFIX, samples) == 0)
+        return wv_realnodes_parse(ctx, line, len, err, errsz);
+    return 0; /* a kind of a later version */
 }
 
 int wv_cli_real_lanes(const char *path, wv_sim_cfg *cfg, wv_realnodes **rn, char *err, size_t errsz)

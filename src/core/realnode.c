@@ -8,6 +8,7 @@
  * maps no further than the stage before it in the node's pipeline, so
  * each transaction's times come in the pipeline's order. */
 #include "walviz/realnode.h"
+#include "walviz/realrows.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -38,11 +39,19 @@ typedef struct node {
 struct wv_realnodes {
     node nodes[WV_REAL_MAX_NODES];
     int n;
+    wv_realrows *rows;
 };
 
 wv_realnodes *wv_realnodes_new(void)
 {
-    return wv_xcalloc(1, sizeof(wv_realnodes));
+    wv_realnodes *rn = wv_xcalloc(1, sizeof *rn);
+    rn->rows = wv_realrows_new();
+    return rn;
+}
+
+wv_realrows *wv_realnodes_rows(const wv_realnodes *rn)
+{
+    return rn->rows;
 }
 
 void wv_realnodes_free(wv_realnodes *rn)
@@ -52,6 +61,7 @@ void wv_realnodes_free(wv_realnodes *rn)
     for (int i = 0; i < rn->n; i++)
         for (int v = 0; v < 2; v++)
             free(rn->nodes[i].views[v].e);
+    wv_realrows_free(rn->rows);
     free(rn);
 }
 

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,7 @@ typedef struct msg_table {
 
 typedef struct table {
     char *schema_raw, *name_raw; /* as printed, to match changes */
+    char *schema, *name;         /* unquoted */
     char *display;
     char **keycols; /* unquoted names; NULL: the first column */
     size_t nkeycols;
@@ -142,6 +144,8 @@ void wv_rows_free(wv_rows *r)
         free(t->schema_raw);
         free(t->name_raw);
         free(t->display);
+        free(t->schema);
+        free(t->name);
         for (size_t k = 0; k < t->nkeycols; k++)
             free(t->keycols[k]);
         free(t->keycols);
@@ -263,19 +267,15 @@ static size_t table_for(wv_rows *r, const wv_relname *rel)
     memset(t, 0, sizeof *t);
     t->schema_raw = rel->schema.ptr ? wv_slice_dup(rel->schema) : wv_xstrdup("");
     t->name_raw = wv_slice_dup(rel->table);
-    char *schema = unquote_ident(rel->schema.ptr ? rel->schema : (wv_slice){ "", 0 });
-    char *name = unquote_ident(rel->table);
-    if (!*schema || strcmp(schema, "public") == 0) {
-        t->display = name;
+    t->schema = unquote_ident(rel->schema.ptr ? rel->schema : (wv_slice){ "", 0 });
+    t->name = unquote_ident(rel->table);
+    if (!*t->schema || strcmp(t->schema, "public") == 0) {
+        t->display = wv_xstrdup(t->name);
     } else {
-        size_t n = strlen(schema) + strlen(name) + 2;
+        size_t n = strlen(t->schema) + strlen(t->name) + 2;
         t->display = wv_xmalloc(n);
-        strcpy(t->display, schema);
-        strcat(t->display, ".");
-        strcat(t->display, name);
-        free(name);
+        snprintf(t->display, n, "%s.%s", t->schema, t->name);
     }
-    free(schema);
     return r->ntables++;
 }
 
@@ -672,6 +672,31 @@ size_t wv_rows_table_count(const wv_rows *r)
 const char *wv_rows_table_name(const wv_rows *r, size_t tbl)
 {
     return tbl < r->ntables ? r->tables[tbl].display : "?";
+}
+
+const char *wv_rows_table_schema(const wv_rows *r, size_t tbl)
+{
+    return tbl < r->ntables ? r->tables[tbl].schema : "";
+}
+
+const char *wv_rows_table_ident(const wv_rows *r, size_t tbl)
+{
+    return tbl < r->ntables ? r->tables[tbl].name : "?";
+}
+
+size_t wv_rows_key_columns(const wv_rows *r, size_t tbl, const char **names, size_t max)
+{
+    if (tbl >= r->ntables)
+        return 0;
+    const table *t = &r->tables[tbl];
+    if (!t->keycols) { /* keyed by the first column, whatever its name */
+        if (max && t->first_col)
+            names[0] = t->first_col;
+        return t->first_col ? 1 : 0;
+    }
+    for (size_t i = 0; i < t->nkeycols && i < max; i++)
+        names[i] = t->keycols[i];
+    return t->nkeycols;
 }
 
 size_t wv_rows_find(const wv_rows *r, size_t tbl, const char *text)

@@ -11,6 +11,7 @@
 #include "walviz/json.h"
 #include "walviz/keys.h"
 #include "walviz/narrate.h"
+#include "walviz/realrows.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 /* A row's values by column, as one node holds it. */
 typedef struct row_cells {
     bool exists;
+    bool unread; /* a real node's row not read yet */
     int n;
     char name[MAX_CELLS][64];
     char value[MAX_CELLS][96];
@@ -612,6 +614,7 @@ static uint64_t text_hash(wv_slice text, size_t msg)
 static void read_cells(wv_scene *sc, const wv_sim *sim, wv_row row, row_cells *out)
 {
     out->exists = row.exists;
+    out->unread = false;
     out->n = 0;
     if (!row.exists)
         return;
@@ -639,6 +642,20 @@ static void read_cells(wv_scene *sc, const wv_sim *sim, wv_row row, row_cells *o
     *victim = (cached_cells){ row.msg, h, sc->frame, *out };
 }
 
+/* A real node's row as read from it last, at or before at_us. */
+static void real_cells(const wv_realrows *rr, int node, const char *table, const char *key, int64_t at_us,
+                       row_cells *out)
+{
+    wv_real_row rd;
+    out->n = 0;
+    out->unread = !wv_realrows_at(rr, node, table, key, at_us, &rd);
+    out->exists = !out->unread && rd.exists;
+    for (int i = 0; out->exists && i < rd.ncols && i < MAX_CELLS; i++, out->n++) {
+        snprintf(out->name[i], sizeof out->name[i], "%s", rd.name[i]);
+        snprintf(out->value[i], sizeof out->value[i], "%s", rd.value[i]);
+    }
+}
+
 /* The value of column name in a row, or NULL. */
 static const char *cell_of(const row_cells *rc, const char *name)
 {
@@ -650,8 +667,9 @@ static const char *cell_of(const row_cells *rc, const char *name)
 
 /* The table view of a node: the rows the leader wrote most recently, as
  * this node has them, in aligned columns like psql prints them; cells that
- * differ from the leader's (not received yet) are marked stale. Returns the
- * y below it. */
+ * differ from the leader's (not received yet) are marked stale. A real
+ * node whose rows are read shows them as it returned them. Returns the y
+ * below it. */
 static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box, int y, int max_lines)
 {
     const wv_theme *th = sc->th;
@@ -686,10 +704,16 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
         return y;
     row_cells *lead = sc->lead, *here = sc->here;
     const row_cells *cols = NULL; /* the row that names the columns */
+    int real = leader ? -1 : wv_realnodes_node_of(v->real, node - 1);
+    const wv_realrows *rr = real >= 0 ? wv_realnodes_rows(v->real) : NULL;
+    bool reads = wv_realrows_reads(rr, real);
     for (size_t i = 0; i < n; i++) {
         read_cells(sc, sim, wv_sim_row(sim, WV_SIM_LEADER, t, keys[i], kl), &lead[i]);
         if (kn == kl && leader)
             here[i] = lead[i];
+        else if (reads)
+            real_cells(rr, real, wv_rows_table_name(rows, tbl), wv_rows_key_text(rows, keys[i]),
+                       wv_sim_epoch_us(sim) + t, &here[i]);
         else
             read_cells(sc, sim, wv_sim_row(sim, node, t, keys[i], kn), &here[i]);
         if (!cols && lead[i].n)
@@ -728,6 +752,12 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
     if (header)
         y += lh;
     for (size_t i = 0; i < n; i++, y += lh) {
+        if (here[i].unread) { /* asked for; its answer is on the way */
+            char line[200];
+            snprintf(line, sizeof line, "%s (reading)", wv_rows_key_text(rows, keys[i]));
+            draw_text(sc, WV_ROLE_TABLE_ROW_STATE, WV_FONT_MONO, th->text_dim, x0, y, line, x_end - x0);
+            continue;
+        }
         if (!here[i].exists) {
             bool stale = !leader && lead[i].exists, waiting = leader && lead[i].exists;
             /* after a failover: a row only a lost transaction wrote */
@@ -2055,15 +2085,19 @@ static void draw_follower_views(wv_scene *sc, const wv_view *v, int f, int x, in
         draw_text(sc, WV_ROLE_INSPECTOR_PRIMARY, WV_FONT_MONO, th->text, x + name_w + 2 * cw, y, l,
                   w - name_w - 2 * cw);
     }
-    const char *note = "the leader learns each position from the follower's next reply; a lag is NULL (-) once caught up";
-    if (real)
-        note = wv_sim_config(sim)->link[f].kind == WV_KIND_PHYSICAL
-                   ? "real standby, sampled by walviz: own = its pg_stat_wal_receiver and pg_last_wal_replay_lsn() "
-                     "(- without --observe NAME=CONNINFO), leader sees = the primary's pg_stat_replication; "
-                     "- is NULL"
-                   : "real subscriber, sampled by walviz: own = its pg_stat_subscription.received_lsn and "
-                     "pg_replication_origin_status.remote_lsn (- without --observe NAME=CONNINFO), leader sees = "
-                     "the primary's pg_stat_replication; - is NULL";
+    char note[400];
+    snprintf(note, sizeof note, "the leader learns each position from the follower's next reply; a lag is NULL (-) "
+             "once caught up");
+    if (real) {
+        bool physical = wv_sim_config(sim)->link[f].kind == WV_KIND_PHYSICAL;
+        bool reads = wv_realrows_reads(wv_realnodes_rows(v->real), wv_realnodes_node_of(v->real, f));
+        snprintf(note, sizeof note, "real %s, sampled by walviz: its table = %s; own = %s (- without --observe "
+                 "NAME=CONNINFO), leader sees = the primary's pg_stat_replication; - is NULL",
+                 physical ? "standby" : "subscriber",
+                 reads ? "rows read from it by key" : "the stream's rows up to its replay position",
+                 physical ? "its pg_stat_wal_receiver and pg_last_wal_replay_lsn()"
+                          : "its pg_stat_subscription.received_lsn and pg_replication_origin_status.remote_lsn");
+    }
     draw_wrapped(sc, WV_ROLE_INSPECTOR_EMPTY, WV_FONT_BODY, th->text_dim, x, x, y, x + w, bottom, note);
     sc->who = -1;
 }
@@ -2615,7 +2649,7 @@ static const char *const glossary[][2] = {
     { "shard", "holds the rows its filter picks" },
     { "lost / diverged", "never on the new leader / ahead of it" },
     { "read-your-writes / monotonic reads", "see your writes / never go back" },
-    { "real", "PostgreSQL's own positions, sampled" },
+    { "real", "PostgreSQL's own positions and rows" },
 };
 
 /* Keys on the left; on the right, what the glyphs and colours mean and a

@@ -10,6 +10,7 @@
 
 #include "walviz/observe.h"
 #include "walviz/recorder.h"
+#include "walviz/scene.h"
 
 #define FEED_BUDGET_US 4000 /* of a 16 ms frame */
 #define CONFIRM_EVERY_US 1000000
@@ -25,6 +26,10 @@ struct wv_live {
     wv_realnodes *real;   /* the caller's: real nodes observed, or NULL */
     wv_observer *observer;
     wv_buf line;          /* a sample's line for the recording */
+    /* the rows read from the real nodes: the ones the leader changed last */
+    wv_decoder *dec;
+    wv_real_probe probe;
+    size_t probed_k, probed_table; /* what the probe was built for */
 };
 
 /* A write failed (errno says why): the recording stops cleanly, said on
@@ -62,6 +67,7 @@ void wv_live_free(wv_live *l)
     if (l->rec && wv_recorder_close(l->rec) < 0)
         fprintf(stderr, "walviz live: cannot write %s: %s\n", l->rec_path, strerror(errno));
     wv_observer_free(l->observer);
+    wv_decode_free(l->dec);
     wv_buf_destroy(&l->line);
     wv_source_free(l->src);
     free(l->rec_path);
@@ -111,7 +117,14 @@ fail:
     return -1;
 }
 
-/* A sample that says something new goes into the recording. */
+static void record_line(wv_live *l)
+{
+    if (wv_recorder_add_line(l->rec, l->src, (wv_slice){ l->line.data, l->line.len }) < 0)
+        recording_failed(l);
+}
+
+/* A sample, or a row read, that says something new goes into the
+ * recording. */
 static void record_sample(void *ctx, int node, const wv_real_sample *s)
 {
     wv_live *l = ctx;
@@ -119,8 +132,34 @@ static void record_sample(void *ctx, int node, const wv_real_sample *s)
         return;
     l->line.len = 0;
     wv_realnodes_format(l->real, node, s, &l->line);
-    if (wv_recorder_add_line(l->rec, l->src, (wv_slice){ l->line.data, l->line.len }) < 0)
-        recording_failed(l);
+    record_line(l);
+}
+
+static void record_row(void *ctx, int node, const char *table, const char *key, const wv_real_row *row)
+{
+    wv_live *l = ctx;
+    if (!l->rec)
+        return;
+    l->line.len = 0;
+    wv_realrows_format(wv_realnodes_name(l->real, node), table, key, row, &l->line);
+    record_line(l);
+}
+
+/* The real nodes are asked for the rows the leader changed last, the
+ * table on screen first: asked again when a transaction commits or the
+ * table changes. */
+static void probe_rows(wv_live *l, const wv_sim *sim, const wv_view *view)
+{
+    size_t k = wv_sim_visible(sim, WV_SIM_LEADER, INT64_MAX / 4);
+    size_t table = view && view->tl ? wv_scene_table(view) : 0;
+    if (k == l->probed_k && table == l->probed_table)
+        return;
+    if (!l->dec)
+        l->dec = wv_decode_new();
+    wv_real_probe_build(sim, k, table, l->dec, &l->probe);
+    wv_observer_probe(l->observer, &l->probe);
+    l->probed_k = k;
+    l->probed_table = table;
 }
 
 void wv_live_sim_cfg(wv_sim_cfg *cfg)
@@ -178,7 +217,10 @@ bool wv_live_feed(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view)
         changed = true;
     }
     if (l->observer) {
-        wv_observer_poll(l->observer, wv_now_us(), record_sample, l);
+        if (sim)
+            probe_rows(l, sim, view);
+        wv_observer_fns fns = { record_sample, record_row, l };
+        wv_observer_poll(l->observer, wv_now_us(), &fns);
         if (sim)
             wv_realnodes_map(l->real, sim);
         changed = true; /* the real lanes move with their samples */

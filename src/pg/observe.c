@@ -15,9 +15,11 @@
 #include <libpq-fe.h>
 
 #include "walviz/clock.h"
+#include "walviz/source.h"
 
 #define RETRY_US 1000000
 #define MAX_KW 24
+#define MAX_UNREADABLE 8
 
 /* The primary's walsenders: the primary's view of every node. Lags and
  * reply_time in microseconds (NULL stays NULL); the kind from the slot, or
@@ -52,6 +54,13 @@ typedef struct obs_conn {
     bool query_out;
     int64_t next_us;  /* when the next query (or connection attempt) may go */
     char error[200];  /* why it is down; "" when sampling */
+    /* the rows it reads: the probe's tables it can, in the query's order */
+    wv_buf sql;
+    int asked[WV_PROBE_TABLES], nasked;
+    wv_real_probe sent; /* the probe of the query out */
+    char unreadable[MAX_UNREADABLE][sizeof ((wv_real_probe *)0)->t[0].table];
+    int nunreadable;
+    bool stale_sql;   /* the probe changed: build sql again */
 } obs_conn;
 
 struct wv_observer {
@@ -62,6 +71,7 @@ struct wv_observer {
     obs_conn direct[WV_REAL_MAX_NODES];
     char direct_name[WV_REAL_MAX_NODES][32];
     int ndirect;
+    wv_real_probe probe;
     char own_pid[16];
     char status[300];
 };
@@ -97,6 +107,7 @@ void wv_observer_free(wv_observer *o)
     for (int i = 0; i < o->ndirect; i++) {
         conn_close(&o->direct[i]);
         free(o->direct[i].conninfo);
+        wv_buf_destroy(&o->direct[i].sql);
     }
     for (int i = 0; i < MAX_KW; i++) {
         free(o->kw[i]);
@@ -137,8 +148,9 @@ static void ignore_notice(void *arg, const char *message)
 static bool conn_start(wv_observer *o, obs_conn *c)
 {
     if (c->conninfo) {
-        const char *kw[] = { "dbname", "fallback_application_name", NULL };
-        const char *val[] = { c->conninfo, "walviz observe", NULL };
+        /* the conninfo's own options, if any, win: it comes after */
+        const char *kw[] = { "options", "dbname", "fallback_application_name", NULL };
+        const char *val[] = { WV_SESSION_OPTIONS, c->conninfo, "walviz observe", NULL };
         c->c = PQconnectStartParams(kw, val, 1); /* expand_dbname: the conninfo */
     } else {
         c->c = PQconnectStartParams((const char *const *)o->kw, (const char *const *)o->val, 1);
@@ -270,7 +282,7 @@ int wv_observer_start(wv_observer *o, bool discover, int own_pid, int64_t timeou
 
 /* The primary's answer: a sample of each node's row (state "" when it has
  * none: no walsender now). */
-static void take_primary(wv_observer *o, const PGresult *r, int64_t now, wv_observer_sample_fn fn, void *ctx)
+static void take_primary(wv_observer *o, const PGresult *r, int64_t now, const wv_observer_fns *fns)
 {
     for (int node = 0; node < (int)wv_realnodes_count(o->rn); node++) {
         wv_real_sample s = { .at_us = now, .view = WV_REAL_PRIMARY, .write_lag = WV_REAL_NULL_LAG,
@@ -290,13 +302,12 @@ static void take_primary(wv_observer *o, const PGresult *r, int64_t now, wv_obse
             s.reply_time_us = us_at(r, row, 10, 0);
             break;
         }
-        if (wv_realnodes_add_sample(o->rn, node, &s) && fn)
-            fn(ctx, node, &s);
+        if (wv_realnodes_add_sample(o->rn, node, &s) && fns)
+            fns->sample(fns->ctx, node, &s);
     }
 }
 
-static void take_own(wv_observer *o, const obs_conn *c, const PGresult *r, int64_t now, wv_observer_sample_fn fn,
-                     void *ctx)
+static void take_own(wv_observer *o, const obs_conn *c, const PGresult *r, int64_t now, const wv_observer_fns *fns)
 {
     if (PQntuples(r) != 1)
         return;
@@ -309,54 +320,207 @@ static void take_own(wv_observer *o, const obs_conn *c, const PGresult *r, int64
         s.write = lsn_at(r, 0, 4);  /* received */
         s.replay = lsn_at(r, 0, 5); /* the last COMMIT applied */
     }
-    if (wv_realnodes_add_sample(o->rn, c->node, &s) && fn)
-        fn(ctx, c->node, &s);
+    if (wv_realnodes_add_sample(o->rn, c->node, &s) && fns)
+        fns->sample(fns->ctx, c->node, &s);
 }
 
 /* The connection is gone (a node's server stopped, say): tried again a
  * second later; meanwhile the node's own positions are unknown, a sample
  * of NULLs rather than the last answer. */
-static void lost(wv_observer *o, obs_conn *c, int64_t now, wv_observer_sample_fn fn, void *ctx)
+static void lost(wv_observer *o, obs_conn *c, int64_t now, const wv_observer_fns *fns)
 {
     conn_close(c);
     c->next_us = now + RETRY_US;
     if (c->node >= 0) {
         wv_real_sample s = { .at_us = now, .view = WV_REAL_OWN };
-        if (wv_realnodes_add_sample(o->rn, c->node, &s) && fn)
-            fn(ctx, c->node, &s);
+        if (wv_realnodes_add_sample(o->rn, c->node, &s) && fns)
+            fns->sample(fns->ctx, c->node, &s);
     }
 }
 
-static void poll_conn(wv_observer *o, obs_conn *c, int64_t now, wv_observer_sample_fn fn, void *ctx)
+/* --- rows read from a node ------------------------------------------------ */
+
+void wv_observer_probe(wv_observer *o, const wv_real_probe *p)
+{
+    if (wv_real_probe_equal(&o->probe, p))
+        return;
+    o->probe = *p;
+    for (int i = 0; i < o->ndirect; i++)
+        o->direct[i].stale_sql = true;
+}
+
+/* s quoted as an identifier, or as a literal in E'' form (whatever
+ * standard_conforming_strings says). */
+static void put_ident(wv_buf *b, const char *s)
+{
+    wv_buf_puts(b, "\"");
+    for (; *s; s++) {
+        if (*s == '"')
+            wv_buf_append(b, s, 1);
+        wv_buf_append(b, s, 1);
+    }
+    wv_buf_puts(b, "\"");
+}
+
+static void put_literal(wv_buf *b, const char *s)
+{
+    wv_buf_puts(b, "E'");
+    for (; *s; s++) {
+        if (*s == '\'' || *s == '\\')
+            wv_buf_append(b, s, 1);
+        wv_buf_append(b, s, 1);
+    }
+    wv_buf_puts(b, "'");
+}
+
+static bool unreadable(const obs_conn *c, const char *table)
+{
+    for (int i = 0; i < c->nunreadable; i++)
+        if (strcmp(c->unreadable[i], table) == 0)
+            return true;
+    return false;
+}
+
+/* The positions' query, then "SELECT * FROM t WHERE (k1, k2) IN
+ * ((v, v), ...)" for each table of the probe this node lets walviz read. */
+static void build_rows_sql(wv_observer *o, obs_conn *c)
+{
+    wv_buf *b = &c->sql;
+    b->len = 0;
+    c->nasked = 0;
+    c->sent = o->probe;
+    c->stale_sql = false;
+    wv_buf_puts(b, own_query);
+    for (int i = 0; i < o->probe.ntables; i++) {
+        const struct wv_probe_table *t = &o->probe.t[i];
+        if (unreadable(c, t->table))
+            continue;
+        wv_buf_puts(b, ";\nSELECT * FROM ");
+        if (t->schema[0]) {
+            put_ident(b, t->schema);
+            wv_buf_puts(b, ".");
+        }
+        put_ident(b, t->name);
+        wv_buf_puts(b, " WHERE (");
+        for (int k = 0; k < t->nkeycols; k++) {
+            wv_buf_puts(b, k ? ", " : "");
+            put_ident(b, t->keycol[k]);
+        }
+        wv_buf_puts(b, ") IN (");
+        for (int r = 0; r < t->nkeys; r++) {
+            wv_buf_puts(b, r ? ", (" : "(");
+            for (int k = 0; k < t->nkeycols; k++) {
+                wv_buf_puts(b, k ? ", " : "");
+                put_literal(b, t->value[r][k]);
+            }
+            wv_buf_puts(b, ")");
+        }
+        wv_buf_puts(b, ")");
+        c->asked[c->nasked++] = i;
+    }
+    wv_buf_append(b, "", 1);
+}
+
+/* A table's read failed: one the node has not, or does not let walviz
+ * read, is not asked again; anything else (a standby's query cancelled by
+ * a conflict with recovery, say) is asked again next time. The rest of
+ * the query did not run. */
+static void table_failed(obs_conn *c, int asked, const PGresult *r)
+{
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const char *table = c->sent.t[c->asked[asked]].table;
+    bool for_good = state && (strcmp(state, "42P01") == 0 || strcmp(state, "42501") == 0 ||
+                              strcmp(state, "42703") == 0 || strcmp(state, "3F000") == 0);
+    if (for_good && c->nunreadable < MAX_UNREADABLE && !unreadable(c, table)) {
+        memcpy(c->unreadable[c->nunreadable++], table, sizeof c->unreadable[0]); /* both the probe's size */
+        c->stale_sql = true;
+    }
+}
+
+/* The rows a table's read returned: each key asked is there or not. */
+static void take_rows(wv_observer *o, obs_conn *c, const struct wv_probe_table *t, const PGresult *r, int64_t now,
+                      const wv_observer_fns *fns)
+{
+    wv_realrows *rr = wv_realnodes_rows(o->rn);
+    int keycol[WV_PROBE_KEYCOLS], ncols = PQnfields(r);
+    for (int k = 0; k < t->nkeycols; k++) {
+        keycol[k] = -1;
+        for (int f = 0; f < ncols; f++)
+            if (strcmp(PQfname(r, f), t->keycol[k]) == 0)
+                keycol[k] = f;
+        if (keycol[k] < 0)
+            return;
+    }
+    bool found[WV_PROBE_KEYS] = { false };
+    wv_buf key;
+    wv_buf_init(&key);
+    for (int row = 0; row < PQntuples(r); row++) {
+        /* its key's text, as the stream's rows spell it: "a=1, b=x" */
+        key.len = 0;
+        for (int k = 0; k < t->nkeycols; k++)
+            wv_buf_printf(&key, "%s%s=%s", k ? ", " : "", t->keycol[k],
+                          PQgetisnull(r, row, keycol[k]) ? "null" : PQgetvalue(r, row, keycol[k]));
+        wv_buf_append(&key, "", 1);
+        int asked = -1;
+        for (int i = 0; i < t->nkeys && asked < 0; i++)
+            if (strcmp(t->key[i], key.data) == 0)
+                asked = i;
+        if (asked < 0 || found[asked])
+            continue;
+        found[asked] = true;
+        wv_real_row rd = { .at_us = now, .exists = true };
+        for (int f = 0; f < ncols && rd.ncols < WV_REAL_ROW_COLS; f++, rd.ncols++) {
+            rd.name[rd.ncols] = PQfname(r, f);
+            rd.value[rd.ncols] = PQgetisnull(r, row, f) ? "null" : PQgetvalue(r, row, f);
+        }
+        if (wv_realrows_add(rr, c->node, t->table, t->key[asked], &rd) && fns && fns->row)
+            fns->row(fns->ctx, c->node, t->table, t->key[asked], &rd);
+    }
+    wv_buf_destroy(&key);
+    for (int i = 0; i < t->nkeys; i++) {
+        wv_real_row none = { .at_us = now, .exists = false };
+        if (!found[i] && wv_realrows_add(rr, c->node, t->table, t->key[i], &none) && fns && fns->row)
+            fns->row(fns->ctx, c->node, t->table, t->key[i], &none);
+    }
+}
+
+static void poll_conn(wv_observer *o, obs_conn *c, int64_t now, const wv_observer_fns *fns)
 {
     if (!c->c) {
         if (now < c->next_us)
             return;
         c->next_us = now + RETRY_US;
         if (!conn_start(o, c)) {
-            lost(o, c, now, fn, ctx);
+            lost(o, c, now, fns);
             return;
         }
     }
     if (PQstatus(c->c) != CONNECTION_OK) {
         if (conn_progress(c, 0) < 0)
-            lost(o, c, now, fn, ctx);
+            lost(o, c, now, fns);
         return;
     }
     if (c->query_out) {
         if (!PQconsumeInput(c->c)) {
             set_error(c, PQerrorMessage(c->c));
-            lost(o, c, now, fn, ctx);
+            lost(o, c, now, fns);
             return;
         }
         PGresult *r;
-        while (!PQisBusy(c->c) && (r = PQgetResult(c->c)) != NULL) {
-            if (PQresultStatus(r) != PGRES_TUPLES_OK)
-                set_error(c, PQresultErrorMessage(r));
-            else if (c == &o->primary)
-                take_primary(o, r, now, fn, ctx), c->error[0] = '\0';
-            else
-                take_own(o, c, r, now, fn, ctx), c->error[0] = '\0';
+        /* one result per statement: the positions, then each table's rows */
+        for (int stmt = 0; !PQisBusy(c->c) && (r = PQgetResult(c->c)) != NULL; stmt++) {
+            if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+                if (stmt > 0 && stmt <= c->nasked)
+                    table_failed(c, stmt - 1, r);
+                else
+                    set_error(c, PQresultErrorMessage(r));
+            } else if (c == &o->primary) {
+                take_primary(o, r, now, fns), c->error[0] = '\0';
+            } else if (stmt == 0) {
+                take_own(o, c, r, now, fns), c->error[0] = '\0';
+            } else if (stmt <= c->nasked) {
+                take_rows(o, c, &c->sent.t[c->asked[stmt - 1]], r, now, fns);
+            }
             PQclear(r);
         }
         if (!PQisBusy(c->c))
@@ -367,22 +531,24 @@ static void poll_conn(wv_observer *o, obs_conn *c, int64_t now, wv_observer_samp
         return;
     c->next_us = now + WV_OBSERVE_INTERVAL_US;
     const char *params[] = { o->own_pid };
+    if (c != &o->primary && c->stale_sql)
+        build_rows_sql(o, c);
     int sent = c == &o->primary ? PQsendQueryParams(c->c, primary_query, 1, NULL, params, NULL, NULL, 0)
-                                : PQsendQuery(c->c, own_query);
+                                : PQsendQuery(c->c, c->sql.len ? c->sql.data : own_query);
     if (!sent) {
         set_error(c, PQerrorMessage(c->c));
-        lost(o, c, now, fn, ctx);
+        lost(o, c, now, fns);
         return;
     }
     c->query_out = true;
 }
 
-void wv_observer_poll(wv_observer *o, int64_t now_us, wv_observer_sample_fn fn, void *ctx)
+void wv_observer_poll(wv_observer *o, int64_t now_us, const wv_observer_fns *fns)
 {
     if (o->has_primary)
-        poll_conn(o, &o->primary, now_us, fn, ctx);
+        poll_conn(o, &o->primary, now_us, fns);
     for (int i = 0; i < o->ndirect; i++)
-        poll_conn(o, &o->direct[i], now_us, fn, ctx);
+        poll_conn(o, &o->direct[i], now_us, fns);
 }
 
 const char *wv_observer_status(wv_observer *o)

@@ -144,16 +144,6 @@ static void add_param(wv_source *s, const char *k, const char *v)
     s->values[s->nparams++] = wv_xstrdup(v);
 }
 
-/* Value formatting follows the walsender session's settings; pinning them
- * makes the same workload record the same text anywhere. An empty
- * search_path is the always-secure one PostgreSQL's client programs set
- * since CVE-2018-1058 (pg_recvlogical too): no one else's schema can
- * capture walviz's queries, and type names print schema-qualified exactly
- * as pg_recvlogical prints them (public.mood, not mood). */
-#define SESSION_OPTIONS \
-    "-c datestyle=ISO -c timezone=UTC -c intervalstyle=postgres -c bytea_output=hex " \
-    "-c extra_float_digits=3 -c search_path="
-
 static void append_quoted(wv_buf *b, const char *text, char quote)
 {
     wv_buf_append(b, &quote, 1);
@@ -220,7 +210,7 @@ wv_source *wv_source_new(const wv_source_opts *o)
     add_param(s, "port", o->port);
     add_param(s, "user", o->user);
     add_param(s, "fallback_application_name", "walviz");
-    add_param(s, "options", SESSION_OPTIONS);
+    add_param(s, "options", WV_SESSION_OPTIONS);
     if (o->slot) {
         s->slot = wv_xstrdup(o->slot);
     } else {
@@ -245,7 +235,7 @@ wv_source *wv_source_new(const wv_source_opts *o)
     set_info(s, "slot-kind", s->temporary ? "temporary" : "permanent");
     set_info(s, "plugin", "test_decoding");
     set_info(s, "plugin-options", s->plugin_options_text);
-    set_info(s, "session-settings", SESSION_OPTIONS);
+    set_info(s, "session-settings", WV_SESSION_OPTIONS);
     set_status(s, "connecting");
     return s;
 }

@@ -29,13 +29,13 @@ wait_ready() {
 # standby1, Shift+P cuts its relay and heals it, C makes the workload's
 # COMMITs wait for it to apply (synchronous_commit on -> remote_apply).
 "$WALVIZ" demo --real-latency 100ms --tps 3 --frames "$out/frames" --dump-scene "$out/frames" --fps 2 \
-    --duration 12s --size 1024x768 --keys 3s:4,4s:shift+p,6s:shift+p,7s:c 2>"$out/err" ||
+    --record "$out/demo.wvr" --duration 12s --size 1024x768 --keys 3s:4,4s:shift+p,6s:shift+p,7s:c 2>"$out/err" ||
     { cat "$out/err"; fail "walviz demo --frames failed"; }
 ready=$(sed -n 's/.*ready after \([0-9.]*\) s.*/\1/p' "$out/err")
 real=$(sed -n 's/.*real nodes streaming after \([0-9.]*\) s.*/\1/p' "$out/err")
 [ -n "$ready" ] && [ -n "$real" ] || { cat "$out/err"; fail "the demo did not say how long it took"; }
 echo "demo_real: ready after $ready s, of which $real s for the real standby and subscriber"
-python3 - "$out/frames" <<'PY' || fail "the real lanes"
+python3 - "$out/frames" "$out/demo.wvr" <<'PY' || fail "the real lanes"
 import glob, json, statistics, sys
 d = sys.argv[1]
 frames = [json.loads(l) for l in open(d + "/summary.jsonl")]
@@ -66,6 +66,63 @@ assert 195 <= med <= 300, "a synchronous COMMIT over 100 ms each way took %.1f m
 print("demo_real: a cut held standby1 at %d applied while %d more departed; healed, it caught up"
       % (during[0], departed[-1] - departed[0]))
 print("demo_real: COMMIT with remote_apply on standby1 over a 200 ms round trip: %.1f ms (the workload's psql)" % med)
+# The rows read from the real nodes: each node's reads of an account go
+# through the balances the leader committed, in their order (none made
+# up, none going back); during the cut no row changes on standby1 while
+# sub1's keep changing, and standby1's table shows cells behind.
+import re
+committed, pending, reads, every, epoch = {}, {}, {}, {}, None
+for line in open(sys.argv[2], encoding="utf-8"):
+    line = line.rstrip("\n")
+    if line.startswith("#realrow\t"):
+        f = line.split("\t")
+        every.setdefault((f[1], f[3], f[4]), []).append(int(f[2][3:]))
+        if f[3] != "table=accounts" or "absent" in f:
+            continue
+        cells = dict(c.split("=", 1) for c in f[5:])
+        reads.setdefault((f[1], cells["id"]), []).append((int(f[2][3:]), cells["balance"]))
+        continue
+    if line.startswith("#"):
+        continue
+    fields = line.split("\t", 4)
+    epoch = epoch or int(fields[3])
+    m = re.match(r"table public\.accounts: UPDATE: id\[integer\]:(\d+) .* balance\[numeric\]:([0-9.]+)", fields[4])
+    if m:
+        pending[m.group(1)] = m.group(2)
+    elif fields[4].startswith("COMMIT"):
+        for k, v in pending.items():
+            committed.setdefault(k, ["1000.00"]).append(v)
+        pending = {}
+assert {n for n, _ in reads} == {"standby1", "sub1"}, "rows read from %s" % sorted({n for n, _ in reads})
+def follows(got, history):
+    i = 0
+    for v in got:
+        while i < len(history) and history[i] != v:
+            i += 1
+        if i == len(history):
+            return False
+    return True
+nreads = 0
+for (node, key), got in reads.items():
+    nreads += len(got)
+    values = [v for _, v in got]
+    assert follows(values, committed.get(key, ["1000.00"])), \
+        "%s's reads of id=%s %s do not follow the leader's %s" % (node, key, values, committed.get(key))
+changed = {"standby1": 0, "sub1": 0}
+for (node, _, _), ats in every.items():
+    changed[node] += sum(1 for at in ats[1:] if 4.5e6 <= at - epoch <= 5.9e6)
+assert changed["standby1"] == 0 and changed["sub1"] > 0, "rows changed during the cut: %s" % changed
+def stale_cells(fr, sc, name):
+    idx = [i for i, f in enumerate(fr["followers"]) if f["name"] == name]
+    return sum(1 for t in sc["texts"] if t["role"] in ("table.cell", "table.row_state")
+               and t.get("follower") == idx[0] and t.get("stale")) if idx else 0
+assert len(frames) == len(scenes), "%d frames, %d scenes" % (len(frames), len(scenes))
+cut = [(f, s) for f, s in zip(frames, scenes) if 5.0e6 <= f["t_us"] <= 6.0e6]
+stale = [stale_cells(f, s, "standby1") for f, s in cut]
+assert cut and all(stale), "standby1's table during the cut: %s stale cells" % stale
+print("demo_real: %d reads of accounts from standby1 and sub1, each in the leader's order; during the cut "
+      "%d rows changed on sub1, none on standby1, whose table showed %s cells behind the leader's"
+      % (nreads, changed["sub1"], stale))
 last = by(frames[-1])
 print("demo_real: at the end, applied of %d departed: standby1 %d, sub1 %d, f2 %d, f3 %d"
       % (frames[-1]["departed"], last["standby1"]["applied"], last["sub1"]["applied"], last["f2"]["applied"],
