@@ -70,16 +70,23 @@ static void expect(const wv_sim *s, int f, int k, int64_t sent, int64_t written,
         }
 }
 
+/* One simulated follower on walviz's clock, as a live session has it. */
+static void one_follower(wv_sim_cfg *cfg)
+{
+    char err[200];
+    wv_sim_cfg_init(cfg);
+    assert_int_equal(wv_sim_cfg_option(cfg, "followers", "1", err, sizeof err), 0);
+    assert_int_equal(wv_sim_cfg_check(cfg, err, sizeof err), 0);
+    cfg->time_source = WV_TIME_RECEIVE;
+    cfg->max_gap_us = INT64_MAX / 4;
+}
+
 static void test_mapping(void **state)
 {
     (void)state;
     wv_sim_cfg cfg;
-    wv_sim_cfg_init(&cfg);
+    one_follower(&cfg);
     char err[200];
-    assert_int_equal(wv_sim_cfg_option(&cfg, "followers", "1", err, sizeof err), 0);
-    assert_int_equal(wv_sim_cfg_check(&cfg, err, sizeof err), 0);
-    cfg.time_source = WV_TIME_RECEIVE;
-    cfg.max_gap_us = INT64_MAX / 4;
     wv_realnodes *rn = wv_realnodes_new();
     assert_int_equal(wv_realnodes_add(rn, "standby1", WV_KIND_PHYSICAL, true), 0);
     assert_int_equal(wv_realnodes_add(rn, "sub1", WV_KIND_LOGICAL, false), 1);
@@ -339,6 +346,79 @@ static void test_reader_skips_sample_lines(void **state)
     unlink(path);
 }
 
+/* The demo's relays and keys in a recording: the links in a header
+ * value, the marks as lines, both read back; the marks then mark the lane
+ * (its relay cut from 150 ms to 250 ms, its server stopped from 300 ms). */
+static void test_links_and_marks(void **state)
+{
+    (void)state;
+    wv_sim_cfg cfg;
+    one_follower(&cfg);
+    char err[300] = "";
+    wv_realnodes *rn = wv_realnodes_new();
+    assert_int_equal(wv_realnodes_add(rn, "standby1", WV_KIND_PHYSICAL, true), 0);
+    assert_int_equal(wv_realnodes_lanes(rn, &cfg, err, sizeof err), 0);
+    cfg.link[1].latency_us = 300000;
+    cfg.link[1].bandwidth_bps = 1048576;
+    wv_buf out;
+    wv_buf_init(&out);
+    wv_realnodes_links_value(rn, &cfg, &out);
+    wv_buf_append(&out, "", 1);
+    assert_string_equal(out.data, "standby1:300000:1048576");
+    cfg.link[1].latency_us = 0;
+    CHECK(wv_realnodes_parse_links(rn, &cfg, out.data, err, sizeof err) == 0 && cfg.link[1].latency_us == 300000 &&
+              cfg.link[1].bandwidth_bps == 1048576,
+          "links read back: %s, latency %lld", err, (long long)cfg.link[1].latency_us);
+    static const char *const bad_links[] = { "standby9:1:1", "standby1:x:1", "standby1:1", "standby1:1:0",
+                                             "standby1:1:2x" };
+    for (size_t i = 0; i < sizeof bad_links / sizeof bad_links[0]; i++)
+        CHECK(wv_realnodes_parse_links(rn, &cfg, bad_links[i], err, sizeof err) < 0 &&
+                  strstr(err, "expected NAME:LATENCY_US:BANDWIDTH_BPS"),
+              "'%s' refused: %s", bad_links[i], err);
+    out.len = 0;
+    wv_realnodes_format_mark(rn, 0, WV_REAL_CUT, E + 150 * MS, &out);
+    wv_realnodes_format_mark(rn, 0, WV_REAL_HEAL, E + 250 * MS, &out);
+    wv_realnodes_format_mark(rn, 0, WV_REAL_STOP, E + 300 * MS, &out);
+    wv_buf_append(&out, "", 1);
+    assert_string_equal(out.data, "#realmark\tstandby1\tat=1800000000150000\tmark=cut\n"
+                                  "#realmark\tstandby1\tat=1800000000250000\tmark=heal\n"
+                                  "#realmark\tstandby1\tat=1800000000300000\tmark=stop\n");
+    wv_realnodes *back = wv_realnodes_new();
+    assert_int_equal(wv_realnodes_add(back, "standby1", WV_KIND_PHYSICAL, true), 0);
+    wv_sim_cfg cfg2;
+    one_follower(&cfg2);
+    assert_int_equal(wv_realnodes_lanes(back, &cfg2, err, sizeof err), 0);
+    for (char *line = out.data, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1)
+        CHECK(wv_realnodes_parse_mark(back, line, (size_t)(nl - line), err, sizeof err) == 0, "'%.*s': %s",
+              (int)(nl - line), line, err);
+    static const char *const bad_marks[] = { "#realmark\tnobody\tat=1\tmark=cut", "#realmark\tstandby1\tat=1",
+                                             "#realmark\tstandby1\tat=x\tmark=cut",
+                                             "#realmark\tstandby1\tat=1\tmark=boom" };
+    for (size_t i = 0; i < sizeof bad_marks / sizeof bad_marks[0]; i++)
+        CHECK(wv_realnodes_parse_mark(back, bad_marks[i], strlen(bad_marks[i]), err, sizeof err) < 0,
+              "'%s' refused", bad_marks[i]);
+    wv_sim *s = wv_sim_new(&cfg2);
+    wv_decoder *d = wv_decode_new();
+    feed_txn(s, d, 0);
+    feed_txn(s, d, 1);
+    wv_sim_flush(s);
+    wv_realnodes_apply_marks(back, s);
+    static const struct {
+        int64_t t;
+        int kind; /* -1: none */
+    } want[] = { { 100, -1 }, { 200, WV_FAULT_PARTITION }, { 260, -1 }, { 400, WV_FAULT_STOP } };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const wv_fault *f = wv_sim_fault_at(s, 1, want[i].t * MS);
+        CHECK(f ? (int)f->kind == want[i].kind : want[i].kind == -1, "at %lld ms: fault %d, expected %d",
+              (long long)want[i].t, f ? (int)f->kind : -1, want[i].kind);
+    }
+    wv_sim_free(s);
+    wv_decode_free(d);
+    wv_buf_destroy(&out);
+    wv_realnodes_free(rn);
+    wv_realnodes_free(back);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_record_lines),
         cmocka_unit_test(test_add_sample_says_what_is_new),
         cmocka_unit_test(test_reader_skips_sample_lines),
+        cmocka_unit_test(test_links_and_marks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,6 +42,13 @@ bool wv_live_wait_streaming(wv_live *l, int64_t timeout_us);
 const char *wv_live_status(const wv_live *l);
 /* True once the stream has ended (by an error, or an end position). */
 bool wv_live_ended(const wv_live *l);
+/* Records what was done to real node node at at_us (the demo's keys) and
+ * keeps it in the nodes given to wv_live_observe. */
+void wv_live_mark(wv_live *l, int node, wv_real_mark mark, int64_t at_us);
+/* Adds a "# key: value" line to the recording's header (before its first
+ * message); nothing when not recording. */
+void wv_live_header(wv_live *l, const char *key, const char *value);
+
 /* True when the stream ended by an error, or the recording could not be
  * written (it then stopped, said on stderr and on screen). */
 bool wv_live_failed(const wv_live *l);

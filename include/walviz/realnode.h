@@ -104,4 +104,28 @@ void wv_realnodes_format(const wv_realnodes *rn, int node, const wv_real_sample 
 int wv_realnodes_parse(wv_realnodes *rn, const char *line, size_t len, char *err, size_t errsz);
 #define WV_REAL_LINE_PREFIX "#real\t"
 
+/* The demo's relays: a header line (key "real-links", value
+ * "NAME:LATENCY_US:BANDWIDTH_BPS,...") gives each real lane the link its
+ * relay had, to say on the lane as the demo did. */
+#define WV_REAL_LINKS_KEY "real-links"
+void wv_realnodes_links_value(const wv_realnodes *rn, const wv_sim_cfg *cfg, wv_buf *out);
+/* Sets the links a header value names on the lanes of cfg (after
+ * wv_realnodes_lanes). Returns 0, or -1 with a sentence. */
+int wv_realnodes_parse_links(const wv_realnodes *rn, wv_sim_cfg *cfg, const char *value, char *err, size_t errsz);
+
+/* What was done to a real node (the demo's keys): its relay cut or healed,
+ * its server stopped or started. Kept, recorded as
+ * "#realmark<TAB>NAME<TAB>at=US<TAB>mark=cut|heal|stop|start", and marked
+ * on its lane as a simulated follower's faults are. */
+typedef enum wv_real_mark { WV_REAL_CUT, WV_REAL_HEAL, WV_REAL_STOP, WV_REAL_START } wv_real_mark;
+#define WV_REAL_MAX_MARKS 64 /* per node; more are dropped */
+void wv_realnodes_add_mark(wv_realnodes *rn, int node, wv_real_mark mark, int64_t at_us);
+void wv_realnodes_format_mark(const wv_realnodes *rn, int node, wv_real_mark mark, int64_t at_us, wv_buf *out);
+/* Parses a mark line (without its newline) and keeps it. Returns 0, or -1
+ * with a sentence. */
+int wv_realnodes_parse_mark(wv_realnodes *rn, const char *line, size_t len, char *err, size_t errsz);
+#define WV_REAL_MARK_PREFIX "#realmark\t"
+/* Marks the kept marks on the nodes' lanes of sim (once, after a load). */
+void wv_realnodes_apply_marks(const wv_realnodes *rn, wv_sim *sim);
+
 #endif

@@ -113,6 +113,12 @@ static int start_real(demo_ctx *ctx, unsigned which, const int64_t latency[2], w
             cfg->link[f].bandwidth_bps = links[i].bandwidth_bps;
         }
     }
+    wv_buf v; /* and says so in the recording */
+    wv_buf_init(&v);
+    wv_realnodes_links_value(ctx->real, cfg, &v);
+    wv_buf_append(&v, "", 1);
+    wv_live_header(ctx->live, WV_REAL_LINKS_KEY, v.data);
+    wv_buf_destroy(&v);
     fprintf(stderr, "walviz demo: real nodes streaming after %.1f s\n", (double)(wv_now_us() - t0) / 1e6);
     return 0;
 }
@@ -166,6 +172,7 @@ static bool real_fault(demo_ctx *d, wv_action act, char *notice, size_t noticesz
         if (wv_demo_real_cut(d->demo, which, !*cut) == 0) {
             *cut = !*cut;
             (*cut ? wv_sim_partition : wv_sim_heal)(d->sim, f, t);
+            wv_live_mark(d->live, node, *cut ? WV_REAL_CUT : WV_REAL_HEAL, wv_sim_epoch_us(d->sim) + t);
             snprintf(notice, noticesz, *cut ? "%s's relay cut: its bytes held, its connection open (Shift+P heals)"
                                               : "%s's relay healed: what it held arrives", name);
         }
@@ -173,6 +180,7 @@ static bool real_fault(demo_ctx *d, wv_action act, char *notice, size_t noticesz
         bool stop = !wv_demo_real_stopped(d->demo, which);
         if (wv_demo_real_stop(d->demo, which, stop) == 0) {
             (stop ? wv_sim_stop : wv_sim_restart)(d->sim, f, t);
+            wv_live_mark(d->live, node, stop ? WV_REAL_STOP : WV_REAL_START, wv_sim_epoch_us(d->sim) + t);
             snprintf(notice, noticesz, stop ? "%s's server stopped (immediate): S starts it" : "%s's server starting",
                      name);
         } else

@@ -66,8 +66,11 @@ static int on_read(void *ctx, uint64_t bytes)
 static int take_real(void *ctx, const char *line, size_t len, char *err, size_t errsz)
 {
     size_t rows = strlen(WV_REALROW_LINE_PREFIX), samples = strlen(WV_REAL_LINE_PREFIX);
+    size_t marks = strlen(WV_REAL_MARK_PREFIX);
     if (len >= rows && memcmp(line, WV_REALROW_LINE_PREFIX, rows) == 0)
         return wv_realrows_parse(wv_realnodes_rows(ctx), ctx, line, len, err, errsz);
+    if (len >= marks && memcmp(line, WV_REAL_MARK_PREFIX, marks) == 0)
+        return wv_realnodes_parse_mark(ctx, line, len, err, errsz);
     if (len >= samples && memcmp(line, WV_REAL_LINE_PREFIX, samples) == 0)
         return wv_realnodes_parse(ctx, line, len, err, errsz);
     return 0; /* a kind of a later version */
@@ -94,6 +97,11 @@ int wv_cli_real_lanes(const char *path, wv_sim_cfg *cfg, wv_realnodes **rn, char
             rc = -1;
         } else {
             rc = wv_realnodes_lanes(*rn, cfg, err, errsz);
+        }
+        const char *links = wv_reader_header(r, WV_REAL_LINKS_KEY);
+        if (rc == 0 && links && wv_realnodes_parse_links(*rn, cfg, links, why, sizeof why) < 0) {
+            snprintf(err, errsz, "%s: %s", path, why);
+            rc = -1;
         }
         if (rc < 0) {
             wv_realnodes_free(*rn);
@@ -159,8 +167,10 @@ int wv_cli_load_real(wv_sim *sim, const char *path, wv_realnodes *rn)
         rc = -1;
     } else {
         wv_sim_flush(sim);
-        if (rn)
+        if (rn) {
             wv_realnodes_map(rn, sim);
+            wv_realnodes_apply_marks(rn, sim);
+        }
     }
     wv_reader_free(r);
     if (!is_stdin)

@@ -34,6 +34,11 @@ typedef struct node {
     int follower; /* its lane, or -1 before wv_realnodes_lanes */
     series views[2];
     size_t cursor[WV_STAGE_COUNT]; /* next transaction to map, per stage */
+    struct {
+        int64_t at_us;
+        wv_real_mark mark;
+    } marks[WV_REAL_MAX_MARKS];
+    int nmarks;
 } node;
 
 struct wv_realnodes {
@@ -397,6 +402,26 @@ static int parse_field(wv_real_sample *s, const char *key, size_t klen, const ch
     return 0;
 }
 
+/* The node a line names at p (up to a tab or end), with *tab where the
+ * name ends (NULL at the end); -1 with a sentence when none is named so. */
+static int line_node(const wv_realnodes *rn, const char *p, const char *end, const char **tab, char *err,
+                     size_t errsz)
+{
+    *tab = memchr(p, '\t', (size_t)(end - p));
+    char name[32];
+    size_t nlen = (size_t)((*tab ? *tab : end) - p);
+    int i = -1;
+    if (nlen < sizeof name) {
+        memcpy(name, p, nlen);
+        name[nlen] = '\0';
+        i = wv_realnodes_find(rn, name);
+    }
+    if (i < 0)
+        snprintf(err, errsz, "expected a node the header's %s names, found '%.*s'", WV_REAL_HEADER_KEY,
+                 (int)(nlen > 40 ? 40 : nlen), p);
+    return i;
+}
+
 int wv_realnodes_parse(wv_realnodes *rn, const char *line, size_t len, char *err, size_t errsz)
 {
     size_t plen = strlen(WV_REAL_LINE_PREFIX);
@@ -404,21 +429,10 @@ int wv_realnodes_parse(wv_realnodes *rn, const char *line, size_t len, char *err
         snprintf(err, errsz, "expected a line starting with '#real' and a tab");
         return -1;
     }
-    const char *p = line + plen, *end = line + len;
-    const char *tab = memchr(p, '\t', (size_t)(end - p));
-    char name[32];
-    size_t nlen = (size_t)((tab ? tab : end) - p);
-    int i = -1;
-    if (nlen < sizeof name) {
-        memcpy(name, p, nlen);
-        name[nlen] = '\0';
-        i = wv_realnodes_find(rn, name);
-    }
-    if (i < 0) {
-        snprintf(err, errsz, "expected a node the header's %s names, found '%.*s'", WV_REAL_HEADER_KEY,
-                 (int)(nlen > 40 ? 40 : nlen), p);
+    const char *p = line + plen, *end = line + len, *tab;
+    int i = line_node(rn, p, end, &tab, err, errsz);
+    if (i < 0)
         return -1;
-    }
     wv_real_sample s = { .view = WV_REAL_PRIMARY, .write_lag = WV_REAL_NULL_LAG,
                          .flush_lag = WV_REAL_NULL_LAG, .replay_lag = WV_REAL_NULL_LAG };
     bool have_at = false, have_view = false;
@@ -452,4 +466,105 @@ int wv_realnodes_parse(wv_realnodes *rn, const char *line, size_t len, char *err
     }
     wv_realnodes_add_sample(rn, i, &s);
     return 0;
+}
+
+/* --- the demo's relays and keys --------------------------------------------- */
+
+void wv_realnodes_links_value(const wv_realnodes *rn, const wv_sim_cfg *cfg, wv_buf *out)
+{
+    for (int i = 0; i < rn->n; i++) {
+        int f = rn->nodes[i].follower;
+        if (f >= 0)
+            wv_buf_printf(out, "%s%s:%" PRId64 ":%" PRId64, out->len ? "," : "", rn->nodes[i].name,
+                          cfg->link[f].latency_us, (int64_t)cfg->link[f].bandwidth_bps);
+    }
+}
+
+int wv_realnodes_parse_links(const wv_realnodes *rn, wv_sim_cfg *cfg, const char *value, char *err, size_t errsz)
+{
+    char *copy = wv_xstrdup(value), *save = NULL;
+    int rc = 0;
+    for (char *item = strtok_r(copy, ",", &save); item && rc == 0; item = strtok_r(NULL, ",", &save)) {
+        char name[32], *end = item;
+        int used = 0;
+        long long lat = -1, bw = -1;
+        int i = sscanf(item, "%31[^:]:%lld:%n", name, &lat, &used) == 2 ? wv_realnodes_find(rn, name) : -1;
+        if (used)
+            bw = strtoll(item + used, &end, 10);
+        if (i < 0 || rn->nodes[i].follower < 0 || lat < 0 || bw <= 0 || !used || *end) {
+            snprintf(err, errsz, "%s: expected NAME:LATENCY_US:BANDWIDTH_BPS for each real node, comma-separated, "
+                     "found '%s'", WV_REAL_LINKS_KEY, item);
+            rc = -1;
+            break;
+        }
+        cfg->link[rn->nodes[i].follower].latency_us = lat;
+        cfg->link[rn->nodes[i].follower].bandwidth_bps = (double)bw;
+    }
+    free(copy);
+    return rc;
+}
+
+static const char *const mark_words[] = { [WV_REAL_CUT] = "cut", [WV_REAL_HEAL] = "heal", [WV_REAL_STOP] = "stop",
+                                          [WV_REAL_START] = "start" };
+
+void wv_realnodes_add_mark(wv_realnodes *rn, int i, wv_real_mark mark, int64_t at_us)
+{
+    WV_ASSERT(i >= 0 && i < rn->n);
+    node *nd = &rn->nodes[i];
+    if (nd->nmarks < WV_REAL_MAX_MARKS) {
+        nd->marks[nd->nmarks].at_us = at_us;
+        nd->marks[nd->nmarks++].mark = mark;
+    }
+}
+
+void wv_realnodes_format_mark(const wv_realnodes *rn, int i, wv_real_mark mark, int64_t at_us, wv_buf *out)
+{
+    wv_buf_printf(out, "%s%s\tat=%" PRId64 "\tmark=%s\n", WV_REAL_MARK_PREFIX, rn->nodes[i].name, at_us,
+                  mark_words[mark]);
+}
+
+int wv_realnodes_parse_mark(wv_realnodes *rn, const char *line, size_t len, char *err, size_t errsz)
+{
+    size_t plen = strlen(WV_REAL_MARK_PREFIX);
+    if (len < plen || memcmp(line, WV_REAL_MARK_PREFIX, plen) != 0) {
+        snprintf(err, errsz, "expected a line starting with '#realmark' and a tab");
+        return -1;
+    }
+    const char *tab, *end = line + len;
+    int i = line_node(rn, line + plen, end, &tab, err, errsz);
+    if (i < 0)
+        return -1;
+    char rest[64], word[8];
+    size_t n = tab ? (size_t)(end - tab - 1) : 0;
+    long long at;
+    int used = 0;
+    if (tab && n < sizeof rest) {
+        memcpy(rest, tab + 1, n);
+        rest[n] = '\0';
+        if (sscanf(rest, "at=%lld\tmark=%7[a-z]%n", &at, word, &used) == 2 && (size_t)used == n)
+            for (int m = 0; m < (int)(sizeof mark_words / sizeof mark_words[0]); m++)
+                if (strcmp(word, mark_words[m]) == 0) {
+                    wv_realnodes_add_mark(rn, i, (wv_real_mark)m, at);
+                    return 0;
+                }
+    }
+    snprintf(err, errsz, "expected at=MICROSECONDS and mark=cut|heal|stop|start in a #realmark line");
+    return -1;
+}
+
+void wv_realnodes_apply_marks(const wv_realnodes *rn, wv_sim *sim)
+{
+    int64_t epoch = wv_sim_epoch_us(sim);
+    for (int i = 0; i < rn->n; i++) {
+        const node *nd = &rn->nodes[i];
+        for (int k = 0; nd->follower >= 0 && k < nd->nmarks; k++) {
+            int64_t t = nd->marks[k].at_us - epoch;
+            switch (nd->marks[k].mark) {
+            case WV_REAL_CUT: wv_sim_partition(sim, nd->follower, t); break;
+            case WV_REAL_HEAL: wv_sim_heal(sim, nd->follower, t); break;
+            case WV_REAL_STOP: wv_sim_stop(sim, nd->follower, t); break;
+            case WV_REAL_START: wv_sim_restart(sim, nd->follower, t); break;
+            }
+        }
+    }
 }

@@ -103,12 +103,12 @@ int wv_live_observe(wv_live *l, wv_realnodes *rn, bool discover, const char *con
         goto fail;
     l->observer = o;
     l->real = rn;
-    if (l->rec && n > 0) {
+    if (n > 0) {
         wv_buf v;
         wv_buf_init(&v);
         wv_realnodes_header_value(rn, &v);
         wv_buf_append(&v, "", 1);
-        wv_recorder_header_extra(l->rec, WV_REAL_HEADER_KEY, v.data);
+        wv_live_header(l, WV_REAL_HEADER_KEY, v.data);
         wv_buf_destroy(&v);
     }
     return n;
@@ -133,6 +133,22 @@ static void record_sample(void *ctx, int node, const wv_real_sample *s)
     l->line.len = 0;
     wv_realnodes_format(l->real, node, s, &l->line);
     record_line(l);
+}
+
+void wv_live_mark(wv_live *l, int node, wv_real_mark mark, int64_t at_us)
+{
+    wv_realnodes_add_mark(l->real, node, mark, at_us);
+    if (!l->rec)
+        return;
+    l->line.len = 0;
+    wv_realnodes_format_mark(l->real, node, mark, at_us, &l->line);
+    record_line(l);
+}
+
+void wv_live_header(wv_live *l, const char *key, const char *value)
+{
+    if (l->rec)
+        wv_recorder_header_extra(l->rec, key, value);
 }
 
 static void record_row(void *ctx, int node, const char *table, const char *key, const wv_real_row *row)

@@ -129,6 +129,23 @@ print("demo_real: at the end, applied of %d departed: standby1 %d, sub1 %d, f2 %
          last["f3"]["applied"]))
 PY
 grep -q "servers and relays stopped and removed" "$out/err" || { cat "$out/err"; fail "no cleanup message"; }
+# The recording, replayed: the real lanes say their relays, standby1's is
+# cut at 5 s as the key cut it, and its table shows rows read from it.
+"$WALVIZ" replay "$out/demo.wvr" --at 5s --dump-scene "$out/replay5.json" --screenshot "$out/replay5.png" \
+    --size 1024x768 2>"$out/err5" || { cat "$out/err5"; fail "replaying the demo's recording"; }
+python3 - "$out/replay5.json" <<'PY' || fail "the replay of the demo's recording"
+import json, sys
+sc = json.load(open(sys.argv[1]))
+links = [t["text"] for t in sc["texts"] if t["role"] == "lane.link" and "relay one way 100 ms" in t["text"]]
+assert len(links) == 2, "lanes saying their relay: %s" % [t["text"] for t in sc["texts"] if t["role"] == "lane.link"]
+real = sorted({t["follower"] for t in sc["texts"] if t["role"] == "follower.real"})
+cut = [t["follower"] for t in sc["texts"] if t["role"] == "lane.status" and "cut" in t["text"]]
+assert cut == [real[0]], "cut marked on lanes %s; the real ones are %s" % (cut, real)
+cells = [t for t in sc["texts"] if t["role"] in ("table.cell", "table.row_state") and t.get("follower") == real[0]]
+assert cells and not any("(reading)" in t["text"] for t in cells), "standby1's table: %s" % [t["text"] for t in cells]
+print("demo_real: the replay at 5 s: both relays said, standby1's lane cut, its table %d cells read from it"
+      % len(cells))
+PY
 nothing_left "after the end"
 
 # Ctrl-C
