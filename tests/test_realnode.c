@@ -419,6 +419,71 @@ static void test_links_and_marks(void **state)
     wv_realnodes_free(back);
 }
 
+/* A node that connects after the session began: its lane joins the
+ * simulation with nothing on it, then its samples place what follows; the
+ * recording's #realnode line brings it back; no room, no lane. */
+static void test_join_later(void **state)
+{
+    (void)state;
+    wv_sim_cfg cfg;
+    one_follower(&cfg);
+    char err[200] = "";
+    wv_realnodes *rn = wv_realnodes_new();
+    assert_int_equal(wv_realnodes_lanes(rn, &cfg, err, sizeof err), 0);
+    wv_sim *s = wv_sim_new(&cfg);
+    wv_decoder *d = wv_decode_new();
+    for (int k = 0; k < 3; k++)
+        feed_txn(s, d, k);
+    assert_int_equal(wv_realnodes_add(rn, "late1", WV_KIND_PHYSICAL, false), 0);
+    assert_int_equal(wv_realnodes_join(rn, s), 1);
+    assert_int_equal(wv_realnodes_join(rn, s), 0); /* once */
+    const wv_sim_cfg *now = wv_sim_config(s);
+    CHECK(now->nfollowers == 2 && strcmp(now->names[1], "late1") == 0 && now->observed[1],
+          "lanes: %d, the second '%s'", now->nfollowers, now->names[1]);
+    for (size_t m = 0; m < wv_sim_count(s); m++)
+        CHECK(wv_sim_stage(s, 1, m, WV_STAGE_APPLIED) == WV_SIM_NEVER, "message %zu applied on late1 before a sample", m);
+    /* it reports the second COMMIT replayed at 250 ms: both first ones */
+    wv_real_sample p = primary(250 * MS, 0x3000200, 0x3000200, 0x3000200, 0x3000200);
+    wv_realnodes_add_sample(rn, 0, &p);
+    for (int k = 3; k < 400; k++)
+        feed_txn(s, d, k); /* the lanes grow past their first room */
+    wv_realnodes_map(rn, s);
+    expect(s, 1, 0, 250 * MS, 250 * MS, 250 * MS, 250 * MS);
+    expect(s, 1, 1, 250 * MS, 250 * MS, 250 * MS, 250 * MS);
+    CHECK(wv_sim_stage(s, 1, 3 * 399 + 2, WV_STAGE_APPLIED) == WV_SIM_NEVER, "the last COMMIT not applied on late1");
+    wv_buf line;
+    wv_buf_init(&line);
+    wv_realnodes_format_node(rn, 0, E + 100 * MS, &line);
+    wv_buf_append(&line, "", 1);
+    assert_string_equal(line.data, "#realnode\tlate1\tkind=physical\tat=1800000000100000\n");
+    wv_realnodes *back = wv_realnodes_new();
+    CHECK(wv_realnodes_parse_node(back, line.data, line.len - 2, err, sizeof err) == 0 &&
+              wv_realnodes_find(back, "late1") == 0 && wv_realnodes_kind(back, 0) == WV_KIND_PHYSICAL,
+          "read back: %s", err);
+    static const char *const bad[] = { "#realnode\tlate1\tkind=other\tat=1", "#realnode\tlate1\tat=1",
+                                       "#realnode\ta b\tkind=logical\tat=1" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK(wv_realnodes_parse_node(back, bad[i], strlen(bad[i]), err, sizeof err) < 0, "'%s' refused", bad[i]);
+    /* eight lanes: a fourth real node finds no room */
+    wv_realnodes *full = wv_realnodes_new();
+    wv_sim_cfg many;
+    wv_sim_cfg_init(&many);
+    assert_int_equal(wv_sim_cfg_option(&many, "followers", "7", err, sizeof err), 0);
+    assert_int_equal(wv_sim_cfg_check(&many, err, sizeof err), 0);
+    wv_sim *s8 = wv_sim_new(&many);
+    wv_realnodes_add(full, "a", WV_KIND_PHYSICAL, false);
+    wv_realnodes_add(full, "b", WV_KIND_PHYSICAL, false);
+    assert_int_equal(wv_realnodes_join(full, s8), 1);
+    assert_int_equal(wv_sim_config(s8)->nfollowers, 8);
+    wv_buf_destroy(&line);
+    wv_sim_free(s8);
+    wv_realnodes_free(full);
+    wv_realnodes_free(back);
+    wv_sim_free(s);
+    wv_decode_free(d);
+    wv_realnodes_free(rn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -428,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_add_sample_says_what_is_new),
         cmocka_unit_test(test_reader_skips_sample_lines),
         cmocka_unit_test(test_links_and_marks),
+        cmocka_unit_test(test_join_later),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,8 +45,9 @@ int wv_observer_direct(wv_observer *o, const char *spec, char *err, size_t errsz
  * it is a standby. Nodes are added to rn in that order, the direct ones
  * merged with the primary's of the same application_name. Returns how
  * many nodes there are, or -1 with a sentence in err. discover: list the
- * primary's walsenders (--observe alone); else only the direct nodes are
- * drawn, the primary still sampled for its view of them. */
+ * primary's walsenders (--observe alone), and add those that appear later
+ * as they do; else only the direct nodes are drawn, the primary still
+ * sampled for its view of them. */
 int wv_observer_start(wv_observer *o, bool discover, int own_pid, int64_t timeout_us, char *err, size_t errsz);
 
 /* What to read of the nodes from the next query on (copied). */
@@ -55,6 +56,7 @@ void wv_observer_probe(wv_observer *o, const wv_real_probe *p);
 /* Called for a sample, or a row read, that says something new (to record
  * it). */
 typedef struct wv_observer_fns {
+    void (*node)(void *ctx, int node, int64_t at_us); /* a walsender that appeared later */
     void (*sample)(void *ctx, int node, const wv_real_sample *s);
     void (*row)(void *ctx, int node, const char *table, const char *key, const wv_real_row *row);
     void *ctx;

@@ -212,6 +212,11 @@ int64_t wv_sim_stage(const wv_sim *s, int follower, size_t msg, wv_stage stage);
  * leader time of the unit before the message's own) and held within 71
  * minutes of it. */
 void wv_sim_observe(wv_sim *s, int follower, size_t msg, wv_stage stage, int64_t at);
+/* Adds a real node's lane after the simulation began (a standby that
+ * connected later), named name, as wv_realnodes_lanes would have: nothing
+ * happened on it yet. Returns its index, or -1 when the lanes are full, the
+ * followers are shards, or the name is taken. */
+int wv_sim_add_observed(wv_sim *s, const char *name, wv_follower_kind kind);
 /* When the leader learns that the message reached stage on the follower:
  * when the reply that reports it (a standby's replay only with its next
  * write or flush, or once caught up; a subscriber's by whole transactions)

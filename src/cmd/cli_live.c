@@ -138,7 +138,8 @@ int wv_cli_live(int argc, char **argv)
             goto done;
         }
         if (wv_realnodes_count(rn) == 0)
-            fprintf(stderr, "walviz live: the server has no standby or subscriber to observe now\n");
+            fprintf(stderr, "walviz live: the server has no standby or subscriber to observe now; "
+                            "one that connects later is drawn when it does\n");
     }
     wv_sim *sim = wv_sim_new(&cfg);
     uo.title = "live";

@@ -66,11 +66,13 @@ static int on_read(void *ctx, uint64_t bytes)
 static int take_real(void *ctx, const char *line, size_t len, char *err, size_t errsz)
 {
     size_t rows = strlen(WV_REALROW_LINE_PREFIX), samples = strlen(WV_REAL_LINE_PREFIX);
-    size_t marks = strlen(WV_REAL_MARK_PREFIX);
+    size_t marks = strlen(WV_REAL_MARK_PREFIX), nodes = strlen(WV_REAL_NODE_PREFIX);
     if (len >= rows && memcmp(line, WV_REALROW_LINE_PREFIX, rows) == 0)
         return wv_realrows_parse(wv_realnodes_rows(ctx), ctx, line, len, err, errsz);
     if (len >= marks && memcmp(line, WV_REAL_MARK_PREFIX, marks) == 0)
         return wv_realnodes_parse_mark(ctx, line, len, err, errsz);
+    if (len >= nodes && memcmp(line, WV_REAL_NODE_PREFIX, nodes) == 0)
+        return wv_realnodes_parse_node(ctx, line, len, err, errsz);
     if (len >= samples && memcmp(line, WV_REAL_LINE_PREFIX, samples) == 0)
         return wv_realnodes_parse(ctx, line, len, err, errsz);
     return 0; /* a kind of a later version */
@@ -168,6 +170,7 @@ int wv_cli_load_real(wv_sim *sim, const char *path, wv_realnodes *rn)
     } else {
         wv_sim_flush(sim);
         if (rn) {
+            wv_realnodes_join(rn, sim);
             wv_realnodes_map(rn, sim);
             wv_realnodes_apply_marks(rn, sim);
         }

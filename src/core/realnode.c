@@ -31,7 +31,8 @@ typedef struct node {
     char name[32];
     wv_follower_kind kind;
     bool direct;
-    int follower; /* its lane, or -1 before wv_realnodes_lanes */
+    int follower; /* its lane, or -1 before wv_realnodes_lanes or _join */
+    bool no_room; /* wv_realnodes_join found none */
     series views[2];
     size_t cursor[WV_STAGE_COUNT]; /* next transaction to map, per stage */
     struct {
@@ -141,6 +142,20 @@ int wv_realnodes_lanes(wv_realnodes *rn, wv_sim_cfg *cfg, char *err, size_t errs
         rn->nodes[i].follower = f;
     }
     return 0;
+}
+
+int wv_realnodes_join(wv_realnodes *rn, wv_sim *sim)
+{
+    int joined = 0;
+    for (int i = 0; i < rn->n; i++) {
+        node *nd = &rn->nodes[i];
+        if (nd->follower >= 0 || nd->no_room)
+            continue;
+        nd->follower = wv_sim_add_observed(sim, nd->name, nd->kind);
+        nd->no_room = nd->follower < 0;
+        joined += nd->follower >= 0;
+    }
+    return joined;
 }
 
 int wv_realnodes_node_of(const wv_realnodes *rn, int follower)
@@ -567,4 +582,35 @@ void wv_realnodes_apply_marks(const wv_realnodes *rn, wv_sim *sim)
             }
         }
     }
+}
+
+/* --- nodes that joined later ----------------------------------------------- */
+
+void wv_realnodes_format_node(const wv_realnodes *rn, int i, int64_t at_us, wv_buf *out)
+{
+    wv_buf_printf(out, "%s%s\tkind=%s\tat=%" PRId64 "\n", WV_REAL_NODE_PREFIX, rn->nodes[i].name,
+                  kind_words[rn->nodes[i].kind], at_us);
+}
+
+int wv_realnodes_parse_node(wv_realnodes *rn, const char *line, size_t len, char *err, size_t errsz)
+{
+    size_t plen = strlen(WV_REAL_NODE_PREFIX);
+    char buf[96], name[32], kind[10];
+    long long at;
+    int used = 0;
+    if (len >= plen && len - plen < sizeof buf && memcmp(line, WV_REAL_NODE_PREFIX, plen) == 0) {
+        memcpy(buf, line + plen, len - plen);
+        buf[len - plen] = '\0';
+        if (sscanf(buf, "%31[^\t]\tkind=%9[a-z]\tat=%lld%n", name, kind, &at, &used) == 3 &&
+            (size_t)used == len - plen && (strcmp(kind, "physical") == 0 || strcmp(kind, "logical") == 0)) {
+            if (wv_realnodes_find(rn, name) >= 0 ||
+                wv_realnodes_add(rn, name, kind[0] == 'p' ? WV_KIND_PHYSICAL : WV_KIND_LOGICAL, false) >= 0)
+                return 0;
+            snprintf(err, errsz, "cannot add the real node '%s': at most %d, named in letters, digits, _ - .", name,
+                     WV_REAL_MAX_NODES);
+            return -1;
+        }
+    }
+    snprintf(err, errsz, "expected NAME, kind=physical|logical and at=MICROSECONDS in a #realnode line");
+    return -1;
 }

@@ -22,6 +22,7 @@
 #include "sim_internal.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,6 +182,30 @@ void wv_sim_observe(wv_sim *s, int f, size_t m, wv_stage st, int64_t at)
     if ((uint64_t)at - (uint64_t)base >= DELTA_FAR)
         at = base + (int64_t)(DELTA_FAR - 1);
     sim_set_stage(s, f, m, st, at);
+}
+
+int wv_sim_add_observed(wv_sim *s, const char *name, wv_follower_kind kind)
+{
+    int f = s->cfg.nfollowers;
+    if (f == WV_SIM_MAX_FOLLOWERS || s->cfg.nshards || wv_sim_cfg_follower(&s->cfg, name) >= 0)
+        return -1;
+    snprintf(s->cfg.names[f], sizeof s->cfg.names[f], "%s", name);
+    memset(&s->cfg.link[f], 0, sizeof s->cfg.link[f]);
+    s->cfg.link[f].kind = kind;
+    s->cfg.nfaults[f] = 0;
+    s->cfg.observed[f] = true;
+    if (s->stage_cap) { /* the lanes before it have room for stage_cap messages */
+        for (int st = 0; st < WV_STAGE_COUNT; st++) {
+            s->stage[f][st] = wv_xrealloc(s->stage[f][st], s->stage_cap * sizeof(uint32_t));
+            for (size_t m = 0; m < s->nmsgs; m++)
+                s->stage[f][st][m] = DELTA_NEVER;
+        }
+        s->resent[f] = wv_xrealloc(s->resent[f], s->stage_cap / 8);
+        memset(s->resent[f], 0, s->stage_cap / 8);
+    }
+    s->cfg.nfollowers++;
+    sim_reset_follower(s, f);
+    return f;
 }
 
 void sim_set_resent(wv_sim *s, int f, size_t m, bool resent)

@@ -103,7 +103,7 @@ int wv_live_observe(wv_live *l, wv_realnodes *rn, bool discover, const char *con
         goto fail;
     l->observer = o;
     l->real = rn;
-    if (n > 0) {
+    {   /* even with none yet: ones that connect later are added */
         wv_buf v;
         wv_buf_init(&v);
         wv_realnodes_header_value(rn, &v);
@@ -132,6 +132,19 @@ static void record_sample(void *ctx, int node, const wv_real_sample *s)
         return;
     l->line.len = 0;
     wv_realnodes_format(l->real, node, s, &l->line);
+    record_line(l);
+}
+
+static void record_node(void *ctx, int node, int64_t at_us)
+{
+    wv_live *l = ctx;
+    fprintf(stderr, "walviz live: %s connected to the primary: drawn as a real %s\n",
+            wv_realnodes_name(l->real, node),
+            wv_realnodes_kind(l->real, node) == WV_KIND_PHYSICAL ? "standby" : "subscriber");
+    if (!l->rec)
+        return;
+    l->line.len = 0;
+    wv_realnodes_format_node(l->real, node, at_us, &l->line);
     record_line(l);
 }
 
@@ -235,10 +248,12 @@ bool wv_live_feed(void *ctx, wv_sim *sim, int64_t wall_us, wv_view *view)
     if (l->observer) {
         if (sim)
             probe_rows(l, sim, view);
-        wv_observer_fns fns = { record_sample, record_row, l };
+        wv_observer_fns fns = { record_node, record_sample, record_row, l };
         wv_observer_poll(l->observer, wv_now_us(), &fns);
-        if (sim)
+        if (sim) {
+            wv_realnodes_join(l->real, sim);
             wv_realnodes_map(l->real, sim);
+        }
         changed = true; /* the real lanes move with their samples */
     }
     /* What has been drawn is handled: let the slot move on (and, when

@@ -20,6 +20,7 @@
 #define RETRY_US 1000000
 #define MAX_KW 24
 #define MAX_UNREADABLE 8
+#define MAX_REFUSED 8
 
 /* The primary's walsenders: the primary's view of every node. Lags and
  * reply_time in microseconds (NULL stays NULL); the kind from the slot, or
@@ -72,6 +73,9 @@ struct wv_observer {
     char direct_name[WV_REAL_MAX_NODES][32];
     int ndirect;
     wv_real_probe probe;
+    bool discover;         /* walsenders that appear later join too */
+    char refused[MAX_REFUSED][64];
+    int nrefused;
     char own_pid[16];
     char status[300];
 };
@@ -209,6 +213,31 @@ static PGresult *exec_waiting(PGconn *c, const char *q, int nparams, const char 
     return PQexecParams(c, q, nparams, NULL, params, NULL, NULL, 0);
 }
 
+/* The walsender of a row of the primary's answer as a node: a new one is
+ * added (its kind from its slot); -1 for a subscription's table copy
+ * (which has a walsender of its own, for a while) and for one refused
+ * (said once on stderr). */
+static int discovered(wv_observer *o, const PGresult *r, int row)
+{
+    const char *name = PQgetvalue(r, row, 0);
+    int node = wv_realnodes_find(o->rn, name);
+    if (node >= 0 || (strncmp(name, "pg_", 3) == 0 && strstr(name, "_sync_")))
+        return -1;
+    bool logical = !PQgetisnull(r, row, 11) && strcmp(PQgetvalue(r, row, 11), "logical") == 0;
+    node = wv_realnodes_add(o->rn, name, logical ? WV_KIND_LOGICAL : WV_KIND_PHYSICAL, false);
+    for (int i = 0; node < 0 && i < o->nrefused; i++)
+        if (strcmp(o->refused[i], name) == 0)
+            return -1;
+    if (node < 0) {
+        fprintf(stderr, "walviz: not observing '%s': %s\n", name,
+                wv_realnodes_count(o->rn) == WV_REAL_MAX_NODES ? "too many nodes already"
+                                                                : "its name is not plain letters and digits");
+        if (o->nrefused < MAX_REFUSED)
+            snprintf(o->refused[o->nrefused++], sizeof o->refused[0], "%s", name);
+    }
+    return node;
+}
+
 int wv_observer_start(wv_observer *o, bool discover, int own_pid, int64_t timeout_us, char *err, size_t errsz)
 {
     snprintf(o->own_pid, sizeof o->own_pid, "%d", own_pid);
@@ -230,6 +259,7 @@ int wv_observer_start(wv_observer *o, bool discover, int own_pid, int64_t timeou
             return -1;
         }
     }
+    o->discover = discover;
     if (discover && o->has_primary) {
         const char *params[] = { o->own_pid };
         PGresult *r = exec_waiting(o->primary.c, primary_query, 1, params);
@@ -239,18 +269,8 @@ int wv_observer_start(wv_observer *o, bool discover, int own_pid, int64_t timeou
             PQclear(r);
             return -1;
         }
-        for (int row = 0; row < PQntuples(r); row++) {
-            const char *name = PQgetvalue(r, row, 0);
-            /* a subscription's table copy has a walsender of its own, for a while */
-            if (strncmp(name, "pg_", 3) == 0 && strstr(name, "_sync_"))
-                continue;
-            bool logical = !PQgetisnull(r, row, 11) && strcmp(PQgetvalue(r, row, 11), "logical") == 0;
-            if (wv_realnodes_find(o->rn, name) < 0 &&
-                wv_realnodes_add(o->rn, name, logical ? WV_KIND_LOGICAL : WV_KIND_PHYSICAL, false) < 0)
-                fprintf(stderr, "walviz: not observing '%s': %s\n", name,
-                        wv_realnodes_count(o->rn) == WV_REAL_MAX_NODES ? "too many nodes already"
-                                                                        : "its name is not plain letters and digits");
-        }
+        for (int row = 0; row < PQntuples(r); row++)
+            discovered(o, r, row);
         PQclear(r);
     }
     for (int i = 0; i < o->ndirect; i++) {
@@ -284,6 +304,11 @@ int wv_observer_start(wv_observer *o, bool discover, int own_pid, int64_t timeou
  * none: no walsender now). */
 static void take_primary(wv_observer *o, const PGresult *r, int64_t now, const wv_observer_fns *fns)
 {
+    for (int row = 0; o->discover && row < PQntuples(r); row++) {
+        int node = discovered(o, r, row);
+        if (node >= 0 && fns && fns->node)
+            fns->node(fns->ctx, node, now);
+    }
     for (int node = 0; node < (int)wv_realnodes_count(o->rn); node++) {
         wv_real_sample s = { .at_us = now, .view = WV_REAL_PRIMARY, .write_lag = WV_REAL_NULL_LAG,
                              .flush_lag = WV_REAL_NULL_LAG, .replay_lag = WV_REAL_NULL_LAG };

@@ -81,3 +81,30 @@ grep -q "^# real-nodes: $sb_name:physical:direct\$" "$rec2" || fail "the recordi
 placed=$(grep '"op":"COMMIT"' "$e2e_work/sim2.jsonl" | grep "\"follower\":\"$sb_name\"" | grep -vc '"applied_ms":null')
 [ "$placed" -ge 5 ] || fail "only $placed COMMITs placed on the directly observed standby"
 note "observed directly only, the standby's lane placed $placed COMMITs"
+
+# A node that connects after walviz started: the subscription is enabled
+# 2 s into the session; its lane joins, the recording says when
+# (#realnode), and its COMMITs from then on are placed.
+psql -X -q -h "$subdir" -d "$DB" -c "ALTER SUBSCRIPTION $sub_name DISABLE" >/dev/null || fail "cannot disable the subscription"
+wait_until 20 "[ -z \"\$(psql -X -At -d postgres -c \"SELECT 1 FROM pg_stat_replication WHERE application_name = '$sub_name'\")\" ]" ||
+    fail "the disabled subscription still streams"
+rec3="$e2e_work/late.wvr"
+"$WALVIZ" live -d "dbname=$DB" --observe --followers 1 --record "$rec3" --frames "$e2e_work/late" --fps 1 \
+    --duration 6s --size 1024x768 2>"$e2e_work/err3" &
+pid=$!
+e2e_pids="$pid"
+wait_until 15 walviz_slot_active || { cat "$e2e_work/err3"; fail "no walviz slot streams (late)"; }
+for k in $(seq 10); do insert >/dev/null; sleep 0.1; done
+psql -X -q -h "$subdir" -d "$DB" -c "ALTER SUBSCRIPTION $sub_name ENABLE" >/dev/null || fail "cannot enable the subscription"
+while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 600 ]; do insert >/dev/null; sleep 0.1; done
+wait "$pid" || { cat "$e2e_work/err3"; fail "walviz live --observe with a late subscriber failed"; }
+e2e_pids=""
+grep -q "$sub_name connected to the primary: drawn as a real subscriber" "$e2e_work/err3" ||
+    { cat "$e2e_work/err3"; fail "walviz did not say the subscriber joined"; }
+grep -q "^#realnode	$sub_name	kind=logical	at=" "$rec3" || fail "the recording does not say the subscriber joined"
+"$WALVIZ" simulate --json "$rec3" >"$e2e_work/sim3.jsonl" || fail "walviz simulate cannot read the late recording"
+placed=$(grep '"op":"COMMIT"' "$e2e_work/sim3.jsonl" | grep "\"follower\":\"$sub_name\"" | grep -vc '"applied_ms":null')
+[ "$placed" -ge 5 ] || fail "only $placed COMMITs placed on the subscriber that joined later"
+last=$(tail -n 1 "$e2e_work/late/summary.jsonl")
+echo "$last" | grep -q "\"name\":\"$sub_name\"" || fail "the live picture has no lane for the late subscriber: $last"
+note "a subscriber enabled 2 s in joined the live picture and the recording; $placed of its COMMITs placed"
