@@ -994,7 +994,7 @@ static void test_real_lane(void **state)
 /* A real node's table panel shows the rows read from it, not the rows the
  * stream says it holds: its positions say it replayed only COMMIT 736,
  * yet once it returns 480.00 the panel says 480.00. Before any read of a
- * row: "(reading)"; a value behind the leader's is marked stale. */
+ * row: "(not read yet)"; a value behind the leader's is marked stale. */
 static void test_real_rows(void **state)
 {
     (void)state;
@@ -1024,7 +1024,7 @@ static void test_real_rows(void **state)
         bool stale;
         const char *state;
     } want[] = {
-        { 240000, NULL, false, "id=1 (reading)" },
+        { 240000, NULL, false, "id=1 (not read yet)" },
         { 300000, "500.00", false, NULL },  /* the leader has 500.00 too */
         { 1300000, "500.00", true, NULL },  /* the leader committed 480.00 at 1 s */
         { 1700000, "480.00", false, NULL }, /* read back, though no position says so */

@@ -293,6 +293,22 @@ async function checkPage(page, site, base, out) {
   check('a ?sample= link with replay options opens, and they change the picture', changed(plain, opted) > 300,
         'bank.wvr --sync remote_apply --sync-standbys "FIRST 1 (f2)": ' + changed(plain, opted) + ' pixels differ');
 
+  /* the demo's own recording: its real lanes (the recording's #real,
+   * #realrow and #realmark lines) come with it */
+  await openPage(page, base, '#sample=real-nodes');
+  await page.waitFor('walviz.state === "opened" && walviz.name === "real-nodes.wvr" && walviz.frames > 0', 20000,
+                     'real-nodes to open');
+  const rnStill = await shot('12-real-nodes-start');
+  await frameAfter(page, () => page.key('Space', ' ', 32), 'Space');
+  await sleep(3000);
+  await frameAfter(page, () => page.key('Space', ' ', 32), 'Space');
+  const rn = await page.eval('JSON.parse(JSON.stringify(walviz))');
+  const rnSample = samples.find((x) => x.name === 'real-nodes.wvr');
+  const rnShot = await shot('12-real-nodes-3s');
+  check('the demo\'s recording with real nodes opens and plays', rnSample && rn.messages === rnSample.messages &&
+        rn.now_us > 2000000 && changed(rnStill, rnShot) > 500,
+        rn.messages + ' messages, t = ' + rn.now_us + ' us, ' + changed(rnStill, rnShot) + ' pixels changed');
+
   /* the lessons: listed, one opened by its link, PageDown to its next step */
   const lessons = fs.readdirSync(path.join(site, 'samples', 'lessons')).filter((f) => f.endsWith('.lesson'));
   await openPage(page, base, '#lesson=a-change-travels');

@@ -752,9 +752,9 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
     if (header)
         y += lh;
     for (size_t i = 0; i < n; i++, y += lh) {
-        if (here[i].unread) { /* asked for; its answer is on the way */
+        if (here[i].unread) { /* not answered yet: just asked for, or the node is down */
             char line[200];
-            snprintf(line, sizeof line, "%s (reading)", wv_rows_key_text(rows, keys[i]));
+            snprintf(line, sizeof line, "%s (not read yet)", wv_rows_key_text(rows, keys[i]));
             draw_text(sc, WV_ROLE_TABLE_ROW_STATE, WV_FONT_MONO, th->text_dim, x0, y, line, x_end - x0);
             continue;
         }

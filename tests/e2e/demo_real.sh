@@ -142,7 +142,7 @@ real = sorted({t["follower"] for t in sc["texts"] if t["role"] == "follower.real
 cut = [t["follower"] for t in sc["texts"] if t["role"] == "lane.status" and "cut" in t["text"]]
 assert cut == [real[0]], "cut marked on lanes %s; the real ones are %s" % (cut, real)
 cells = [t for t in sc["texts"] if t["role"] in ("table.cell", "table.row_state") and t.get("follower") == real[0]]
-assert cells and not any("(reading)" in t["text"] for t in cells), "standby1's table: %s" % [t["text"] for t in cells]
+assert cells and not any("(not read yet)" in t["text"] for t in cells), "standby1's table: %s" % [t["text"] for t in cells]
 print("demo_real: the replay at 5 s: both relays said, standby1's lane cut, its table %d cells read from it"
       % len(cells))
 PY
