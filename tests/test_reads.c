@@ -145,6 +145,24 @@ static void test_routed_reads(void **state)
     };
     c = run("acct id=1 on leader every 700ms", NULL, plain, 2);
     CHECK(c.reads == 4 && c.stale == 0, "%zu reads, %zu stale", c.reads, c.stale);
+    /* after a failover to f1 (at 1.2 s, promoted at 2.2 s) f1 leads: the
+     * router sends follower reads to f2 only */
+    static const char *const fo_opts[] = { "followers", "2", "latency", "100ms,1s", "jitter", "0", "failover",
+                                           "1.2s:f1", "reader", "routed acct id=1 balance at 0.5s,1.05s,2.5s,2.8s",
+                                           NULL };
+    char err[300];
+    wv_sim *sim = sim_from_lines(fo_opts, stream, err, sizeof err);
+    CHECK(sim, "failover: %s", err);
+    wv_reads *r = wv_reads_new(sim);
+    const wv_read *reads;
+    size_t got = wv_reads_run(r, WV_SIM_NEVER, &reads);
+    static const int nodes[] = { 1, 2, 2, 2 };
+    CHECK(got == 4, "failover: %zu reads", got);
+    for (size_t i = 0; i < got && i < 4; i++)
+        CHECK(reads[i].node == nodes[i], "failover, read %zu at %lld ms: on node %d, expected %d", i,
+              (long long)reads[i].at / 1000, reads[i].node, nodes[i]);
+    wv_reads_free(r);
+    wv_sim_free(sim);
     /* a row that is not there: id=9 */
     const wv_read none[] = { READ(500 * MS, 1, "(no row)", "(no row)", false, WV_BROKE_NONE) };
     c = run("acct id=9 balance on f1 at 0.5s", NULL, none, 1);

@@ -315,6 +315,19 @@ static wv_sim_view *first_view(wv_reads *r)
     return r->sv;
 }
 
+/* The follower the i-th read of a spread reader goes to at t: each in
+ * turn; after a promotion the new leader is no longer a follower and a
+ * read router (pgpool, a proxy asking pg_is_in_recovery()) stops sending
+ * follower reads there, unless it is the only one left. */
+static int follower_in_turn(const wv_sim *s, size_t i, int64_t t)
+{
+    int lead = wv_sim_leader_at(s, t), n = wv_sim_config(s)->nfollowers - (lead >= 0);
+    if (n == 0)
+        return lead;
+    int f = (int)(i % (size_t)n);
+    return lead >= 0 && f >= lead ? f + 1 : f;
+}
+
 size_t wv_reads_run(wv_reads *r, int64_t until, const wv_read **out)
 {
     const wv_sim *s = r->sim;
@@ -335,7 +348,7 @@ size_t wv_reads_run(wv_reads *r, int64_t until, const wv_read **out)
             rd->seq = i;
             rd->at = r->times[i];
             rd->write_txn = r->writes[i];
-            rd->node = fixed >= 0 ? fixed : 1 + (int)(i % (size_t)cfg->nfollowers);
+            rd->node = fixed >= 0 ? fixed : 1 + follower_in_turn(s, i, rd->at);
             size_t k = wv_sim_readable(s, rd->node, rd->at), kl = wv_sim_readable(s, WV_SIM_LEADER, rd->at);
             size_t leader_version;
             if (sv) {
