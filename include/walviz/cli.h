@@ -12,10 +12,10 @@ int wv_cli_simulate(int argc, char **argv);
 int wv_cli_replay(int argc, char **argv);
 
 /* Display options shared by replay, live and demo (size, theme, headless
- * pictures): names for getopt, the help text, and their parser (0, -1
- * with a sentence in err, 1 for a name that is not a display option). */
+ * pictures; in their getopt tables through wv_cli_add_sim_display): the
+ * help text, and their parser (0, -1 with a sentence in err, 1 for a name
+ * that is not a display option). */
 struct wv_ui_opts;
-extern const char *const wv_cli_display_options[];
 extern const char wv_cli_display_help[];
 void wv_cli_display_defaults(struct wv_ui_opts *o);
 int wv_cli_display_option(struct wv_ui_opts *o, const char *name, const char *value, char *err,
@@ -46,6 +46,17 @@ int wv_cli_live(int argc, char **argv);
 /* Appends getopt entries for names (flag value 0, so the caller reads the
  * index) at opts[n], NULL-terminated; returns the new count. */
 int wv_cli_add_longopts(struct option *opts, int n, const char *const *names);
+/* A picture command's simulation and display options, side by side in
+ * its getopt table: wv_cli_add_sim_display appends both at opts[n] and
+ * returns the new count; wv_cli_sim_display_option handles the entry at
+ * idx when it is one of them: 0, -1 with a sentence in err, or 1 when it is
+ * another. */
+typedef struct wv_cli_sim_display {
+    int first_sim, first_display, end;
+} wv_cli_sim_display;
+int wv_cli_add_sim_display(struct option *opts, int n, wv_cli_sim_display *sd);
+int wv_cli_sim_display_option(const wv_cli_sim_display *sd, const struct option *opts, int idx, const char *arg,
+                              struct wv_sim_cfg *cfg, struct wv_ui_opts *uo, char *err, size_t errsz);
 int wv_cli_demo(int argc, char **argv);
 int wv_cli_lesson(int argc, char **argv);
 struct wv_ui_opts;

@@ -285,9 +285,8 @@ static int replay_sample(wv_sim_cfg *cfg, wv_ui_opts *uo)
 int wv_cli_demo(int argc, char **argv)
 {
     struct option longopts[48];
-    int nopt = wv_cli_add_longopts(longopts, 0, wv_sim_option_names);
-    int first_display = nopt;
-    nopt = wv_cli_add_longopts(longopts, nopt, wv_cli_display_options);
+    wv_cli_sim_display sd;
+    int nopt = wv_cli_add_sim_display(longopts, 0, &sd);
     int tps_index = nopt;
     longopts[nopt++] = (struct option){ "tps", required_argument, NULL, 0 };
     int real_index = nopt;
@@ -336,10 +335,8 @@ int wv_cli_demo(int argc, char **argv)
             real_latency = optarg;
         } else if (idx == record_index) {
             record = optarg;
-        } else if (idx < first_display) {
-            rc = wv_sim_cfg_option(&cfg, longopts[idx].name, optarg, err, sizeof err);
         } else {
-            rc = wv_cli_display_option(&uo, longopts[idx].name, optarg, err, sizeof err);
+            rc = wv_cli_sim_display_option(&sd, longopts, idx, optarg, &cfg, &uo, err, sizeof err);
         }
         if (rc != 0) {
             fprintf(stderr, "walviz demo: %s\n", err);

@@ -38,10 +38,8 @@ int wv_cli_live(int argc, char **argv)
     int nopt = 0;
     for (const struct option *c = wv_cli_conn_longopts; c->name; c++)
         longopts[nopt++] = *c;
-    int first_sim = nopt;
-    nopt = wv_cli_add_longopts(longopts, nopt, wv_sim_option_names);
-    int first_display = nopt;
-    nopt = wv_cli_add_longopts(longopts, nopt, wv_cli_display_options);
+    wv_cli_sim_display sd;
+    nopt = wv_cli_add_sim_display(longopts, nopt, &sd);
     int record_index = nopt;
     longopts[nopt++] = (struct option){ "record", required_argument, NULL, 0 };
     int observe_index = nopt;
@@ -93,10 +91,8 @@ int wv_cli_live(int argc, char **argv)
             } else {
                 discover = true;
             }
-        } else if (idx >= first_sim && idx < first_display) {
-            rc = wv_sim_cfg_option(&cfg, longopts[idx].name, optarg, err, sizeof err);
         } else {
-            rc = wv_cli_display_option(&uo, longopts[idx].name, optarg, err, sizeof err);
+            rc = wv_cli_sim_display_option(&sd, longopts, idx, optarg, &cfg, &uo, err, sizeof err);
         }
         if (rc != 0) {
             fprintf(stderr, "walviz live: %s\n", err);

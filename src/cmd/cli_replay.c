@@ -42,7 +42,7 @@ const char wv_cli_display_help[] =
     "  --dump-scene=PATH       write what the picture says and where, as JSON (with\n"
     "                          --frames, PATH is a directory: frame-NNNNN.json)\n";
 
-const char *const wv_cli_display_options[] = { "size", "fullscreen", "theme", "font", "screenshot",
+static const char *const display_options[] = { "size", "fullscreen", "theme", "font", "screenshot",
                                                "at", "step", "frames", "fps", "duration", "keys",
                                                "dump-scene",
                                                NULL };
@@ -129,12 +129,28 @@ int wv_cli_add_longopts(struct option *opts, int n, const char *const *names)
     return n;
 }
 
+int wv_cli_add_sim_display(struct option *opts, int n, wv_cli_sim_display *sd)
+{
+    sd->first_sim = n;
+    sd->first_display = wv_cli_add_longopts(opts, n, wv_sim_option_names);
+    sd->end = wv_cli_add_longopts(opts, sd->first_display, display_options);
+    return sd->end;
+}
+
+int wv_cli_sim_display_option(const wv_cli_sim_display *sd, const struct option *opts, int idx, const char *arg,
+                              wv_sim_cfg *cfg, wv_ui_opts *uo, char *err, size_t errsz)
+{
+    if (idx < sd->first_sim || idx >= sd->end)
+        return 1;
+    return idx < sd->first_display ? wv_sim_cfg_option(cfg, opts[idx].name, arg, err, errsz)
+                                   : wv_cli_display_option(uo, opts[idx].name, arg, err, errsz);
+}
+
 int wv_cli_replay(int argc, char **argv)
 {
     struct option longopts[40];
-    int nopt = wv_cli_add_longopts(longopts, 0, wv_sim_option_names);
-    int first_display = nopt;
-    nopt = wv_cli_add_longopts(longopts, nopt, wv_cli_display_options);
+    wv_cli_sim_display sd;
+    int nopt = wv_cli_add_sim_display(longopts, 0, &sd);
     longopts[nopt++] = (struct option){ "help", no_argument, NULL, 'h' };
     longopts[nopt] = (struct option){ NULL, 0, NULL, 0 };
 
@@ -157,9 +173,7 @@ int wv_cli_replay(int argc, char **argv)
             fputs("Try 'walviz replay --help'.\n", stderr);
             goto done;
         }
-        int rc = idx < first_display ? wv_sim_cfg_option(&cfg, longopts[idx].name, optarg, err, sizeof err)
-                                     : wv_cli_display_option(&o, longopts[idx].name, optarg, err, sizeof err);
-        if (rc != 0) {
+        if (wv_cli_sim_display_option(&sd, longopts, idx, optarg, &cfg, &o, err, sizeof err) != 0) {
             fprintf(stderr, "walviz replay: %s\n", err);
             goto done;
         }
