@@ -302,10 +302,14 @@ static void test_texts_inside_their_regions(void **state)
             CHECK(sync && wv_rect_contains(find_panel(&fx, WV_PANEL_LEADER, -1)->box, sync->box.x, sync->box.y),
                   "%dx%d scale %.2f: leader.sync_level should start in the leader's panel", sizes[s][0],
                   sizes[s][1], scales[k]);
+            /* its state, or where there is no room for both, its lag (a
+             * good state gives way: the delay is what the class watches) */
             for (int f = 0; f < 3; f++) {
                 const wv_cmd *st = find_text(&fx, WV_ROLE_FOLLOWER_STATE, f, 0);
+                if (!st)
+                    st = find_text(&fx, WV_ROLE_FOLLOWER_LAG, f, 0);
                 CHECK(st && wv_rect_contains(find_panel(&fx, WV_PANEL_FOLLOWER, f)->box, st->box.x, st->box.y),
-                      "%dx%d scale %.2f: follower.state of f%d should start in its panel", sizes[s][0],
+                      "%dx%d scale %.2f: follower.state or .lag of f%d should start in its panel", sizes[s][0],
                       sizes[s][1], scales[k], f + 1);
             }
         }
@@ -964,6 +968,11 @@ static void test_real_lane(void **state)
         CHECK(strcmp(badge, "real") == 0, "%dx%d: the real badge says '%s'", sizes[i][0], sizes[i][1], badge);
         const char *link = text_of(&fx, find_text(&fx, WV_ROLE_LANE_LINK, f, 0));
         CHECK(strstr(link, "real standby"), "%dx%d: the real lane's link says '%s'", sizes[i][0], sizes[i][1], link);
+        /* after its name and badge, its lag whole (its state, streaming,
+         * gives way where both do not fit) */
+        const char *lag = text_of(&fx, find_text(&fx, WV_ROLE_FOLLOWER_LAG, f, 0));
+        CHECK(strcmp(lag, "caught up") == 0, "%dx%d: the real lane's lag says '%s', expected 'caught up' whole",
+              sizes[i][0], sizes[i][1], lag);
         for (int g = 0; g < f; g++)
             CHECK(!find_text(&fx, WV_ROLE_FOLLOWER_REAL, g, 0), "%dx%d: f%d has a real badge", sizes[i][0],
                   sizes[i][1], g + 1);

@@ -1242,10 +1242,16 @@ static void draw_follower(wv_scene *sc, const wv_view *v, int f)
         draw_text(sc, WV_ROLE_FOLLOWER_SYNC, WV_FONT_BODY, th->select_text, cx + pad / 2, base, badge, 0);
         cx += bw + pad;
     }
-    cx += draw_text(sc, WV_ROLE_FOLLOWER_STATE, WV_FONT_BODY, bad ? th->warn : th->good, cx, base, state,
-                    x + w - cx) + pad;
+    char short_lag[48];
+    snprintf(short_lag, sizeof short_lag, "lag %s", d); /* the glossary (?) says which lag */
+    const char *fits = p.replay_lag ? short_lag : lag;
+    /* a narrow box (a name and badges before it): a good state gives way
+     * to the lag, which says more; a bad one is what matters */
+    if (bad || cx + text_width(sc, WV_FONT_BODY, state) + pad + text_width(sc, WV_FONT_BODY, fits) <= x + w)
+        cx += draw_text(sc, WV_ROLE_FOLLOWER_STATE, WV_FONT_BODY, bad ? th->warn : th->good, cx, base, state,
+                        x + w - cx) + pad;
     if (cx + text_width(sc, WV_FONT_BODY, lag) > x + w && p.replay_lag)
-        snprintf(lag, sizeof lag, "lag %s", d); /* the glossary (?) says which lag */
+        snprintf(lag, sizeof lag, "%s", short_lag);
     if (cx < x + w)
         draw_text(sc, WV_ROLE_FOLLOWER_LAG, WV_FONT_BODY, p.replay_lag ? th->warn : th->text, cx, base, lag,
                   x + w - cx);
