@@ -137,7 +137,7 @@ samples: deps all
 	$(Q)WALVIZ=$(CURDIR)/$(BUILD)/walviz scripts/make-samples
 
 # The README's picture of each lesson: LESSON:STEP, the step that says it best.
-LESSON_PICTURES := a-change-travels:4 a-transfer-is-atomic:5 synchronous-commit:4 bulk-load:6 stale-reads:4 failover:3 sharding:4
+LESSON_PICTURES := a-change-travels:4 a-transfer-is-atomic:5 synchronous-commit:4 bulk-load:6 stale-reads:4 failover:3 sharding:4 real-nodes:3
 lesson-pictures: all
 	$(Q)mkdir -p docs/lessons
 	$(Q)for p in $(LESSON_PICTURES); do \

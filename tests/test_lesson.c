@@ -155,6 +155,14 @@ static void test_check_needs_the_xids(void **state)
               strcmp(err, "x.lesson:6: no transaction 799 commits in t.wvr") == 0,
           "an xid not in the recording names its line, got '%s'", err);
     wv_lesson_free(l);
+    /* a follower the lesson does not simulate may be a real node of the
+     * recording: checked against the lanes sim has */
+    l = parse_ok("x.lesson", "recording = t.wvr\n---\n> a\n---\n> b\nselect standby9\n");
+    CHECK(wv_lesson_check(l, sim, err, sizeof err) < 0 &&
+              strcmp(err, "x.lesson:6: 'standby9' is not a follower of this lesson (f1, f2..., a name given by "
+                          "names =, or a real node of t.wvr)") == 0,
+          "a follower neither simulated nor real names its line, got '%s'", err);
+    wv_lesson_free(l);
     wv_sim_free(sim);
 }
 

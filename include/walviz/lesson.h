@@ -38,8 +38,10 @@ int wv_lesson_steps(const wv_lesson *l);
 /* Step n's caption (n from 1), its lines joined by spaces. */
 const char *wv_lesson_caption(const wv_lesson *l, int n);
 
-/* Checks what needs the recording: every xid a step names commits in sim.
- * Returns 0, or -1 with "NAME:LINE: ..." in err. */
+/* Checks what needs the recording: every xid a step names commits in sim,
+ * every follower it selects that the lesson does not simulate is a real
+ * node of the recording (a lane of sim). Returns 0, or -1 with
+ * "NAME:LINE: ..." in err. */
 int wv_lesson_check(const wv_lesson *l, const wv_sim *sim, char *err, size_t errsz);
 
 /* Shows step n (from 1; wv_lesson_check passed) through controller c: the

@@ -71,6 +71,7 @@ int wv_cli_lesson_show(const char *path, wv_ui_opts *o)
     char *text = read_text(path);
     wv_lesson *lesson = text ? wv_lesson_parse(path, text, err, sizeof err) : NULL;
     wv_sim *sim = NULL;
+    wv_realnodes *rn = NULL;
     char *recording = NULL;
     int status = 1;
     if (text && !lesson) {
@@ -92,8 +93,15 @@ int wv_cli_lesson_show(const char *path, wv_ui_opts *o)
     recording = wv_xmalloc(dir + strlen(rec) + 1);
     memcpy(recording, path, dir);
     strcpy(recording + dir, rec);
-    sim = wv_sim_new(wv_lesson_cfg(lesson));
-    if (wv_cli_load(sim, recording) != 0) {
+    /* a recording of real nodes draws them beside the lesson's followers */
+    wv_sim_cfg cfg = *wv_lesson_cfg(lesson); /* its strings stay the lesson's */
+    if (wv_cli_real_lanes(recording, &cfg, &rn, err, sizeof err) < 0) {
+        fprintf(stderr, "walviz lesson: %s\n", err);
+        goto done;
+    }
+    sim = wv_sim_new(&cfg);
+    o->real = rn;
+    if (wv_cli_load_real(sim, recording, rn) != 0) {
         fprintf(stderr, "walviz lesson: %s: the recording %s must load without errors\n", path, recording);
         goto done;
     }
@@ -110,6 +118,7 @@ int wv_cli_lesson_show(const char *path, wv_ui_opts *o)
     status = wv_ui_run(sim, o);
 done:
     wv_sim_free(sim);
+    wv_realnodes_free(rn);
     free(recording);
     wv_lesson_free(lesson);
     free(text);

@@ -22,6 +22,7 @@ typedef struct lesson_step {
     uint32_t xid;     /* WHERE_COMMIT */
     int where_line;
     int select_follower;  /* -1: none */
+    char select_real[32]; /* a name the recording's real nodes may have; "" */
     bool select_commit;   /* select the COMMIT of select_xid */
     uint32_t select_xid;
     int select_line;
@@ -270,7 +271,10 @@ static int step_line(parser *p, lesson_step *s, char *line)
         if (build_cfg(p, &cfg) < 0)
             return -1;
         s->select_follower = wv_sim_cfg_follower(&cfg, w[1]);
-        if (s->select_follower < 0)
+        s->select_line = p->line;
+        /* not simulated: perhaps a real node of the recording (checked with it) */
+        if (s->select_follower < 0 && snprintf(s->select_real, sizeof s->select_real, "%s", w[1]) >=
+                                          (int)sizeof s->select_real)
             return fail(p, "'%s' is not a follower of this lesson (f1, f2..., or a name given by "
                            "names =)", w[1]);
         return 0;
@@ -436,6 +440,11 @@ int wv_lesson_check(const wv_lesson *l, const wv_sim *sim, char *err, size_t err
                      l->recording);
             return -1;
         }
+        if (s->select_real[0] && wv_sim_cfg_follower(wv_sim_config(sim), s->select_real) < 0) {
+            snprintf(err, errsz, "%s:%d: '%s' is not a follower of this lesson (f1, f2..., a name given by "
+                     "names =, or a real node of %s)", l->name, s->select_line, s->select_real, l->recording);
+            return -1;
+        }
     }
     return 0;
 }
@@ -473,7 +482,8 @@ void wv_lesson_show(const wv_lesson *l, int n, wv_ctl *c)
     c->tl.playing = s->play;
 
     wv_view *v = &c->view;
-    v->selected_follower = s->select_follower;
+    v->selected_follower = s->select_real[0] ? wv_sim_cfg_follower(wv_sim_config(c->sim), s->select_real)
+                                              : s->select_follower;
     v->selected_msg = s->select_commit ? commit_of(c->sim, s->select_xid) : WV_ROWS_NONE;
     v->started = true;
     v->lesson_caption = s->caption;
