@@ -181,6 +181,10 @@ static void test_probe(void **state)
     CHECK(strcmp(items->table, "shop.order_items") == 0 && strcmp(items->schema, "shop") == 0 &&
               items->nkeycols == 2 && strcmp(items->keycol[1], "line") == 0,
           "order_items: '%s', %d key columns", items->table, items->nkeycols);
+    /* the columns read: the widest row's (id=9 is known only from its DELETE) */
+    CHECK(acc->ncols == 2 && strcmp(acc->col[0], "id") == 0 && strcmp(acc->col[1], "balance") == 0,
+          "accounts' columns: %d, '%s', '%s'", acc->ncols, acc->col[0], acc->col[1]);
+    CHECK(items->ncols == 3 && strcmp(items->col[2], "item") == 0, "order_items' columns: %d", items->ncols);
     got[0] = '\0';
     for (int k = 0; k < items->nkeys; k++)
         snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s:%s,%s", k ? " " : "", items->key[k],

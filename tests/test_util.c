@@ -1,5 +1,6 @@
 /* Unit tests for src/core/util.c: the growable buffer's edges (an empty buffer
- * asked for nothing, appends of nothing) and LSN text both ways. */
+ * asked for nothing, appends of nothing), LSN text both ways, and cuts that
+ * keep UTF-8 whole. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +10,10 @@
 
 #include <string.h>
 
+#include "walviz/decode.h"
 #include "walviz/util.h"
+
+#include "check.h"
 
 /* Reserving nothing in a buffer that owns no memory yet gives a real
  * pointer (it was NULL + 0, undefined behaviour that UBSan reports). */
@@ -44,11 +48,30 @@ static void test_lsn_text(void **state)
     assert_int_equal(wv_lsn_parse("123456789/1", 11, &lsn), -1);
 }
 
+/* Text cut to a size never ends inside a UTF-8 sequence: "€" is three
+ * bytes, "é" two. */
+static void test_utf8_cuts(void **state)
+{
+    (void)state;
+    const char *s = "ab\xe2\x82\xac\xc3\xa9";
+    static const size_t want[] = { 0, 1, 2, 2, 2, 5, 5, 7, 7 }; /* max 0..8 */
+    for (size_t max = 0; max < sizeof want / sizeof want[0]; max++)
+        CHECK(wv_utf8_prefix(s, strlen(s), max) == want[max], "max %zu: %zu, expected %zu", max,
+              wv_utf8_prefix(s, strlen(s), max), want[max]);
+    /* one line for a table cell: escapes, and a cut before a sequence */
+    char out[8];
+    wv_display_line((wv_slice){ "a\nb\xe2\x82\xac", 6 }, out, sizeof out);
+    CHECK(strcmp(out, "a\\nb") == 0, "'%s', expected 'a\\nb' (the euro does not fit whole)", out);
+    wv_display_line((wv_slice){ "ab\xc3\xa9", 4 }, out, sizeof out);
+    CHECK(strcmp(out, "ab\xc3\xa9") == 0, "'%s', expected it whole", out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reserve_nothing),
         cmocka_unit_test(test_lsn_text),
+        cmocka_unit_test(test_utf8_cuts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,15 +25,18 @@
 #define WV_PROBE_KEYS 12      /* rows per table: as many as a table panel shows */
 #define WV_PROBE_KEYCOLS 4    /* a key of more columns is not read */
 #define WV_REAL_ROW_COLS 16   /* columns kept of a row read; the rest are dropped */
+#define WV_REAL_VALUE_MAX 96  /* characters read of a value: what a table panel shows */
 
 /* What to read of every node: per table its name as the server spells it
- * (unquoted), its key columns, and per row the key's text (as
+ * (unquoted), its columns, its key columns, and per row the key's text (as
  * wv_rows_key_text gives it, to file the answer) and its values. */
 typedef struct wv_real_probe {
     int ntables;
     struct wv_probe_table {
         char table[128];                 /* as wv_rows_table_name says it */
         char schema[64], name[64];       /* unquoted; schema "" for none */
+        int ncols;                       /* its columns as the stream shows them; 0: all */
+        char col[WV_REAL_ROW_COLS][64];
         int nkeycols;
         char keycol[WV_PROBE_KEYCOLS][64];
         int nkeys;

@@ -55,6 +55,10 @@ void wv_buf_printf(wv_buf *b, const char *fmt, ...) __attribute__((format(printf
 /* "2,481": a count with commas between groups of three digits. */
 void wv_fmt_thousands(char *out, size_t outsz, uint64_t n);
 
+/* The longest prefix of s (len bytes) of at most max bytes that does not
+ * split a UTF-8 sequence: its length. */
+size_t wv_utf8_prefix(const char *s, size_t len, size_t max);
+
 /* The value of a hex digit, or -1. */
 int wv_hex_digit(char c);
 

@@ -845,8 +845,8 @@ int wv_decode_timestamp(wv_slice s, int64_t *unix_us)
  * and \t, cut at max bytes. */
 void wv_display_line(wv_slice text, char *out, size_t max)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < text.len && n + 3 < max; i++) {
+    size_t n = 0, i = 0;
+    for (; i < text.len && n + 3 < max; i++) {
         char c = text.ptr[i];
         if (c == '\n' || c == '\t' || c == '\r') {
             out[n++] = '\\';
@@ -854,6 +854,11 @@ void wv_display_line(wv_slice text, char *out, size_t max)
         } else {
             out[n++] = (unsigned char)c < 0x20 ? '?' : c;
         }
+    }
+    /* cut short: not inside a UTF-8 sequence (its bytes were copied as they are) */
+    while (i < text.len && n > 0 && ((unsigned char)text.ptr[i] & 0xc0) == 0x80) {
+        i--;
+        n--;
     }
     out[n] = '\0';
 }

@@ -232,6 +232,11 @@ static bool probe_table(const wv_sim *sim, size_t k, size_t tbl, wv_decoder *dec
             wv_decode_message(dec, text.ptr, text.len, &ch) != WV_DECODE_OK)
             continue;
         const wv_tuple *tup = wv_change_row(&ch);
+        if ((int)tup->ncols > t->ncols) { /* the widest row's columns (a DELETE shows only its key) */
+            t->ncols = tup->ncols < WV_REAL_ROW_COLS ? (int)tup->ncols : WV_REAL_ROW_COLS;
+            for (int j = 0; j < t->ncols; j++)
+                wv_column_name(&tup->cols[j], t->col[j], sizeof t->col[j]);
+        }
         int found = 0;
         for (int c = 0; c < t->nkeycols; c++) {
             for (size_t j = 0; j < tup->ncols; j++) {

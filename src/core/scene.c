@@ -363,8 +363,7 @@ static int draw_text(wv_scene *sc, wv_role role, wv_font font, wv_rgb c, int x, 
         for (int tries = 0; tries < 4; tries++) {
             if (keep + 4 > sizeof sc->cut)
                 keep = sizeof sc->cut - 4;
-            while (keep > 0 && ((unsigned char)s[keep] & 0xc0) == 0x80)
-                keep--; /* never split a UTF-8 sequence */
+            keep = wv_utf8_prefix(s, len, keep); /* never split a UTF-8 sequence */
             memcpy(sc->cut, s, keep);
             memcpy(sc->cut + keep, "\xe2\x80\xa6", 4); /* ... */
             w = measure(sc, font, sc->cut, &h);
@@ -652,7 +651,8 @@ static void real_cells(const wv_realrows *rr, int node, const char *table, const
     out->exists = !out->unread && rd.exists;
     for (int i = 0; out->exists && i < rd.ncols && i < MAX_CELLS; i++, out->n++) {
         snprintf(out->name[i], sizeof out->name[i], "%s", rd.name[i]);
-        snprintf(out->value[i], sizeof out->value[i], "%s", rd.value[i]);
+        /* as the leader's cells are shown, to compare them */
+        wv_display_line((wv_slice){ rd.value[i], strlen(rd.value[i]) }, out->value[i], sizeof out->value[i]);
     }
 }
 

@@ -126,6 +126,15 @@ void wv_lsn_format(uint64_t lsn, char out[WV_LSN_BUFSZ])
     snprintf(out, WV_LSN_BUFSZ, "%X/%X", (unsigned)(lsn >> 32), (unsigned)lsn);
 }
 
+size_t wv_utf8_prefix(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+        max--; /* s[max] continues a sequence: cut before it starts */
+    return max;
+}
+
 int wv_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')

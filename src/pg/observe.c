@@ -48,6 +48,12 @@ static const char own_query[] =
     " WHERE external_id ~ '^pg_[0-9]+$')::text " /* a subscription's, not a table copy's */
     "FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_stat_wal_receiver w ON true";
 
+/* A few tables by name, as the probe names them; more are not kept. */
+typedef struct table_set {
+    char name[MAX_UNREADABLE][sizeof ((wv_real_probe *)0)->t[0].table];
+    int n;
+} table_set;
+
 typedef struct obs_conn {
     PGconn *c;
     int node;         /* the node it samples, -1 for the primary */
@@ -59,8 +65,8 @@ typedef struct obs_conn {
     wv_buf sql;
     int asked[WV_PROBE_TABLES], nasked;
     wv_real_probe sent; /* the probe of the query out */
-    char unreadable[MAX_UNREADABLE][sizeof ((wv_real_probe *)0)->t[0].table];
-    int nunreadable;
+    table_set unreadable; /* not asked again */
+    table_set whole_rows; /* read with SELECT *: a column of the stream is not there */
     bool stale_sql;   /* the probe changed: build sql again */
 } obs_conn;
 
@@ -398,12 +404,22 @@ static void put_literal(wv_buf *b, const char *s)
     wv_buf_puts(b, "'");
 }
 
-static bool unreadable(const obs_conn *c, const char *table)
+static bool set_has(const table_set *set, const char *table)
 {
-    for (int i = 0; i < c->nunreadable; i++)
-        if (strcmp(c->unreadable[i], table) == 0)
+    for (int i = 0; i < set->n; i++)
+        if (strcmp(set->name[i], table) == 0)
             return true;
     return false;
+}
+
+/* Adds table (a probe's name: it fits); false when it was there or the
+ * set is full. */
+static bool set_add(table_set *set, const char *table)
+{
+    if (set->n == MAX_UNREADABLE || set_has(set, table))
+        return false;
+    memcpy(set->name[set->n++], table, sizeof set->name[0]);
+    return true;
 }
 
 /* The positions' query, then "SELECT * FROM t WHERE (k1, k2) IN
@@ -418,9 +434,19 @@ static void build_rows_sql(wv_observer *o, obs_conn *c)
     wv_buf_puts(b, own_query);
     for (int i = 0; i < o->probe.ntables; i++) {
         const struct wv_probe_table *t = &o->probe.t[i];
-        if (unreadable(c, t->table))
+        if (set_has(&c->unreadable, t->table))
             continue;
-        wv_buf_puts(b, ";\nSELECT * FROM ");
+        /* each value cut to what a panel shows: a large one is not read
+         * 25 times a second (as text, printed as the stream prints it) */
+        wv_buf_puts(b, ";\nSELECT ");
+        bool star = t->ncols == 0 || set_has(&c->whole_rows, t->table);
+        for (int k = 0; k < t->ncols && !star; k++) {
+            wv_buf_puts(b, k ? ", pg_catalog.left(" : "pg_catalog.left(");
+            put_ident(b, t->col[k]);
+            wv_buf_printf(b, "::pg_catalog.text, %d) AS ", WV_REAL_VALUE_MAX);
+            put_ident(b, t->col[k]);
+        }
+        wv_buf_puts(b, star ? "* FROM " : " FROM ");
         if (t->schema[0]) {
             put_ident(b, t->schema);
             wv_buf_puts(b, ".");
@@ -446,20 +472,23 @@ static void build_rows_sql(wv_observer *o, obs_conn *c)
     wv_buf_append(b, "", 1);
 }
 
-/* A table's read failed: one the node has not, or does not let walviz
- * read, is not asked again; anything else (a standby's query cancelled by
- * a conflict with recovery, say) is asked again next time. The rest of
- * the query did not run. */
+/* A table's read failed: one without a column the stream shows (a
+ * subscriber's table can lack an unpublished one) is read whole from then
+ * on; one the node has not, or does not let walviz read, is not asked
+ * again; anything else (a standby's query cancelled by a conflict with
+ * recovery, say) is asked again next time. The rest of the query did not
+ * run. */
 static void table_failed(obs_conn *c, int asked, const PGresult *r)
 {
     const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
     const char *table = c->sent.t[c->asked[asked]].table;
-    bool for_good = state && (strcmp(state, "42P01") == 0 || strcmp(state, "42501") == 0 ||
-                              strcmp(state, "42703") == 0 || strcmp(state, "3F000") == 0);
-    if (for_good && c->nunreadable < MAX_UNREADABLE && !unreadable(c, table)) {
-        memcpy(c->unreadable[c->nunreadable++], table, sizeof c->unreadable[0]); /* both the probe's size */
-        c->stale_sql = true;
-    }
+    bool no_column = state && strcmp(state, "42703") == 0;
+    bool for_good = state && (no_column || strcmp(state, "42P01") == 0 || strcmp(state, "42501") == 0 ||
+                              strcmp(state, "3F000") == 0);
+    if (no_column && !set_has(&c->whole_rows, table))
+        c->stale_sql |= set_add(&c->whole_rows, table);
+    else if (for_good)
+        c->stale_sql |= set_add(&c->unreadable, table);
 }
 
 /* The rows a table's read returned: each key asked is there or not. */
@@ -494,9 +523,14 @@ static void take_rows(wv_observer *o, obs_conn *c, const struct wv_probe_table *
             continue;
         found[asked] = true;
         wv_real_row rd = { .at_us = now, .exists = true };
+        char cut[WV_REAL_ROW_COLS][WV_REAL_VALUE_MAX + 1]; /* a whole row's (SELECT *) long values */
         for (int f = 0; f < ncols && rd.ncols < WV_REAL_ROW_COLS; f++, rd.ncols++) {
+            const char *v = PQgetisnull(r, row, f) ? "null" : PQgetvalue(r, row, f);
+            size_t n = wv_utf8_prefix(v, strlen(v), WV_REAL_VALUE_MAX);
+            memcpy(cut[rd.ncols], v, n);
+            cut[rd.ncols][n] = '\0';
             rd.name[rd.ncols] = PQfname(r, f);
-            rd.value[rd.ncols] = PQgetisnull(r, row, f) ? "null" : PQgetvalue(r, row, f);
+            rd.value[rd.ncols] = cut[rd.ncols];
         }
         if (wv_realrows_add(rr, c->node, t->table, t->key[asked], &rd) && fns && fns->row)
             fns->row(fns->ctx, c->node, t->table, t->key[asked], &rd);
