@@ -460,8 +460,20 @@ static void test_join_later(void **state)
     CHECK(wv_realnodes_parse_node(back, line.data, line.len - 2, err, sizeof err) == 0 &&
               wv_realnodes_find(back, "late1") == 0 && wv_realnodes_kind(back, 0) == WV_KIND_PHYSICAL,
           "read back: %s", err);
+    /* a standby of late1 says so, and reads back so */
+    assert_int_equal(wv_realnodes_add(rn, "cas1", WV_KIND_PHYSICAL, false), 1);
+    wv_realnodes_set_upstream(rn, 1, 0);
+    line.len = 0;
+    wv_realnodes_format_node(rn, 1, E, &line);
+    wv_buf_append(&line, "", 1);
+    assert_string_equal(line.data, "#realnode\tcas1\tkind=physical\tat=1800000000000000\tvia=late1\n");
+    CHECK(wv_realnodes_parse_node(back, line.data, line.len - 2, err, sizeof err) == 0 &&
+              wv_realnodes_upstream(back, wv_realnodes_find(back, "cas1")) == 0,
+          "the cascade read back: %s", err);
     static const char *const bad[] = { "#realnode\tlate1\tkind=other\tat=1", "#realnode\tlate1\tat=1",
-                                       "#realnode\ta b\tkind=logical\tat=1" };
+                                       "#realnode\ta b\tkind=logical\tat=1",
+                                       "#realnode\tcas2\tkind=physical\tat=1\tvia=nobody",
+                                       "#realnode\tcas2\tkind=physical\tat=1\tvia=late1\tmore" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK(wv_realnodes_parse_node(back, bad[i], strlen(bad[i]), err, sizeof err) < 0, "'%s' refused", bad[i]);
     /* eight lanes: a fourth real node finds no room */

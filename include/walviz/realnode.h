@@ -74,12 +74,19 @@ bool wv_realnodes_direct(const wv_realnodes *rn, int node);
  * named after it. Returns 0, or -1 with a sentence in err when the lanes
  * would pass WV_SIM_MAX_FOLLOWERS or a name is a simulated follower's. */
 int wv_realnodes_lanes(wv_realnodes *rn, wv_sim_cfg *cfg, char *err, size_t errsz);
+/* A standby of a standby: node streams from upstream (a node), not from
+ * the primary, and its "primary's view" is upstream's pg_stat_replication
+ * row of it. -1: from the primary (the default). */
+void wv_realnodes_set_upstream(wv_realnodes *rn, int node, int upstream);
+int wv_realnodes_upstream(const wv_realnodes *rn, int node);
+
 /* Gives the nodes added since the simulation began (found later, or read
  * from #realnode lines) their lanes in sim. Returns how many joined; a
  * node that finds no room (8 lanes, or shards) is not tried again. */
 int wv_realnodes_join(wv_realnodes *rn, wv_sim *sim);
 /* A node that joined later, in a recording: "#realnode<TAB>NAME<TAB>
- * kind=physical|logical<TAB>at=US", before its first sample. */
+ * kind=physical|logical<TAB>at=US[<TAB>via=UPSTREAM]", before its first
+ * sample. */
 #define WV_REAL_NODE_PREFIX "#realnode\t"
 void wv_realnodes_format_node(const wv_realnodes *rn, int node, int64_t at_us, wv_buf *out);
 /* Parses such a line and adds the node. Returns 0, or -1 with a sentence. */

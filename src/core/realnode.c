@@ -32,6 +32,7 @@ typedef struct node {
     wv_follower_kind kind;
     bool direct;
     int follower; /* its lane, or -1 before wv_realnodes_lanes or _join */
+    int upstream; /* the node it streams from; -1: the primary */
     bool no_room; /* wv_realnodes_join found none */
     series views[2];
     size_t cursor[WV_STAGE_COUNT]; /* next transaction to map, per stage */
@@ -94,6 +95,7 @@ int wv_realnodes_add(wv_realnodes *rn, const char *name, wv_follower_kind kind, 
     nd->kind = kind;
     nd->direct = direct;
     nd->follower = -1;
+    nd->upstream = -1;
     return rn->n++;
 }
 
@@ -142,6 +144,17 @@ int wv_realnodes_lanes(wv_realnodes *rn, wv_sim_cfg *cfg, char *err, size_t errs
         rn->nodes[i].follower = f;
     }
     return 0;
+}
+
+void wv_realnodes_set_upstream(wv_realnodes *rn, int i, int upstream)
+{
+    WV_ASSERT(i >= 0 && i < rn->n && upstream >= -1 && upstream < rn->n && upstream != i);
+    rn->nodes[i].upstream = upstream;
+}
+
+int wv_realnodes_upstream(const wv_realnodes *rn, int i)
+{
+    return rn->nodes[i].upstream;
 }
 
 int wv_realnodes_join(wv_realnodes *rn, wv_sim *sim)
@@ -588,29 +601,41 @@ void wv_realnodes_apply_marks(const wv_realnodes *rn, wv_sim *sim)
 
 void wv_realnodes_format_node(const wv_realnodes *rn, int i, int64_t at_us, wv_buf *out)
 {
-    wv_buf_printf(out, "%s%s\tkind=%s\tat=%" PRId64 "\n", WV_REAL_NODE_PREFIX, rn->nodes[i].name,
+    wv_buf_printf(out, "%s%s\tkind=%s\tat=%" PRId64, WV_REAL_NODE_PREFIX, rn->nodes[i].name,
                   kind_words[rn->nodes[i].kind], at_us);
+    if (rn->nodes[i].upstream >= 0)
+        wv_buf_printf(out, "\tvia=%s", rn->nodes[rn->nodes[i].upstream].name);
+    wv_buf_puts(out, "\n");
 }
 
 int wv_realnodes_parse_node(wv_realnodes *rn, const char *line, size_t len, char *err, size_t errsz)
 {
     size_t plen = strlen(WV_REAL_NODE_PREFIX);
-    char buf[96], name[32], kind[10];
+    char buf[128], name[32], kind[10], via[32];
     long long at;
-    int used = 0;
+    int used = 0, via_used = 0;
     if (len >= plen && len - plen < sizeof buf && memcmp(line, WV_REAL_NODE_PREFIX, plen) == 0) {
         memcpy(buf, line + plen, len - plen);
         buf[len - plen] = '\0';
-        if (sscanf(buf, "%31[^\t]\tkind=%9[a-z]\tat=%lld%n", name, kind, &at, &used) == 3 &&
-            (size_t)used == len - plen && (strcmp(kind, "physical") == 0 || strcmp(kind, "logical") == 0)) {
-            if (wv_realnodes_find(rn, name) >= 0 ||
-                wv_realnodes_add(rn, name, kind[0] == 'p' ? WV_KIND_PHYSICAL : WV_KIND_LOGICAL, false) >= 0)
+        bool ok = sscanf(buf, "%31[^\t]\tkind=%9[a-z]\tat=%lld%n", name, kind, &at, &used) == 3 &&
+                  (strcmp(kind, "physical") == 0 || strcmp(kind, "logical") == 0);
+        bool has_via = ok && (size_t)used < len - plen &&
+                       sscanf(buf + used, "\tvia=%31[^\t]%n", via, &via_used) == 1;
+        int up = has_via ? wv_realnodes_find(rn, via) : -1;
+        if (ok && (size_t)(used + via_used) == len - plen && (!has_via || up >= 0)) {
+            int i = wv_realnodes_find(rn, name);
+            if (i < 0)
+                i = wv_realnodes_add(rn, name, kind[0] == 'p' ? WV_KIND_PHYSICAL : WV_KIND_LOGICAL, false);
+            if (i >= 0 && i != up) {
+                wv_realnodes_set_upstream(rn, i, up);
                 return 0;
+            }
             snprintf(err, errsz, "cannot add the real node '%s': at most %d, named in letters, digits, _ - .", name,
                      WV_REAL_MAX_NODES);
             return -1;
         }
     }
-    snprintf(err, errsz, "expected NAME, kind=physical|logical and at=MICROSECONDS in a #realnode line");
+    snprintf(err, errsz, "expected NAME, kind=physical|logical, at=MICROSECONDS and perhaps via=NODE (a node "
+             "named before) in a #realnode line");
     return -1;
 }

@@ -1140,6 +1140,14 @@ static size_t spooled_changes(const wv_sim *sim, int f, int64_t t)
  * simulated follower. *pri: its row of the primary's pg_stat_replication;
  * *own: its own positions, with a direct connection; either NULL before
  * the first sample. */
+/* The node a real node streams from (a standby of a standby), or NULL:
+ * the primary. */
+static const char *real_upstream(const wv_view *v, int f)
+{
+    int node = wv_realnodes_node_of(v->real, f), up = node >= 0 ? wv_realnodes_upstream(v->real, node) : -1;
+    return up >= 0 ? wv_realnodes_name(v->real, up) : NULL;
+}
+
 static bool real_samples(const wv_view *v, int f, const wv_real_sample **pri, const wv_real_sample **own)
 {
     int node = wv_realnodes_node_of(v->real, f);
@@ -1425,10 +1433,14 @@ static int packet_x(const wv_sim *sim, int f, size_t m, int64_t t, int x0, int s
 }
 
 /* "one way 600 ms · 1 MB/s": what the link of follower f is. */
-static void link_text(const wv_sim *sim, int f, char *out, size_t n)
+static void link_text(const wv_view *v, int f, char *out, size_t n)
 {
+    const wv_sim *sim = v->sim;
     const wv_link_cfg *l = &wv_sim_config(sim)->link[f];
-    const char *real = l->kind == WV_KIND_PHYSICAL ? "standby" : "subscriber";
+    const char *up = real_upstream(v, f);
+    char real[64]; /* a standby of a standby says which */
+    snprintf(real, sizeof real, "%s%s%s", l->kind == WV_KIND_PHYSICAL ? "standby" : "subscriber", up ? " via " : "",
+             up ? up : "");
     char lat[32], bw[32];
     fmt_duration(lat, sizeof lat, l->latency_us);
     fmt_bytes(bw, sizeof bw, (uint64_t)l->bandwidth_bps);
@@ -1626,7 +1638,7 @@ static void draw_lane(wv_scene *sc, const wv_view *v, int f)
         int n = 0;
         if (failed && t >= fo.promoted_at) /* the same link, now from the new leader */
             n = snprintf(link, sizeof link, "from %s \xc2\xb7 ", cfg->names[fo.to]);
-        link_text(sim, f, link + n, sizeof link - (size_t)n);
+        link_text(v, f, link + n, sizeof link - (size_t)n);
         int w = text_width(sc, WV_FONT_BODY, link);
         draw_text(sc, WV_ROLE_LANE_LINK, WV_FONT_BODY, th->text_dim, lane.x + (lane.w - w) / 2,
                   mid + chip / 2 + 2, link, lane.w);
@@ -2058,8 +2070,8 @@ static void draw_follower_views(wv_scene *sc, const wv_view *v, int f, int x, in
         row.state = state ? WV_WALSND_STREAMING : WV_WALSND_NONE; /* a row, or none */
     }
     if (state && real) /* its state first: a narrow inspector cuts the end */
-        snprintf(buf, sizeof buf, "%s: %s, %s (real, the primary's pg_stat_replication)", wv_sim_config(sim)->names[f],
-                 state, sync);
+        snprintf(buf, sizeof buf, "%s: %s, %s (real, %s's pg_stat_replication)", wv_sim_config(sim)->names[f], state,
+                 sync, real_upstream(v, f) ? real_upstream(v, f) : "the primary");
     else if (state)
         snprintf(buf, sizeof buf, "%s in pg_stat_replication: %s, %s", wv_sim_config(sim)->names[f], state, sync);
     else if (wv_sim_leader_at(sim, t) == f)
@@ -2098,11 +2110,12 @@ static void draw_follower_views(wv_scene *sc, const wv_view *v, int f, int x, in
         bool physical = wv_sim_config(sim)->link[f].kind == WV_KIND_PHYSICAL;
         bool reads = wv_realrows_reads(wv_realnodes_rows(v->real), wv_realnodes_node_of(v->real, f));
         snprintf(note, sizeof note, "real %s, sampled by walviz: its table = %s; own = %s (- without --observe "
-                 "NAME=CONNINFO), leader sees = the primary's pg_stat_replication; - is NULL",
+                 "NAME=CONNINFO), leader sees = %s's pg_stat_replication; - is NULL",
                  physical ? "standby" : "subscriber",
                  reads ? "rows read from it by key" : "the stream's rows up to its replay position",
                  physical ? "its pg_stat_wal_receiver and pg_last_wal_replay_lsn()"
-                          : "its pg_stat_subscription.received_lsn and pg_replication_origin_status.remote_lsn");
+                          : "its pg_stat_subscription.received_lsn and pg_replication_origin_status.remote_lsn",
+                 real_upstream(v, f) ? real_upstream(v, f) : "the primary");
     }
     draw_wrapped(sc, WV_ROLE_INSPECTOR_EMPTY, WV_FONT_BODY, th->text_dim, x, x, y, x + w, bottom, note);
     sc->who = -1;

@@ -138,8 +138,9 @@ static void record_sample(void *ctx, int node, const wv_real_sample *s)
 static void record_node(void *ctx, int node, int64_t at_us)
 {
     wv_live *l = ctx;
-    fprintf(stderr, "walviz live: %s connected to the primary: drawn as a real %s\n",
-            wv_realnodes_name(l->real, node),
+    int up = wv_realnodes_upstream(l->real, node);
+    fprintf(stderr, "walviz live: %s connected to %s: drawn as a real %s\n", wv_realnodes_name(l->real, node),
+            up >= 0 ? wv_realnodes_name(l->real, up) : "the primary",
             wv_realnodes_kind(l->real, node) == WV_KIND_PHYSICAL ? "standby" : "subscriber");
     if (!l->rec)
         return;

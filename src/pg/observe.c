@@ -22,21 +22,24 @@
 #define MAX_UNREADABLE 8
 #define MAX_REFUSED 8
 
-/* The primary's walsenders: the primary's view of every node. Lags and
- * reply_time in microseconds (NULL stays NULL); the kind from the slot, or
- * for a walsender without one, from whether it serves a database. */
-static const char primary_query[] =
-    "SELECT r.application_name, r.state, r.sync_state, r.sent_lsn::text, r.write_lsn::text, "
-    "r.flush_lsn::text, r.replay_lsn::text, "
-    "(extract(epoch FROM r.write_lag) * 1000000)::bigint, "
-    "(extract(epoch FROM r.flush_lag) * 1000000)::bigint, "
-    "(extract(epoch FROM r.replay_lag) * 1000000)::bigint, "
-    "(extract(epoch FROM r.reply_time) * 1000000)::bigint, "
-    "coalesce(s.slot_type, CASE WHEN a.datname IS NULL THEN 'physical' ELSE 'logical' END) "
-    "FROM pg_catalog.pg_stat_replication r "
-    "LEFT JOIN pg_catalog.pg_replication_slots s ON s.active_pid = r.pid "
+/* A server's walsenders: its view of every node streaming from it. Lags
+ * and reply_time in microseconds (NULL stays NULL); the kind from the
+ * slot, or for a walsender without one, from whether it serves a
+ * database. The primary's leaves out walviz's own; lanes in a stable order. */
+#define WALSENDERS_QUERY                                                                                   \
+    "SELECT r.application_name, r.state, r.sync_state, r.sent_lsn::text, r.write_lsn::text, "            \
+    "r.flush_lsn::text, r.replay_lsn::text, "                                                            \
+    "(extract(epoch FROM r.write_lag) * 1000000)::bigint, "                                              \
+    "(extract(epoch FROM r.flush_lag) * 1000000)::bigint, "                                              \
+    "(extract(epoch FROM r.replay_lag) * 1000000)::bigint, "                                             \
+    "(extract(epoch FROM r.reply_time) * 1000000)::bigint, "                                             \
+    "coalesce(s.slot_type, CASE WHEN a.datname IS NULL THEN 'physical' ELSE 'logical' END) "              \
+    "FROM pg_catalog.pg_stat_replication r "                                                             \
+    "LEFT JOIN pg_catalog.pg_replication_slots s ON s.active_pid = r.pid "                               \
     "LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = r.pid " /* a logical walsender has a database */
-    "WHERE r.pid <> $1::int ORDER BY r.application_name"; /* lanes in a stable order */
+static const char primary_query[] = WALSENDERS_QUERY "WHERE r.pid <> $1::int ORDER BY r.application_name";
+/* a node's own: a standby that others stream from (a cascade) */
+static const char downstream_query[] = WALSENDERS_QUERY "ORDER BY r.application_name";
 
 /* A node's own view, whichever it is: a standby has a WAL receiver and a
  * replay position; a subscriber has subscriptions and origins. */
@@ -59,6 +62,7 @@ typedef struct obs_conn {
     int node;         /* the node it samples, -1 for the primary */
     char *conninfo;   /* a direct node's; NULL for the primary */
     bool query_out;
+    int stmt;         /* the next result's statement in the query out */
     int64_t next_us;  /* when the next query (or connection attempt) may go */
     char error[200];  /* why it is down; "" when sampling */
     /* the rows it reads: the probe's tables it can, in the query's order */
@@ -144,6 +148,7 @@ int wv_observer_direct(wv_observer *o, const char *spec, char *err, size_t errsz
     o->direct_name[o->ndirect][n] = '\0';
     c->conninfo = wv_xstrdup(eq + 1);
     c->node = -1;
+    c->stale_sql = true; /* its query is built at its first send */
     o->ndirect++;
     return 0;
 }
@@ -306,16 +311,23 @@ int wv_observer_start(wv_observer *o, bool discover, int own_pid, int64_t timeou
     return (int)wv_realnodes_count(o->rn);
 }
 
-/* The primary's answer: a sample of each node's row (state "" when it has
- * none: no walsender now). */
-static void take_primary(wv_observer *o, const PGresult *r, int64_t now, const wv_observer_fns *fns)
+/* A server's walsenders (the primary's, upstream -1, or a direct node's):
+ * a sample of the row of each node streaming from it (state "" when it
+ * has none: no walsender now); in discovery, a node new there joins,
+ * streaming from it. */
+static void take_walsenders(wv_observer *o, const PGresult *r, int upstream, int64_t now,
+                            const wv_observer_fns *fns)
 {
     for (int row = 0; o->discover && row < PQntuples(r); row++) {
         int node = discovered(o, r, row);
+        if (node >= 0 && upstream >= 0)
+            wv_realnodes_set_upstream(o->rn, node, upstream);
         if (node >= 0 && fns && fns->node)
             fns->node(fns->ctx, node, now);
     }
     for (int node = 0; node < (int)wv_realnodes_count(o->rn); node++) {
+        if (wv_realnodes_upstream(o->rn, node) != upstream)
+            continue;
         wv_real_sample s = { .at_us = now, .view = WV_REAL_PRIMARY, .write_lag = WV_REAL_NULL_LAG,
                              .flush_lag = WV_REAL_NULL_LAG, .replay_lag = WV_REAL_NULL_LAG };
         for (int row = 0; row < PQntuples(r); row++) {
@@ -422,8 +434,9 @@ static bool set_add(table_set *set, const char *table)
     return true;
 }
 
-/* The positions' query, then "SELECT * FROM t WHERE (k1, k2) IN
- * ((v, v), ...)" for each table of the probe this node lets walviz read. */
+/* A direct node's query: its positions, its walsenders (for a cascade),
+ * then "SELECT left(c1::text, 96), ... FROM t WHERE (k1, k2) IN ((v, v),
+ * ...)" for each table of the probe this node lets walviz read. */
 static void build_rows_sql(wv_observer *o, obs_conn *c)
 {
     wv_buf *b = &c->sql;
@@ -432,6 +445,8 @@ static void build_rows_sql(wv_observer *o, obs_conn *c)
     c->sent = o->probe;
     c->stale_sql = false;
     wv_buf_puts(b, own_query);
+    wv_buf_puts(b, ";\n");
+    wv_buf_puts(b, downstream_query);
     for (int i = 0; i < o->probe.ntables; i++) {
         const struct wv_probe_table *t = &o->probe.t[i];
         if (set_has(&c->unreadable, t->table))
@@ -566,19 +581,25 @@ static void poll_conn(wv_observer *o, obs_conn *c, int64_t now, const wv_observe
             return;
         }
         PGresult *r;
-        /* one result per statement: the positions, then each table's rows */
-        for (int stmt = 0; !PQisBusy(c->c) && (r = PQgetResult(c->c)) != NULL; stmt++) {
+        /* one result per statement, over as many polls as they take: a
+         * direct node's positions, its walsenders, then each table's rows */
+        while (!PQisBusy(c->c) && (r = PQgetResult(c->c)) != NULL) {
+            int stmt = c->stmt++, table = stmt - 2;
             if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-                if (stmt > 0 && stmt <= c->nasked)
-                    table_failed(c, stmt - 1, r);
+                if (c != &o->primary && table >= 0 && table < c->nasked)
+                    table_failed(c, table, r);
                 else
                     set_error(c, PQresultErrorMessage(r));
             } else if (c == &o->primary) {
-                take_primary(o, r, now, fns), c->error[0] = '\0';
+                take_walsenders(o, r, -1, now, fns);
+                c->error[0] = '\0';
             } else if (stmt == 0) {
-                take_own(o, c, r, now, fns), c->error[0] = '\0';
-            } else if (stmt <= c->nasked) {
-                take_rows(o, c, &c->sent.t[c->asked[stmt - 1]], r, now, fns);
+                take_own(o, c, r, now, fns);
+                c->error[0] = '\0';
+            } else if (stmt == 1) {
+                take_walsenders(o, r, c->node, now, fns);
+            } else if (table < c->nasked) {
+                take_rows(o, c, &c->sent.t[c->asked[table]], r, now, fns);
             }
             PQclear(r);
         }
@@ -593,7 +614,8 @@ static void poll_conn(wv_observer *o, obs_conn *c, int64_t now, const wv_observe
     if (c != &o->primary && c->stale_sql)
         build_rows_sql(o, c);
     int sent = c == &o->primary ? PQsendQueryParams(c->c, primary_query, 1, NULL, params, NULL, NULL, 0)
-                                : PQsendQuery(c->c, c->sql.len ? c->sql.data : own_query);
+                                : PQsendQuery(c->c, c->sql.data);
+    c->stmt = 0;
     if (!sent) {
         set_error(c, PQerrorMessage(c->c));
         lost(o, c, now, fns);

@@ -2,12 +2,17 @@
 # (sourced after common.sh). make_standby LATENCY: a physical standby made
 # with pg_basebackup -R through walviz link, named $sb_name, its socket in
 # $sb; make_subscriber TABLE...: a second cluster subscribing to those
-# tables of $DB, subscription $sub_name, its socket in $subdir.
-# realnodes_cleanup (call it from cleanup_more) removes both, and the slots.
+# tables of $DB, subscription $sub_name, its socket in $subdir;
+# make_cascade: a standby of the standby, named $cas_name, its socket in
+# $cas. realnodes_cleanup (call it from cleanup_more) removes them all, and
+# the slots.
 
 sb=$(mktemp -d -t walviz-standby.XXXXXX)
 [ "$(id -u)" -eq 0 ] && chown postgres: "$sb"
 subdir=$(mktemp -d -t walviz-sub.XXXXXX)
+cas=$(mktemp -d -t walviz-cascade.XXXXXX)
+[ "$(id -u)" -eq 0 ] && chown postgres: "$cas"
+cas_name="wvcas_$$"
 sb_slot="wvsb_$$"
 sb_name="wvsb_$$"
 sub_name="wvsub_$$"
@@ -22,15 +27,17 @@ realnodes_cleanup() {
         psql -X -q -h "$subdir" -d "$DB" -c "DROP SUBSCRIPTION IF EXISTS $sub_name" >/dev/null 2>&1
     fi
     "$e2e_lib/../../pg/cluster" stop "$subdir" >/dev/null 2>&1
-    [ -f "$sb/data/postmaster.pid" ] &&
-        (cd / && as_pg "$WV_PGBIN/pg_ctl" -D "$sb/data" -m immediate -w stop >/dev/null 2>&1)
+    for d in "$cas" "$sb"; do
+        [ -f "$d/data/postmaster.pid" ] &&
+            (cd / && as_pg "$WV_PGBIN/pg_ctl" -D "$d/data" -m immediate -w stop >/dev/null 2>&1)
+    done
     [ -n "$link_pid" ] && kill "$link_pid" 2>/dev/null
     for s in "$sb_slot" "$sub_name"; do
         wait_until 10 "[ -z \"\$(psql -X -At -d postgres -c \"SELECT 1 FROM pg_replication_slots WHERE slot_name = '$s' AND active\")\" ]"
         psql -X -q -d postgres -c "SELECT pg_drop_replication_slot('$s') FROM pg_replication_slots WHERE slot_name = '$s'" \
             >/dev/null 2>&1
     done
-    rm -rf "$sb" "$subdir"
+    rm -rf "$sb" "$subdir" "$cas"
 }
 
 make_standby() {
@@ -41,15 +48,31 @@ make_standby() {
     (cd "$sb" && as_pg "$WV_PGBIN/pg_basebackup" -h 127.0.0.1 -p "$link_port" -U postgres -D "$sb/data" -R \
         -X stream -C -S "$sb_slot" -c fast) >"$e2e_work/basebackup.log" 2>&1 ||
         fail "pg_basebackup through the relay: $(cat "$e2e_work/basebackup.log")"
+    start_standby "$sb" "host=127.0.0.1 port=$link_port user=postgres" "$sb_name" "$PGHOST"
+}
+
+# start_standby DIR CONNINFO NAME UPSTREAM_SOCKET: a base backup in DIR/data
+# set to stream from CONNINFO as NAME, started; waits until the upstream
+# lists it streaming.
+start_standby() {
     {
-        echo "unix_socket_directories = '$sb'"
+        echo "unix_socket_directories = '$1'"
         echo "hot_standby = on"
-        echo "primary_conninfo = 'host=127.0.0.1 port=$link_port user=postgres application_name=$sb_name'"
-    } | as_pg tee -a "$sb/data/postgresql.auto.conf" >/dev/null
-    (cd "$sb" && as_pg "$WV_PGBIN/pg_ctl" -D "$sb/data" -l "$sb/server.log" -w -t 60 start) >/dev/null 2>&1 ||
-        fail "the standby did not start: $(cat "$sb/server.log")"
-    wait_until 20 "[ \"\$(psql -X -At -d postgres -c \"SELECT state FROM pg_stat_replication WHERE application_name = '$sb_name'\")\" = streaming ]" ||
-        fail "the standby does not stream: $(cat "$sb/server.log")"
+        echo "primary_conninfo = '$2 application_name=$3'"
+    } | as_pg tee -a "$1/data/postgresql.auto.conf" >/dev/null
+    (cd "$1" && as_pg "$WV_PGBIN/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 start) >/dev/null 2>&1 ||
+        fail "the standby $3 did not start: $(cat "$1/server.log")"
+    wait_until 20 "[ \"\$(psql -X -At -h '$4' -d postgres -c \"SELECT state FROM pg_stat_replication WHERE application_name = '$3'\")\" = streaming ]" ||
+        fail "the standby $3 does not stream: $(cat "$1/server.log")"
+}
+
+# make_cascade: a base backup (of the primary: a standby's needs
+# full_page_writes, which the test cluster turns off), streaming from the
+# standby (over its socket), with the application_name $cas_name.
+make_cascade() {
+    (cd "$cas" && as_pg "$WV_PGBIN/pg_basebackup" -U postgres -D "$cas/data" -R -X stream -c fast) \
+        >"$e2e_work/cascade.log" 2>&1 || fail "pg_basebackup for the cascade: $(cat "$e2e_work/cascade.log")"
+    start_standby "$cas" "host=$sb user=postgres" "$cas_name" "$sb"
 }
 
 # make_subscriber "CREATE TABLE ..." TABLE: the table made on the
