@@ -370,7 +370,7 @@ static void test_links_and_marks(void **state)
               cfg.link[1].bandwidth_bps == 1048576,
           "links read back: %s, latency %lld", err, (long long)cfg.link[1].latency_us);
     static const char *const bad_links[] = { "standby9:1:1", "standby1:x:1", "standby1:1", "standby1:1:0",
-                                             "standby1:1:2x" };
+                                             "standby1:1:2x", "standby1:99999999999999999999:1" };
     for (size_t i = 0; i < sizeof bad_links / sizeof bad_links[0]; i++)
         CHECK(wv_realnodes_parse_links(rn, &cfg, bad_links[i], err, sizeof err) < 0 &&
                   strstr(err, "expected NAME:LATENCY_US:BANDWIDTH_BPS"),
@@ -393,7 +393,9 @@ static void test_links_and_marks(void **state)
               (int)(nl - line), line, err);
     static const char *const bad_marks[] = { "#realmark\tnobody\tat=1\tmark=cut", "#realmark\tstandby1\tat=1",
                                              "#realmark\tstandby1\tat=x\tmark=cut",
-                                             "#realmark\tstandby1\tat=1\tmark=boom" };
+                                             "#realmark\tstandby1\tat=1\tmark=boom",
+                                             "#realmark\tstandby1\tat=5mark=cut",
+                                             "#realmark\tstandby1\tat=1 \tmark=cut" };
     for (size_t i = 0; i < sizeof bad_marks / sizeof bad_marks[0]; i++)
         CHECK(wv_realnodes_parse_mark(back, bad_marks[i], strlen(bad_marks[i]), err, sizeof err) < 0,
               "'%s' refused", bad_marks[i]);
@@ -473,7 +475,8 @@ static void test_join_later(void **state)
     static const char *const bad[] = { "#realnode\tlate1\tkind=other\tat=1", "#realnode\tlate1\tat=1",
                                        "#realnode\ta b\tkind=logical\tat=1",
                                        "#realnode\tcas2\tkind=physical\tat=1\tvia=nobody",
-                                       "#realnode\tcas2\tkind=physical\tat=1\tvia=late1\tmore" };
+                                       "#realnode\tcas2\tkind=physical\tat=1\tvia=late1\tmore",
+                                       "#realnode\tcas2\tkind=physicalat=1" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK(wv_realnodes_parse_node(back, bad[i], strlen(bad[i]), err, sizeof err) < 0, "'%s' refused", bad[i]);
     /* eight lanes: a fourth real node finds no room */

@@ -117,7 +117,10 @@ static void test_lines(void **state)
         { "#realrow\tstandby1\tat=1\tkey=id%3D1\tabsent", "expected NAME, at=MICROSECONDS, table=TABLE and key=KEY" },
         { "#realrow\tstandby1\tat=1\ttable=t\tkey=id%3D1\tid=%zz", "expected 'absent' or COLUMN=VALUE fields" },
         { "#realrow\tstandby1\tat=1\ttable=t\tkey=id%3D1\tid", "expected 'absent' or COLUMN=VALUE fields" },
-        { "#realrow\tstandby1\tat=1\ttable=t\tkey=id%001", "expected 'absent' or COLUMN=VALUE fields" },
+        { "#realrow\tstandby1\tat=1\ttable=t\tkey=id%001\tabsent", "expected table= and key= with %XX only" },
+        { "#realrow\tstandby1\tat=1\ttable=t%zz\tkey=id\tabsent", "expected table= and key= with %XX only" },
+        { "#realrow\tstandby1\tat=1\ttable=t\tkey=id%3D1", "expected 'absent' or COLUMN=VALUE fields after key=" },
+        { "#realrow\tstandby1\tat=99999999999999999999\ttable=t\tkey=id\tabsent", "expected at=MICROSECONDS" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
@@ -161,6 +164,7 @@ static void test_probe(void **state)
         "order_id[integer]:7 line[integer]:2 item[text]:'it''s'",
         "table public.accounts: DELETE: id[integer]:9",
         "table public.accounts: INSERT: id[integer]:null balance[numeric]:1.00",
+        "table public.notes: INSERT: k[text]:'a\tb''s' v[integer]:1",
         "COMMIT 700",
         "BEGIN 701",
         "table public.accounts: INSERT: id[integer]:3 balance[numeric]:0.00",
@@ -169,7 +173,7 @@ static void test_probe(void **state)
     wv_sim *s = sim_of(lines, sizeof lines / sizeof lines[0], d);
     wv_real_probe p;
     wv_real_probe_build(s, 1, WV_ROWS_NONE, d, &p);
-    CHECK(p.ntables == 2, "two tables, got %d", p.ntables);
+    CHECK(p.ntables == 3, "three tables, got %d", p.ntables);
     const struct wv_probe_table *acc = &p.t[0], *items = &p.t[1];
     CHECK(strcmp(acc->table, "accounts") == 0 && strcmp(acc->schema, "public") == 0 &&
               strcmp(acc->name, "accounts") == 0 && acc->nkeycols == 1 && strcmp(acc->keycol[0], "id") == 0,
@@ -190,10 +194,17 @@ static void test_probe(void **state)
         snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s:%s,%s", k ? " " : "", items->key[k],
                  items->value[k][0], items->value[k][1]);
     CHECK(strcmp(got, "order_id=7, line=2:7,2 order_id=7, line=1:7,1") == 0, "order_items' keys: '%s'", got);
+    /* a key's value as the server prints it, for the query: a tab is a
+     * tab, a quote one quote (not as a table cell shows it) */
+    wv_real_probe all;
+    wv_real_probe_build(s, 1, 2, d, &all);
+    CHECK(all.ntables == 3 && strcmp(all.t[0].table, "notes") == 0 && all.t[0].nkeys == 1 &&
+              strcmp(all.t[0].value[0][0], "a\tb's") == 0 && strcmp(all.t[0].key[0], "k=a\tb's") == 0,
+          "notes: %d tables, key '%s', value '%s'", all.ntables, all.t[0].key[0], all.t[0].value[0][0]);
     wv_real_probe q;
     size_t items_table = 1;
     wv_real_probe_build(s, 1, items_table, d, &q);
-    CHECK(q.ntables == 2 && strcmp(q.t[0].table, "shop.order_items") == 0, "the table on screen first, got '%s'",
+    CHECK(q.ntables == 3 && strcmp(q.t[0].table, "shop.order_items") == 0, "the table on screen first, got '%s'",
           q.t[0].table);
     CHECK(!wv_real_probe_equal(&p, &q), "the order of tables matters");
     wv_real_probe_build(s, 1, WV_ROWS_NONE, d, &q);

@@ -58,6 +58,10 @@ static void test_utf8_cuts(void **state)
     for (size_t max = 0; max < sizeof want / sizeof want[0]; max++)
         CHECK(wv_utf8_prefix(s, strlen(s), max) == want[max], "max %zu: %zu, expected %zu", max,
               wv_utf8_prefix(s, strlen(s), max), want[max]);
+    /* a stray continuation byte after an escape: the escape stays whole */
+    char esc[8];
+    wv_display_line((wv_slice){ "abcd\n\x80\x80\x80", 8 }, esc, sizeof esc);
+    CHECK(strcmp(esc, "abcd\\n") == 0, "'%s', expected 'abcd\\n'", esc);
     /* one line for a table cell: escapes, and a cut before a sequence */
     char out[8];
     wv_display_line((wv_slice){ "a\nb\xe2\x82\xac", 6 }, out, sizeof out);
@@ -66,12 +70,31 @@ static void test_utf8_cuts(void **state)
     CHECK(strcmp(out, "ab\xc3\xa9") == 0, "'%s', expected it whole", out);
 }
 
+/* Integers that are all of the text and fit, and nothing else. */
+static void test_parse_i64(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        bool ok;
+        int64_t v;
+    } cases[] = { { "0", true, 0 }, { "-7", true, -7 }, { "9223372036854775807", true, INT64_MAX },
+                  { "-9223372036854775808", true, INT64_MIN }, { "9223372036854775808", false, 0 },
+                  { "", false, 0 }, { "-", false, 0 }, { "1x", false, 0 }, { " 1", false, 0 }, { "+1", false, 0 } };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t v = 0;
+        bool ok = wv_parse_i64(cases[i].s, strlen(cases[i].s), &v);
+        CHECK(ok == cases[i].ok && (!ok || v == cases[i].v), "'%s': %d %lld", cases[i].s, ok, (long long)v);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reserve_nothing),
         cmocka_unit_test(test_lsn_text),
         cmocka_unit_test(test_utf8_cuts),
+        cmocka_unit_test(test_parse_i64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -177,6 +177,10 @@ size_t wv_decode_literal(wv_slice s, bool escaped, char *out);
 void wv_display_line(wv_slice text, char *out, size_t max);
 void wv_column_name(const wv_column *col, char *out, size_t max);
 void wv_column_value(const wv_column *col, char *out, size_t max);
+/* A non-NULL, sent column's value as the type's output function printed
+ * it (unquoted, nothing escaped): out needs col->value.len + 1 bytes;
+ * returns its length. */
+size_t wv_column_raw(const wv_column *col, char *out);
 const wv_tuple *wv_change_row(const wv_change *c);
 
 #endif

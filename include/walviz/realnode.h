@@ -120,6 +120,8 @@ void wv_realnodes_format(const wv_realnodes *rn, int node, const wv_real_sample 
  * Returns 0, or -1 with a sentence naming what was expected. */
 int wv_realnodes_parse(wv_realnodes *rn, const char *line, size_t len, char *err, size_t errsz);
 #define WV_REAL_LINE_PREFIX "#real\t"
+/* The node a record line's first field names, or -1 with a sentence. */
+int wv_realnodes_line_node(const wv_realnodes *rn, wv_slice name, char *err, size_t errsz);
 
 /* The demo's relays: a header line (key "real-links", value
  * "NAME:LATENCY_US:BANDWIDTH_BPS,...") gives each real lane the link its

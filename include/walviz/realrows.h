@@ -25,7 +25,7 @@
 #define WV_PROBE_KEYS 12      /* rows per table: as many as a table panel shows */
 #define WV_PROBE_KEYCOLS 4    /* a key of more columns is not read */
 #define WV_REAL_ROW_COLS 16   /* columns kept of a row read; the rest are dropped */
-#define WV_REAL_VALUE_MAX 96  /* characters read of a value: what a table panel shows */
+#define WV_REAL_VALUE_MAX 96  /* of a value, the characters asked for and the bytes kept: what a panel shows */
 
 /* What to read of every node: per table its name as the server spells it
  * (unquoted), its columns, its key columns, and per row the key's text (as

@@ -6,6 +6,7 @@
 #ifndef WALVIZ_UTIL_H
 #define WALVIZ_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,13 @@ void wv_buf_printf(wv_buf *b, const char *fmt, ...) __attribute__((format(printf
 
 /* "2,481": a count with commas between groups of three digits. */
 void wv_fmt_thousands(char *out, size_t outsz, uint64_t n);
+
+/* A decimal integer, optionally negative, that is all of s (len bytes)
+ * and fits: true and *out, else false. */
+bool wv_parse_i64(const char *s, size_t len, int64_t *out);
+/* The fields of [p, end) split at tabs: writes at most max, returns how
+ * many there are (at least 1: an empty text is one empty field). */
+size_t wv_split_tabs(const char *p, const char *end, wv_slice *out, size_t max);
 
 /* The longest prefix of s (len bytes) of at most max bytes that does not
  * split a UTF-8 sequence: its length. */

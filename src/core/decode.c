@@ -856,7 +856,8 @@ void wv_display_line(wv_slice text, char *out, size_t max)
         }
     }
     /* cut short: not inside a UTF-8 sequence (its bytes were copied as they are) */
-    while (i < text.len && n > 0 && ((unsigned char)text.ptr[i] & 0xc0) == 0x80) {
+    while (i < text.len && n > 0 && (unsigned char)out[n - 1] >= 0x80 &&
+           ((unsigned char)text.ptr[i] & 0xc0) == 0x80) {
         i--;
         n--;
     }
@@ -873,6 +874,14 @@ void wv_column_name(const wv_column *col, char *out, size_t max)
         nl = max - 1;
     memcpy(out, name, nl);
     out[nl] = '\0';
+}
+
+size_t wv_column_raw(const wv_column *col, char *out)
+{
+    size_t n = col->kind == WV_VAL_BARE ? (memcpy(out, col->value.ptr, col->value.len), col->value.len)
+                                        : wv_decode_literal(col->value, false, out);
+    out[n] = '\0';
+    return n;
 }
 
 /* A column's value, unquoted, newlines shown as \n. */

@@ -414,40 +414,37 @@ static int parse_field(wv_real_sample *s, const char *key, size_t klen, const ch
             return 1;
         }
         int64_t v = strcmp(fields[i].key, "reply_time") == 0 ? 0 : WV_REAL_NULL_LAG;
-        if (!null) {
-            char num[24], *end;
-            if (vlen == 0 || vlen >= sizeof num)
-                return -1;
-            memcpy(num, val, vlen);
-            num[vlen] = '\0';
-            v = strtoll(num, &end, 10);
-            if (*end || (num[0] != '-' && (num[0] < '0' || num[0] > '9')))
-                return -1;
-        }
+        if (!null && !wv_parse_i64(val, vlen, &v))
+            return -1;
         memcpy(at, &v, sizeof v);
         return 1;
     }
     return 0;
 }
 
-/* The node a line names at p (up to a tab or end), with *tab where the
- * name ends (NULL at the end); -1 with a sentence when none is named so. */
-static int line_node(const wv_realnodes *rn, const char *p, const char *end, const char **tab, char *err,
-                     size_t errsz)
+int wv_realnodes_line_node(const wv_realnodes *rn, wv_slice name, char *err, size_t errsz)
 {
-    *tab = memchr(p, '\t', (size_t)(end - p));
-    char name[32];
-    size_t nlen = (size_t)((*tab ? *tab : end) - p);
+    char buf[32];
     int i = -1;
-    if (nlen < sizeof name) {
-        memcpy(name, p, nlen);
-        name[nlen] = '\0';
-        i = wv_realnodes_find(rn, name);
+    if (name.len < sizeof buf) {
+        memcpy(buf, name.ptr, name.len);
+        buf[name.len] = '\0';
+        i = wv_realnodes_find(rn, buf);
     }
     if (i < 0)
         snprintf(err, errsz, "expected a node the header's %s names, found '%.*s'", WV_REAL_HEADER_KEY,
-                 (int)(nlen > 40 ? 40 : nlen), p);
+                 (int)(name.len > 40 ? 40 : name.len), name.ptr);
     return i;
+}
+
+/* Whether field f is "key=..." (its value then in *v). */
+static bool field_is(wv_slice f, const char *key, wv_slice *v)
+{
+    size_t k = strlen(key);
+    if (f.len <= k || memcmp(f.ptr, key, k) != 0 || f.ptr[k] != '=')
+        return false;
+    *v = (wv_slice){ f.ptr + k + 1, f.len - k - 1 };
+    return true;
 }
 
 int wv_realnodes_parse(wv_realnodes *rn, const char *line, size_t len, char *err, size_t errsz)
@@ -457,8 +454,9 @@ int wv_realnodes_parse(wv_realnodes *rn, const char *line, size_t len, char *err
         snprintf(err, errsz, "expected a line starting with '#real' and a tab");
         return -1;
     }
-    const char *p = line + plen, *end = line + len, *tab;
-    int i = line_node(rn, p, end, &tab, err, errsz);
+    const char *p = line + plen, *end = line + len;
+    const char *tab = memchr(p, '\t', (size_t)(end - p));
+    int i = wv_realnodes_line_node(rn, (wv_slice){ p, (size_t)((tab ? tab : end) - p) }, err, errsz);
     if (i < 0)
         return -1;
     wv_real_sample s = { .view = WV_REAL_PRIMARY, .write_lag = WV_REAL_NULL_LAG,
@@ -510,26 +508,29 @@ void wv_realnodes_links_value(const wv_realnodes *rn, const wv_sim_cfg *cfg, wv_
 
 int wv_realnodes_parse_links(const wv_realnodes *rn, wv_sim_cfg *cfg, const char *value, char *err, size_t errsz)
 {
-    char *copy = wv_xstrdup(value), *save = NULL;
-    int rc = 0;
-    for (char *item = strtok_r(copy, ",", &save); item && rc == 0; item = strtok_r(NULL, ",", &save)) {
-        char name[32], *end = item;
-        int used = 0;
-        long long lat = -1, bw = -1;
-        int i = sscanf(item, "%31[^:]:%lld:%n", name, &lat, &used) == 2 ? wv_realnodes_find(rn, name) : -1;
-        if (used)
-            bw = strtoll(item + used, &end, 10);
-        if (i < 0 || rn->nodes[i].follower < 0 || lat < 0 || bw <= 0 || !used || *end) {
+    for (const char *item = value, *end; *item; item = *end ? end + 1 : end) {
+        end = item + strcspn(item, ",");
+        /* NAME:LATENCY_US:BANDWIDTH_BPS */
+        const char *c1 = memchr(item, ':', (size_t)(end - item));
+        const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
+        int64_t lat = -1, bw = 0;
+        int i = -1;
+        char name[32];
+        if (c2 && (size_t)(c1 - item) < sizeof name && wv_parse_i64(c1 + 1, (size_t)(c2 - c1 - 1), &lat) &&
+            wv_parse_i64(c2 + 1, (size_t)(end - c2 - 1), &bw)) {
+            memcpy(name, item, (size_t)(c1 - item));
+            name[c1 - item] = '\0';
+            i = wv_realnodes_find(rn, name);
+        }
+        if (i < 0 || rn->nodes[i].follower < 0 || lat < 0 || bw <= 0) {
             snprintf(err, errsz, "%s: expected NAME:LATENCY_US:BANDWIDTH_BPS for each real node, comma-separated, "
-                     "found '%s'", WV_REAL_LINKS_KEY, item);
-            rc = -1;
-            break;
+                     "found '%.*s'", WV_REAL_LINKS_KEY, (int)(end - item), item);
+            return -1;
         }
         cfg->link[rn->nodes[i].follower].latency_us = lat;
         cfg->link[rn->nodes[i].follower].bandwidth_bps = (double)bw;
     }
-    free(copy);
-    return rc;
+    return 0;
 }
 
 static const char *const mark_words[] = { [WV_REAL_CUT] = "cut", [WV_REAL_HEAL] = "heal", [WV_REAL_STOP] = "stop",
@@ -558,24 +559,18 @@ int wv_realnodes_parse_mark(wv_realnodes *rn, const char *line, size_t len, char
         snprintf(err, errsz, "expected a line starting with '#realmark' and a tab");
         return -1;
     }
-    const char *tab, *end = line + len;
-    int i = line_node(rn, line + plen, end, &tab, err, errsz);
+    wv_slice f[4], at, mark;
+    size_t n = wv_split_tabs(line + plen, line + len, f, 4);
+    int i = wv_realnodes_line_node(rn, f[0], err, errsz);
     if (i < 0)
         return -1;
-    char rest[64], word[8];
-    size_t n = tab ? (size_t)(end - tab - 1) : 0;
-    long long at;
-    int used = 0;
-    if (tab && n < sizeof rest) {
-        memcpy(rest, tab + 1, n);
-        rest[n] = '\0';
-        if (sscanf(rest, "at=%lld\tmark=%7[a-z]%n", &at, word, &used) == 2 && (size_t)used == n)
-            for (int m = 0; m < (int)(sizeof mark_words / sizeof mark_words[0]); m++)
-                if (strcmp(word, mark_words[m]) == 0) {
-                    wv_realnodes_add_mark(rn, i, (wv_real_mark)m, at);
-                    return 0;
-                }
-    }
+    int64_t us;
+    if (n == 3 && field_is(f[1], "at", &at) && wv_parse_i64(at.ptr, at.len, &us) && field_is(f[2], "mark", &mark))
+        for (int m = 0; m < (int)(sizeof mark_words / sizeof mark_words[0]); m++)
+            if (wv_slice_eq(mark, mark_words[m])) {
+                wv_realnodes_add_mark(rn, i, (wv_real_mark)m, us);
+                return 0;
+            }
     snprintf(err, errsz, "expected at=MICROSECONDS and mark=cut|heal|stop|start in a #realmark line");
     return -1;
 }
@@ -611,31 +606,31 @@ void wv_realnodes_format_node(const wv_realnodes *rn, int i, int64_t at_us, wv_b
 int wv_realnodes_parse_node(wv_realnodes *rn, const char *line, size_t len, char *err, size_t errsz)
 {
     size_t plen = strlen(WV_REAL_NODE_PREFIX);
-    char buf[128], name[32], kind[10], via[32];
-    long long at;
-    int used = 0, via_used = 0;
-    if (len >= plen && len - plen < sizeof buf && memcmp(line, WV_REAL_NODE_PREFIX, plen) == 0) {
-        memcpy(buf, line + plen, len - plen);
-        buf[len - plen] = '\0';
-        bool ok = sscanf(buf, "%31[^\t]\tkind=%9[a-z]\tat=%lld%n", name, kind, &at, &used) == 3 &&
-                  (strcmp(kind, "physical") == 0 || strcmp(kind, "logical") == 0);
-        bool has_via = ok && (size_t)used < len - plen &&
-                       sscanf(buf + used, "\tvia=%31[^\t]%n", via, &via_used) == 1;
-        int up = has_via ? wv_realnodes_find(rn, via) : -1;
-        if (ok && (size_t)(used + via_used) == len - plen && (!has_via || up >= 0)) {
-            int i = wv_realnodes_find(rn, name);
-            if (i < 0)
-                i = wv_realnodes_add(rn, name, kind[0] == 'p' ? WV_KIND_PHYSICAL : WV_KIND_LOGICAL, false);
-            if (i >= 0 && i != up) {
-                wv_realnodes_set_upstream(rn, i, up);
-                return 0;
-            }
-            snprintf(err, errsz, "cannot add the real node '%s': at most %d, named in letters, digits, _ - .", name,
-                     WV_REAL_MAX_NODES);
-            return -1;
-        }
+    wv_slice f[5], kind, at, via = { NULL, 0 };
+    size_t n = len >= plen && memcmp(line, WV_REAL_NODE_PREFIX, plen) == 0
+                   ? wv_split_tabs(line + plen, line + len, f, 5)
+                   : 0;
+    int64_t us;
+    bool physical = n >= 2 && field_is(f[1], "kind", &kind) && wv_slice_eq(kind, "physical");
+    bool ok = (n == 3 || (n == 4 && field_is(f[3], "via", &via))) && (physical || wv_slice_eq(kind, "logical")) &&
+              field_is(f[2], "at", &at) && wv_parse_i64(at.ptr, at.len, &us) && f[0].len < 32;
+    int up = ok && via.ptr ? wv_realnodes_line_node(rn, via, err, errsz) : -1;
+    if (!ok || (via.ptr && up < 0)) {
+        snprintf(err, errsz, "expected NAME, kind=physical|logical, at=MICROSECONDS and perhaps via=NODE (a node "
+                 "named before) in a #realnode line");
+        return -1;
     }
-    snprintf(err, errsz, "expected NAME, kind=physical|logical, at=MICROSECONDS and perhaps via=NODE (a node "
-             "named before) in a #realnode line");
-    return -1;
+    char name[32];
+    memcpy(name, f[0].ptr, f[0].len);
+    name[f[0].len] = '\0';
+    int i = wv_realnodes_find(rn, name);
+    if (i < 0)
+        i = wv_realnodes_add(rn, name, physical ? WV_KIND_PHYSICAL : WV_KIND_LOGICAL, false);
+    if (i < 0 || i == up) {
+        snprintf(err, errsz, "cannot add the real node '%s': at most %d, named in 1 to 31 letters, digits, _ - or ., "
+                 "not via itself", name, WV_REAL_MAX_NODES);
+        return -1;
+    }
+    wv_realnodes_set_upstream(rn, i, up);
+    return 0;
 }

@@ -245,7 +245,7 @@ static bool probe_table(const wv_sim *sim, size_t k, size_t tbl, wv_decoder *dec
                 if (strcmp(name, t->keycol[c]) != 0 || tup->cols[j].kind == WV_VAL_NULL ||
                     tup->cols[j].kind == WV_VAL_TOAST || tup->cols[j].value.len >= sizeof t->value[0][0])
                     continue;
-                wv_column_value(&tup->cols[j], t->value[t->nkeys][c], sizeof t->value[0][0]);
+                wv_column_raw(&tup->cols[j], t->value[t->nkeys][c]); /* as the server prints it */
                 found++;
                 break;
             }
@@ -342,65 +342,53 @@ int wv_realrows_parse(wv_realrows *rr, const wv_realnodes *rn, const char *line,
                       size_t errsz)
 {
     size_t plen = strlen(WV_REALROW_LINE_PREFIX);
-    const char *end = line + len, *p = line + plen;
     if (len < plen || memcmp(line, WV_REALROW_LINE_PREFIX, plen) != 0) {
         snprintf(err, errsz, "expected a line starting with '#realrow' and a tab");
         return -1;
     }
-    /* the fields, split at tabs: NAME, at=, table=, key=, then the row */
-    enum { MAX_FIELDS = 4 + WV_REAL_ROW_COLS + 1 };
-    const char *f[MAX_FIELDS], *fend[MAX_FIELDS];
-    int nf = 0;
-    while (p <= end && nf < MAX_FIELDS) {
-        const char *tab = memchr(p, '\t', (size_t)(end - p));
-        f[nf] = p;
-        fend[nf++] = tab ? tab : end;
-        if (!tab)
-            break;
-        p = tab + 1;
-    }
-    char name[32];
-    size_t nlen = (size_t)(fend[0] - f[0]);
-    int node = -1;
-    if (nlen < sizeof name) {
-        memcpy(name, f[0], nlen);
-        name[nlen] = '\0';
-        node = wv_realnodes_find(rn, name);
-    }
-    if (node < 0) {
-        snprintf(err, errsz, "expected a node the header's %s names, found '%.*s'", WV_REAL_HEADER_KEY,
-                 (int)(nlen > 40 ? 40 : nlen), f[0]);
+    /* NAME, at=, table=, key=, then 'absent' or the row's columns */
+    enum { MAX_FIELDS = 4 + WV_REAL_ROW_COLS };
+    wv_slice f[MAX_FIELDS];
+    size_t nf = wv_split_tabs(line + plen, line + len, f, MAX_FIELDS);
+    int node = wv_realnodes_line_node(rn, f[0], err, errsz);
+    if (node < 0)
         return -1;
-    }
     static const char *const fixed[] = { "at=", "table=", "key=" };
-    for (int i = 0; i < 3; i++) {
+    for (size_t i = 0; i < 3; i++) {
         size_t kl = strlen(fixed[i]);
-        if (nf <= i + 1 || (size_t)(fend[i + 1] - f[i + 1]) < kl || memcmp(f[i + 1], fixed[i], kl) != 0) {
+        if (nf <= i + 1 || f[i + 1].len < kl || memcmp(f[i + 1].ptr, fixed[i], kl) != 0) {
             snprintf(err, errsz, "expected NAME, at=MICROSECONDS, table=TABLE and key=KEY in a #realrow line");
             return -1;
         }
     }
-    char num[24], *nend;
-    size_t atlen = (size_t)(fend[1] - f[1] - 3);
-    memcpy(num, f[1] + 3, atlen < sizeof num ? atlen : 0);
-    num[atlen < sizeof num ? atlen : 0] = '\0';
-    wv_real_row row = { .at_us = strtoll(num, &nend, 10), .exists = true };
-    if (!num[0] || *nend) {
-        snprintf(err, errsz, "expected at=MICROSECONDS, found '%.*s'", (int)(atlen > 40 ? 40 : atlen), f[1] + 3);
+    wv_real_row row = { .exists = true };
+    if (!wv_parse_i64(f[1].ptr + 3, f[1].len - 3, &row.at_us)) {
+        snprintf(err, errsz, "expected at=MICROSECONDS, found '%.*s'", (int)(f[1].len > 40 ? 40 : f[1].len),
+                 f[1].ptr);
         return -1;
     }
-    char *table = unescape(f[2] + 6, fend[2]), *key = unescape(f[3] + 4, fend[3]);
+    if (nf == 4) {
+        snprintf(err, errsz, "expected 'absent' or COLUMN=VALUE fields after key= in a #realrow line");
+        return -1;
+    }
+    char *table = unescape(f[2].ptr + 6, f[2].ptr + f[2].len), *key = unescape(f[3].ptr + 4, f[3].ptr + f[3].len);
     char *cells[2 * WV_REAL_ROW_COLS];
     int ncells = 0, rc = 0;
-    if (nf == 5 && fend[4] - f[4] == 6 && memcmp(f[4], "absent", 6) == 0) {
+    if (!table || !key) {
+        snprintf(err, errsz, "expected table= and key= with %%XX only for '%%', '=' and control bytes (two hex "
+                 "digits, not 00) in a #realrow line");
+        rc = -1;
+    } else if (nf == 5 && wv_slice_eq(f[4], "absent")) {
         row.exists = false;
     } else {
-        for (int i = 4; i < nf && rc == 0 && row.ncols < WV_REAL_ROW_COLS; i++) {
-            const char *eq = memchr(f[i], '=', (size_t)(fend[i] - f[i]));
-            char *n = eq ? unescape(f[i], eq) : NULL, *v = eq ? unescape(eq + 1, fend[i]) : NULL;
+        for (size_t i = 4; i < nf && i < MAX_FIELDS && rc == 0; i++) {
+            const char *eq = memchr(f[i].ptr, '=', f[i].len);
+            char *n = eq ? unescape(f[i].ptr, eq) : NULL, *v = eq ? unescape(eq + 1, f[i].ptr + f[i].len) : NULL;
             if (!n || !v) {
                 free(n);
                 free(v);
+                snprintf(err, errsz, "expected 'absent' or COLUMN=VALUE fields, with %%XX for '%%', '=' and control "
+                         "bytes, in a #realrow line");
                 rc = -1;
                 break;
             }
@@ -410,13 +398,8 @@ int wv_realrows_parse(wv_realrows *rr, const wv_realnodes *rn, const char *line,
             row.value[row.ncols++] = v;
         }
     }
-    if (!table || !key || rc < 0) {
-        snprintf(err, errsz, "expected 'absent' or COLUMN=VALUE fields, with %%XX for '%%', '=' and control "
-                 "bytes, in a #realrow line");
-        rc = -1;
-    } else {
+    if (rc == 0)
         wv_realrows_add(rr, node, table, key, &row);
-    }
     for (int i = 0; i < ncells; i++)
         free(cells[i]);
     free(table);

@@ -469,10 +469,7 @@ static const char *key_text(wv_rows *r, table *t, const wv_tuple *tup)
         } else if (col->kind == WV_VAL_TOAST) {
             wv_buf_puts(b, "?");
         } else {
-            char *v = wv_buf_reserve(b, col->value.len + 1);
-            size_t len = col->kind == WV_VAL_BARE ? (memcpy(v, col->value.ptr, col->value.len), col->value.len)
-                                                  : wv_decode_literal(col->value, false, v);
-            b->len += len;
+            b->len += wv_column_raw(col, wv_buf_reserve(b, col->value.len + 1));
         }
     }
     wv_buf_append(b, "", 1);

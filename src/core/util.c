@@ -126,6 +126,36 @@ void wv_lsn_format(uint64_t lsn, char out[WV_LSN_BUFSZ])
     snprintf(out, WV_LSN_BUFSZ, "%X/%X", (unsigned)(lsn >> 32), (unsigned)lsn);
 }
 
+bool wv_parse_i64(const char *s, size_t len, int64_t *out)
+{
+    bool neg = len > 0 && s[0] == '-';
+    size_t i = neg ? 1 : 0;
+    uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    if (i == len)
+        return false;
+    for (; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9' || v > (limit - (uint64_t)(s[i] - '0')) / 10)
+            return false;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    *out = neg ? v ? -(int64_t)(v - 1) - 1 : 0 : (int64_t)v;
+    return true;
+}
+
+size_t wv_split_tabs(const char *p, const char *end, wv_slice *out, size_t max)
+{
+    size_t n = 0;
+    for (;;) {
+        const char *tab = memchr(p, '\t', (size_t)(end - p));
+        if (n < max)
+            out[n] = (wv_slice){ p, (size_t)((tab ? tab : end) - p) };
+        n++;
+        if (!tab)
+            return n;
+        p = tab + 1;
+    }
+}
+
 size_t wv_utf8_prefix(const char *s, size_t len, size_t max)
 {
     if (len <= max)

@@ -239,12 +239,12 @@ static int discovered(wv_observer *o, const PGresult *r, int row)
     for (int i = 0; node < 0 && i < o->nrefused; i++)
         if (strcmp(o->refused[i], name) == 0)
             return -1;
-    if (node < 0) {
+    if (node < 0 && o->nrefused < MAX_REFUSED) { /* said once; past that many, not at all */
         fprintf(stderr, "walviz: not observing '%s': %s\n", name,
-                wv_realnodes_count(o->rn) == WV_REAL_MAX_NODES ? "too many nodes already"
-                                                                : "its name is not plain letters and digits");
-        if (o->nrefused < MAX_REFUSED)
-            snprintf(o->refused[o->nrefused++], sizeof o->refused[0], "%s", name);
+                wv_realnodes_count(o->rn) == WV_REAL_MAX_NODES
+                    ? "too many nodes already"
+                    : "its name is not 1 to 31 letters, digits, _ - or .");
+        snprintf(o->refused[o->nrefused++], sizeof o->refused[0], "%s", name);
     }
     return node;
 }
@@ -424,12 +424,14 @@ static bool set_has(const table_set *set, const char *table)
     return false;
 }
 
-/* Adds table (a probe's name: it fits); false when it was there or the
- * set is full. */
+/* Adds table (a probe's name: it fits); false when it was there. A full
+ * set forgets its oldest. */
 static bool set_add(table_set *set, const char *table)
 {
-    if (set->n == MAX_UNREADABLE || set_has(set, table))
+    if (set_has(set, table))
         return false;
+    if (set->n == MAX_UNREADABLE)
+        memmove(set->name[0], set->name[1], (size_t)--set->n * sizeof set->name[0]);
     memcpy(set->name[set->n++], table, sizeof set->name[0]);
     return true;
 }
@@ -451,14 +453,18 @@ static void build_rows_sql(wv_observer *o, obs_conn *c)
         const struct wv_probe_table *t = &o->probe.t[i];
         if (set_has(&c->unreadable, t->table))
             continue;
-        /* each value cut to what a panel shows: a large one is not read
-         * 25 times a second (as text, printed as the stream prints it) */
+        /* each value cut to what a panel shows, so a large one is not
+         * read 25 times a second; format('%s') prints it with its type's
+         * output function as the stream does (a ::text cast would trim a
+         * char(n) and add /32 to an inet) */
         wv_buf_puts(b, ";\nSELECT ");
         bool star = t->ncols == 0 || set_has(&c->whole_rows, t->table);
         for (int k = 0; k < t->ncols && !star; k++) {
-            wv_buf_puts(b, k ? ", pg_catalog.left(" : "pg_catalog.left(");
+            wv_buf_puts(b, k ? ", CASE WHEN " : "CASE WHEN ");
             put_ident(b, t->col[k]);
-            wv_buf_printf(b, "::pg_catalog.text, %d) AS ", WV_REAL_VALUE_MAX);
+            wv_buf_puts(b, " IS NOT NULL THEN pg_catalog.left(pg_catalog.format('%s', ");
+            put_ident(b, t->col[k]);
+            wv_buf_printf(b, "), %d) END AS ", WV_REAL_VALUE_MAX);
             put_ident(b, t->col[k]);
         }
         wv_buf_puts(b, star ? "* FROM " : " FROM ");
@@ -493,17 +499,22 @@ static void build_rows_sql(wv_observer *o, obs_conn *c)
  * again; anything else (a standby's query cancelled by a conflict with
  * recovery, say) is asked again next time. The rest of the query did not
  * run. */
-static void table_failed(obs_conn *c, int asked, const PGresult *r)
+static void table_failed(wv_observer *o, obs_conn *c, int asked, const PGresult *r)
 {
     const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
     const char *table = c->sent.t[c->asked[asked]].table;
     bool no_column = state && strcmp(state, "42703") == 0;
     bool for_good = state && (no_column || strcmp(state, "42P01") == 0 || strcmp(state, "42501") == 0 ||
                               strcmp(state, "3F000") == 0);
-    if (no_column && !set_has(&c->whole_rows, table))
+    if (no_column && !set_has(&c->whole_rows, table)) {
         c->stale_sql |= set_add(&c->whole_rows, table);
-    else if (for_good)
-        c->stale_sql |= set_add(&c->unreadable, table);
+    } else if (for_good && set_add(&c->unreadable, table)) {
+        char why[200];
+        snprintf(why, sizeof why, "%s", PQresultErrorMessage(r));
+        why[strcspn(why, "\n")] = '\0';
+        fprintf(stderr, "walviz: not reading %s on %s: %s\n", table, wv_realnodes_name(o->rn, c->node), why);
+        c->stale_sql = true;
+    }
 }
 
 /* The rows a table's read returned: each key asked is there or not. */
@@ -587,7 +598,7 @@ static void poll_conn(wv_observer *o, obs_conn *c, int64_t now, const wv_observe
             int stmt = c->stmt++, table = stmt - 2;
             if (PQresultStatus(r) != PGRES_TUPLES_OK) {
                 if (c != &o->primary && table >= 0 && table < c->nasked)
-                    table_failed(c, table, r);
+                    table_failed(o, c, table, r);
                 else
                     set_error(c, PQresultErrorMessage(r));
             } else if (c == &o->primary) {
