@@ -11,6 +11,9 @@
 cleanup_more() { realnodes_cleanup; }
 
 q "CREATE TABLE obs (id serial PRIMARY KEY, v text)"
+# names and values that need quoting, read back from the standby; the
+# subscriber has no such table (walviz says so once, and stops asking)
+q 'CREATE TABLE "Odd ""name""" (k text PRIMARY KEY, n int)'
 make_standby 100ms
 make_subscriber "CREATE TABLE obs (id serial PRIMARY KEY, v text)" obs
 
@@ -44,10 +47,11 @@ placed() {
 }
 
 rec="$e2e_work/obs.wvr"
-live_bg "$e2e_work/err" --observe --observe "$sb_name=host=$sb dbname=postgres" \
+live_bg "$e2e_work/err" --observe --observe "$sb_name=host=$sb dbname=$DB" \
     --observe "$sub_name=host=$subdir dbname=$DB" --followers 1 --names sim --kind physical \
     --latency 100ms --jitter 0 --record "$rec" --frames "$e2e_work/frames" --fps 2 --duration 8s \
     --size 1024x768 --keys 7s:2
+q "INSERT INTO \"Odd \"\"name\"\"\" VALUES (E'it''s a \\\\ test', 1)"
 for k in $(seq 20); do insert >/dev/null; sleep 0.1; done
 # the cut: the standby's replay stops, the relay holding its WAL
 cut_us=$(now_us)
@@ -60,6 +64,17 @@ for k in $(seq 8); do insert >/dev/null; sleep 0.1; done
 heal_us=$(now_us)
 kill -USR2 "$link_pid"
 live_end 200 --observe
+
+python3 - "$rec" "$sb_name" <<'PY' || fail "the row with quotes, read from the standby"
+import sys
+want = ('table=Odd "name"', "key=k%3Dit's a \\ test", "k=it's a \\ test", "n=1")
+got = [l.rstrip("\n").split("\t") for l in open(sys.argv[1], encoding="utf-8") if l.startswith("#realrow\t" + sys.argv[2] + "\t")]
+assert any(all(w in f for w in want) for f in got), "no read of it: %s" % [f for f in got if "Odd" in f[3]]
+PY
+grep -q "not reading Odd \"name\" on $sub_name: ERROR:  relation" "$e2e_work/err" ||
+    { cat "$e2e_work/err"; fail "walviz did not say why it does not read the subscriber's table"; }
+[ "$(grep -c "not reading Odd" "$e2e_work/err")" -eq 1 ] || fail "walviz said more than once why it does not read a table"
+note "a table and a key that need quoting read back from the standby; the subscriber's missing table said once and left"
 
 "$WALVIZ" simulate --followers 1 --names sim --kind physical --latency 100ms --jitter 0 --json "$rec" >"$e2e_work/sim.jsonl" || fail "walviz simulate cannot read the recording"
 python3 "$(dirname "$0")/lib/observe_check.py" "$rec" "$e2e_work/sim.jsonl" "$sb_name" "$sub_name" \
