@@ -19,11 +19,14 @@ static const char usage_head[] =
     "\n"
     "  --record=FILE           also write the stream to a recording\n"
     "  --observe               also draw the server's real standbys and subscribers\n"
-    "                          (its walsenders), from their positions sampled 25\n"
-    "                          times a second\n"
-    "  --observe NAME=CONNINFO also sample NAME (its application_name) directly,\n"
-    "                          for its own positions; repeatable (a password in\n"
-    "                          CONNINFO is blanked from the command line as -d's)\n"
+    "                          (its walsenders, and those that connect later),\n"
+    "                          from their positions sampled 25 times a second\n"
+    "  --observe NAME=CONNINFO also sample NAME (its application_name) directly:\n"
+    "                          its own positions, the rows of its table panel read\n"
+    "                          from it (CONNINFO's dbname: the stream's), and with\n"
+    "                          --observe, the standbys streaming from it;\n"
+    "                          repeatable (a password in CONNINFO is blanked from\n"
+    "                          the command line as -d's)\n"
     "  --help                  show this help\n";
 
 static const char *live_failed(void *ctx)
