@@ -309,6 +309,14 @@ async function checkPage(page, site, base, out) {
         rn.now_us > 2000000 && changed(rnStill, rnShot) > 500,
         rn.messages + ' messages, t = ' + rn.now_us + ' us, ' + changed(rnStill, rnShot) + ' pixels changed');
 
+  /* a lesson on it: its real lanes drawn, the step's selection of one */
+  await openPage(page, base, '#lesson=real-nodes');
+  const rl = await page.waitFor('walviz.state === "opened" && walviz.name === "real-nodes.lesson" && walviz.frames > 0',
+                                20000, 'the real-nodes lesson to open').then(() => true, () => false);
+  const rlShot = await shot('12-real-nodes-lesson');
+  check('the lesson on the demo\'s recording opens, drawn', rl && changed(rnShot, rlShot) > 500,
+        'opened: ' + rl + ', ' + changed(rnShot, rlShot) + ' pixels differ from the sample at 3 s');
+
   /* the lessons: listed, one opened by its link, PageDown to its next step */
   const lessons = fs.readdirSync(path.join(site, 'samples', 'lessons')).filter((f) => f.endsWith('.lesson'));
   await openPage(page, base, '#lesson=a-change-travels');
