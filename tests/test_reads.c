@@ -163,6 +163,21 @@ static void test_routed_reads(void **state)
               (long long)reads[i].at / 1000, reads[i].node, nodes[i]);
     wv_reads_free(r);
     wv_sim_free(sim);
+    /* a row there before the stream began (first seen updated): f2 has it
+     * in an older version until it replays the update */
+    static const char *const older_opts[] = { "followers", "2", "latency", "100ms,1s", "jitter", "0", "reader",
+                                              "acct id=5 balance on f2 at 0.5s", NULL };
+    static const char upd[] = "BEGIN 700\ntable public.acct: UPDATE: id[integer]:5 balance[numeric]:7.00\n"
+                              "COMMIT 700 (at 2026-01-01 00:00:00+00)\n";
+    wv_sim *os = sim_from_lines(older_opts, upd, err, sizeof err);
+    CHECK(os, "older: %s", err);
+    wv_reads *orr = wv_reads_new(os);
+    got = wv_reads_run(orr, WV_SIM_NEVER, &reads);
+    CHECK(got == 1 && strcmp(reads[0].answer, "(older version)") == 0 && strcmp(reads[0].leader, "7.00") == 0 &&
+              reads[0].stale,
+          "older: %zu reads, '%s' (leader '%s')", got, got ? reads[0].answer : "", got ? reads[0].leader : "");
+    wv_reads_free(orr);
+    wv_sim_free(os);
     /* a row that is not there: id=9 */
     const wv_read none[] = { READ(500 * MS, 1, "(no row)", "(no row)", false, WV_BROKE_NONE) };
     c = run("acct id=9 balance on f1 at 0.5s", NULL, none, 1);

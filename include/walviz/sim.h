@@ -416,6 +416,10 @@ const wv_rows *wv_sim_rows(const wv_sim *s);
  * leader's timeline (the new leader, a follower that follows it) never
  * has the lost transactions. */
 wv_row wv_sim_row(const wv_sim *s, int node, int64_t t, size_t key, size_t k);
+/* Whether row (as wv_sim_row read it: no version of the stream's yet)
+ * stands for one from before the stream began: the stream first shows the
+ * key updated or deleted, so the node has it, in a version never shown. */
+bool wv_sim_row_older(const wv_sim *s, size_t key, wv_row row);
 /* The transactions among the first k that node lacks at t, [*from, *to):
  * after a failover, on the new leader's timeline, the lost ones once k
  * passes them; else none (*from == *to == 0). wv_sim_row reads without

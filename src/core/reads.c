@@ -180,10 +180,11 @@ static bool in_key(const char *key, const char *name)
 }
 
 /* What the row whose version is in msg answers to reader spec. */
-static void row_answer(wv_reads *r, int reader, const wv_read_spec *spec, wv_row row, char *out, size_t n)
+static void row_answer(wv_reads *r, int reader, const wv_read_spec *spec, size_t key, wv_row row, char *out,
+                       size_t n)
 {
     if (!row.exists) {
-        snprintf(out, n, "(no row)");
+        snprintf(out, n, "%s", wv_sim_row_older(r->sim, key, row) ? "(older version)" : "(no row)");
         return;
     }
     answer_cache *slot = &r->cache[row.msg % ANSWERS];
@@ -361,8 +362,8 @@ size_t wv_reads_run(wv_reads *r, int64_t until, const wv_read **out)
                 row_query(spec, rd->query, sizeof rd->query);
                 /* after a failover, as the new leader's timeline has them */
                 wv_row here = wv_sim_row(s, rd->node, rd->at, key, k), lead = wv_sim_row(s, WV_SIM_LEADER, rd->at, key, kl);
-                row_answer(r, ri, spec, lead, rd->leader, sizeof rd->leader);
-                row_answer(r, ri, spec, here, rd->answer, sizeof rd->answer);
+                row_answer(r, ri, spec, key, lead, rd->leader, sizeof rd->leader);
+                row_answer(r, ri, spec, key, here, rd->answer, sizeof rd->answer);
                 rd->version = here.msg == WV_ROWS_NONE ? 0 : here.vis + 1;
                 leader_version = lead.msg == WV_ROWS_NONE ? 0 : lead.vis + 1;
             }

@@ -762,9 +762,13 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
             bool stale = !leader && lead[i].exists, waiting = leader && lead[i].exists;
             /* after a failover: a row only a lost transaction wrote */
             bool lost = !lead[i].exists && wv_sim_leader_at(sim, t) >= 0 && wv_rows_read(rows, keys[i], kl).exists;
+            /* there before the stream began, in a version it never showed
+             * (a real node's read says itself) */
+            bool older = stale && !reads && wv_sim_row_older(sim, keys[i], wv_sim_row(sim, node, t, keys[i], kn));
             char line[200];
             snprintf(line, sizeof line, "%s %s", wv_rows_key_text(rows, keys[i]),
-                     stale ? "(not here yet)" : waiting ? "(COMMIT waiting)" : lost ? "(lost)" : "(deleted)");
+                     older ? "(older version)" : stale ? "(not here yet)" : waiting ? "(COMMIT waiting)"
+                     : lost ? "(lost)" : "(deleted)");
             waiting |= lost;
             if (waiting) {
                 draw_text(sc, WV_ROLE_TABLE_ROW_STATE, WV_FONT_MONO, th->warn, x0, y, line, x_end - x0);
@@ -2180,7 +2184,7 @@ static int draw_read(wv_scene *sc, const wv_view *v, size_t m, int x, int y, int
     snprintf(query, sizeof query, "SELECT %s FROM %s WHERE %s", cols->name[c], wv_rows_table_name(rows, tbl),
              where);
     snprintf(answer, sizeof answer, "on %s \xe2\x86\x92 %s (leader: %s)", wv_sim_config(sim)->names[f],
-             b ? b : "no row", a ? a : "no row");
+             b ? b : wv_sim_row_older(sim, key, mine) ? "an older version" : "no row", a ? a : "no row");
     bool stale = !a || !b || strcmp(a, b) != 0;
     wv_rgb col = stale ? sc->th->warn : sc->th->good;
     sc->who = f;

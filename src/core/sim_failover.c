@@ -240,3 +240,9 @@ wv_row wv_sim_row(const wv_sim *s, int node, int64_t t, size_t key, size_t k)
     wv_sim_row_gap(s, node, t, k, &from, &to);
     return wv_rows_read_except(s->rows, key, k, from, to);
 }
+
+bool wv_sim_row_older(const wv_sim *s, size_t key, wv_row row)
+{
+    size_t first = key != WV_ROWS_NONE ? wv_rows_first_msg(s->rows, key) : WV_ROWS_NONE;
+    return !row.exists && row.msg == WV_ROWS_NONE && first != WV_ROWS_NONE && wv_sim_op(s, first) != WV_OP_INSERT;
+}
