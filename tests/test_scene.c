@@ -1062,8 +1062,8 @@ static void test_real_rows(void **state)
 
 /* A row the stream first shows updated was there before the recording: a
  * follower that has not replayed the update holds it in an older version,
- * not "not here yet"; a row first inserted is not there yet. The
- * inspector's read says the same. */
+ * not "not here yet"; a row first inserted is not there yet (a reader's
+ * answer: test_reads). */
 static void test_older_version(void **state)
 {
     (void)state;
