@@ -56,6 +56,8 @@ void wv_buf_printf(wv_buf *b, const char *fmt, ...) __attribute__((format(printf
 /* "2,481": a count with commas between groups of three digits. */
 void wv_fmt_thousands(char *out, size_t outsz, uint64_t n);
 
+/* Whether s (len bytes) starts with prefix. */
+bool wv_has_prefix(const char *s, size_t len, const char *prefix);
 /* A decimal integer, optionally negative, that is all of s (len bytes)
  * and fits: true and *out, else false. */
 bool wv_parse_i64(const char *s, size_t len, int64_t *out);

@@ -65,15 +65,13 @@ static int on_read(void *ctx, uint64_t bytes)
 /* A record line of the real nodes: a position sample, or a row read. */
 static int take_real(void *ctx, const char *line, size_t len, char *err, size_t errsz)
 {
-    size_t rows = strlen(WV_REALROW_LINE_PREFIX), samples = strlen(WV_REAL_LINE_PREFIX);
-    size_t marks = strlen(WV_REAL_MARK_PREFIX), nodes = strlen(WV_REAL_NODE_PREFIX);
-    if (len >= rows && memcmp(line, WV_REALROW_LINE_PREFIX, rows) == 0)
+    if (wv_has_prefix(line, len, WV_REALROW_LINE_PREFIX))
         return wv_realrows_parse(wv_realnodes_rows(ctx), ctx, line, len, err, errsz);
-    if (len >= marks && memcmp(line, WV_REAL_MARK_PREFIX, marks) == 0)
+    if (wv_has_prefix(line, len, WV_REAL_MARK_PREFIX))
         return wv_realnodes_parse_mark(ctx, line, len, err, errsz);
-    if (len >= nodes && memcmp(line, WV_REAL_NODE_PREFIX, nodes) == 0)
+    if (wv_has_prefix(line, len, WV_REAL_NODE_PREFIX))
         return wv_realnodes_parse_node(ctx, line, len, err, errsz);
-    if (len >= samples && memcmp(line, WV_REAL_LINE_PREFIX, samples) == 0)
+    if (wv_has_prefix(line, len, WV_REAL_LINE_PREFIX))
         return wv_realnodes_parse(ctx, line, len, err, errsz);
     return 0; /* a kind of a later version */
 }

@@ -112,12 +112,18 @@ const char *wv_realnodes_name(const wv_realnodes *rn, int i) { return rn->nodes[
 wv_follower_kind wv_realnodes_kind(const wv_realnodes *rn, int i) { return rn->nodes[i].kind; }
 bool wv_realnodes_direct(const wv_realnodes *rn, int i) { return rn->nodes[i].direct; }
 
-int wv_realnodes_find(const wv_realnodes *rn, const char *name)
+/* The node named name, or -1. */
+static int find_slice(const wv_realnodes *rn, wv_slice name)
 {
     for (int i = 0; i < rn->n; i++)
-        if (strcmp(rn->nodes[i].name, name) == 0)
+        if (strlen(rn->nodes[i].name) == name.len && memcmp(rn->nodes[i].name, name.ptr, name.len) == 0)
             return i;
     return -1;
+}
+
+int wv_realnodes_find(const wv_realnodes *rn, const char *name)
+{
+    return find_slice(rn, (wv_slice){ name, strlen(name) });
 }
 
 int wv_realnodes_lanes(wv_realnodes *rn, wv_sim_cfg *cfg, char *err, size_t errsz)
@@ -424,13 +430,7 @@ static int parse_field(wv_real_sample *s, const char *key, size_t klen, const ch
 
 int wv_realnodes_line_node(const wv_realnodes *rn, wv_slice name, char *err, size_t errsz)
 {
-    char buf[32];
-    int i = -1;
-    if (name.len < sizeof buf) {
-        memcpy(buf, name.ptr, name.len);
-        buf[name.len] = '\0';
-        i = wv_realnodes_find(rn, buf);
-    }
+    int i = find_slice(rn, name);
     if (i < 0)
         snprintf(err, errsz, "expected a node the header's %s names, found '%.*s'", WV_REAL_HEADER_KEY,
                  (int)(name.len > 40 ? 40 : name.len), name.ptr);
@@ -450,7 +450,7 @@ static bool field_is(wv_slice f, const char *key, wv_slice *v)
 int wv_realnodes_parse(wv_realnodes *rn, const char *line, size_t len, char *err, size_t errsz)
 {
     size_t plen = strlen(WV_REAL_LINE_PREFIX);
-    if (len < plen || memcmp(line, WV_REAL_LINE_PREFIX, plen) != 0) {
+    if (!wv_has_prefix(line, len, WV_REAL_LINE_PREFIX)) {
         snprintf(err, errsz, "expected a line starting with '#real' and a tab");
         return -1;
     }
@@ -514,14 +514,10 @@ int wv_realnodes_parse_links(const wv_realnodes *rn, wv_sim_cfg *cfg, const char
         const char *c1 = memchr(item, ':', (size_t)(end - item));
         const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
         int64_t lat = -1, bw = 0;
-        int i = -1;
-        char name[32];
-        if (c2 && (size_t)(c1 - item) < sizeof name && wv_parse_i64(c1 + 1, (size_t)(c2 - c1 - 1), &lat) &&
-            wv_parse_i64(c2 + 1, (size_t)(end - c2 - 1), &bw)) {
-            memcpy(name, item, (size_t)(c1 - item));
-            name[c1 - item] = '\0';
-            i = wv_realnodes_find(rn, name);
-        }
+        int i = c2 && wv_parse_i64(c1 + 1, (size_t)(c2 - c1 - 1), &lat) &&
+                        wv_parse_i64(c2 + 1, (size_t)(end - c2 - 1), &bw)
+                    ? find_slice(rn, (wv_slice){ item, (size_t)(c1 - item) })
+                    : -1;
         if (i < 0 || rn->nodes[i].follower < 0 || lat < 0 || bw <= 0) {
             snprintf(err, errsz, "%s: expected NAME:LATENCY_US:BANDWIDTH_BPS for each real node, comma-separated, "
                      "found '%.*s'", WV_REAL_LINKS_KEY, (int)(end - item), item);
@@ -555,7 +551,7 @@ void wv_realnodes_format_mark(const wv_realnodes *rn, int i, wv_real_mark mark, 
 int wv_realnodes_parse_mark(wv_realnodes *rn, const char *line, size_t len, char *err, size_t errsz)
 {
     size_t plen = strlen(WV_REAL_MARK_PREFIX);
-    if (len < plen || memcmp(line, WV_REAL_MARK_PREFIX, plen) != 0) {
+    if (!wv_has_prefix(line, len, WV_REAL_MARK_PREFIX)) {
         snprintf(err, errsz, "expected a line starting with '#realmark' and a tab");
         return -1;
     }
@@ -607,9 +603,7 @@ int wv_realnodes_parse_node(wv_realnodes *rn, const char *line, size_t len, char
 {
     size_t plen = strlen(WV_REAL_NODE_PREFIX);
     wv_slice f[5], kind, at, via = { NULL, 0 };
-    size_t n = len >= plen && memcmp(line, WV_REAL_NODE_PREFIX, plen) == 0
-                   ? wv_split_tabs(line + plen, line + len, f, 5)
-                   : 0;
+    size_t n = wv_has_prefix(line, len, WV_REAL_NODE_PREFIX) ? wv_split_tabs(line + plen, line + len, f, 5) : 0;
     int64_t us;
     bool physical = n >= 2 && field_is(f[1], "kind", &kind) && wv_slice_eq(kind, "physical");
     bool ok = (n == 3 || (n == 4 && field_is(f[3], "via", &via))) && (physical || wv_slice_eq(kind, "logical")) &&

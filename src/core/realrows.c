@@ -342,7 +342,7 @@ int wv_realrows_parse(wv_realrows *rr, const wv_realnodes *rn, const char *line,
                       size_t errsz)
 {
     size_t plen = strlen(WV_REALROW_LINE_PREFIX);
-    if (len < plen || memcmp(line, WV_REALROW_LINE_PREFIX, plen) != 0) {
+    if (!wv_has_prefix(line, len, WV_REALROW_LINE_PREFIX)) {
         snprintf(err, errsz, "expected a line starting with '#realrow' and a tab");
         return -1;
     }

@@ -126,6 +126,12 @@ void wv_lsn_format(uint64_t lsn, char out[WV_LSN_BUFSZ])
     snprintf(out, WV_LSN_BUFSZ, "%X/%X", (unsigned)(lsn >> 32), (unsigned)lsn);
 }
 
+bool wv_has_prefix(const char *s, size_t len, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return len >= n && memcmp(s, prefix, n) == 0;
+}
+
 bool wv_parse_i64(const char *s, size_t len, int64_t *out)
 {
     bool neg = len > 0 && s[0] == '-';
