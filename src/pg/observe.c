@@ -179,13 +179,16 @@ static bool conn_start(wv_observer *o, obs_conn *c)
     return true;
 }
 
-/* The first line of libpq's message, for a status line. */
+/* The first line of libpq's message msg into out, for one line of text. */
+static void first_line(char *out, size_t n, const char *msg)
+{
+    snprintf(out, n, "%s", msg);
+    out[strcspn(out, "\n")] = '\0';
+}
+
 static void set_error(obs_conn *c, const char *msg)
 {
-    snprintf(c->error, sizeof c->error, "%s", msg && *msg ? msg : "the connection was lost");
-    char *nl = strchr(c->error, '\n');
-    if (nl)
-        *nl = '\0';
+    first_line(c->error, sizeof c->error, msg && *msg ? msg : "the connection was lost");
 }
 
 /* Drives a connection attempt; 1 connected, 0 not yet, -1 failed. */
@@ -392,28 +395,16 @@ void wv_observer_probe(wv_observer *o, const wv_real_probe *p)
         o->direct[i].stale_sql = true;
 }
 
-/* s quoted as an identifier, or as a literal in E'' form (whatever
- * standard_conforming_strings says). */
-static void put_ident(wv_buf *b, const char *s)
+/* s quoted by libpq for the connection's encoding, as an identifier or a
+ * literal; false when it cannot be (bytes not valid in that encoding). */
+static bool put_quoted(wv_buf *b, PGconn *conn, const char *s, bool ident)
 {
-    wv_buf_puts(b, "\"");
-    for (; *s; s++) {
-        if (*s == '"')
-            wv_buf_append(b, s, 1);
-        wv_buf_append(b, s, 1);
-    }
-    wv_buf_puts(b, "\"");
-}
-
-static void put_literal(wv_buf *b, const char *s)
-{
-    wv_buf_puts(b, "E'");
-    for (; *s; s++) {
-        if (*s == '\'' || *s == '\\')
-            wv_buf_append(b, s, 1);
-        wv_buf_append(b, s, 1);
-    }
-    wv_buf_puts(b, "'");
+    char *q = ident ? PQescapeIdentifier(conn, s, strlen(s)) : PQescapeLiteral(conn, s, strlen(s));
+    if (!q)
+        return false;
+    wv_buf_puts(b, q);
+    PQfreemem(q);
+    return true;
 }
 
 static bool set_has(const table_set *set, const char *table)
@@ -436,9 +427,51 @@ static bool set_add(table_set *set, const char *table)
     return true;
 }
 
+/* "SELECT c1, ... FROM t WHERE (k1, k2) IN ((v, v), ...)" for table t of
+ * the probe, each value cut to what a panel shows, so a large one is not
+ * read 25 times a second; format('%s') prints it with its type's output
+ * function as the stream does (a ::text cast would trim a char(n) and add
+ * /32 to an inet); star: every column, whole. False when a name or value
+ * cannot be quoted. */
+static bool put_select(wv_buf *b, PGconn *conn, const struct wv_probe_table *t, bool star)
+{
+    bool ok = true;
+    wv_buf_puts(b, "SELECT ");
+    for (int k = 0; k < t->ncols && !star; k++) {
+        wv_buf_puts(b, k ? ", CASE WHEN " : "CASE WHEN ");
+        ok &= put_quoted(b, conn, t->col[k], true);
+        wv_buf_puts(b, " IS NOT NULL THEN pg_catalog.left(pg_catalog.format('%s', ");
+        ok &= put_quoted(b, conn, t->col[k], true);
+        wv_buf_printf(b, "), %d) END AS ", WV_REAL_VALUE_MAX);
+        ok &= put_quoted(b, conn, t->col[k], true);
+    }
+    wv_buf_puts(b, star ? "* FROM " : " FROM ");
+    if (t->schema[0]) {
+        ok &= put_quoted(b, conn, t->schema, true);
+        wv_buf_puts(b, ".");
+    }
+    ok &= put_quoted(b, conn, t->name, true);
+    wv_buf_puts(b, " WHERE (");
+    for (int k = 0; k < t->nkeycols; k++) {
+        wv_buf_puts(b, k ? ", " : "");
+        ok &= put_quoted(b, conn, t->keycol[k], true);
+    }
+    wv_buf_puts(b, ") IN (");
+    for (int r = 0; r < t->nkeys; r++) {
+        wv_buf_puts(b, r ? ", (" : "(");
+        for (int k = 0; k < t->nkeycols; k++) {
+            wv_buf_puts(b, k ? ", " : "");
+            ok &= put_quoted(b, conn, t->value[r][k], false);
+        }
+        wv_buf_puts(b, ")");
+    }
+    wv_buf_puts(b, ")");
+    return ok;
+}
+
 /* A direct node's query: its positions, its walsenders (for a cascade),
- * then "SELECT left(c1::text, 96), ... FROM t WHERE (k1, k2) IN ((v, v),
- * ...)" for each table of the probe this node lets walviz read. */
+ * then a SELECT (put_select) for each table of the probe this node lets
+ * walviz read; a table whose names or keys cannot be quoted is left out. */
 static void build_rows_sql(wv_observer *o, obs_conn *c)
 {
     wv_buf *b = &c->sql;
@@ -453,41 +486,12 @@ static void build_rows_sql(wv_observer *o, obs_conn *c)
         const struct wv_probe_table *t = &o->probe.t[i];
         if (set_has(&c->unreadable, t->table))
             continue;
-        /* each value cut to what a panel shows, so a large one is not
-         * read 25 times a second; format('%s') prints it with its type's
-         * output function as the stream does (a ::text cast would trim a
-         * char(n) and add /32 to an inet) */
-        wv_buf_puts(b, ";\nSELECT ");
-        bool star = t->ncols == 0 || set_has(&c->whole_rows, t->table);
-        for (int k = 0; k < t->ncols && !star; k++) {
-            wv_buf_puts(b, k ? ", CASE WHEN " : "CASE WHEN ");
-            put_ident(b, t->col[k]);
-            wv_buf_puts(b, " IS NOT NULL THEN pg_catalog.left(pg_catalog.format('%s', ");
-            put_ident(b, t->col[k]);
-            wv_buf_printf(b, "), %d) END AS ", WV_REAL_VALUE_MAX);
-            put_ident(b, t->col[k]);
+        size_t start = b->len;
+        wv_buf_puts(b, ";\n");
+        if (!put_select(b, c->c, t, t->ncols == 0 || set_has(&c->whole_rows, t->table))) {
+            b->len = start;
+            continue;
         }
-        wv_buf_puts(b, star ? "* FROM " : " FROM ");
-        if (t->schema[0]) {
-            put_ident(b, t->schema);
-            wv_buf_puts(b, ".");
-        }
-        put_ident(b, t->name);
-        wv_buf_puts(b, " WHERE (");
-        for (int k = 0; k < t->nkeycols; k++) {
-            wv_buf_puts(b, k ? ", " : "");
-            put_ident(b, t->keycol[k]);
-        }
-        wv_buf_puts(b, ") IN (");
-        for (int r = 0; r < t->nkeys; r++) {
-            wv_buf_puts(b, r ? ", (" : "(");
-            for (int k = 0; k < t->nkeycols; k++) {
-                wv_buf_puts(b, k ? ", " : "");
-                put_literal(b, t->value[r][k]);
-            }
-            wv_buf_puts(b, ")");
-        }
-        wv_buf_puts(b, ")");
         c->asked[c->nasked++] = i;
     }
     wv_buf_append(b, "", 1);
@@ -510,8 +514,7 @@ static void table_failed(wv_observer *o, obs_conn *c, int asked, const PGresult 
         c->stale_sql |= set_add(&c->whole_rows, table);
     } else if (for_good && set_add(&c->unreadable, table)) {
         char why[200];
-        snprintf(why, sizeof why, "%s", PQresultErrorMessage(r));
-        why[strcspn(why, "\n")] = '\0';
+        first_line(why, sizeof why, PQresultErrorMessage(r));
         fprintf(stderr, "walviz: not reading %s on %s: %s\n", table, wv_realnodes_name(o->rn, c->node), why);
         c->stale_sql = true;
     }

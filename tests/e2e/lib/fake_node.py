@@ -55,7 +55,7 @@ def answer(statement):
     if 'pg_stat_replication' in statement:  # its walsenders: none
         return row_description(['c%d' % i for i in range(12)]) + complete(0)
     names = re.findall(r' AS "([^"]+)"', statement) or ['id', 'v']
-    keys = re.findall(r"E'([^']*)'", statement)
+    keys = re.findall(r"'([^']*)'", statement.split(' IN (', 1)[-1])  # the keys asked, quoted
     rows = b''.join(data_row([k] + ['fake-' + k] * (len(names) - 1)) for k in keys)
     return row_description(names) + rows + complete(len(keys))
 
