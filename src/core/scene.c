@@ -2063,6 +2063,9 @@ static void draw_follower_views(wv_scene *sc, const wv_view *v, int f, int x, in
     bool has_own = true;
     const wv_real_sample *rp = NULL, *ro = NULL;
     bool real = real_samples(v, f, &rp, &ro);
+    const char *upstream = real_upstream(v, f); /* whose view "leader sees" is */
+    if (!upstream)
+        upstream = "the primary";
     if (real) { /* PostgreSQL's own numbers, as last sampled */
         state = rp && rp->state[0] ? rp->state : NULL;
         sync = rp ? rp->sync_state : "";
@@ -2075,7 +2078,7 @@ static void draw_follower_views(wv_scene *sc, const wv_view *v, int f, int x, in
     }
     if (state && real) /* its state first: a narrow inspector cuts the end */
         snprintf(buf, sizeof buf, "%s: %s, %s (real, %s's pg_stat_replication)", wv_sim_config(sim)->names[f], state,
-                 sync, real_upstream(v, f) ? real_upstream(v, f) : "the primary");
+                 sync, upstream);
     else if (state)
         snprintf(buf, sizeof buf, "%s in pg_stat_replication: %s, %s", wv_sim_config(sim)->names[f], state, sync);
     else if (wv_sim_leader_at(sim, t) == f)
@@ -2119,7 +2122,7 @@ static void draw_follower_views(wv_scene *sc, const wv_view *v, int f, int x, in
                  reads ? "rows read from it by key" : "the stream's rows up to its replay position",
                  physical ? "its pg_stat_wal_receiver and pg_last_wal_replay_lsn()"
                           : "its pg_stat_subscription.received_lsn and pg_replication_origin_status.remote_lsn",
-                 real_upstream(v, f) ? real_upstream(v, f) : "the primary");
+                 upstream);
     }
     draw_wrapped(sc, WV_ROLE_INSPECTOR_EMPTY, WV_FONT_BODY, th->text_dim, x, x, y, x + w, bottom, note);
     sc->who = -1;
