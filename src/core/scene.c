@@ -707,15 +707,21 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
     int real = leader ? -1 : wv_realnodes_node_of(v->real, node - 1);
     const wv_realrows *rr = real >= 0 ? wv_realnodes_rows(v->real) : NULL;
     bool reads = wv_realrows_reads(rr, real);
+    /* there before the stream began, in a version it never showed (a real
+     * node's read says itself) */
+    bool older[MAX_TABLE_ROWS] = { false };
     for (size_t i = 0; i < n; i++) {
         read_cells(sc, sim, wv_sim_row(sim, WV_SIM_LEADER, t, keys[i], kl), &lead[i]);
-        if (kn == kl && leader)
+        if (kn == kl && leader) {
             here[i] = lead[i];
-        else if (reads)
+        } else if (reads) {
             real_cells(rr, real, wv_rows_table_name(rows, tbl), wv_rows_key_text(rows, keys[i]),
                        wv_sim_epoch_us(sim) + t, &here[i]);
-        else
-            read_cells(sc, sim, wv_sim_row(sim, node, t, keys[i], kn), &here[i]);
+        } else {
+            wv_row mine = wv_sim_row(sim, node, t, keys[i], kn);
+            read_cells(sc, sim, mine, &here[i]);
+            older[i] = wv_sim_row_older(sim, keys[i], mine);
+        }
         if (!cols && lead[i].n)
             cols = &lead[i];
         if (!cols && here[i].n)
@@ -762,12 +768,9 @@ static int draw_table_view(wv_scene *sc, const wv_view *v, int node, wv_rect box
             bool stale = !leader && lead[i].exists, waiting = leader && lead[i].exists;
             /* after a failover: a row only a lost transaction wrote */
             bool lost = !lead[i].exists && wv_sim_leader_at(sim, t) >= 0 && wv_rows_read(rows, keys[i], kl).exists;
-            /* there before the stream began, in a version it never showed
-             * (a real node's read says itself) */
-            bool older = stale && !reads && wv_sim_row_older(sim, keys[i], wv_sim_row(sim, node, t, keys[i], kn));
             char line[200];
             snprintf(line, sizeof line, "%s %s", wv_rows_key_text(rows, keys[i]),
-                     older ? "(older version)" : stale ? "(not here yet)" : waiting ? "(COMMIT waiting)"
+                     stale && older[i] ? "(older version)" : stale ? "(not here yet)" : waiting ? "(COMMIT waiting)"
                      : lost ? "(lost)" : "(deleted)");
             waiting |= lost;
             if (waiting) {

@@ -243,6 +243,8 @@ wv_row wv_sim_row(const wv_sim *s, int node, int64_t t, size_t key, size_t k)
 
 bool wv_sim_row_older(const wv_sim *s, size_t key, wv_row row)
 {
-    size_t first = key != WV_ROWS_NONE ? wv_rows_first_msg(s->rows, key) : WV_ROWS_NONE;
-    return !row.exists && row.msg == WV_ROWS_NONE && first != WV_ROWS_NONE && wv_sim_op(s, first) != WV_OP_INSERT;
+    if (row.exists || row.msg != WV_ROWS_NONE || key == WV_ROWS_NONE)
+        return false; /* a version of the stream's, or no row to speak of */
+    size_t first = wv_rows_first_msg(s->rows, key);
+    return first != WV_ROWS_NONE && wv_sim_op(s, first) != WV_OP_INSERT;
 }
